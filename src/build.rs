@@ -1,0 +1,125 @@
+//! The build pipeline: load data, run queries, render pages, write the site.
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::layout::Layout;
+use crate::page;
+use crate::project::Project;
+use crate::query::{self, Results};
+use crate::render::{self, RenderContext};
+use crate::site::Staging;
+use crate::config::SourceKind;
+use crate::source::duckdb::DuckSource;
+use crate::source::postgres::{self, PgSource};
+use crate::source::Source;
+use crate::template;
+use crate::theme::Theme;
+use anyhow::Result;
+use rayon::prelude::*;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// Whether the pipeline writes the site (`build`) or only verifies (`check`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Build,
+    Check,
+}
+
+/// What a run found and did.
+#[derive(Debug)]
+pub struct Report {
+    pub diagnostics: Vec<Diagnostic>,
+    pub pages: usize,
+    pub queries: usize,
+    pub elapsed: Duration,
+    /// The folder written, when the build succeeded in `Build` mode.
+    pub written: Option<PathBuf>,
+}
+
+impl Report {
+    pub fn ok(&self) -> bool {
+        self.diagnostics.is_empty()
+    }
+}
+
+/// Runs the whole pipeline. Problems in project files become diagnostics (all of
+/// them, in one run); `Err` is kept for failures outside the project's content.
+pub fn run(project: &Project, mode: Mode) -> Result<Report> {
+    let started = Instant::now();
+    let diags = Diagnostics::default();
+    let root = &project.root;
+
+    let queries = query::discover(&project.queries_dir(), root, &diags);
+    let pages = page::discover(&project.pages_dir(), root, &diags);
+    let env = template::environment();
+    let queries: Vec<_> = queries.into_iter().filter(|q| !reserved_name(q, &env, &diags)).collect();
+
+    let source = open_source(project, &diags)?;
+    let results = query::run_all(&queries, source.as_ref(), project.config.max_rows, &diags);
+
+    let theme = Theme::load(&project.theme_dir())?;
+    let query_names: BTreeSet<String> = queries.iter().map(|q| q.name.clone()).collect();
+    let ctx = RenderContext::new(&env, &query_names, &results, &project.config.title);
+    let layout = Layout::new(&theme, &project.config.title, &pages);
+    let rendered: Vec<(PathBuf, String)> = pages
+        .par_iter()
+        .filter_map(|p| {
+            let html = render::render_page(p, &ctx).and_then(|r| layout.render(p, &r).map_err(|d| vec![d]));
+            match html {
+                Ok(html) => Some((p.out_file(), html)),
+                Err(errs) => {
+                    errs.into_iter().for_each(|d| diags.push(d));
+                    None
+                }
+            }
+        })
+        .collect();
+
+    let mut report = Report { diagnostics: Vec::new(), pages: pages.len(), queries: queries.len(), elapsed: Duration::ZERO, written: None };
+    if diags.is_empty() && mode == Mode::Build {
+        write_site(project, &theme, &results, &rendered)?;
+        report.written = Some(project.output_dir());
+    }
+    report.diagnostics = diags.into_sorted();
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
+
+/// The configured engine, loaded or connected. Data file problems are diagnostics;
+/// an unreachable server is an error, since nothing can be checked without it.
+fn open_source(project: &Project, diags: &Diagnostics) -> Result<Box<dyn Source>> {
+    Ok(match project.config.source {
+        SourceKind::Duckdb => {
+            let display = |p: &std::path::Path| project.display_path(p);
+            Box::new(DuckSource::open(&project.data_dir(), &display, diags)?)
+        }
+        SourceKind::Postgres => {
+            let config = postgres::config(project.config.database_url.as_deref())?;
+            Box::new(PgSource::open(config)?)
+        }
+    })
+}
+
+/// A query named like a template global would be shadowed or shadow it.
+fn reserved_name(q: &query::QueryFile, env: &minijinja::Environment<'static>, diags: &Diagnostics) -> bool {
+    let taken = render::PAGE_GLOBALS.contains(&q.name.as_str()) || template::builtin_names(env).contains(&q.name);
+    if taken {
+        diags.push(Diagnostic::in_file(&q.path, format!("query name '{}' is reserved for templates; rename the file", q.name)));
+    }
+    taken
+}
+
+fn write_site(project: &Project, theme: &Theme, results: &Results, pages: &[(PathBuf, String)]) -> Result<()> {
+    let staging = Staging::new(&project.output_dir())?;
+    for (name, result) in results {
+        staging.write(&PathBuf::from("data").join(format!("{name}.json")), &result.to_json_bytes())?;
+    }
+    for (path, bytes) in &theme.assets {
+        staging.write(&PathBuf::from("assets").join(path), bytes)?;
+    }
+    for (out, html) in pages {
+        staging.write(out, html.as_bytes())?;
+    }
+    staging.commit()
+}

@@ -1,0 +1,29 @@
+//! `vcd load`: put the project's `data/` into PostgreSQL.
+
+use crate::pgload;
+use crate::project::Project;
+use crate::source::postgres;
+use anyhow::Result;
+
+pub fn run(project: Project) -> Result<u8> {
+    let config = postgres::config(project.config.database_url.as_deref())?;
+    let mut client = postgres::connect(&config)?;
+    let display = |p: &std::path::Path| project.display_path(p);
+    match pgload::load(&mut client, &project.data_dir(), &display) {
+        Ok(report) => {
+            let rows: u64 = report.tables.iter().map(|(_, n)| n).sum();
+            eprintln!(
+                "loaded {} tables, {rows} rows into {} in {:.2}s",
+                report.tables.len(),
+                postgres::describe(&config),
+                report.elapsed.as_secs_f64()
+            );
+            Ok(0)
+        }
+        Err(d) => {
+            eprintln!("error: {d}");
+            eprintln!("load failed; the database was left as it was");
+            Ok(super::EXIT_ERRORS)
+        }
+    }
+}

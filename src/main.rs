@@ -1,0 +1,36 @@
+//! The `vcd` binary: parse the command line, run the subcommand, map the outcome to an exit code.
+
+use clap::Parser;
+use std::process::ExitCode;
+use vcd::cli::{Cli, Command};
+use vcd::cmd;
+use vcd::project::Project;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if !cli.project.is_dir() {
+        eprintln!("error: project folder '{}' does not exist", cli.project.display());
+        return ExitCode::from(cmd::EXIT_USAGE);
+    }
+    let outcome = Project::open(&cli.project).and_then(|mut project| {
+        if let Some(source) = cli.source {
+            project.config.source = source;
+        }
+        if let Some(url) = &cli.database_url {
+            project.config.database_url = Some(url.clone());
+        }
+        match &cli.command {
+            Command::Build(args) => cmd::build::run(project, args),
+            Command::Check => cmd::check::run(project),
+            Command::Load => cmd::load::run(project),
+            Command::Generate(args) => cmd::generate::run(project, args),
+        }
+    });
+    match outcome {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(cmd::EXIT_ERRORS)
+        }
+    }
+}

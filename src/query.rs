@@ -1,0 +1,121 @@
+//! Queries: one `queries/<name>.sql` file each, run in parallel against a source.
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::source::Source;
+use crate::value::QueryResult;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A query file as found on disk.
+#[derive(Debug, Clone)]
+pub struct QueryFile {
+    pub name: String,
+    /// Path relative to the project root, for messages.
+    pub path: PathBuf,
+    pub sql: String,
+}
+
+/// Results by query name; a query that failed is absent (its error is in the diagnostics).
+pub type Results = BTreeMap<String, Arc<QueryResult>>;
+
+/// A query name must work as a template variable (`{{ top_posts }}`) and a file name.
+pub fn is_valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Reads every `*.sql` directly under `dir`, sorted by name.
+pub fn discover(dir: &Path, root: &Path, diags: &Diagnostics) -> Vec<QueryFile> {
+    let mut out = Vec::new();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return out,
+        Err(e) => {
+            diags.push(Diagnostic::in_file("queries", format!("cannot read folder: {e}")));
+            return out;
+        }
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().and_then(|e| e.to_str()) != Some("sql") {
+            continue;
+        }
+        let shown = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+        let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string();
+        if !is_valid_name(&name) {
+            diags.push(Diagnostic::in_file(
+                &shown,
+                format!("query name '{name}' must start with a letter or _ and hold only letters, digits and _"),
+            ));
+            continue;
+        }
+        match std::fs::read_to_string(&path) {
+            Ok(sql) if sql.trim().is_empty() => diags.push(Diagnostic::in_file(&shown, "query file is empty")),
+            Ok(sql) => out.push(QueryFile { name, path: shown, sql }),
+            Err(e) => diags.push(Diagnostic::in_file(&shown, format!("cannot read: {e}"))),
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+/// Runs all queries in parallel; failures become diagnostics at the query's file and line.
+pub fn run_all(queries: &[QueryFile], source: &dyn Source, max_rows: usize, diags: &Diagnostics) -> Results {
+    queries
+        .par_iter()
+        .filter_map(|q| match run_one(q, source, max_rows) {
+            Ok(r) => Some((q.name.clone(), Arc::new(r))),
+            Err(d) => {
+                diags.push(d);
+                None
+            }
+        })
+        .collect()
+}
+
+fn run_one(q: &QueryFile, source: &dyn Source, max_rows: usize) -> Result<QueryResult, Diagnostic> {
+    let result = source.run(&q.sql).map_err(|e| {
+        let d = Diagnostic::in_file(&q.path, e.message);
+        match e.position {
+            Some((line, col)) => {
+                let excerpt = crate::diag::excerpt(&q.sql, line, col);
+                d.at(line, col).with_detail(excerpt)
+            }
+            None => d,
+        }
+    })?;
+    if result.rows.len() > max_rows {
+        return Err(Diagnostic::in_file(
+            &q.path,
+            format!(
+                "query returned {} rows, more than max_rows = {max_rows}; aggregate in SQL or raise max_rows in vcd.toml",
+                result.rows.len()
+            ),
+        ));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    if let Some(dup) = result.column_names().find(|c| !seen.insert(*c)) {
+        return Err(Diagnostic::in_file(
+            &q.path,
+            format!("query returns two columns named '{dup}'; give each column a distinct name with AS"),
+        ));
+    }
+    Ok(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_must_be_identifiers() {
+        assert!(is_valid_name("top_posts"));
+        assert!(is_valid_name("_x1"));
+        assert!(!is_valid_name("top-posts"));
+        assert!(!is_valid_name("1st"));
+        assert!(!is_valid_name(""));
+    }
+}

@@ -1,0 +1,199 @@
+//! Rendering one page: template with query results in scope, chart blocks, Markdown.
+
+use crate::chart;
+use crate::diag::{excerpt, line_col, suggestion, Diagnostic};
+use crate::markdown;
+use crate::page::Page;
+use crate::query::Results;
+use minijinja::value::Value;
+use minijinja::Environment;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
+
+/// What every page of a build renders against.
+pub struct RenderContext<'a> {
+    pub env: &'a Environment<'static>,
+    /// Every query that exists, including ones whose run failed.
+    pub query_names: &'a BTreeSet<String>,
+    pub results: &'a Results,
+    pub site_title: &'a str,
+    /// Template globals (`range`, `dict`, …) and our own names (`page`, `site`).
+    builtins: BTreeSet<String>,
+    /// Each result converted to a template value once, on first use, and shared.
+    values: BTreeMap<String, OnceLock<Value>>,
+}
+
+/// A page's main content, ready for the layout.
+pub struct RenderedPage {
+    pub content: String,
+    pub has_charts: bool,
+    pub has_h1: bool,
+    /// Queries the page's text and charts read, for dependency tracking.
+    pub queries: BTreeSet<String>,
+}
+
+/// Names pages may use besides queries.
+pub const PAGE_GLOBALS: &[&str] = &["page", "site"];
+
+impl<'a> RenderContext<'a> {
+    pub fn new(env: &'a Environment<'static>, query_names: &'a BTreeSet<String>, results: &'a Results, site_title: &'a str) -> Self {
+        let mut builtins: BTreeSet<String> = crate::template::builtin_names(env).into_iter().collect();
+        builtins.extend(PAGE_GLOBALS.iter().map(|s| s.to_string()));
+        let values = results.keys().map(|k| (k.clone(), OnceLock::new())).collect();
+        RenderContext { env, query_names, results, site_title, builtins, values }
+    }
+
+    fn value(&self, name: &str) -> Option<Value> {
+        let cell = self.values.get(name)?;
+        let result = self.results.get(name)?;
+        Some(cell.get_or_init(|| Value::from(minijinja::value::Serde(&**result))).clone())
+    }
+}
+
+pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec<Diagnostic>> {
+    let name = page.source.display().to_string();
+    let (body, blocks) = chart::wrap_blocks(&page.body);
+    let template = ctx.env.template_from_named_str(&name, &body).map_err(|e| vec![template_error(page, &body, &e)])?;
+
+    let mut errors = Vec::new();
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    for (q, line) in &page.front.queries {
+        if ctx.query_names.contains(q) {
+            used.insert(q.clone());
+        } else {
+            errors.push(unknown_query(page, q, ctx).at(*line, None));
+        }
+    }
+    for var in template.undeclared_variables(false) {
+        if ctx.builtins.contains(&var) {
+            continue;
+        }
+        if ctx.query_names.contains(&var) {
+            used.insert(var);
+        } else {
+            let d = unknown_query(page, &var, ctx);
+            errors.push(match word_line(&page.body, &var) {
+                Some(l) => d.at(l, None).with_detail(excerpt(&page.body, l, None)),
+                None => d,
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    // A query that failed was reported already; this page cannot render without it.
+    if used.iter().any(|q| !ctx.results.contains_key(q)) {
+        return Err(Vec::new());
+    }
+
+    let mut scope: BTreeMap<&str, Value> = used.iter().filter_map(|q| Some((q.as_str(), ctx.value(q)?))).collect();
+    scope.insert(
+        "page",
+        minijinja::context! { title => page.title(), description => page.front.description.clone(), url => page.url.clone() },
+    );
+    scope.insert("site", minijinja::context! { title => ctx.site_title });
+    let markdown_text = template.render(Value::from(scope)).map_err(|e| vec![template_error(page, &body, &e)])?;
+
+    // Charts come out of the template as markers; each becomes a checked spec.
+    let mut html = markdown::to_html(&markdown_text);
+    let mut charts = Vec::new();
+    for (range, n, text) in chart::markers(&html) {
+        match blocks.get(n).map(|b| spec(page, b, &text, ctx)) {
+            Some(Ok(spec)) => {
+                collect_data_names(&spec, &mut used);
+                charts.push((range, spec));
+            }
+            Some(Err(mut e)) => errors.append(&mut e),
+            None => {}
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    // Replace from the end so earlier ranges stay valid; ids follow page order.
+    let count = charts.len();
+    for (i, (range, spec)) in charts.into_iter().enumerate().rev() {
+        html.replace_range(range, &chart::html(i + 1, &spec));
+    }
+    Ok(RenderedPage { has_charts: count > 0, has_h1: html.contains("<h1"), content: html, queries: used })
+}
+
+/// Parses and checks one rendered chart block. Its text starts on the fence line,
+/// so line `k` of the text is line `fence_line + k - 1` of the page.
+fn spec(page: &Page, block: &chart::ChartBlock, text: &str, ctx: &RenderContext) -> Result<serde_json::Value, Vec<Diagnostic>> {
+    let at = |line: usize, col: Option<usize>, message: String| {
+        Diagnostic::in_file(&page.source, message).at(line, col).with_detail(excerpt(&page.body, line, col))
+    };
+    let spec: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        vec![at(block.fence_line + e.line().saturating_sub(1), Some(e.column()), format!("vega-lite block is not valid JSON: {e}"))]
+    })?;
+    if !spec.is_object() {
+        return Err(vec![at(block.fence_line + 1, None, "vega-lite block must hold a JSON object (a Vega-Lite spec)".into())]);
+    }
+    let problems = chart::check(&spec, ctx.results, ctx.query_names);
+    if problems.is_empty() {
+        return Ok(spec);
+    }
+    Err(problems
+        .into_iter()
+        .map(|(needle, message)| {
+            let (l, c) = line_col(text, text.find(&needle).unwrap_or(0));
+            at(block.fence_line + l - 1, Some(c), message)
+        })
+        .collect())
+}
+
+/// Data names in a spec, so the page is known to depend on those queries.
+fn collect_data_names(spec: &serde_json::Value, out: &mut BTreeSet<String>) {
+    match spec {
+        serde_json::Value::Object(m) => {
+            for (k, v) in m {
+                match (k.as_str(), v.get("name").and_then(|n| n.as_str())) {
+                    ("data", Some(n)) => {
+                        out.insert(n.to_string());
+                    }
+                    _ => collect_data_names(v, out),
+                }
+            }
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|v| collect_data_names(v, out)),
+        _ => {}
+    }
+}
+
+fn unknown_query(page: &Page, name: &str, ctx: &RenderContext) -> Diagnostic {
+    let known = ctx.query_names.iter().map(String::as_str);
+    Diagnostic::in_file(&page.source, format!("unknown query '{name}'{}", suggestion(name, known)))
+}
+
+/// A minijinja error at its line in the page.
+fn template_error(page: &Page, source: &str, e: &minijinja::Error) -> Diagnostic {
+    let mut message = match e.detail() {
+        Some(detail) => format!("{}: {detail}", e.kind()),
+        None => e.kind().to_string(),
+    };
+    let range = e.range().filter(|r| r.end <= source.len());
+    if let Some(r) = &range {
+        if e.kind() == minijinja::ErrorKind::UndefinedError {
+            message = format!("{message}: `{}` is not defined", source[r.clone()].trim());
+        }
+    }
+    let d = Diagnostic::in_file(&page.source, message);
+    let Some(line) = e.line() else { return d };
+    let col = range.map(|r| line_col(source, r.start).1);
+    d.at(line, col).with_detail(excerpt(&page.body, line, col))
+}
+
+/// The first line where `word` appears as a whole identifier inside a template tag.
+fn word_line(body: &str, word: &str) -> Option<usize> {
+    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    body.lines().position(|line| {
+        (line.contains("{{") || line.contains("{%"))
+            && line.match_indices(word).any(|(i, _)| {
+                let before = line[..i].chars().next_back();
+                let after = line[i + word.len()..].chars().next();
+                !before.is_some_and(is_ident) && !after.is_some_and(is_ident) && before != Some('.')
+            })
+    })
+    .map(|i| i + 1)
+}

@@ -1,0 +1,26 @@
+//! Query sources: the engines that run `queries/*.sql` and hand back JSON-ready rows.
+
+pub mod duckdb;
+pub mod pg_decode;
+pub mod postgres;
+
+use crate::value::QueryResult;
+
+/// An engine's error for one statement, with the position it points at when it gives one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqlError {
+    pub message: String,
+    /// 1-based line and column within the SQL text that was run.
+    pub position: Option<(usize, Option<usize>)>,
+}
+
+/// Something that can run read-only SQL. Implementations must allow calls from
+/// several threads at once, since queries run in parallel.
+pub trait Source: Sync {
+    fn run(&self, sql: &str) -> Result<QueryResult, SqlError>;
+}
+
+/// A double-quoted SQL identifier, valid in both engines.
+pub fn sql_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}

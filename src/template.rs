@@ -1,0 +1,248 @@
+//! The minijinja environment pages render in: strict undefined values, escaping that
+//! keeps query data out of both HTML and Markdown syntax, and formatting filters.
+
+use minijinja::value::{Kwargs, Value};
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, Output, State, UndefinedBehavior};
+use std::fmt::Write;
+
+/// Names the environment itself defines, which a page may use without a query of that name.
+pub fn builtin_names(env: &Environment<'_>) -> Vec<String> {
+    env.globals().map(|(name, _)| name.to_string()).collect()
+}
+
+/// Builds the environment shared by every page of a build.
+pub fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    // A typo in a column name must fail the build, not print an empty string.
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // Page bodies escape for HTML-inside-Markdown; chart specs (named *.json) escape as JSON.
+    env.set_auto_escape_callback(|name| if name.ends_with(".json") { AutoEscape::Json } else { AutoEscape::Html });
+    env.set_formatter(format_value);
+    env.add_filter("number", number);
+    env.add_filter("percent", percent);
+    env.add_filter("currency", currency);
+    env.add_filter("date", date);
+    env.add_filter("compact", compact);
+    env.add_filter(crate::chart::FILTER, |text: String, n: usize| Value::from_safe_string(crate::chart::marker(n, &text)));
+    env
+}
+
+/// Writes a value into page text. In HTML mode, anything not marked safe is escaped
+/// so it renders as literal text after Markdown: HTML metacharacters and Markdown
+/// punctuation become numeric character references, which Markdown decodes back
+/// to plain text and never treats as syntax (a caption holding `[x](javascript:…)`
+/// or `<script>` stays text). Null prints as an empty string.
+fn format_value(out: &mut Output, state: &mut State, value: &Value) -> Result<(), Error> {
+    if *state.auto_escape() != AutoEscape::Html {
+        return minijinja::escape_formatter(out, state, value);
+    }
+    if value.is_none() {
+        return Ok(());
+    }
+    if value.is_safe() {
+        return out.write_str(value.as_str().unwrap_or_default()).map_err(Error::from);
+    }
+    let text = match value.as_str() {
+        Some(s) => s.to_string(),
+        None => value.to_string(),
+    };
+    out.write_str(&escape_text(&text)).map_err(Error::from)
+}
+
+/// Escapes text for a Markdown source that becomes HTML (see [`format_value`]).
+pub fn escape_text(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' | '<' | '>' | '"' | '\'' | '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '#' | '|' | '~' | '!'
+            | '=' | '+' | '-' | '.' | '{' | '}' | '\n' | '\r' => {
+                let _ = write!(s, "&#{};", c as u32);
+            }
+            _ => s.push(c),
+        }
+    }
+    s
+}
+
+/// The numeric value of a template value, accepting numbers and numeric strings
+/// (large integers arrive as strings; see the JSON type mapping).
+fn as_f64(v: &Value) -> Option<f64> {
+    if let Some(s) = v.as_str() {
+        return s.trim().parse().ok();
+    }
+    f64::try_from(v.clone()).ok()
+}
+
+fn not_a_number(filter: &str, v: &Value) -> Error {
+    Error::new(ErrorKind::InvalidOperation, format!("the {filter} filter needs a number, got {} ({})", v, v.kind()))
+}
+
+/// Shown for a missing (null) value in a formatted figure.
+const MISSING: &str = "–";
+
+fn decimals(kwargs: &Kwargs, default: usize) -> Result<usize, Error> {
+    let d: Option<usize> = kwargs.get("decimals")?;
+    Ok(d.unwrap_or(default).min(12))
+}
+
+/// `{{ x | number }}` → `1,234`; `{{ x | number(decimals=2) }}` → `1,234.50`.
+fn number(v: Value, kwargs: Kwargs) -> Result<String, Error> {
+    let d = decimals(&kwargs, 0)?;
+    kwargs.assert_all_used()?;
+    if v.is_none() {
+        return Ok(MISSING.into());
+    }
+    // Integers too large for a float arrive as strings; group their exact digits.
+    if let Some(i) = v.as_str().and_then(|s| s.trim().parse::<i128>().ok()) {
+        let digits = group_digits(&i.unsigned_abs().to_string());
+        let frac = if d > 0 { format!(".{}", "0".repeat(d)) } else { String::new() };
+        return Ok(format!("{}{digits}{frac}", if i < 0 { "-" } else { "" }));
+    }
+    let n = as_f64(&v).ok_or_else(|| not_a_number("number", &v))?;
+    Ok(group(n, d))
+}
+
+/// `{{ 0.1234 | percent }}` → `12.3%` (the value is a ratio, not already ×100).
+fn percent(v: Value, kwargs: Kwargs) -> Result<String, Error> {
+    let d = decimals(&kwargs, 1)?;
+    kwargs.assert_all_used()?;
+    if v.is_none() {
+        return Ok(MISSING.into());
+    }
+    let n = as_f64(&v).ok_or_else(|| not_a_number("percent", &v))?;
+    Ok(format!("{}%", group(n * 100.0, d)))
+}
+
+/// `{{ x | currency }}` → `$1,234.50`; `currency(symbol="€", decimals=0)`.
+fn currency(v: Value, kwargs: Kwargs) -> Result<String, Error> {
+    let d = decimals(&kwargs, 2)?;
+    let symbol: Option<String> = kwargs.get("symbol")?;
+    kwargs.assert_all_used()?;
+    if v.is_none() {
+        return Ok(MISSING.into());
+    }
+    let n = as_f64(&v).ok_or_else(|| not_a_number("currency", &v))?;
+    let body = group(n.abs(), d);
+    let sign = if n < 0.0 && body.chars().any(|c| c.is_ascii_digit() && c != '0') { "-" } else { "" };
+    Ok(format!("{sign}{}{body}", symbol.as_deref().unwrap_or("$")))
+}
+
+/// `{{ 1234567 | compact }}` → `1.2M`, for tight KPI cards.
+fn compact(v: Value, kwargs: Kwargs) -> Result<String, Error> {
+    let d = decimals(&kwargs, 1)?;
+    kwargs.assert_all_used()?;
+    if v.is_none() {
+        return Ok(MISSING.into());
+    }
+    let n = as_f64(&v).ok_or_else(|| not_a_number("compact", &v))?;
+    let (scaled, unit) = match n.abs() {
+        a if a >= 1e9 => (n / 1e9, "B"),
+        a if a >= 1e6 => (n / 1e6, "M"),
+        a if a >= 1e3 => (n / 1e3, "K"),
+        _ => return Ok(group(n, if n.fract() == 0.0 { 0 } else { d })),
+    };
+    let text = format!("{scaled:.d$}");
+    let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text };
+    Ok(format!("{text}{unit}"))
+}
+
+/// `{{ "2024-05-01" | date }}` → `May 1, 2024`; `date(format="%Y-%m")` takes strftime codes.
+fn date(v: Value, kwargs: Kwargs) -> Result<String, Error> {
+    let format: Option<String> = kwargs.get("format")?;
+    kwargs.assert_all_used()?;
+    if v.is_none() {
+        return Ok(MISSING.into());
+    }
+    let text = v.as_str().ok_or_else(|| {
+        Error::new(ErrorKind::InvalidOperation, format!("the date filter needs an ISO date string, got {v} ({})", v.kind()))
+    })?;
+    let fmt = format.as_deref().unwrap_or("%b %-d, %Y");
+    let dt = parse_datetime(text).ok_or_else(|| {
+        Error::new(ErrorKind::InvalidOperation, format!("the date filter cannot read '{text}' as an ISO date or timestamp"))
+    })?;
+    let mut out = String::new();
+    write!(out, "{}", dt.format(fmt))
+        .map_err(|_| Error::new(ErrorKind::InvalidOperation, format!("invalid date format '{fmt}'")))?;
+    Ok(out)
+}
+
+fn parse_datetime(text: &str) -> Option<chrono::NaiveDateTime> {
+    use chrono::{DateTime, NaiveDate, NaiveDateTime};
+    if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return d.and_hms_opt(0, 0, 0);
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc3339(text) {
+        return Some(dt.naive_utc());
+    }
+    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"].iter().find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+}
+
+/// Rounds to `decimals` places and groups thousands with commas.
+fn group(n: f64, decimals: usize) -> String {
+    let text = format!("{:.*}", decimals, n.abs());
+    let (int, frac) = text.split_once('.').map_or((text.as_str(), None), |(i, f)| (i, Some(f)));
+    let mut out = group_digits(int);
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    let is_zero = !out.chars().any(|c| c.is_ascii_digit() && c != '0');
+    if n < 0.0 && !is_zero {
+        out.insert(0, '-');
+    }
+    out
+}
+
+/// `1234567` → `1,234,567` for a string of ASCII digits.
+fn group_digits(int: &str) -> String {
+    let mut out = String::with_capacity(int.len() + int.len() / 3);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use minijinja::context;
+
+    fn render(src: &str, ctx: Value) -> String {
+        environment().template_from_named_str("t.md", src).unwrap().render(ctx).unwrap()
+    }
+
+    #[test]
+    fn formatting_filters() {
+        let ctx = context! { n => 1234567.891, r => 0.12345, neg => -5.5, none => Value::from(()) , big => "9007199254740993" };
+        assert_eq!(render("{{ n | number }}", ctx.clone()), "1,234,568");
+        assert_eq!(render("{{ n | number(decimals=2) }}", ctx.clone()), "1,234,567&#46;89");
+        assert_eq!(render("{{ r | percent }}", ctx.clone()), "12&#46;3%");
+        assert_eq!(render("{{ neg | currency }}", ctx.clone()), "&#45;$5&#46;50");
+        assert_eq!(render("{{ n | compact }}", ctx.clone()), "1&#46;2M");
+        assert_eq!(render("{{ none | number }}", ctx.clone()), "–");
+        assert_eq!(render("{{ big | number }}", ctx), "9,007,199,254,740,993");
+    }
+
+    #[test]
+    fn date_filter_reads_iso_values() {
+        let ctx = context! { d => "2024-05-01", t => "2024-05-01T18:30:00Z" };
+        assert_eq!(render("{{ d | date }}", ctx.clone()), "May 1, 2024");
+        assert_eq!(render("{{ t | date(format='%H:%M') | safe }}", ctx), "18:30");
+    }
+
+    #[test]
+    fn data_cannot_become_markup() {
+        let ctx = context! { c => "<script>alert(1)</script> [x](javascript:alert(1)) **b**" };
+        let out = render("{{ c }}", ctx);
+        assert!(!out.contains('<') && !out.contains('[') && !out.contains('*'), "{out}");
+    }
+
+    #[test]
+    fn undefined_values_fail() {
+        let err = environment().template_from_named_str("t.md", "{{ nope }}").unwrap().render(context! {}).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UndefinedError);
+    }
+}

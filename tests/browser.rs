@@ -1,0 +1,121 @@
+//! Browser tests: build a project, serve `site/` from a local static server at `/`
+//! and at `/dash/`, load every page in headless Chromium and check that every
+//! chart drew marks, nothing failed to load and the console stayed free of errors.
+
+#[path = "support/browser.rs"]
+mod browser;
+#[path = "support/project.rs"]
+mod project;
+#[path = "support/static_server.rs"]
+mod static_server;
+
+use browser::{Browser, Page};
+use project::TempProject;
+use static_server::StaticServer;
+use std::path::Path;
+use std::time::Duration;
+
+/// A browser, or `None` (said loudly) when Chromium is missing outside CI.
+fn browser() -> Option<Browser> {
+    if !Browser::available() {
+        assert!(std::env::var_os("CI").is_none(), "Chromium is required under CI; .ci/run installs it");
+        eprintln!("SKIPPED: browser test needs Debian's chromium (apt-get install chromium) or VCD_CHROMIUM");
+        return None;
+    }
+    Some(Browser::launch().expect("chromium starts"))
+}
+
+/// Folder URLs (relative to the site root) of every page in a built site.
+fn page_urls(site: &Path) -> Vec<String> {
+    let mut urls = Vec::new();
+    let mut stack = vec![site.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.file_name().unwrap() == "index.html" {
+                let rel = p.parent().unwrap().strip_prefix(site).unwrap().to_string_lossy().into_owned();
+                urls.push(if rel.is_empty() { rel } else { format!("{rel}/") });
+            }
+        }
+    }
+    urls.sort();
+    urls
+}
+
+/// Waits for every chart to settle; returns each chart's id, status and data mark count.
+fn chart_marks(page: &Page) -> Vec<(String, String, u64)> {
+    page.wait_for(
+        "!window.vcd || Array.from(document.querySelectorAll('figure.vcd-chart'))\
+           .every(f => ['rendered', 'error'].includes(f.getAttribute('data-status')))",
+        Duration::from_secs(30),
+    )
+    .expect("charts settle");
+    let v = page
+        .eval(
+            "Array.from(document.querySelectorAll('figure.vcd-chart')).map(f => [f.id, f.getAttribute('data-status'),\
+               f.querySelectorAll('svg g.role-mark:not(.mark-group) > *').length])",
+        )
+        .unwrap();
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c[0].as_str().unwrap().to_string(), c[1].as_str().unwrap().to_string(), c[2].as_u64().unwrap()))
+        .collect()
+}
+
+/// Loads every page of `project`'s site under `base` and checks charts, console and requests.
+fn check_site(browser: &Browser, project: &TempProject, base: &str) -> usize {
+    let server = StaticServer::start(&project.path("site"), base);
+    let mut charts = 0;
+    for url in page_urls(&project.path("site")) {
+        let page = browser.open(&server.url(&url)).unwrap();
+        let marks = chart_marks(&page);
+        for (id, status, n) in &marks {
+            assert_eq!(status, "rendered", "{base}{url} #{id} did not render");
+            assert!(*n > 0, "{base}{url} #{id} rendered no marks");
+        }
+        charts += marks.len();
+        let errors = page.console_errors();
+        assert!(errors.is_empty(), "{base}{url}: console errors: {errors:#?}");
+        let warnings = page.console_warnings();
+        if !warnings.is_empty() {
+            eprintln!("{base}{url}: console warnings: {warnings:#?}");
+        }
+    }
+    let failures: Vec<_> = server.failures().into_iter().filter(|(p, _)| p != "/favicon.ico").collect();
+    assert!(failures.is_empty(), "failed requests under {base}: {failures:?}");
+    charts
+}
+
+#[test]
+fn demo_charts_render_at_any_base_path() {
+    let Some(browser) = browser() else { return };
+    let demo = TempProject::demo();
+    let r = demo.vcd(&["build"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for base in ["/", "/dash/"] {
+        let charts = check_site(&browser, &demo, base);
+        assert!(charts >= 2, "the demo has at least two charts, saw {charts}");
+    }
+}
+
+#[test]
+fn hostile_data_shows_as_text_in_the_browser() {
+    let Some(browser) = browser() else { return };
+    let p = TempProject::fixture("basic");
+    assert_eq!(p.vcd(&["build"]).code, 0);
+    assert_eq!(check_site(&browser, &p, "/"), 2);
+    let server = StaticServer::start(&p.path("site"), "/");
+    let page = browser.open(&server.url("")).unwrap();
+    chart_marks(&page);
+    let text = page.eval("document.querySelector('main').innerText").unwrap();
+    let text = text.as_str().unwrap();
+    assert!(text.contains("<script>alert(1)</script>"), "{text}");
+    assert!(text.contains("[click](javascript:alert(1)) **bold**"), "{text}");
+    assert!(page.events("Page.javascriptDialogOpening").is_empty(), "data ran as script");
+    // The only links in the content are the charts' own export menus.
+    let links = page.eval("document.querySelectorAll('main a:not(figure.vcd-chart a), a[href^=\"javascript\"]').length").unwrap();
+    assert_eq!(links, serde_json::json!(0), "data made a link");
+}
