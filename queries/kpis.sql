@@ -6,7 +6,8 @@ WITH thresholds AS (
     GROUP BY platform
 )
 SELECT count(*) AS total_posts,
-       avg(pm.engagement_rate) AS avg_engagement_rate,
+       -- Rounded so both engines print the same digits (their float sums differ in the last bit).
+       CAST(avg(pm.engagement_rate) AS DECIMAL(12, 8)) AS avg_engagement_rate,
        sum(pm.impressions) AS total_impressions,
        sum(pm.reach) AS total_reach,
        sum(pm.saves) AS total_saves,

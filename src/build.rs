@@ -1,5 +1,6 @@
 //! The build pipeline: load data, run queries, render pages, write the site.
 
+use crate::config::SourceKind;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::layout::Layout;
 use crate::page;
@@ -7,7 +8,6 @@ use crate::project::Project;
 use crate::query::{self, Results};
 use crate::render::{self, RenderContext};
 use crate::site::Staging;
-use crate::config::SourceKind;
 use crate::source::duckdb::DuckSource;
 use crate::source::postgres::{self, PgSource};
 use crate::source::Source;
@@ -76,7 +76,13 @@ pub fn run(project: &Project, mode: Mode) -> Result<Report> {
         })
         .collect();
 
-    let mut report = Report { diagnostics: Vec::new(), pages: pages.len(), queries: queries.len(), elapsed: Duration::ZERO, written: None };
+    let mut report = Report {
+        diagnostics: Vec::new(),
+        pages: pages.len(),
+        queries: queries.len(),
+        elapsed: Duration::ZERO,
+        written: None,
+    };
     if diags.is_empty() && mode == Mode::Build {
         write_site(project, &theme, &results, &rendered)?;
         report.written = Some(project.output_dir());
@@ -105,7 +111,10 @@ fn open_source(project: &Project, diags: &Diagnostics) -> Result<Box<dyn Source>
 fn reserved_name(q: &query::QueryFile, env: &minijinja::Environment<'static>, diags: &Diagnostics) -> bool {
     let taken = render::PAGE_GLOBALS.contains(&q.name.as_str()) || template::builtin_names(env).contains(&q.name);
     if taken {
-        diags.push(Diagnostic::in_file(&q.path, format!("query name '{}' is reserved for templates; rename the file", q.name)));
+        diags.push(Diagnostic::in_file(
+            &q.path,
+            format!("query name '{}' is reserved for templates; rename the file", q.name),
+        ));
     }
     taken
 }

@@ -31,7 +31,10 @@ pub fn wrap_blocks(body: &str) -> (String, Vec<ChartBlock>) {
             None => match fence_open(line) {
                 Some((ch, len, info)) if info.split_whitespace().next() == Some("vega-lite") => {
                     fence = Some((ch, len, true));
-                    out.push_str(&format!("{{% filter {FILTER}({}) %}}{{% autoescape \"json\" %}}{newline}", blocks.len()));
+                    out.push_str(&format!(
+                        "{{% filter {FILTER}({}) %}}{{% autoescape \"json\" %}}{newline}",
+                        blocks.len()
+                    ));
                     blocks.push(ChartBlock { fence_line: i + 1 });
                 }
                 Some((ch, len, _)) => {
@@ -76,8 +79,10 @@ pub fn markers(html: &str) -> Vec<(std::ops::Range<usize>, usize, String)> {
         let Some(end) = html[start..].find("-->").map(|i| i + start + 3) else { break };
         let body = &html[start + OPEN.len()..end - 3];
         if let Some((n, hex)) = body.split_once(' ') {
-            let bytes: Option<Vec<u8>> =
-                (0..hex.len()).step_by(2).map(|i| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect();
+            let bytes: Option<Vec<u8>> = (0..hex.len())
+                .step_by(2)
+                .map(|i| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+                .collect();
             if let (Ok(n), Some(text)) = (n.parse(), bytes.and_then(|b| String::from_utf8(b).ok())) {
                 found.push((start..end, n, text));
             }
@@ -108,7 +113,9 @@ fn fence_open(line: &str) -> Option<(char, usize, &str)> {
 
 fn fence_close(line: &str, ch: char, len: usize) -> bool {
     let t = line.trim_start_matches(' ');
-    line.len() - t.len() <= 3 && t.chars().take_while(|c| *c == ch).count() >= len && t.trim_start_matches(ch).trim().is_empty()
+    line.len() - t.len() <= 3
+        && t.chars().take_while(|c| *c == ch).count() >= len
+        && t.trim_start_matches(ch).trim().is_empty()
 }
 
 /// Every problem with a parsed spec: data names that are not queries and encoded
@@ -116,18 +123,12 @@ fn fence_close(line: &str, ch: char, len: usize) -> bool {
 /// text being what to search for in the block to find the offending line.
 pub fn check(spec: &Json, results: &Results, query_names: &BTreeSet<String>) -> Vec<(String, String)> {
     let mut problems = Vec::new();
-    let inline: BTreeSet<String> = spec
-        .get("datasets")
-        .and_then(Json::as_object)
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default();
+    let inline: BTreeSet<String> =
+        spec.get("datasets").and_then(Json::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default();
     let mut ctx = Walk { results, query_names, inline: &inline, problems: &mut problems, saw_data: false };
     ctx.node(spec, &Scope::default());
     if !ctx.saw_data {
-        problems.push((
-            "{".into(),
-            "chart has no data: name a query with \"data\": {\"name\": \"<query>\"}".into(),
-        ));
+        problems.push(("{".into(), "chart has no data: name a query with \"data\": {\"name\": \"<query>\"}".into()));
     }
     problems
 }
@@ -272,7 +273,10 @@ fn field_base(field: &str) -> String {
 /// Records the fields a transform adds.
 fn derive_fields(t: &Json, scope: &mut Scope) {
     let Some(obj) = t.as_object() else { return };
-    if obj.contains_key("pivot") || (obj.contains_key("lookup") && !obj.contains_key("as")) || obj.contains_key("flatten") {
+    if obj.contains_key("pivot")
+        || (obj.contains_key("lookup") && !obj.contains_key("as"))
+        || obj.contains_key("flatten")
+    {
         scope.unknown = true;
     }
     let defaults: &[(&str, &[&str])] =
@@ -344,7 +348,10 @@ mod tests {
 
     fn results() -> (Results, BTreeSet<String>) {
         let r = QueryResult {
-            columns: ["month", "platform", "posts"].iter().map(|n| Column { name: n.to_string(), sql_type: "X".into() }).collect(),
+            columns: ["month", "platform", "posts"]
+                .iter()
+                .map(|n| Column { name: n.to_string(), sql_type: "X".into() })
+                .collect(),
             rows: vec![],
         };
         let mut m = Results::new();
@@ -390,7 +397,9 @@ mod tests {
         ]});
         let p = check(&spec, &r, &names);
         assert_eq!(p.len(), 2, "{p:?}");
-        assert!(p[0].1.contains("'post' is not returned by query 'by_month' (did you mean 'posts'?) (it returns: month, platform, posts)"));
+        assert!(p[0].1.contains(
+            "'post' is not returned by query 'by_month' (did you mean 'posts'?) (it returns: month, platform, posts)"
+        ));
         assert!(p[1].1.contains("unknown query 'by_mnth' (did you mean 'by_month'?)"));
     }
 

@@ -72,7 +72,8 @@ impl Config {
         if self.output.as_os_str().is_empty() {
             bail!("{CONFIG_FILE}: `output` must not be empty");
         }
-        if self.output.is_absolute() || self.output.components().any(|c| !matches!(c, std::path::Component::Normal(_))) {
+        if self.output.is_absolute() || self.output.components().any(|c| !matches!(c, std::path::Component::Normal(_)))
+        {
             bail!("{CONFIG_FILE}: `output` must be a plain folder inside the project, got '{}'", self.output.display());
         }
         for reserved in ["pages", "queries", "data", "theme", "src"] {

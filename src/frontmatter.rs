@@ -45,7 +45,11 @@ pub fn split(text: &str, file: &Path) -> Result<(FrontMatter, String), Vec<Diagn
         }
     }
     if !closed {
-        return Err(vec![Diagnostic::in_file(file, "front matter starts with '---' on line 1 but has no closing '---'").at(1, None)]);
+        return Err(vec![Diagnostic::in_file(
+            file,
+            "front matter starts with '---' on line 1 but has no closing '---'",
+        )
+        .at(1, None)]);
     }
     if !errors.is_empty() {
         return Err(errors);

@@ -6,8 +6,8 @@ use crate::page::Page;
 use crate::render::RenderedPage;
 use crate::theme::{Theme, LAYOUT};
 use minijinja::{context, Environment, UndefinedBehavior, Value};
-use std::fmt::Write;
 use std::collections::BTreeMap;
+use std::fmt::Write;
 
 pub struct Layout<'a> {
     env: Environment<'a>,

@@ -64,7 +64,13 @@ fn insert(level: &mut Vec<NavNode>, page: &Page, prefix: &str) {
         Some(i) => i,
         None => {
             let name = node_url.trim_end_matches('/').rsplit('/').next().unwrap_or("").replace(['-', '_'], " ");
-            level.push(NavNode { url: node_url.clone(), title: name, order: i64::MAX, has_page: false, children: Vec::new() });
+            level.push(NavNode {
+                url: node_url.clone(),
+                title: name,
+                order: i64::MAX,
+                has_page: false,
+                children: Vec::new(),
+            });
             level.len() - 1
         }
     };
@@ -86,7 +92,11 @@ pub fn view(nodes: &[NavNode], current: &str) -> Vec<NavItem> {
             title: n.title.clone(),
             href: n.has_page.then(|| {
                 let href = format!("{root}{}", n.url);
-                if href.is_empty() { "./".to_string() } else { href }
+                if href.is_empty() {
+                    "./".to_string()
+                } else {
+                    href
+                }
             }),
             active: n.url == current,
             children: view(&n.children, current),
@@ -116,7 +126,12 @@ mod tests {
 
     #[test]
     fn tree_orders_and_links_relatively() {
-        let pages = vec![page("b/", "B", None), page("", "Home", None), page("a/", "A", Some(5)), page("posts/one/", "One", None)];
+        let pages = vec![
+            page("b/", "B", None),
+            page("", "Home", None),
+            page("a/", "A", Some(5)),
+            page("posts/one/", "One", None),
+        ];
         let nav = view(&tree(&pages), "posts/one/");
         let titles: Vec<&str> = nav.iter().map(|n| n.title.as_str()).collect();
         assert_eq!(titles, ["Home", "A", "B", "posts"]);

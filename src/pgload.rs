@@ -19,7 +19,11 @@ pub struct LoadReport {
 
 /// Replaces the tables named by `data/*.csv` with the files' contents.
 /// `display` turns paths into the project-relative form used in messages.
-pub fn load(client: &mut Client, data_dir: &Path, display: &dyn Fn(&Path) -> PathBuf) -> Result<LoadReport, Diagnostic> {
+pub fn load(
+    client: &mut Client,
+    data_dir: &Path,
+    display: &dyn Fn(&Path) -> PathBuf,
+) -> Result<LoadReport, Diagnostic> {
     let started = Instant::now();
     let schema_path = data_dir.join("schema.sql");
     let schema = std::fs::read_to_string(&schema_path).map_err(|e| {
@@ -56,7 +60,8 @@ pub fn load(client: &mut Client, data_dir: &Path, display: &dyn Fn(&Path) -> Pat
 }
 
 fn csv_files(dir: &Path, display: &dyn Fn(&Path) -> PathBuf) -> Result<BTreeMap<String, PathBuf>, Diagnostic> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Diagnostic::in_file(display(dir), format!("cannot read folder: {e}")))?;
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| Diagnostic::in_file(display(dir), format!("cannot read folder: {e}")))?;
     let mut files = BTreeMap::new();
     for entry in entries.flatten() {
         let path = entry.path();
@@ -70,7 +75,10 @@ fn csv_files(dir: &Path, display: &dyn Fn(&Path) -> PathBuf) -> Result<BTreeMap<
 }
 
 /// Tables ordered so every referenced table is loaded before the tables that reference it.
-fn load_order(tx: &mut postgres::Transaction, files: &BTreeMap<String, PathBuf>) -> Result<Vec<String>, postgres::Error> {
+fn load_order(
+    tx: &mut postgres::Transaction,
+    files: &BTreeMap<String, PathBuf>,
+) -> Result<Vec<String>, postgres::Error> {
     let rows = tx.query(
         "SELECT c.conrelid::regclass::text, c.confrelid::regclass::text FROM pg_constraint c WHERE c.contype = 'f'",
         &[],
@@ -87,7 +95,8 @@ fn load_order(tx: &mut postgres::Transaction, files: &BTreeMap<String, PathBuf>)
     }
     let mut order = Vec::new();
     while !deps.is_empty() {
-        let ready: Vec<String> = deps.iter().filter(|(_, d)| d.iter().all(|x| order.contains(x))).map(|(t, _)| t.clone()).collect();
+        let ready: Vec<String> =
+            deps.iter().filter(|(_, d)| d.iter().all(|x| order.contains(x))).map(|(t, _)| t.clone()).collect();
         // A cycle cannot be ordered; load the rest and let the server report which row fails.
         let next = if ready.is_empty() { deps.keys().cloned().collect() } else { ready };
         for t in next {

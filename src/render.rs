@@ -36,7 +36,12 @@ pub struct RenderedPage {
 pub const PAGE_GLOBALS: &[&str] = &["page", "site"];
 
 impl<'a> RenderContext<'a> {
-    pub fn new(env: &'a Environment<'static>, query_names: &'a BTreeSet<String>, results: &'a Results, site_title: &'a str) -> Self {
+    pub fn new(
+        env: &'a Environment<'static>,
+        query_names: &'a BTreeSet<String>,
+        results: &'a Results,
+        site_title: &'a str,
+    ) -> Self {
         let mut builtins: BTreeSet<String> = crate::template::builtin_names(env).into_iter().collect();
         builtins.extend(PAGE_GLOBALS.iter().map(|s| s.to_string()));
         let values = results.keys().map(|k| (k.clone(), OnceLock::new())).collect();
@@ -120,15 +125,28 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
 
 /// Parses and checks one rendered chart block. Its text starts on the fence line,
 /// so line `k` of the text is line `fence_line + k - 1` of the page.
-fn spec(page: &Page, block: &chart::ChartBlock, text: &str, ctx: &RenderContext) -> Result<serde_json::Value, Vec<Diagnostic>> {
+fn spec(
+    page: &Page,
+    block: &chart::ChartBlock,
+    text: &str,
+    ctx: &RenderContext,
+) -> Result<serde_json::Value, Vec<Diagnostic>> {
     let at = |line: usize, col: Option<usize>, message: String| {
         Diagnostic::in_file(&page.source, message).at(line, col).with_detail(excerpt(&page.body, line, col))
     };
     let spec: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        vec![at(block.fence_line + e.line().saturating_sub(1), Some(e.column()), format!("vega-lite block is not valid JSON: {e}"))]
+        vec![at(
+            block.fence_line + e.line().saturating_sub(1),
+            Some(e.column()),
+            format!("vega-lite block is not valid JSON: {e}"),
+        )]
     })?;
     if !spec.is_object() {
-        return Err(vec![at(block.fence_line + 1, None, "vega-lite block must hold a JSON object (a Vega-Lite spec)".into())]);
+        return Err(vec![at(
+            block.fence_line + 1,
+            None,
+            "vega-lite block must hold a JSON object (a Vega-Lite spec)".into(),
+        )]);
     }
     let problems = chart::check(&spec, ctx.results, ctx.query_names);
     if problems.is_empty() {
@@ -187,13 +205,14 @@ fn template_error(page: &Page, source: &str, e: &minijinja::Error) -> Diagnostic
 /// The first line where `word` appears as a whole identifier inside a template tag.
 fn word_line(body: &str, word: &str) -> Option<usize> {
     let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    body.lines().position(|line| {
-        (line.contains("{{") || line.contains("{%"))
-            && line.match_indices(word).any(|(i, _)| {
-                let before = line[..i].chars().next_back();
-                let after = line[i + word.len()..].chars().next();
-                !before.is_some_and(is_ident) && !after.is_some_and(is_ident) && before != Some('.')
-            })
-    })
-    .map(|i| i + 1)
+    body.lines()
+        .position(|line| {
+            (line.contains("{{") || line.contains("{%"))
+                && line.match_indices(word).any(|(i, _)| {
+                    let before = line[..i].chars().next_back();
+                    let after = line[i + word.len()..].chars().next();
+                    !before.is_some_and(is_ident) && !after.is_some_and(is_ident) && before != Some('.')
+                })
+        })
+        .map(|i| i + 1)
 }

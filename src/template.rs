@@ -23,7 +23,9 @@ pub fn environment() -> Environment<'static> {
     env.add_filter("currency", currency);
     env.add_filter("date", date);
     env.add_filter("compact", compact);
-    env.add_filter(crate::chart::FILTER, |text: String, n: usize| Value::from_safe_string(crate::chart::marker(n, &text)));
+    env.add_filter(crate::chart::FILTER, |text: String, n: usize| {
+        Value::from_safe_string(crate::chart::marker(n, &text))
+    });
     env
 }
 
@@ -154,11 +156,17 @@ fn date(v: Value, kwargs: Kwargs) -> Result<String, Error> {
         return Ok(MISSING.into());
     }
     let text = v.as_str().ok_or_else(|| {
-        Error::new(ErrorKind::InvalidOperation, format!("the date filter needs an ISO date string, got {v} ({})", v.kind()))
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("the date filter needs an ISO date string, got {v} ({})", v.kind()),
+        )
     })?;
     let fmt = format.as_deref().unwrap_or("%b %-d, %Y");
     let dt = parse_datetime(text).ok_or_else(|| {
-        Error::new(ErrorKind::InvalidOperation, format!("the date filter cannot read '{text}' as an ISO date or timestamp"))
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("the date filter cannot read '{text}' as an ISO date or timestamp"),
+        )
     })?;
     let mut out = String::new();
     write!(out, "{}", dt.format(fmt))

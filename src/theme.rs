@@ -58,7 +58,10 @@ impl Theme {
     /// Asset URLs relative to the site root, with a content hash so browsers
     /// and CDNs never serve a stale file after a rebuild.
     pub fn asset_urls(&self) -> BTreeMap<String, String> {
-        self.assets.iter().map(|(path, bytes)| (path.clone(), format!("assets/{path}?v={:08x}", fnv1a(bytes) as u32))).collect()
+        self.assets
+            .iter()
+            .map(|(path, bytes)| (path.clone(), format!("assets/{path}?v={:08x}", fnv1a(bytes) as u32)))
+            .collect()
     }
 }
 

@@ -94,7 +94,8 @@ pub fn decimal_text(text: &str) -> Json {
 
 /// `YYYY-MM-DD` for a day count since 1970-01-01.
 pub fn date_from_days(days: i64) -> Json {
-    match chrono::NaiveDate::from_ymd_opt(1970, 1, 1).and_then(|d| d.checked_add_signed(chrono::TimeDelta::days(days))) {
+    match chrono::NaiveDate::from_ymd_opt(1970, 1, 1).and_then(|d| d.checked_add_signed(chrono::TimeDelta::days(days)))
+    {
         Some(d) => Json::String(d.format("%Y-%m-%d").to_string()),
         None => Json::Null,
     }

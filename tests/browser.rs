@@ -116,6 +116,8 @@ fn hostile_data_shows_as_text_in_the_browser() {
     assert!(text.contains("[click](javascript:alert(1)) **bold**"), "{text}");
     assert!(page.events("Page.javascriptDialogOpening").is_empty(), "data ran as script");
     // The only links in the content are the charts' own export menus.
-    let links = page.eval("document.querySelectorAll('main a:not(figure.vcd-chart a), a[href^=\"javascript\"]').length").unwrap();
+    let links = page
+        .eval("document.querySelectorAll('main a:not(figure.vcd-chart a), a[href^=\"javascript\"]').length")
+        .unwrap();
     assert_eq!(links, serde_json::json!(0), "data made a link");
 }

@@ -14,11 +14,20 @@ fn builds_pages_data_and_assets() {
     assert!(r.stderr.contains("built 3 pages from 4 queries"), "{}", r.stderr);
     snapshot("basic_index_main", &main_of(&p.read("site/index.html")));
     snapshot("basic_details_main", &main_of(&p.read("site/guide/details/index.html")));
-    for f in ["site/guide/index.html", "site/data/posts.json", "site/assets/style.css", "site/assets/vendor/vega.min.js", "site/assets/vendor/LICENSE-vega.txt"] {
+    for f in [
+        "site/guide/index.html",
+        "site/data/posts.json",
+        "site/assets/style.css",
+        "site/assets/vendor/vega.min.js",
+        "site/assets/vendor/LICENSE-vega.txt",
+    ] {
         assert!(p.path(f).is_file(), "{f} missing");
     }
     let rows: serde_json::Value = serde_json::from_str(&p.read("site/data/by_platform.json")).unwrap();
-    assert_eq!(rows, serde_json::json!([{"platform": "instagram", "posts": 2, "likes": 200}, {"platform": "tiktok", "posts": 2, "likes": 345}]));
+    assert_eq!(
+        rows,
+        serde_json::json!([{"platform": "instagram", "posts": 2, "likes": 200}, {"platform": "tiktok", "posts": 2, "likes": 345}])
+    );
 }
 
 #[test]
@@ -88,7 +97,11 @@ fn broken(setup: impl Fn(&TempProject)) -> Run {
     let r = p.vcd(&["build"]);
     assert_eq!(r.code, 1, "broken build must exit 1:\n{}", r.stderr);
     assert!(p.site_files() == before, "a failed build changed site/");
-    let leftovers: Vec<_> = std::fs::read_dir(&p.root).unwrap().map(|e| e.unwrap().file_name()).filter(|n| n.to_string_lossy().starts_with('.')).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(&p.root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().starts_with('.'))
+        .collect();
     assert!(leftovers.is_empty(), "staging folders left behind: {leftovers:?}");
     r
 }
@@ -100,7 +113,10 @@ fn break_unknown_query(p: &TempProject) {
     p.write("pages/unknown.md", "# Unknown\n\nTop: {{ post[0].caption }}\n");
 }
 fn break_json(p: &TempProject) {
-    p.write("pages/json.md", "# JSON\n\n```vega-lite\n{\n  \"data\": {\"name\": \"posts\"},\n  \"mark\": \"bar\",,\n}\n```\n");
+    p.write(
+        "pages/json.md",
+        "# JSON\n\n```vega-lite\n{\n  \"data\": {\"name\": \"posts\"},\n  \"mark\": \"bar\",,\n}\n```\n",
+    );
 }
 fn break_field(p: &TempProject) {
     p.write(
@@ -115,7 +131,10 @@ fn break_undefined(p: &TempProject) {
     p.write("pages/undefined.md", "# Undefined\n\nLikes: {{ by_platform[0].likez }}\n");
 }
 fn break_csv(p: &TempProject) {
-    p.write("data/markets.csv", "market,city,fee\nQueen West Flea,Toronto,85.5\nLeslieville,Toronto,60,extra\nJunction,Toronto,70\n");
+    p.write(
+        "data/markets.csv",
+        "market,city,fee\nQueen West Flea,Toronto,85.5\nLeslieville,Toronto,60,extra\nJunction,Toronto,70\n",
+    );
 }
 fn break_collision(p: &TempProject) {
     p.write("pages/data.md", "# Data\n");
@@ -180,7 +199,16 @@ fn missing_pages_folder_is_an_error() {
 
 #[test]
 fn every_error_is_reported_in_one_run() {
-    let all = [break_sql, break_unknown_query, break_json, break_field, break_syntax, break_undefined, break_csv, break_collision];
+    let all = [
+        break_sql,
+        break_unknown_query,
+        break_json,
+        break_field,
+        break_syntax,
+        break_undefined,
+        break_csv,
+        break_collision,
+    ];
     let r = broken(|p| all.iter().for_each(|f| f(p)));
     for needle in [
         "queries/broken.sql:3",

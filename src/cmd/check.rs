@@ -9,7 +9,12 @@ pub fn run(project: Project) -> Result<u8> {
     let report = build::run(&project, Mode::Check)?;
     let code = print_report(&report, "check");
     if code == 0 {
-        eprintln!("ok: {} pages, {} queries checked in {:.2}s", report.pages, report.queries, report.elapsed.as_secs_f64());
+        eprintln!(
+            "ok: {} pages, {} queries checked in {:.2}s",
+            report.pages,
+            report.queries,
+            report.elapsed.as_secs_f64()
+        );
     }
     Ok(code)
 }

@@ -26,13 +26,20 @@ pub fn run(project: Project, args: &GenerateArgs) -> Result<u8> {
         }
     };
     for f in &summary.files {
-        std::fs::rename(staging.join(&f.file), out.join(&f.file)).with_context(|| format!("cannot move {} into place", f.file))?;
+        std::fs::rename(staging.join(&f.file), out.join(&f.file))
+            .with_context(|| format!("cannot move {} into place", f.file))?;
     }
     std::fs::remove_dir_all(&staging).with_context(|| format!("cannot remove {}", staging.display()))?;
     let elapsed = started.elapsed();
     for f in &summary.files {
         eprintln!("{:>12} rows {:>14} bytes  {}", f.rows, f.bytes, project.display_path(&out.join(&f.file)).display());
     }
-    eprintln!("generated {} files, {} bytes in {:.2}s (seed {})", summary.files.len(), summary.total_bytes(), elapsed.as_secs_f64(), args.seed);
+    eprintln!(
+        "generated {} files, {} bytes in {:.2}s (seed {})",
+        summary.files.len(),
+        summary.total_bytes(),
+        elapsed.as_secs_f64(),
+        args.seed
+    );
     Ok(0)
 }

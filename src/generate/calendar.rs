@@ -108,10 +108,7 @@ mod tests {
         push_timestamp(&mut out, at(days_from_civil(2024, 3, 9), 18, 5, 7));
         out.push(b'|');
         push_date(&mut out, days_from_civil(2025, 12, 31));
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "2024-03-09 18:05:07|2025-12-31"
-        );
+        assert_eq!(String::from_utf8(out).unwrap(), "2024-03-09 18:05:07|2025-12-31");
         assert_eq!(hour_of(at(5, 21, 59, 59)), 21);
     }
 }

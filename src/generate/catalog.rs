@@ -4,10 +4,9 @@
 //! domains and phone numbers the 555-01xx fiction range, so no row can reach a real person.
 
 pub const FIRST_NAMES: &[&str] = &[
-    "Ava", "Olivia", "Emma", "Chloe", "Maya", "Zoe", "Priya", "Aisha", "Sofia", "Hannah", "Leah",
-    "Nora", "Grace", "Isla", "Mei", "Yasmin", "Clara", "Ruby", "Naomi", "Elena", "Tessa", "Jade",
-    "Amara", "Lucy", "Noah", "Liam", "Ethan", "Arjun", "Mateo", "Owen", "Kenji", "Samir", "Jonah",
-    "Felix", "Theo", "Marcus",
+    "Ava", "Olivia", "Emma", "Chloe", "Maya", "Zoe", "Priya", "Aisha", "Sofia", "Hannah", "Leah", "Nora", "Grace",
+    "Isla", "Mei", "Yasmin", "Clara", "Ruby", "Naomi", "Elena", "Tessa", "Jade", "Amara", "Lucy", "Noah", "Liam",
+    "Ethan", "Arjun", "Mateo", "Owen", "Kenji", "Samir", "Jonah", "Felix", "Theo", "Marcus",
 ];
 
 pub const LAST_NAMES: &[&str] = &[
@@ -45,29 +44,12 @@ pub const LAST_NAMES: &[&str] = &[
 
 pub const EMAIL_DOMAINS: &[&str] = &["example.com", "example.org", "example.net"];
 
-pub const CUSTOMER_TYPES: &[(&str, f64)] =
-    &[("collector", 0.2), ("casual_buyer", 0.7), ("reseller", 0.1)];
+pub const CUSTOMER_TYPES: &[(&str, f64)] = &[("collector", 0.2), ("casual_buyer", 0.7), ("reseller", 0.1)];
 
-pub const ERAS: &[(&str, f64)] = &[
-    ("1960s", 0.10),
-    ("1970s", 0.25),
-    ("1980s", 0.25),
-    ("1990s", 0.28),
-    ("Y2K", 0.12),
-];
+pub const ERAS: &[(&str, f64)] = &[("1960s", 0.10), ("1970s", 0.25), ("1980s", 0.25), ("1990s", 0.28), ("Y2K", 0.12)];
 
-pub const STYLES: &[&str] = &[
-    "bohemian",
-    "grunge",
-    "preppy",
-    "punk",
-    "disco",
-    "band_tees",
-    "minimalist",
-    "romantic",
-    "western",
-    "workwear",
-];
+pub const STYLES: &[&str] =
+    &["bohemian", "grunge", "preppy", "punk", "disco", "band_tees", "minimalist", "romantic", "western", "workwear"];
 
 pub const LETTER_SIZES: &[&str] = &["XS", "S", "M", "L", "XL"];
 pub const WAIST_SIZES: &[&str] = &["W26", "W28", "W30", "W32", "W34"];
@@ -120,13 +102,7 @@ pub const CATEGORIES: &[Category] = &[
     },
     Category {
         name: "outerwear",
-        subcategories: &[
-            "leather_jacket",
-            "denim_jacket",
-            "wool_coat",
-            "suede_jacket",
-            "windbreaker",
-        ],
+        subcategories: &["leather_jacket", "denim_jacket", "wool_coat", "suede_jacket", "windbreaker"],
         price: (60, 190),
         fit: Fit::Top,
         weight: (600, 2200),
@@ -168,18 +144,8 @@ pub const BRANDS: &[(&str, f64)] = &[
     ("Le Château", 0.06),
 ];
 
-pub const MATERIALS: &[&str] = &[
-    "cotton",
-    "silk",
-    "wool",
-    "polyester",
-    "leather",
-    "denim",
-    "suede",
-    "linen",
-    "rayon",
-    "corduroy",
-];
+pub const MATERIALS: &[&str] =
+    &["cotton", "silk", "wool", "polyester", "leather", "denim", "suede", "linen", "rayon", "corduroy"];
 pub const COLOURS: &[&str] = &[
     "black",
     "cream",
@@ -194,28 +160,10 @@ pub const COLOURS: &[&str] = &[
     "lilac",
     "grey",
 ];
-pub const PATTERNS: &[&str] = &[
-    "solid",
-    "floral",
-    "plaid",
-    "stripes",
-    "paisley",
-    "polka_dot",
-    "geometric",
-    "animal_print",
-];
-pub const ADJECTIVES: &[&str] = &[
-    "Oversized",
-    "Cropped",
-    "Fitted",
-    "Embroidered",
-    "Fringed",
-    "Faded",
-    "Quilted",
-    "Pleated",
-    "Classic",
-    "Boxy",
-];
+pub const PATTERNS: &[&str] =
+    &["solid", "floral", "plaid", "stripes", "paisley", "polka_dot", "geometric", "animal_print"];
+pub const ADJECTIVES: &[&str] =
+    &["Oversized", "Cropped", "Fitted", "Embroidered", "Fringed", "Faded", "Quilted", "Pleated", "Classic", "Boxy"];
 
 pub const SOURCES: &[(&str, f64)] = &[
     ("estate_sale", 0.25),
@@ -225,16 +173,8 @@ pub const SOURCES: &[(&str, f64)] = &[
     ("wholesale_bale", 0.15),
     ("donation", 0.05),
 ];
-pub const SOURCE_TOWNS: &[&str] = &[
-    "Toronto",
-    "Hamilton",
-    "Guelph",
-    "Kitchener",
-    "Peterborough",
-    "Barrie",
-    "Niagara Falls",
-    "Kingston",
-];
+pub const SOURCE_TOWNS: &[&str] =
+    &["Toronto", "Hamilton", "Guelph", "Kitchener", "Peterborough", "Barrie", "Niagara Falls", "Kingston"];
 
 pub const CONDITION_NOTES: &[&str] = &[
     "Small mark on hem, barely visible",
@@ -378,22 +318,10 @@ pub const HASHTAGS_BASE: &[&str] = &[
 pub const HASHTAGS_TIKTOK: &[&str] = &["#thrifttok", "#vintagetok", "#fyp", "#thriftfinds"];
 pub const HASHTAGS_PROMO: &[&str] = &["#sale", "#shopsmall", "#popupmarket"];
 /// Era hashtags, in ERAS order.
-pub const HASHTAGS_ERA: &[&str] = &[
-    "#60sfashion",
-    "#70sfashion",
-    "#80sfashion",
-    "#90sfashion",
-    "#y2kfashion",
-];
+pub const HASHTAGS_ERA: &[&str] = &["#60sfashion", "#70sfashion", "#80sfashion", "#90sfashion", "#y2kfashion"];
 /// Category hashtags, in CATEGORIES order.
-pub const HASHTAGS_CATEGORY: &[&str] = &[
-    "#vintagedress",
-    "#vintagetops",
-    "#vintagedenim",
-    "#vintagejacket",
-    "#vintageaccessories",
-    "#vintageshoes",
-];
+pub const HASHTAGS_CATEGORY: &[&str] =
+    &["#vintagedress", "#vintagetops", "#vintagedenim", "#vintagejacket", "#vintageaccessories", "#vintageshoes"];
 
 pub const MENTIONS: &[&str] = &["@photo.by.jun", "@styledbyrae", "@northsidethrift.collab"];
 

@@ -170,8 +170,7 @@ impl CsvWriter {
 
     pub fn bool(&mut self, b: bool) -> &mut Self {
         self.sep();
-        self.line
-            .extend_from_slice(if b { b"true" } else { b"false" });
+        self.line.extend_from_slice(if b { b"true" } else { b"false" });
         self
     }
 
@@ -216,11 +215,7 @@ impl CsvWriter {
     /// Flushes the file and reports what was written.
     pub fn finish(mut self) -> io::Result<FileSummary> {
         self.out.flush()?;
-        Ok(FileSummary {
-            file: self.file,
-            rows: self.rows,
-            bytes: self.bytes,
-        })
+        Ok(FileSummary { file: self.file, rows: self.rows, bytes: self.bytes })
     }
 }
 
@@ -233,21 +228,9 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("vcd-csv-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let mut w = CsvWriter::create(&dir, "t", &["a", "b", "c", "d", "e", "f", "g"]).unwrap();
-        w.str("plain")
-            .str("x,y")
-            .str("say \"hi\"")
-            .str(" pad")
-            .null()
-            .str("two\nlines")
-            .money(-5);
+        w.str("plain").str("x,y").str("say \"hi\"").str(" pad").null().str("two\nlines").money(-5);
         w.end_row().unwrap();
-        w.int(-42)
-            .fixed(421, 4)
-            .money(1250)
-            .bool(true)
-            .date(19_723)
-            .timestamp(0)
-            .opt_int(None);
+        w.int(-42).fixed(421, 4).money(1250).bool(true).date(19_723).timestamp(0).opt_int(None);
         w.end_row().unwrap();
         let s = w.finish().unwrap();
         let text = std::fs::read_to_string(dir.join("t.csv")).unwrap();

@@ -60,19 +60,12 @@ fn mail_part(name: &str) -> String {
 
 fn pick_some(rng: &mut Rng, list: &[&'static str], lo: i64, hi: i64) -> Vec<&'static str> {
     let k = rng.range(lo, hi) as usize;
-    rng.sample_indices(list.len(), k)
-        .into_iter()
-        .map(|i| list[i])
-        .collect()
+    rng.sample_indices(list.len(), k).into_iter().map(|i| list[i]).collect()
 }
 
 impl Customers {
     pub fn new(rng: Rng) -> Self {
-        Customers {
-            list: Vec::new(),
-            by_type: [Vec::new(), Vec::new(), Vec::new()],
-            rng,
-        }
+        Customers { list: Vec::new(), by_type: [Vec::new(), Vec::new(), Vec::new()], rng }
     }
 
     /// Adds a customer acquired through `source`; returns its index (id − 1).
@@ -89,11 +82,7 @@ impl Customers {
             first: r.pick(cat::FIRST_NAMES),
             last: r.pick(cat::LAST_NAMES),
             domain: r.pick(cat::EMAIL_DOMAINS),
-            phone: format!(
-                "{}-555-01{:02}",
-                r.pick(&["416", "647", "905", "289"]),
-                r.below(100)
-            ),
+            phone: format!("{}-555-01{:02}", r.pick(&["416", "647", "905", "289"]), r.below(100)),
             birth_day: period.start - r.range(18 * 365, 65 * 365),
             kind: cat::CUSTOMER_TYPES[ti].0,
             eras: pick_some(r, &eras, 1, 2),
@@ -113,12 +102,8 @@ impl Customers {
 
     /// An existing customer for a repeat purchase, or None if there is none yet.
     pub fn pick_repeat(&mut self, rng: &mut Rng) -> Option<u32> {
-        let weights: Vec<f64> = self
-            .by_type
-            .iter()
-            .zip(REPEAT_TYPE_WEIGHTS)
-            .map(|(v, w)| if v.is_empty() { 0.0 } else { w })
-            .collect();
+        let weights: Vec<f64> =
+            self.by_type.iter().zip(REPEAT_TYPE_WEIGHTS).map(|(v, w)| if v.is_empty() { 0.0 } else { w }).collect();
         if weights.iter().all(|w| *w == 0.0) {
             return None;
         }
@@ -145,11 +130,7 @@ impl Customers {
         let extra = ((self.list.len() as f64 * NEVER_BOUGHT_SHARE).round() as usize)
             .max(target.saturating_sub(self.list.len()));
         for _ in 0..extra {
-            let source = if self.rng.chance(0.6) {
-                "instagram"
-            } else {
-                "tiktok"
-            };
+            let source = if self.rng.chance(0.6) { "instagram" } else { "tiktok" };
             self.create(source, period);
         }
     }
@@ -179,30 +160,12 @@ impl Customers {
         )?;
         for (i, c) in self.list.iter().enumerate() {
             let id = i as i64 + 1;
-            let email = format!(
-                "{}.{}{}@{}",
-                mail_part(c.first),
-                mail_part(c.last),
-                id,
-                c.domain
-            );
-            w.int(id)
-                .str(c.first)
-                .str(c.last)
-                .str(&email)
-                .str(&c.phone)
-                .date(c.birth_day)
-                .str(c.kind);
-            w.str(&c.eras.join(";"))
-                .str(&c.styles.join(";"))
-                .str(&c.sizes.join(";"));
+            let email = format!("{}.{}{}@{}", mail_part(c.first), mail_part(c.last), id, c.domain);
+            w.int(id).str(c.first).str(c.last).str(&email).str(&c.phone).date(c.birth_day).str(c.kind);
+            w.str(&c.eras.join(";")).str(&c.styles.join(";")).str(&c.sizes.join(";"));
             // Average rounded half up to the cent; undefined (NULL) without orders.
             let avg = (c.orders > 0).then(|| (2 * c.spent_cents + c.orders) / (2 * c.orders));
-            w.int(c.orders)
-                .money(c.spent_cents)
-                .opt_money(avg)
-                .opt_date(c.first_day)
-                .opt_date(c.last_day);
+            w.int(c.orders).money(c.spent_cents).opt_money(avg).opt_date(c.first_day).opt_date(c.last_day);
             w.str(c.source).end_row()?;
         }
         w.finish()

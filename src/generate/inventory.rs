@@ -87,21 +87,11 @@ fn size_and_measurements(fit: Fit, rng: &mut Rng) -> (&'static str, [Option<i64>
     match fit {
         Fit::Top => {
             let i = rng.below(5) as i64;
-            (
-                cat::LETTER_SIZES[i as usize],
-                [
-                    Some(32 + 2 * i + rng.range(0, 2)),
-                    None,
-                    Some(rng.range(20, 46)),
-                ],
-            )
+            (cat::LETTER_SIZES[i as usize], [Some(32 + 2 * i + rng.range(0, 2)), None, Some(rng.range(20, 46))])
         }
         Fit::Bottom => {
             let i = rng.below(5) as i64;
-            (
-                cat::WAIST_SIZES[i as usize],
-                [None, Some(26 + 2 * i), Some(rng.range(36, 44))],
-            )
+            (cat::WAIST_SIZES[i as usize], [None, Some(26 + 2 * i), Some(rng.range(36, 44))])
         }
         Fit::Shoe => (rng.pick(cat::SHOE_SIZES), [None, None, None]),
         Fit::OneSize => ("One Size", [None, None, None]),
@@ -145,12 +135,7 @@ fn build_item(rng: &mut Rng, acquired_day: i64) -> Item {
         condition,
         condition_notes: (condition < 5 && rng.chance(0.4)).then(|| rng.pick(cat::CONDITION_NOTES)),
         material: rng.pick(cat::MATERIALS),
-        colours: (
-            colour,
-            rng.chance(0.3)
-                .then(|| rng.pick(cat::COLOURS))
-                .filter(|c2| *c2 != colour),
-        ),
+        colours: (colour, rng.chance(0.3).then(|| rng.pick(cat::COLOURS)).filter(|c2| *c2 != colour)),
         pattern: rng.pick(cat::PATTERNS),
         cost_cents: (price_cents as f64 * rng.uniform(0.18, 0.35)).round() as i64,
         price_cents,
@@ -184,9 +169,7 @@ fn build_deadstock(rng: &mut Rng, k: usize, acquired_day: i64) -> Item {
 
 impl Inventory {
     pub fn build(period: &Period, scale: f64, rng: &mut Rng) -> Inventory {
-        let n = (ITEMS_PER_SCALE * scale * period.days as f64 / 731.0)
-            .round()
-            .max(1.0) as usize;
+        let n = (ITEMS_PER_SCALE * scale * period.days as f64 / 731.0).round().max(1.0) as usize;
         let trips = (period.days / SOURCING_EVERY).max(1);
         let mut items: Vec<Item> = (0..n)
             .map(|_| {
@@ -202,20 +185,12 @@ impl Inventory {
         items.extend((0..deadstock).map(|k| build_deadstock(rng, k, period.start - 30)));
         items.sort_by_key(|i| i.acquired_day);
         let len = items.len();
-        Inventory {
-            items,
-            pool: Vec::new(),
-            slot: vec![u32::MAX; len],
-            next_arrival: 0,
-            deadstock: Vec::new(),
-        }
+        Inventory { items, pool: Vec::new(), slot: vec![u32::MAX; len], next_arrival: 0, deadstock: Vec::new() }
     }
 
     /// Puts everything sourced up to `day` on the rail.
     pub fn arrive_until(&mut self, day: i64) {
-        while self.next_arrival < self.items.len()
-            && self.items[self.next_arrival].acquired_day <= day
-        {
+        while self.next_arrival < self.items.len() && self.items[self.next_arrival].acquired_day <= day {
             let i = self.next_arrival;
             self.items[i].state = State::Available;
             if self.items[i].one_of_a_kind {
@@ -247,9 +222,7 @@ impl Inventory {
     /// Marks an item sold; reserved items were already off the rail.
     pub fn sell(&mut self, item: u32) {
         match self.items[item as usize].state {
-            State::Available if self.items[item as usize].one_of_a_kind => {
-                self.remove(item, State::Sold)
-            }
+            State::Available if self.items[item as usize].one_of_a_kind => self.remove(item, State::Sold),
             State::Reserved => self.items[item as usize].state = State::Sold,
             _ => {}
         }
@@ -263,11 +236,7 @@ impl Inventory {
         let boost = super::model::OUTERWEAR_MONTHS.contains(&month);
         for _ in 0..3 {
             let i = rng.pick(&self.pool);
-            let weight = if self.items[i as usize].is_outerwear() == boost {
-                1.0
-            } else {
-                0.5
-            };
+            let weight = if self.items[i as usize].is_outerwear() == boost { 1.0 } else { 0.5 };
             if rng.chance(weight) {
                 return Some(i);
             }
@@ -277,10 +246,7 @@ impl Inventory {
 
     /// Up to `k` distinct items on the rail, for a post to feature.
     pub fn pick_featured(&self, k: usize, rng: &mut Rng) -> Vec<u32> {
-        rng.sample_indices(self.pool.len(), k)
-            .into_iter()
-            .map(|s| self.pool[s])
-            .collect()
+        rng.sample_indices(self.pool.len(), k).into_iter().map(|s| self.pool[s]).collect()
     }
 
     pub fn pick_deadstock(&self, rng: &mut Rng) -> Option<u32> {
@@ -338,38 +304,21 @@ const HEADER: [&str; 28] = [
 fn write_item(w: &mut CsvWriter, id: i64, it: &Item) -> io::Result<()> {
     let year = calendar::civil_from_days(it.acquired_day).0;
     let sku = format!("CC-{year}-{id:05}");
-    let photos: Vec<String> = (1..=it.photos)
-        .map(|k| format!("https://cdn.example.com/curatedcloset/{sku}-{k}.jpg"))
-        .collect();
+    let photos: Vec<String> =
+        (1..=it.photos).map(|k| format!("https://cdn.example.com/curatedcloset/{sku}-{k}.jpg")).collect();
     let status = match it.state {
         State::Sold => "sold",
         State::Reserved => "reserved",
         State::Available | State::Incoming => "available",
     };
-    w.int(id)
-        .str(&sku)
-        .str(&it.name)
-        .str(it.brand)
-        .str(cat::CATEGORIES[it.category].name)
-        .str(it.subcategory);
+    w.int(id).str(&sku).str(&it.name).str(it.brand).str(cat::CATEGORIES[it.category].name).str(it.subcategory);
     w.str(cat::ERAS[it.era].0).str(it.size);
     for m in it.measurements {
         w.opt_int(m);
     }
-    w.int(it.condition)
-        .opt_str(it.condition_notes)
-        .str(it.material)
-        .str(it.colours.0)
-        .opt_str(it.colours.1);
-    w.str(it.pattern)
-        .money(it.cost_cents)
-        .money(it.price_cents)
-        .money((it.price_cents * 115 / 100 + 499) / 500 * 500);
-    w.str(it.source)
-        .date(it.acquired_day)
-        .str(it.acquired_in)
-        .bool(it.one_of_a_kind)
-        .int(it.weight);
+    w.int(it.condition).opt_str(it.condition_notes).str(it.material).str(it.colours.0).opt_str(it.colours.1);
+    w.str(it.pattern).money(it.cost_cents).money(it.price_cents).money((it.price_cents * 115 / 100 + 499) / 500 * 500);
+    w.str(it.source).date(it.acquired_day).str(it.acquired_in).bool(it.one_of_a_kind).int(it.weight);
     w.str(&photos.join(";")).str(&it.tags.join(";")).str(status);
     w.end_row()
 }

@@ -62,13 +62,7 @@ pub fn draw_final(e: &Expected, rng: &mut Rng) -> Final {
     let sum = f.engagement();
     if sum > reach {
         let k = |x: u64| x * reach / sum;
-        f = Final {
-            likes: k(f.likes),
-            comments: k(f.comments),
-            shares: k(f.shares),
-            saves: k(f.saves),
-            ..f
-        };
+        f = Final { likes: k(f.likes), comments: k(f.comments), shares: k(f.shares), saves: k(f.saves), ..f };
     }
     f
 }
@@ -76,12 +70,7 @@ pub fn draw_final(e: &Expected, rng: &mut Rng) -> Final {
 /// Share of the final counts reached by the end of each snapshot day, non-decreasing and
 /// ending at 1 on the last day. Daily increments get ±15 % noise so the curves are not
 /// perfectly smooth.
-fn shares(
-    post_ts: i64,
-    platform: Platform,
-    post_type: PostType,
-    rng: &mut Rng,
-) -> [f64; SNAPSHOT_DAYS as usize] {
+fn shares(post_ts: i64, platform: Platform, post_type: PostType, rng: &mut Rng) -> [f64; SNAPSHOT_DAYS as usize] {
     let first_day = calendar::day_of(post_ts);
     let mut out = [0.0; SNAPSHOT_DAYS as usize];
     let (mut prev, mut acc) = (0.0, 0.0);
@@ -112,13 +101,7 @@ pub struct PostRef {
 }
 
 /// Writes a post's snapshots up to `last_day` (the period's end: no snapshots of the future).
-pub fn write_snapshots(
-    w: &mut CsvWriter,
-    p: &PostRef,
-    f: &Final,
-    last_day: i64,
-    rng: &mut Rng,
-) -> io::Result<()> {
+pub fn write_snapshots(w: &mut CsvWriter, p: &PostRef, f: &Final, last_day: i64, rng: &mut Rng) -> io::Result<()> {
     let s = shares(p.ts, p.platform, p.post_type, rng);
     let first_day = calendar::day_of(p.ts);
     for (k, share) in s.iter().enumerate() {
@@ -127,30 +110,14 @@ pub fn write_snapshots(
             break;
         }
         let at = |x: u64| (x as f64 * share).floor() as u64;
-        let (reach, likes, comments, shares, saves) = (
-            at(f.reach),
-            at(f.likes),
-            at(f.comments),
-            at(f.shares),
-            at(f.saves),
-        );
-        w.int(w.rows() as i64 + 1)
-            .int(p.id)
-            .date(day)
-            .int(at(f.impressions) as i64)
-            .int(reach as i64);
-        w.int(likes as i64)
-            .int(comments as i64)
-            .int(shares as i64)
-            .int(saves as i64)
-            .int(at(f.clicks) as i64);
+        let (reach, likes, comments, shares, saves) =
+            (at(f.reach), at(f.likes), at(f.comments), at(f.shares), at(f.saves));
+        w.int(w.rows() as i64 + 1).int(p.id).date(day).int(at(f.impressions) as i64).int(reach as i64);
+        w.int(likes as i64).int(comments as i64).int(shares as i64).int(saves as i64).int(at(f.clicks) as i64);
         if reach == 0 {
             w.null(); // undefined before anyone has seen the post
         } else {
-            w.fixed(
-                rate_ten_thousandths(likes + comments + shares + saves, reach),
-                4,
-            );
+            w.fixed(rate_ten_thousandths(likes + comments + shares + saves, reach), 4);
         }
         w.end_row()?;
     }
@@ -169,10 +136,7 @@ mod tests {
         assert!(s.windows(2).all(|w| w[0] <= w[1]));
         assert!((s[s.len() - 1] - 1.0).abs() < 1e-12);
         let story = shares(ts, Platform::Instagram, PostType::Story, &mut rng);
-        assert!(
-            (story[2] - 1.0).abs() < 1e-12,
-            "stories stop after a day: {story:?}"
-        );
+        assert!((story[2] - 1.0).abs() < 1e-12, "stories stop after a day: {story:?}");
         assert_eq!(rate_ten_thousandths(1, 3), 3333);
         assert_eq!(rate_ten_thousandths(1, 8), 1250);
         assert_eq!(rate_ten_thousandths(1, 20_000), 1); // 0.00005 rounds up

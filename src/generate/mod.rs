@@ -71,13 +71,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options {
-            seed: 42,
-            scale: 1.0,
-            posts: None,
-            start: (2024, 1, 1),
-            days: 730,
-        }
+        Options { seed: 42, scale: 1.0, posts: None, start: (2024, 1, 1), days: 730 }
     }
 }
 
@@ -89,10 +83,7 @@ pub struct Summary {
 
 impl Summary {
     pub fn rows(&self, table: &str) -> u64 {
-        self.files
-            .iter()
-            .find(|f| f.file == format!("{table}.csv"))
-            .map_or(0, |f| f.rows)
+        self.files.iter().find(|f| f.file == format!("{table}.csv")).map_or(0, |f| f.rows)
     }
     pub fn total_bytes(&self) -> u64 {
         self.files.iter().map(|f| f.bytes).sum()
@@ -119,28 +110,17 @@ fn invalid(msg: String) -> io::Error {
 /// Checks the options and turns the start date into a period.
 fn period_of(opts: &Options) -> io::Result<Period> {
     if !(opts.scale.is_finite() && opts.scale > 0.0 && opts.scale <= 10_000.0) {
-        return Err(invalid(format!(
-            "scale must be > 0 and ≤ 10000, got {}",
-            opts.scale
-        )));
+        return Err(invalid(format!("scale must be > 0 and ≤ 10000, got {}", opts.scale)));
     }
     let (y, m, d) = opts.start;
     let start = calendar::days_from_civil(y, m, d);
     if !(1..=9998).contains(&y) || calendar::civil_from_days(start) != (y, m, d) {
-        return Err(invalid(format!(
-            "start date {y:04}-{m:02}-{d:02} is not a valid date"
-        )));
+        return Err(invalid(format!("start date {y:04}-{m:02}-{d:02} is not a valid date")));
     }
     if !(28..=36_500).contains(&opts.days) {
-        return Err(invalid(format!(
-            "days must be between 28 and 36500, got {}",
-            opts.days
-        )));
+        return Err(invalid(format!("days must be between 28 and 36500, got {}", opts.days)));
     }
-    Ok(Period {
-        start,
-        days: i64::from(opts.days),
-    })
+    Ok(Period { start, days: i64::from(opts.days) })
 }
 
 /// Writes one CSV per table into `out_dir` (created if missing) and reports what it wrote.
@@ -161,12 +141,7 @@ pub fn generate(opts: &Options, out_dir: &Path) -> io::Result<Summary> {
         markets,
         inv: inventory::Inventory::build(&period, scale, &mut rng::Rng::stream(seed, "inventory")),
         customers: customers::Customers::new(rng::Rng::stream(seed, "customers")),
-        social: social::Social::create(
-            out_dir,
-            rng::Rng::stream(seed, "posts"),
-            seed,
-            posts as f64 / default_posts,
-        )?,
+        social: social::Social::create(out_dir, rng::Rng::stream(seed, "posts"), seed, posts as f64 / default_posts)?,
         sales: sales::SalesWriter::create(out_dir, rng::Rng::stream(seed, "payments"))?,
         market_w: sales::market_writer(out_dir)?,
         rng: rng::Rng::stream(seed, "sales"),

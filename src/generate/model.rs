@@ -78,13 +78,7 @@ impl Rates {
     }
     /// Multiplies the four engagement interactions by `f` and clicks by `clicks`.
     pub fn scaled(self, f: f64, clicks: f64) -> Rates {
-        self.times(Rates {
-            likes: f,
-            comments: f,
-            shares: f,
-            saves: f,
-            clicks,
-        })
+        self.times(Rates { likes: f, comments: f, shares: f, saves: f, clicks })
     }
     /// (likes + comments + shares + saves) per reach: the dashboard's engagement rate.
     pub fn engagement(&self) -> f64 {
@@ -114,20 +108,8 @@ pub const VIRAL_CORRELATION: f64 = 0.5;
 /// Engagement per reach of an Instagram photo, and TikTok's baseline (more likes and
 /// shares, fewer saves and link clicks: no clickable captions).
 pub const BASE_RATES: [Rates; 2] = [
-    Rates {
-        likes: 0.032,
-        comments: 0.0028,
-        shares: 0.0022,
-        saves: 0.0055,
-        clicks: 0.004,
-    },
-    Rates {
-        likes: 0.048,
-        comments: 0.0028,
-        shares: 0.0040,
-        saves: 0.0044,
-        clicks: 0.002,
-    },
+    Rates { likes: 0.032, comments: 0.0028, shares: 0.0022, saves: 0.0055, clicks: 0.004 },
+    Rates { likes: 0.048, comments: 0.0028, shares: 0.0040, saves: 0.0044, clicks: 0.002 },
 ];
 
 /// Reach and impressions grow as the accounts gain followers: +80 % over the period.
@@ -137,27 +119,15 @@ pub const FOLLOWER_GROWTH: f64 = 0.8;
 
 /// Post-type mix per platform, in `POST_TYPES` order. TikTok has videos and photo-mode
 /// carousels only; stories and reels are Instagram's.
-pub const POST_TYPES: [PostType; 5] = [
-    PostType::Photo,
-    PostType::Video,
-    PostType::Carousel,
-    PostType::Story,
-    PostType::Reel,
-];
-pub const POST_TYPE_MIX: [[f64; 5]; 2] =
-    [[0.30, 0.0, 0.30, 0.15, 0.25], [0.0, 0.82, 0.18, 0.0, 0.0]];
+pub const POST_TYPES: [PostType; 5] =
+    [PostType::Photo, PostType::Video, PostType::Carousel, PostType::Story, PostType::Reel];
+pub const POST_TYPE_MIX: [[f64; 5]; 2] = [[0.30, 0.0, 0.30, 0.15, 0.25], [0.0, 0.82, 0.18, 0.0, 0.0]];
 
 /// Rate multipliers by post type: carousels are saved (people bookmark lookbooks),
 /// reels and videos are shared, stories are barely liked and never saved but carry link
 /// stickers (clicks).
 pub fn type_rates(t: PostType) -> Rates {
-    let r = |likes, comments, shares, saves, clicks| Rates {
-        likes,
-        comments,
-        shares,
-        saves,
-        clicks,
-    };
+    let r = |likes, comments, shares, saves, clicks| Rates { likes, comments, shares, saves, clicks };
     match t {
         PostType::Photo => r(1.0, 1.0, 1.0, 1.0, 1.0),
         PostType::Carousel => r(1.1, 1.15, 1.1, 2.4, 1.2),
@@ -193,9 +163,7 @@ pub const WEEKDAY_EFFECT: [f64; 7] = [0.95, 0.97, 1.00, 1.05, 1.00, 0.92, 1.12];
 
 /// Engagement-rate multiplier by month, January first: autumn and early winter are
 /// vintage season (outerwear, holiday shopping); midsummer is slow.
-pub const MONTH_EFFECT: [f64; 12] = [
-    1.05, 1.00, 0.95, 0.92, 0.90, 0.85, 0.82, 0.85, 1.05, 1.20, 1.25, 1.15,
-];
+pub const MONTH_EFFECT: [f64; 12] = [1.05, 1.00, 0.95, 0.92, 0.90, 0.85, 0.82, 0.85, 1.05, 1.20, 1.25, 1.15];
 
 /// Extra multiplier for posts featuring outerwear during outerwear season.
 pub const OUTERWEAR_SEASON_BONUS: f64 = 1.15;
@@ -255,9 +223,7 @@ pub struct Expected {
 
 /// Product of the time, season and promotion multipliers on the rates.
 fn context_multiplier(p: &PostInputs) -> (f64, f64) {
-    let mut f = HOUR_EFFECT[p.hour as usize]
-        * WEEKDAY_EFFECT[p.weekday as usize]
-        * MONTH_EFFECT[p.month as usize - 1];
+    let mut f = HOUR_EFFECT[p.hour as usize] * WEEKDAY_EFFECT[p.weekday as usize] * MONTH_EFFECT[p.month as usize - 1];
     if p.features_outerwear && OUTERWEAR_MONTHS.contains(&p.month) {
         f *= OUTERWEAR_SEASON_BONUS;
     }
@@ -280,33 +246,22 @@ pub fn expected(p: &PostInputs, rng: &mut Rng) -> Expected {
         * HOUR_EFFECT[p.hour as usize].sqrt()
         * growth
         * (REACH_SIGMA[pi] * z).exp();
-    let quality_z =
-        VIRAL_CORRELATION * z + (1.0 - VIRAL_CORRELATION * VIRAL_CORRELATION).sqrt() * z2;
+    let quality_z = VIRAL_CORRELATION * z + (1.0 - VIRAL_CORRELATION * VIRAL_CORRELATION).sqrt() * z2;
     let quality = (RATE_SIGMA[pi] * quality_z).exp();
     let (f, clicks) = context_multiplier(p);
-    let mut rates = BASE_RATES[pi]
-        .times(type_rates(p.post_type))
-        .scaled(f * quality, clicks * quality);
+    let mut rates = BASE_RATES[pi].times(type_rates(p.post_type)).scaled(f * quality, clicks * quality);
     let total = rates.engagement();
     if total > MAX_ENGAGEMENT_RATE {
         rates = rates.scaled(MAX_ENGAGEMENT_RATE / total, 1.0);
     }
     let video = matches!(p.post_type, PostType::Video | PostType::Reel);
     let impressions_ratio = 1.1 + rng.uniform(0.0, 0.3) + if video { 0.3 } else { 0.0 };
-    Expected {
-        reach: reach.max(1.0),
-        impressions_ratio,
-        rates,
-    }
+    Expected { reach: reach.max(1.0), impressions_ratio, rates }
 }
 
 /// Fraction of the final counts reached `hours` after posting.
 pub fn accumulated(hours: f64, platform: Platform, post_type: PostType) -> f64 {
-    let h = if post_type == PostType::Story {
-        hours.min(STORY_LIFETIME_HOURS)
-    } else {
-        hours
-    };
+    let h = if post_type == PostType::Story { hours.min(STORY_LIFETIME_HOURS) } else { hours };
     1.0 - (-h.max(0.0) / DECAY_HOURS[platform.index()]).exp()
 }
 

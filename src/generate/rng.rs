@@ -16,9 +16,7 @@ fn splitmix64(state: &mut u64) -> u64 {
 /// FNV-1a over a label, so each concern ("posts", "markets", …) gets its own stream and
 /// changing how many draws one concern makes never shifts another's values.
 fn label_hash(label: &str) -> u64 {
-    label.bytes().fold(0xCBF2_9CE4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3)
-    })
+    label.bytes().fold(0xCBF2_9CE4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3))
 }
 
 /// xoshiro256**: fast, small state, good statistical quality for simulation.
@@ -30,12 +28,7 @@ pub struct Rng {
 impl Rng {
     pub fn new(seed: u64) -> Self {
         let mut sm = seed;
-        let s = [
-            splitmix64(&mut sm),
-            splitmix64(&mut sm),
-            splitmix64(&mut sm),
-            splitmix64(&mut sm),
-        ];
+        let s = [splitmix64(&mut sm), splitmix64(&mut sm), splitmix64(&mut sm), splitmix64(&mut sm)];
         Rng { s }
     }
 

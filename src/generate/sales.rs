@@ -111,13 +111,7 @@ pub fn totals(d: &Draft) -> Totals {
     let discount = round_div(subtotal, d.discount_percent, 100);
     let tax = round_div(subtotal - discount, HST_PERCENT, 100);
     let tip = d.tip_cents;
-    Totals {
-        subtotal,
-        discount,
-        tax,
-        tip,
-        total: subtotal - discount + tax + tip,
-    }
+    Totals { subtotal, discount, tax, tip, total: subtotal - discount + tax + tip }
 }
 
 /// What one written order contributed, for customer and market tallies.
@@ -161,15 +155,7 @@ impl SalesWriter {
             lines: CsvWriter::create(
                 dir,
                 "order_items",
-                &[
-                    "order_item_id",
-                    "order_id",
-                    "item_id",
-                    "quantity",
-                    "unit_price",
-                    "discount_amount",
-                    "total_price",
-                ],
+                &["order_item_id", "order_id", "item_id", "quantity", "unit_price", "discount_amount", "total_price"],
             )?,
             payments: CsvWriter::create(
                 dir,
@@ -194,85 +180,40 @@ impl SalesWriter {
     pub fn write(&mut self, d: &Draft) -> io::Result<Written> {
         let t = totals(d);
         let order_id = self.orders.rows() as i64 + 1;
-        let method = if d.methods.len() > 1 {
-            "split"
-        } else {
-            d.methods[0].as_str()
-        };
+        let method = if d.methods.len() > 1 { "split" } else { d.methods[0].as_str() };
         let w = &mut self.orders;
-        w.int(order_id)
-            .opt_int(d.customer.map(|c| i64::from(c) + 1))
-            .int(d.location as i64 + 1)
-            .timestamp(d.ts);
-        w.str("completed")
-            .money(t.subtotal)
-            .money(t.tax)
-            .money(t.discount)
-            .money(t.tip)
-            .money(t.total);
-        w.str(method)
-            .str(d.source.as_str())
-            .str(d.staff)
-            .opt_str(d.notes)
-            .end_row()?;
+        w.int(order_id).opt_int(d.customer.map(|c| i64::from(c) + 1)).int(d.location as i64 + 1).timestamp(d.ts);
+        w.str("completed").money(t.subtotal).money(t.tax).money(t.discount).money(t.tip).money(t.total);
+        w.str(method).str(d.source.as_str()).str(d.staff).opt_str(d.notes).end_row()?;
         for l in &d.lines {
             let w = &mut self.lines;
-            w.int(w.rows() as i64 + 1)
-                .int(order_id)
-                .int(i64::from(l.item) + 1)
-                .int(l.quantity);
-            w.money(l.unit_cents)
-                .money(l.discount_cents)
-                .money(l.total())
-                .end_row()?;
+            w.int(w.rows() as i64 + 1).int(order_id).int(i64::from(l.item) + 1).int(l.quantity);
+            w.money(l.unit_cents).money(l.discount_cents).money(l.total()).end_row()?;
         }
         let fees_cents = self.write_payments(d, order_id, t.total)?;
-        Ok(Written {
-            order_id,
-            totals: t,
-            fees_cents,
-            items: d.lines.iter().map(|l| l.quantity).sum(),
-        })
+        Ok(Written { order_id, totals: t, fees_cents, items: d.lines.iter().map(|l| l.quantity).sum() })
     }
 
     /// Splits the total over the draft's methods; returns the summed fees.
     fn write_payments(&mut self, d: &Draft, order_id: i64, total: i64) -> io::Result<i64> {
-        let first = if d.methods.len() > 1 {
-            (total as f64 * self.rng.uniform(0.3, 0.7)).round() as i64
-        } else {
-            total
-        };
+        let first =
+            if d.methods.len() > 1 { (total as f64 * self.rng.uniform(0.3, 0.7)).round() as i64 } else { total };
         let mut fees = 0;
         for (k, m) in d.methods.iter().enumerate() {
             let amount = if k == 0 { first } else { total - first };
             let fee = processing_fee(*m, d.source != Source::InPerson, amount);
             // An e-Transfer lands a few hours after the DM order is agreed.
-            let delay = if *m == Method::ETransfer {
-                self.rng.range(5 * 60, 6 * 3600)
-            } else {
-                0
-            };
+            let delay = if *m == Method::ETransfer { self.rng.range(5 * 60, 6 * 3600) } else { 0 };
             let w = &mut self.payments;
-            w.int(w.rows() as i64 + 1)
-                .int(order_id)
-                .timestamp(d.ts + delay)
-                .money(amount)
-                .str(m.as_str());
-            w.str("completed")
-                .money(fee)
-                .money(amount - fee)
-                .end_row()?;
+            w.int(w.rows() as i64 + 1).int(order_id).timestamp(d.ts + delay).money(amount).str(m.as_str());
+            w.str("completed").money(fee).money(amount - fee).end_row()?;
             fees += fee;
         }
         Ok(fees)
     }
 
     pub fn finish(self) -> io::Result<Vec<FileSummary>> {
-        Ok(vec![
-            self.orders.finish()?,
-            self.lines.finish()?,
-            self.payments.finish()?,
-        ])
+        Ok(vec![self.orders.finish()?, self.lines.finish()?, self.payments.finish()?])
     }
 }
 
@@ -334,31 +275,12 @@ fn market_note(ev: &MarketEvent, net: i64) -> Option<&'static str> {
 }
 
 /// net_profit = total_sales − booth_cost − travel_expenses − payment_fees.
-pub fn write_market(
-    w: &mut CsvWriter,
-    ev: &MarketEvent,
-    loc: &Location,
-    t: &MarketTally,
-) -> io::Result<()> {
+pub fn write_market(w: &mut CsvWriter, ev: &MarketEvent, loc: &Location, t: &MarketTally) -> io::Result<()> {
     let net = t.sales_cents - loc.fee_cents - ev.travel_cents - t.fees_cents;
-    let avg =
-        (t.transactions > 0).then(|| (2 * t.sales_cents + t.transactions) / (2 * t.transactions));
-    w.int(w.rows() as i64 + 1)
-        .int(ev.location as i64 + 1)
-        .date(ev.day)
-        .money(t.sales_cents)
-        .int(t.transactions);
-    w.int(t.items)
-        .opt_money(avg)
-        .int(ev.foot_traffic)
-        .str(ev.weather)
-        .int(ev.competitors)
-        .money(loc.fee_cents);
-    w.money(ev.travel_cents)
-        .money(t.fees_cents)
-        .money(net)
-        .int(t.new_customers)
-        .opt_str(market_note(ev, net));
+    let avg = (t.transactions > 0).then(|| (2 * t.sales_cents + t.transactions) / (2 * t.transactions));
+    w.int(w.rows() as i64 + 1).int(ev.location as i64 + 1).date(ev.day).money(t.sales_cents).int(t.transactions);
+    w.int(t.items).opt_money(avg).int(ev.foot_traffic).str(ev.weather).int(ev.competitors).money(loc.fee_cents);
+    w.money(ev.travel_cents).money(t.fees_cents).money(net).int(t.new_customers).opt_str(market_note(ev, net));
     w.end_row()
 }
 
@@ -374,18 +296,8 @@ mod tests {
             location: 0,
             source: Source::InPerson,
             lines: vec![
-                Line {
-                    item: 0,
-                    quantity: 1,
-                    unit_cents: 4800,
-                    discount_cents: 300,
-                },
-                Line {
-                    item: 1,
-                    quantity: 2,
-                    unit_cents: 1200,
-                    discount_cents: 0,
-                },
+                Line { item: 0, quantity: 1, unit_cents: 4800, discount_cents: 300 },
+                Line { item: 1, quantity: 2, unit_cents: 1200, discount_cents: 0 },
             ],
             discount_percent: 10,
             tip_cents: 200,

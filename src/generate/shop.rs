@@ -45,20 +45,12 @@ pub fn build_locations(period: &Period, scale: f64, rng: &mut Rng) -> Vec<Locati
     for copy in 0..copies {
         for (i, v) in VENUES.iter().enumerate() {
             let (lo, hi) = fee_range(v.kind);
-            let name = if copy == 0 {
-                v.name.to_string()
-            } else {
-                format!("{} (series {})", v.name, copy + 1)
-            };
+            let name = if copy == 0 { v.name.to_string() } else { format!("{} (series {})", v.name, copy + 1) };
             // Two venues closed part-way through, one opened part-way: the dashboard's
             // "active" flag then means something.
             let closes = i == 7 || i == 10;
             let opens_late = i == 8;
-            let setup = if opens_late {
-                period.start + period.days / 4
-            } else {
-                period.start - rng.range(60, 900)
-            };
+            let setup = if opens_late { period.start + period.days / 4 } else { period.start - rng.range(60, 900) };
             out.push(Location {
                 name,
                 kind: v.kind,
@@ -88,11 +80,7 @@ pub fn build_locations(period: &Period, scale: f64, rng: &mut Rng) -> Vec<Locati
     out
 }
 
-pub fn write_locations(
-    dir: &Path,
-    locations: &[Location],
-    period: &Period,
-) -> io::Result<FileSummary> {
+pub fn write_locations(dir: &Path, locations: &[Location], period: &Period) -> io::Result<FileSummary> {
     let mut w = CsvWriter::create(
         dir,
         "locations",
@@ -114,19 +102,8 @@ pub fn write_locations(
     )?;
     for (i, l) in locations.iter().enumerate() {
         let active = l.end_day.is_none_or(|e| e >= period.last_day());
-        w.int(i as i64 + 1)
-            .str(&l.name)
-            .str(l.kind)
-            .opt_str(l.address)
-            .str(l.city)
-            .str("ON")
-            .str("Canada");
-        w.opt_str(l.postal)
-            .money(l.fee_cents)
-            .opt_date(l.setup_day)
-            .opt_date(l.end_day)
-            .bool(active)
-            .opt_str(l.notes);
+        w.int(i as i64 + 1).str(&l.name).str(l.kind).opt_str(l.address).str(l.city).str("ON").str("Canada");
+        w.opt_str(l.postal).money(l.fee_cents).opt_date(l.setup_day).opt_date(l.end_day).bool(active).opt_str(l.notes);
         w.end_row()?;
     }
     w.finish()
@@ -162,14 +139,8 @@ fn season_fit(kind: &str, month: u32) -> f64 {
 }
 
 fn weather(month: u32, rng: &mut Rng) -> (&'static str, f64) {
-    const W: [(&str, f64); 6] = [
-        ("sunny", 1.1),
-        ("cloudy", 1.0),
-        ("hot", 0.85),
-        ("cold", 0.8),
-        ("rain", 0.6),
-        ("snow", 0.5),
-    ];
+    const W: [(&str, f64); 6] =
+        [("sunny", 1.1), ("cloudy", 1.0), ("hot", 0.85), ("cold", 0.8), ("rain", 0.6), ("snow", 0.5)];
     let weights: [f64; 6] = match month {
         12 | 1 | 2 | 3 => [0.15, 0.25, 0.0, 0.35, 0.0, 0.25],
         6..=8 => [0.5, 0.1, 0.25, 0.0, 0.15, 0.0],
@@ -203,12 +174,7 @@ fn make_event(location: usize, l: &Location, day: i64, rng: &mut Rng) -> MarketE
 
 /// Picks the market days: weighted sampling without replacement (Efraimidis–Spirakis keys)
 /// over every open (weekend day, venue) pair, at most `ceil(scale)` events per day.
-pub fn build_markets(
-    locations: &[Location],
-    period: &Period,
-    scale: f64,
-    rng: &mut Rng,
-) -> Vec<MarketEvent> {
+pub fn build_markets(locations: &[Location], period: &Period, scale: f64, rng: &mut Rng) -> Vec<MarketEvent> {
     let per_day = scale.ceil().max(1.0) as usize;
     let mut candidates: Vec<(f64, usize, i64)> = Vec::new();
     for day in period.start..period.start + period.days {
@@ -241,8 +207,5 @@ pub fn build_markets(
         }
     }
     chosen.sort();
-    chosen
-        .into_iter()
-        .map(|(day, li)| make_event(li, &locations[li], day, rng))
-        .collect()
+    chosen.into_iter().map(|(day, li)| make_event(li, &locations[li], day, rng)).collect()
 }

@@ -27,30 +27,16 @@ const MARKET_ANONYMOUS: f64 = 0.3;
 const MARKET_NEW: f64 = 0.7;
 const ONLINE_NEW: f64 = 0.45;
 /// How buyers met the shop, by the channel of their first purchase.
-const MARKET_SOURCES: [(&str, f64); 5] = [
-    ("walk_by", 0.55),
-    ("word_of_mouth", 0.25),
-    ("referral", 0.10),
-    ("instagram", 0.06),
-    ("tiktok", 0.04),
-];
-const ONLINE_SOURCES: [(&str, f64); 4] = [
-    ("instagram", 0.45),
-    ("tiktok", 0.2),
-    ("word_of_mouth", 0.2),
-    ("referral", 0.15),
-];
+const MARKET_SOURCES: [(&str, f64); 5] =
+    [("walk_by", 0.55), ("word_of_mouth", 0.25), ("referral", 0.10), ("instagram", 0.06), ("tiktok", 0.04)];
+const ONLINE_SOURCES: [(&str, f64); 4] =
+    [("instagram", 0.45), ("tiktok", 0.2), ("word_of_mouth", 0.2), ("referral", 0.15)];
 /// When online orders arrive, by hour.
 const ONLINE_HOURS: [f64; 24] = [
-    0.3, 0.2, 0.1, 0.1, 0.1, 0.1, 0.3, 0.6, 0.8, 1.0, 1.0, 1.0, 1.2, 1.1, 1.0, 1.0, 1.0, 1.2, 1.5,
-    1.8, 2.0, 2.0, 1.5, 0.8,
+    0.3, 0.2, 0.1, 0.1, 0.1, 0.1, 0.3, 0.6, 0.8, 1.0, 1.0, 1.0, 1.2, 1.1, 1.0, 1.0, 1.0, 1.2, 1.5, 1.8, 2.0, 2.0, 1.5,
+    0.8,
 ];
-const ONLINE_NOTES: [&str; 4] = [
-    "Gift wrapped",
-    "Local pickup",
-    "Ships to Ottawa",
-    "Bundle with earlier order",
-];
+const ONLINE_NOTES: [&str; 4] = ["Gift wrapped", "Local pickup", "Ships to Ottawa", "Bundle with earlier order"];
 
 enum Kind {
     Post,
@@ -141,14 +127,7 @@ impl Sim {
         let mut files = self.sales.finish()?;
         files.extend(self.social.finish()?);
         files.push(self.market_w.finish()?);
-        Ok((
-            files,
-            SmallTables {
-                locations: self.locations,
-                inv: self.inv,
-                customers: self.customers,
-            },
-        ))
+        Ok((files, SmallTables { locations: self.locations, inv: self.inv, customers: self.customers }))
     }
 
     fn day(&mut self, day: i64) -> io::Result<()> {
@@ -160,24 +139,14 @@ impl Sim {
         while self.next_market < self.markets.len() && self.markets[self.next_market].day == day {
             let m = &self.markets[self.next_market];
             for _ in 0..self.rng.poisson(m.foot_traffic as f64 * m.conversion) {
-                events.push((
-                    at(day, 10, 0, 0) + self.rng.range(0, 7 * 3600 - 1),
-                    1,
-                    Kind::Market(self.next_market),
-                ));
+                events.push((at(day, 10, 0, 0) + self.rng.range(0, 7 * 3600 - 1), 1, Kind::Market(self.next_market)));
             }
-            self.tallies
-                .push((self.next_market, MarketTally::default()));
+            self.tallies.push((self.next_market, MarketTally::default()));
             self.next_market += 1;
         }
         let season = model::MONTH_EFFECT[calendar::month(day) as usize - 1];
         for _ in 0..self.rng.poisson(ONLINE_PER_DAY * self.scale * season) {
-            let ts = at(
-                day,
-                self.rng.weighted(&ONLINE_HOURS) as i64,
-                self.rng.range(0, 59),
-                self.rng.range(0, 59),
-            );
+            let ts = at(day, self.rng.weighted(&ONLINE_HOURS) as i64, self.rng.range(0, 59), self.rng.range(0, 59));
             events.push((ts, 2, Kind::Online));
         }
         events.sort_by_key(|e| (e.0, e.1));
@@ -202,17 +171,8 @@ impl Sim {
     fn sell_line(&mut self, item: u32, haggle: bool) -> Line {
         self.inv.sell(item);
         let unit = self.inv.items[item as usize].price_cents;
-        let discount = if haggle {
-            unit - unit * 85 / 100 / 500 * 500
-        } else {
-            0
-        };
-        Line {
-            item,
-            quantity: 1,
-            unit_cents: unit,
-            discount_cents: discount,
-        }
+        let discount = if haggle { unit - unit * 85 / 100 / 500 * 500 } else { 0 };
+        Line { item, quantity: 1, unit_cents: unit, discount_cents: discount }
     }
 
     fn pick_lines(&mut self, n: usize, month: u32, haggle_p: f64) -> Vec<Line> {
@@ -239,8 +199,7 @@ impl Sim {
     fn commit(&mut self, d: &Draft) -> io::Result<Written> {
         let w = self.sales.write(d)?;
         if let Some(c) = d.customer {
-            self.customers
-                .record_order(c, calendar::day_of(d.ts), w.totals.total);
+            self.customers.record_order(c, calendar::day_of(d.ts), w.totals.total);
         }
         Ok(w)
     }
@@ -268,20 +227,11 @@ impl Sim {
         if self.rng.chance(0.12) {
             if let Some(item) = self.inv.pick_deadstock(&mut self.rng) {
                 let unit = self.inv.items[item as usize].price_cents;
-                lines.push(Line {
-                    item,
-                    quantity: self.rng.range(1, 3),
-                    unit_cents: unit,
-                    discount_cents: 0,
-                });
+                lines.push(Line { item, quantity: self.rng.range(1, 3), unit_cents: unit, discount_cents: 0 });
             }
         }
         let methods = in_person_methods(&mut self.rng);
-        let tip = if methods[0] != Method::Cash && self.rng.chance(0.15) {
-            self.rng.range(1, 5) * 100
-        } else {
-            0
-        };
+        let tip = if methods[0] != Method::Cash && self.rng.chance(0.15) { self.rng.range(1, 5) * 100 } else { 0 };
         let d = Draft {
             ts,
             customer,
@@ -301,14 +251,7 @@ impl Sim {
         Ok(())
     }
 
-    fn online_draft(
-        &mut self,
-        ts: i64,
-        source: Source,
-        customer: u32,
-        lines: Vec<Line>,
-        promo: bool,
-    ) -> Draft {
+    fn online_draft(&mut self, ts: i64, source: Source, customer: u32, lines: Vec<Line>, promo: bool) -> Draft {
         Draft {
             ts,
             customer: Some(customer),
@@ -336,8 +279,7 @@ impl Sim {
         if lines.is_empty() {
             return Ok(());
         }
-        let source = [Source::Website, Source::InstagramDm, Source::Phone]
-            [self.rng.weighted(&[0.55, 0.30, 0.15])];
+        let source = [Source::Website, Source::InstagramDm, Source::Phone][self.rng.weighted(&[0.55, 0.30, 0.15])];
         let src = pick_source(&mut self.rng, &ONLINE_SOURCES);
         let (customer, _) = self.customer(ONLINE_NEW, src);
         let promo = source == Source::Website && self.rng.chance(0.15);

@@ -19,34 +19,18 @@ use super::model::{self, AttributionType, Platform, PostInputs, PostType};
 use super::rng::Rng;
 use super::Period;
 
-pub const HANDLES: [(&str, &str); 2] = [
-    ("@curatedcloset_vintage", "Curated Closet Vintage"),
-    ("@curatedcloset", "Curated Closet"),
-];
+pub const HANDLES: [(&str, &str); 2] =
+    [("@curatedcloset_vintage", "Curated Closet Vintage"), ("@curatedcloset", "Curated Closet")];
 
 /// The two accounts; never an access token, whatever the original schema had.
 pub fn write_accounts(dir: &Path) -> io::Result<FileSummary> {
     let mut w = CsvWriter::create(
         dir,
         "social_media_accounts",
-        &[
-            "account_id",
-            "platform",
-            "account_handle",
-            "account_name",
-            "is_active",
-        ],
+        &["account_id", "platform", "account_handle", "account_name", "is_active"],
     )?;
-    for (i, p) in [Platform::Instagram, Platform::TikTok]
-        .into_iter()
-        .enumerate()
-    {
-        w.int(i as i64 + 1)
-            .str(p.as_str())
-            .str(HANDLES[i].0)
-            .str(HANDLES[i].1)
-            .bool(true)
-            .end_row()?;
+    for (i, p) in [Platform::Instagram, Platform::TikTok].into_iter().enumerate() {
+        w.int(i as i64 + 1).str(p.as_str()).str(HANDLES[i].0).str(HANDLES[i].1).bool(true).end_row()?;
     }
     w.finish()
 }
@@ -55,10 +39,7 @@ pub fn write_accounts(dir: &Path) -> io::Result<FileSummary> {
 /// jitter so the calendar does not look mechanical.
 pub fn schedule(period: &Period, total: u64, rng: &mut Rng) -> Vec<u32> {
     let weights: Vec<f64> = (0..period.days)
-        .map(|d| {
-            model::POSTING_WEEKDAYS[calendar::weekday(period.start + d) as usize]
-                * rng.lognormal(0.0, 0.5)
-        })
+        .map(|d| model::POSTING_WEEKDAYS[calendar::weekday(period.start + d) as usize] * rng.lognormal(0.0, 0.5))
         .collect();
     let sum: f64 = weights.iter().sum();
     let mut cum = 0.0;
@@ -66,11 +47,7 @@ pub fn schedule(period: &Period, total: u64, rng: &mut Rng) -> Vec<u32> {
     let mut out = Vec::with_capacity(weights.len());
     for (i, w) in weights.iter().enumerate() {
         cum += w / sum;
-        let upto = if i + 1 == weights.len() {
-            total
-        } else {
-            ((total as f64) * cum).floor() as u64
-        };
+        let upto = if i + 1 == weights.len() { total } else { ((total as f64) * cum).floor() as u64 };
         out.push((upto.max(prev) - prev) as u32);
         prev = upto.max(prev);
     }
@@ -151,18 +128,12 @@ fn platform_ids(platform: Platform, post_id: i64, ts: i64, key: u64) -> (String,
     match platform {
         Platform::TikTok => {
             let id = ((ts as u64) << 32) | permute(post_id as u64, 32, key);
-            (
-                id.to_string(),
-                format!("https://www.tiktok.com/@curatedcloset/video/{id}"),
-            )
+            (id.to_string(), format!("https://www.tiktok.com/@curatedcloset/video/{id}"))
         }
         Platform::Instagram => {
             let ms = (ts * 1000 - 1_314_220_021_721).max(0) as u64;
             let id = (ms << 23) | permute(post_id as u64, 23, key);
-            (
-                id.to_string(),
-                format!("https://www.instagram.com/p/{}/", shortcode(id)),
-            )
+            (id.to_string(), format!("https://www.instagram.com/p/{}/", shortcode(id)))
         }
     }
 }
@@ -228,11 +199,7 @@ impl Social {
 
     fn draft(&mut self, inv: &Inventory) -> Draft {
         let r = &mut self.rng;
-        let platform = if r.chance(model::TIKTOK_SHARE) {
-            Platform::TikTok
-        } else {
-            Platform::Instagram
-        };
+        let platform = if r.chance(model::TIKTOK_SHARE) { Platform::TikTok } else { Platform::Instagram };
         let post_type = model::POST_TYPES[r.weighted(&model::POST_TYPE_MIX[platform.index()])];
         let promo = r.chance(model::PROMO_SHARE);
         let k = match post_type {
@@ -241,17 +208,8 @@ impl Social {
             PostType::Story => r.range(0, 1),
             PostType::Video | PostType::Reel => r.range(1, 3),
         };
-        let k = if promo && r.chance(0.5) {
-            0
-        } else {
-            k as usize
-        };
-        Draft {
-            platform,
-            post_type,
-            promo,
-            featured: inv.pick_featured(k, r),
-        }
+        let k = if promo && r.chance(0.5) { 0 } else { k as usize };
+        Draft { platform, post_type, promo, featured: inv.pick_featured(k, r) }
     }
 
     fn caption(&mut self, d: &Draft, inv: &Inventory) -> String {
@@ -261,8 +219,7 @@ impl Social {
         } else if d.post_type == PostType::Story {
             r.pick(cat::STORY_CAPTIONS).to_string()
         } else if let Some(first) = d.featured.first() {
-            r.pick(cat::ITEM_CAPTIONS)
-                .replace("{item}", &inv.items[*first as usize].describe())
+            r.pick(cat::ITEM_CAPTIONS).replace("{item}", &inv.items[*first as usize].describe())
         } else {
             r.pick(cat::PLAIN_CAPTIONS).to_string()
         }
@@ -272,11 +229,7 @@ impl Social {
         let r = &mut self.rng;
         let mut tags: Vec<&str> = vec!["#vintage"];
         let k = r.range(1, 3) as usize;
-        tags.extend(
-            r.sample_indices(cat::HASHTAGS_BASE.len() - 1, k)
-                .into_iter()
-                .map(|i| cat::HASHTAGS_BASE[i + 1]),
-        );
+        tags.extend(r.sample_indices(cat::HASHTAGS_BASE.len() - 1, k).into_iter().map(|i| cat::HASHTAGS_BASE[i + 1]));
         if let Some(first) = d.featured.first() {
             let it = &inv.items[*first as usize];
             tags.push(cat::HASHTAGS_ERA[it.era]);
@@ -305,28 +258,14 @@ impl Social {
             weekday: calendar::weekday(day),
             month: calendar::month(day),
             promotional: d.promo,
-            features_outerwear: d
-                .featured
-                .iter()
-                .any(|i| inv.items[*i as usize].is_outerwear()),
+            features_outerwear: d.featured.iter().any(|i| inv.items[*i as usize].is_outerwear()),
             progress: (day - period.start) as f64 / period.days as f64,
         };
         let expected = model::expected(&inputs, &mut self.rng);
         let fin = metrics::draw_final(&expected, &mut self.rng);
         self.write_post(id, ts, &d, inv)?;
-        let post = PostRef {
-            id,
-            ts,
-            platform: d.platform,
-            post_type: d.post_type,
-        };
-        metrics::write_snapshots(
-            &mut self.metrics,
-            &post,
-            &fin,
-            period.last_day(),
-            &mut self.rng,
-        )?;
+        let post = PostRef { id, ts, platform: d.platform, post_type: d.post_type };
+        metrics::write_snapshots(&mut self.metrics, &post, &fin, period.last_day(), &mut self.rng)?;
         self.queue_intents(&post, &d.featured, &fin, inv);
         Ok(())
     }
@@ -337,24 +276,11 @@ impl Social {
         let hashtags = self.hashtags(d, inv);
         let mention = self.rng.chance(0.08).then(|| self.rng.pick(cat::MENTIONS));
         let w = &mut self.posts;
-        w.int(id)
-            .int(d.platform.index() as i64 + 1)
-            .str(&platform_id)
-            .str(d.post_type.as_str())
-            .str(&caption);
-        w.str(&url)
-            .timestamp(ts)
-            .str(&hashtags)
-            .opt_str(mention)
-            .bool(d.promo)
-            .end_row()?;
+        w.int(id).int(d.platform.index() as i64 + 1).str(&platform_id).str(d.post_type.as_str()).str(&caption);
+        w.str(&url).timestamp(ts).str(&hashtags).opt_str(mention).bool(d.promo).end_row()?;
         for (k, item) in d.featured.iter().enumerate() {
             let f = &mut self.featured;
-            f.int(f.rows() as i64 + 1)
-                .int(id)
-                .int(i64::from(*item) + 1)
-                .bool(k == 0)
-                .end_row()?;
+            f.int(f.rows() as i64 + 1).int(id).int(i64::from(*item) + 1).bool(k == 0).end_row()?;
         }
         Ok(())
     }
@@ -365,16 +291,11 @@ impl Social {
             return;
         }
         let counts = [f.saves, f.clicks, f.comments];
-        let weights: Vec<f64> = model::INTENT_WEIGHTS
-            .iter()
-            .zip(counts)
-            .map(|((_, w), c)| w * c as f64)
-            .collect();
+        let weights: Vec<f64> = model::INTENT_WEIGHTS.iter().zip(counts).map(|((_, w), c)| w * c as f64).collect();
         let lambda = model::INTENT_SCALE * weights.iter().sum::<f64>() / featured.len() as f64;
         // Scaled after the cap, so expected purchases per period stay those of the default
         // density however many posts share them.
-        let p =
-            ((1.0 - (-lambda).exp()).min(model::MAX_INTENT_PROBABILITY) / self.density).min(1.0);
+        let p = ((1.0 - (-lambda).exp()).min(model::MAX_INTENT_PROBABILITY) / self.density).min(1.0);
         for item in featured {
             if !inv.is_available(*item) || !self.rng.chance(p) {
                 continue;
@@ -402,29 +323,13 @@ impl Social {
     }
 
     /// Records that `order_id` by `customer` came from the intent's post.
-    pub fn write_attribution(
-        &mut self,
-        customer: u32,
-        order_id: i64,
-        i: &Intent,
-    ) -> io::Result<()> {
+    pub fn write_attribution(&mut self, customer: u32, order_id: i64, i: &Intent) -> io::Result<()> {
         let w = &mut self.attribution;
-        w.int(w.rows() as i64 + 1)
-            .int(i64::from(customer) + 1)
-            .int(order_id)
-            .int(i.post_id);
-        w.str(i.kind.as_str())
-            .fixed(i.confidence, 2)
-            .int(i.hours)
-            .end_row()
+        w.int(w.rows() as i64 + 1).int(i64::from(customer) + 1).int(order_id).int(i.post_id);
+        w.str(i.kind.as_str()).fixed(i.confidence, 2).int(i.hours).end_row()
     }
 
     pub fn finish(self) -> io::Result<Vec<FileSummary>> {
-        Ok(vec![
-            self.posts.finish()?,
-            self.featured.finish()?,
-            self.metrics.finish()?,
-            self.attribution.finish()?,
-        ])
+        Ok(vec![self.posts.finish()?, self.featured.finish()?, self.metrics.finish()?, self.attribution.finish()?])
     }
 }

@@ -17,10 +17,7 @@ pub struct Table {
 
 impl Table {
     pub fn col(&self, name: &str) -> usize {
-        self.header
-            .iter()
-            .position(|h| h == name)
-            .unwrap_or_else(|| panic!("no column {name}"))
+        self.header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"))
     }
     /// The values of one column (None = NULL).
     pub fn column(&self, name: &str) -> Vec<Option<&str>> {
@@ -29,17 +26,13 @@ impl Table {
     }
     /// Row accessor by column name; panics on NULL.
     pub fn get<'a>(&self, row: &'a [Option<String>], name: &str) -> &'a str {
-        row[self.col(name)]
-            .as_deref()
-            .unwrap_or_else(|| panic!("{name} is NULL"))
+        row[self.col(name)].as_deref().unwrap_or_else(|| panic!("{name} is NULL"))
     }
     pub fn opt<'a>(&self, row: &'a [Option<String>], name: &str) -> Option<&'a str> {
         row[self.col(name)].as_deref()
     }
     pub fn int(&self, row: &[Option<String>], name: &str) -> i64 {
-        self.get(row, name)
-            .parse()
-            .unwrap_or_else(|_| panic!("{name} not an integer"))
+        self.get(row, name).parse().unwrap_or_else(|_| panic!("{name} not an integer"))
     }
     pub fn cents(&self, row: &[Option<String>], name: &str) -> i64 {
         cents(self.get(row, name))
@@ -88,11 +81,7 @@ pub fn parse(text: &str) -> Table {
             (false, '"') => (in_quotes, quoted) = (true, true),
             (false, ',' | '\n') => {
                 let v = std::mem::take(&mut field);
-                row.push(if v.is_empty() && !quoted {
-                    None
-                } else {
-                    Some(v)
-                });
+                row.push(if v.is_empty() && !quoted { None } else { Some(v) });
                 quoted = false;
                 if c == '\n' {
                     rows.push(std::mem::take(&mut row));
@@ -101,15 +90,8 @@ pub fn parse(text: &str) -> Table {
             (false, c) => field.push(c),
         }
     }
-    assert!(
-        row.is_empty() && field.is_empty(),
-        "file must end with a newline"
-    );
-    let header = rows
-        .remove(0)
-        .into_iter()
-        .map(|h| h.expect("header"))
-        .collect::<Vec<_>>();
+    assert!(row.is_empty() && field.is_empty(), "file must end with a newline");
+    let header = rows.remove(0).into_iter().map(|h| h.expect("header")).collect::<Vec<_>>();
     for r in &rows {
         assert_eq!(r.len(), header.len(), "column count");
     }
@@ -142,15 +124,8 @@ pub fn scratch_dir(name: &str) -> PathBuf {
 fn load(name: &str, opts: &Options) -> Data {
     let dir = scratch_dir(name);
     let summary = generate(opts, &dir).expect("generate");
-    let tables = super::TABLES
-        .iter()
-        .map(|t| (t.to_string(), read(&dir, t)))
-        .collect();
-    Data {
-        dir,
-        summary,
-        tables,
-    }
+    let tables = super::TABLES.iter().map(|t| (t.to_string(), read(&dir, t))).collect();
+    Data { dir, summary, tables }
 }
 
 /// The default demo, generated once per test run.
@@ -162,14 +137,5 @@ pub fn default_data() -> &'static Data {
 /// Many posts on the default business, for effects that need statistical power.
 pub fn many_posts() -> &'static Data {
     static D: OnceLock<Data> = OnceLock::new();
-    D.get_or_init(|| {
-        load(
-            "many",
-            &Options {
-                posts: Some(6_000),
-                seed: 7,
-                ..Options::default()
-            },
-        )
-    })
+    D.get_or_init(|| load("many", &Options { posts: Some(6_000), seed: 7, ..Options::default() }))
 }

@@ -35,15 +35,8 @@ fn order_totals_payments_and_fees_add_up() {
         let order = orders[&p.int(r, "order_id")];
         let (amount, method) = (p.cents(r, "amount"), p.get(r, "payment_method"));
         let online = o.get(order, "order_source") != "in_person";
-        assert_eq!(
-            p.cents(r, "processing_fee"),
-            fee(method, online, amount),
-            "fee for {method}"
-        );
-        assert_eq!(
-            p.cents(r, "net_amount"),
-            amount - p.cents(r, "processing_fee")
-        );
+        assert_eq!(p.cents(r, "processing_fee"), fee(method, online, amount), "fee for {method}");
+        assert_eq!(p.cents(r, "net_amount"), amount - p.cents(r, "processing_fee"));
         assert!(timestamp(p.get(r, "payment_date")) >= timestamp(o.get(order, "order_date")));
         let e = paid.entry(p.int(r, "order_id")).or_default();
         e.0 += amount;
@@ -52,20 +45,12 @@ fn order_totals_payments_and_fees_add_up() {
     let mut last_ts = 0;
     for r in &o.rows {
         let id = o.int(r, "order_id");
-        let (sub, disc, tax, tip) = (
-            o.cents(r, "subtotal"),
-            o.cents(r, "discount_amount"),
-            o.cents(r, "tax_amount"),
-            o.cents(r, "tip_amount"),
-        );
+        let (sub, disc, tax, tip) =
+            (o.cents(r, "subtotal"), o.cents(r, "discount_amount"), o.cents(r, "tax_amount"), o.cents(r, "tip_amount"));
         assert_eq!(sub, line_sum[&id], "order {id} subtotal");
         assert_eq!(tax, (2 * (sub - disc) * 13 + 100) / 200, "order {id} HST");
         assert_eq!(o.cents(r, "total_amount"), sub - disc + tax + tip);
-        assert_eq!(
-            paid[&id].0,
-            o.cents(r, "total_amount"),
-            "order {id} payments"
-        );
+        assert_eq!(paid[&id].0, o.cents(r, "total_amount"), "order {id} payments");
         assert_eq!(paid[&id].1 > 1, o.get(r, "payment_method") == "split");
         let ts = timestamp(o.get(r, "order_date"));
         assert!(ts >= last_ts, "order ids follow time");
@@ -81,15 +66,8 @@ fn customer_totals_and_dates_match_their_orders() {
     for r in &o.rows {
         if let Some(cid) = o.opt(r, "customer_id") {
             let dd = day(&o.get(r, "order_date")[..10]);
-            let e = agg
-                .entry(cid.parse().unwrap())
-                .or_insert((0, 0, i64::MAX, i64::MIN));
-            *e = (
-                e.0 + 1,
-                e.1 + o.cents(r, "total_amount"),
-                e.2.min(dd),
-                e.3.max(dd),
-            );
+            let e = agg.entry(cid.parse().unwrap()).or_insert((0, 0, i64::MAX, i64::MIN));
+            *e = (e.0 + 1, e.1 + o.cents(r, "total_amount"), e.2.min(dd), e.3.max(dd));
         }
     }
     let mut never = 0;
@@ -97,27 +75,14 @@ fn customer_totals_and_dates_match_their_orders() {
         let id = c.int(r, "customer_id");
         match agg.get(&id) {
             Some(&(n, spent, first, last)) => {
-                assert_eq!(
-                    (c.int(r, "total_orders"), c.cents(r, "total_spent")),
-                    (n, spent),
-                    "customer {id}"
-                );
+                assert_eq!((c.int(r, "total_orders"), c.cents(r, "total_spent")), (n, spent), "customer {id}");
                 assert_eq!(c.cents(r, "average_order_value"), (2 * spent + n) / (2 * n));
-                assert_eq!(
-                    (
-                        day(c.get(r, "first_purchase_date")),
-                        day(c.get(r, "last_purchase_date"))
-                    ),
-                    (first, last)
-                );
+                assert_eq!((day(c.get(r, "first_purchase_date")), day(c.get(r, "last_purchase_date"))), (first, last));
             }
             None => {
                 never += 1;
                 assert_eq!(c.int(r, "total_orders"), 0);
-                assert!(
-                    c.opt(r, "first_purchase_date").is_none()
-                        && c.opt(r, "average_order_value").is_none()
-                );
+                assert!(c.opt(r, "first_purchase_date").is_none() && c.opt(r, "average_order_value").is_none());
             }
         }
     }
@@ -129,12 +94,7 @@ fn customer_totals_and_dates_match_their_orders() {
 #[test]
 fn market_results_match_their_orders() {
     let d = default_data();
-    let (m, o, loc, c) = (
-        d.t("market_performance"),
-        d.t("orders"),
-        d.t("locations"),
-        d.t("customers"),
-    );
+    let (m, o, loc, c) = (d.t("market_performance"), d.t("orders"), d.t("locations"), d.t("customers"));
     let fees = index_by(loc, "location_id");
     let mut pay_fees: HashMap<i64, i64> = HashMap::new();
     let p = d.t("payments");
@@ -145,24 +105,12 @@ fn market_results_match_their_orders() {
     let mut first_order: HashMap<i64, i64> = HashMap::new();
     for r in &o.rows {
         if let Some(cid) = o.opt(r, "customer_id") {
-            first_order
-                .entry(cid.parse().unwrap())
-                .or_insert(o.int(r, "order_id"));
+            first_order.entry(cid.parse().unwrap()).or_insert(o.int(r, "order_id"));
         }
     }
-    assert_eq!(
-        first_order.len(),
-        c.rows
-            .iter()
-            .filter(|r| c.int(r, "total_orders") > 0)
-            .count()
-    );
+    assert_eq!(first_order.len(), c.rows.iter().filter(|r| c.int(r, "total_orders") > 0).count());
     let mut by_event: HashMap<(i64, i64), EventSums> = HashMap::new();
-    for r in o
-        .rows
-        .iter()
-        .filter(|r| o.get(r, "order_source") == "in_person")
-    {
+    for r in o.rows.iter().filter(|r| o.get(r, "order_source") == "in_person") {
         let key = (o.int(r, "location_id"), day(&o.get(r, "order_date")[..10]));
         let e = by_event.entry(key).or_default();
         e.0 += o.cents(r, "subtotal") - o.cents(r, "discount_amount");
@@ -180,26 +128,15 @@ fn market_results_match_their_orders() {
         let (sales, n, f, new) = by_event.get(&key).cloned().unwrap_or_default();
         seen += usize::from(n > 0);
         assert_eq!(
-            (
-                m.cents(r, "total_sales"),
-                m.int(r, "total_transactions"),
-                m.cents(r, "payment_fees")
-            ),
+            (m.cents(r, "total_sales"), m.int(r, "total_transactions"), m.cents(r, "payment_fees")),
             (sales, n, f)
         );
-        assert_eq!(
-            m.cents(r, "booth_cost"),
-            loc.cents(fees[&key.0], "market_fee")
-        );
+        assert_eq!(m.cents(r, "booth_cost"), loc.cents(fees[&key.0], "market_fee"));
         let net = sales - m.cents(r, "booth_cost") - m.cents(r, "travel_expenses") - f;
         assert_eq!(m.cents(r, "net_profit"), net);
         assert_eq!(m.int(r, "customer_acquisition_count"), new.len() as i64);
     }
-    assert_eq!(
-        seen,
-        by_event.len(),
-        "every in-person order belongs to a market row"
-    );
+    assert_eq!(seen, by_event.len(), "every in-person order belongs to a market row");
 }
 
 #[test]
@@ -213,11 +150,7 @@ fn attributions_follow_their_posts_and_buy_a_featured_item() {
         d.t("order_items"),
     );
     let (orders, posts) = (index_by(o, "order_id"), index_by(p, "post_id"));
-    let featured: HashSet<(i64, i64)> = f
-        .rows
-        .iter()
-        .map(|r| (f.int(r, "post_id"), f.int(r, "item_id")))
-        .collect();
+    let featured: HashSet<(i64, i64)> = f.rows.iter().map(|r| (f.int(r, "post_id"), f.int(r, "item_id"))).collect();
     let mut kinds = HashSet::new();
     for r in &a.rows {
         let (order, post) = (orders[&a.int(r, "order_id")], posts[&a.int(r, "post_id")]);
@@ -227,18 +160,9 @@ fn attributions_follow_their_posts_and_buy_a_featured_item() {
         assert_eq!(a.int(r, "hours_to_purchase"), secs / 3600);
         let conf: f64 = a.get(r, "attribution_confidence").parse().unwrap();
         assert!((0.0..=1.0).contains(&conf));
-        let bought = l
-            .rows
-            .iter()
-            .filter(|x| l.int(x, "order_id") == a.int(r, "order_id"));
-        assert!(bought
-            .into_iter()
-            .any(|x| featured.contains(&(a.int(r, "post_id"), l.int(x, "item_id")))));
+        let bought = l.rows.iter().filter(|x| l.int(x, "order_id") == a.int(r, "order_id"));
+        assert!(bought.into_iter().any(|x| featured.contains(&(a.int(r, "post_id"), l.int(x, "item_id")))));
         kinds.insert(a.get(r, "attribution_type").to_string());
     }
-    assert_eq!(
-        kinds.len(),
-        3,
-        "all three attribution types appear: {kinds:?}"
-    );
+    assert_eq!(kinds.len(), 3, "all three attribution types appear: {kinds:?}");
 }

@@ -34,11 +34,7 @@ fn neutral(platform: Platform, post_type: PostType) -> PostInputs {
 /// Mean expected rates over many draws of the model's luck.
 fn avg(p: &PostInputs, f: impl Fn(&model::Expected) -> f64) -> f64 {
     let mut rng = Rng::new(5);
-    mean(
-        &(0..4000)
-            .map(|_| f(&model::expected(p, &mut rng)))
-            .collect::<Vec<_>>(),
-    )
+    mean(&(0..4000).map(|_| f(&model::expected(p, &mut rng))).collect::<Vec<_>>())
 }
 
 #[test]
@@ -50,53 +46,21 @@ fn model_effects_point_the_planted_way() {
     assert!(avg(&ig(PostType::Carousel), saves) > 2.0 * avg(&ig(PostType::Photo), saves));
     assert!(avg(&ig(PostType::Reel), shares) > 2.0 * avg(&ig(PostType::Photo), shares));
     assert!(
-        avg(
-            &PostInputs {
-                hour: 19,
-                ..ig(PostType::Photo)
-            },
-            eng
-        ) > 1.4
-            * avg(
-                &PostInputs {
-                    hour: 8,
-                    ..ig(PostType::Photo)
-                },
-                eng
-            )
+        avg(&PostInputs { hour: 19, ..ig(PostType::Photo) }, eng)
+            > 1.4 * avg(&PostInputs { hour: 8, ..ig(PostType::Photo) }, eng)
     );
-    let promo = PostInputs {
-        promotional: true,
-        ..ig(PostType::Photo)
-    };
+    let promo = PostInputs { promotional: true, ..ig(PostType::Photo) };
     assert!(avg(&promo, eng) < 0.75 * avg(&ig(PostType::Photo), eng));
     assert!(avg(&promo, |e| e.rates.clicks) > 2.0 * avg(&ig(PostType::Photo), |e| e.rates.clicks));
     assert!(
-        avg(
-            &PostInputs {
-                month: 11,
-                ..ig(PostType::Photo)
-            },
-            eng
-        ) > 1.3
-            * avg(
-                &PostInputs {
-                    month: 7,
-                    ..ig(PostType::Photo)
-                },
-                eng
-            )
+        avg(&PostInputs { month: 11, ..ig(PostType::Photo) }, eng)
+            > 1.3 * avg(&PostInputs { month: 7, ..ig(PostType::Photo) }, eng)
     );
     let reach = |p: &PostInputs| {
         let mut rng = Rng::new(6);
-        (0..4000)
-            .map(|_| model::expected(p, &mut rng).reach)
-            .collect::<Vec<f64>>()
+        (0..4000).map(|_| model::expected(p, &mut rng).reach).collect::<Vec<f64>>()
     };
-    let (r_ig, r_tt) = (
-        reach(&ig(PostType::Photo)),
-        reach(&neutral(Platform::TikTok, PostType::Video)),
-    );
+    let (r_ig, r_tt) = (reach(&ig(PostType::Photo)), reach(&neutral(Platform::TikTok, PostType::Video)));
     assert!(tail_ratio(&r_tt) > 2.0 * tail_ratio(&r_ig));
 }
 
@@ -158,34 +122,15 @@ fn check_effects(d: &Data, strict: bool) {
     let morning = mean_of(&ps, |p| (7..=10).contains(&p.hour), er);
     assert!(eve > 1.15 * morning, "evening {eve} vs morning {morning}");
     assert!(mean_of(&ps, |p| p.promo, er) < mean_of(&ps, |p| !p.promo, er));
-    let reach = |tt: bool| {
-        ps.iter()
-            .filter(|p| p.tiktok == tt)
-            .map(|p| p.reach)
-            .collect::<Vec<_>>()
-    };
-    assert!(
-        tail_ratio(&reach(true)) > 1.5 * tail_ratio(&reach(false)),
-        "TikTok tail"
-    );
+    let reach = |tt: bool| ps.iter().filter(|p| p.tiktok == tt).map(|p| p.reach).collect::<Vec<_>>();
+    assert!(tail_ratio(&reach(true)) > 1.5 * tail_ratio(&reach(false)), "TikTok tail");
     let save = |k: &'static str| mean_of(&ps, move |p| p.kind == k, |p| p.save_rate);
     assert!(save("carousel") > 1.5 * save("photo"), "carousel save rate");
     let share = |k: &'static str| mean_of(&ps, move |p| p.kind == k, |p| p.share_rate);
-    assert!(
-        share("video") > 1.5 * share("photo") && share("reel") > 1.5 * share("photo"),
-        "video shares"
-    );
+    assert!(share("video") > 1.5 * share("photo") && share("reel") > 1.5 * share("photo"), "video shares");
     if strict {
-        let ers = |tt: bool| {
-            ps.iter()
-                .filter(|p| p.tiktok == tt)
-                .map(|p| p.er)
-                .collect::<Vec<_>>()
-        };
-        assert!(
-            tail_ratio(&ers(true)) > tail_ratio(&ers(false)),
-            "TikTok engagement tail"
-        );
+        let ers = |tt: bool| ps.iter().filter(|p| p.tiktok == tt).map(|p| p.er).collect::<Vec<_>>();
+        assert!(tail_ratio(&ers(true)) > tail_ratio(&ers(false)), "TikTok engagement tail");
         let autumn = mean_of(&ps, |p| (10..=12).contains(&p.month), er);
         let summer = mean_of(&ps, |p| (6..=8).contains(&p.month), er);
         assert!(autumn > 1.2 * summer, "autumn {autumn} vs summer {summer}");
@@ -207,27 +152,12 @@ fn saves_lead_to_purchases() {
     // Featured items of save-heavy posts are bought through save_then_purchase more often.
     let d = many_posts();
     let a = d.t("social_media_attribution");
-    let kinds: Vec<&str> = a
-        .column("attribution_type")
-        .into_iter()
-        .map(Option::unwrap)
-        .collect();
+    let kinds: Vec<&str> = a.column("attribution_type").into_iter().map(Option::unwrap).collect();
     let saves = kinds.iter().filter(|k| **k == "save_then_purchase").count();
-    assert!(
-        saves * 2 > kinds.len(),
-        "save_then_purchase is the main path: {saves}/{}",
-        kinds.len()
-    );
+    assert!(saves * 2 > kinds.len(), "save_then_purchase is the main path: {saves}/{}", kinds.len());
     // Business volume hardly depends on the post count (same seed, default posts).
     let dir = super::testkit::scratch_dir("few");
-    let summary = super::generate(
-        &super::Options {
-            seed: 7,
-            ..super::Options::default()
-        },
-        &dir,
-    )
-    .unwrap();
+    let summary = super::generate(&super::Options { seed: 7, ..super::Options::default() }, &dir).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
     let base = summary.rows("orders") as f64;
     let many = d.t("orders").rows.len() as f64;

@@ -27,7 +27,11 @@ pub struct DuckSource {
 impl DuckSource {
     /// Opens an in-memory database and loads `data/`. Problems with individual
     /// files are reported to `diags`; the tables that did load stay usable.
-    pub fn open(data_dir: &Path, display: &dyn Fn(&Path) -> PathBuf, diags: &Diagnostics) -> anyhow::Result<DuckSource> {
+    pub fn open(
+        data_dir: &Path,
+        display: &dyn Fn(&Path) -> PathBuf,
+        diags: &Diagnostics,
+    ) -> anyhow::Result<DuckSource> {
         let conn = Connection::open_in_memory()?;
         let loader = Loader { conn: &conn, display, diags };
         loader.load_dir(data_dir);
@@ -123,7 +127,9 @@ fn to_json(v: Value, hint: Hint) -> Json {
         Value::Text(s) | Value::Enum(s) => Json::String(s),
         Value::Blob(b) | Value::Geometry(b) => value::bytes(&b),
         Value::List(items) | Value::Array(items) => Json::Array(items.into_iter().map(|v| to_json(v, hint)).collect()),
-        Value::Struct(fields) => Json::Object(fields.iter().map(|(k, v)| (k.clone(), to_json(v.clone(), hint))).collect()),
+        Value::Struct(fields) => {
+            Json::Object(fields.iter().map(|(k, v)| (k.clone(), to_json(v.clone(), hint))).collect())
+        }
         Value::Map(entries) => Json::Object(
             entries
                 .iter()
@@ -212,7 +218,9 @@ impl Loader<'_> {
         let entries = match std::fs::read_dir(dir) {
             Ok(e) => e,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
-            Err(e) => return self.diags.push(Diagnostic::in_file((self.display)(dir), format!("cannot read folder: {e}"))),
+            Err(e) => {
+                return self.diags.push(Diagnostic::in_file((self.display)(dir), format!("cannot read folder: {e}")))
+            }
         };
         for entry in entries.flatten() {
             let path = entry.path();
@@ -224,7 +232,10 @@ impl Loader<'_> {
             if let Some(other) = files.insert(stem.to_string(), path.clone()) {
                 self.diags.push(Diagnostic::in_file(
                     (self.display)(&path),
-                    format!("two data files would both become table '{stem}' (also {})", (self.display)(&other).display()),
+                    format!(
+                        "two data files would both become table '{stem}' (also {})",
+                        (self.display)(&other).display()
+                    ),
                 ));
             }
         }
@@ -251,7 +262,8 @@ impl Loader<'_> {
 
     /// Tables in an order that satisfies the schema's foreign keys: referenced tables first.
     fn load_order(&self, tables: Vec<String>) -> Vec<String> {
-        let mut deps: BTreeMap<String, BTreeSet<String>> = tables.iter().map(|t| (t.clone(), BTreeSet::new())).collect();
+        let mut deps: BTreeMap<String, BTreeSet<String>> =
+            tables.iter().map(|t| (t.clone(), BTreeSet::new())).collect();
         let edges = self.conn.prepare(
             "SELECT table_name, referenced_table FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY'",
         );
@@ -272,7 +284,8 @@ impl Loader<'_> {
                 .map(|(t, _)| t.clone())
                 .collect();
             // A cycle cannot be ordered; load the rest alphabetically and let the engine report.
-            let next = if ready.is_empty() { deps.keys().filter(|t| !done.contains(*t)).cloned().collect() } else { ready };
+            let next =
+                if ready.is_empty() { deps.keys().filter(|t| !done.contains(*t)).cloned().collect() } else { ready };
             for t in next {
                 done.insert(t.clone());
                 order.push(t);
@@ -311,7 +324,11 @@ impl Loader<'_> {
             // DuckDB's sniffer reports a ragged file without a line; find it ourselves.
             if d.line.is_none() && ext == "csv" {
                 if let Ok(Some((line, expected, found))) = crate::csvfile::shape_error(path) {
-                    d = Diagnostic::in_file(&shown, format!("expected {expected} fields as in the header, found {found}")).at(line, None);
+                    d = Diagnostic::in_file(
+                        &shown,
+                        format!("expected {expected} fields as in the header, found {found}"),
+                    )
+                    .at(line, None);
                 }
             }
             self.diags.push(d);
@@ -320,11 +337,9 @@ impl Loader<'_> {
 
     fn table_exists(&self, table: &str) -> bool {
         self.conn
-            .query_row(
-                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
-                [table],
-                |r| r.get::<_, i64>(0),
-            )
+            .query_row("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table], |r| {
+                r.get::<_, i64>(0)
+            })
             .map(|n| n > 0)
             .unwrap_or(false)
     }

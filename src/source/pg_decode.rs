@@ -72,7 +72,11 @@ fn decode(ty: &Type, raw: &[u8]) -> Result<Json, BoxError> {
         // jsonb's binary form is a version byte (1) followed by the JSON text.
         Type::JSONB => serde_json::from_slice(raw.get(1..).unwrap_or_default())?,
         Type::BYTEA => value::bytes(raw),
-        _ => return Err(format!("column type {} is not supported; cast it in SQL (for example to text)", ty.name()).into()),
+        _ => {
+            return Err(
+                format!("column type {} is not supported; cast it in SQL (for example to text)", ty.name()).into()
+            )
+        }
     })
 }
 
@@ -83,7 +87,9 @@ fn fixed<const N: usize>(raw: &[u8]) -> Result<[u8; N], BoxError> {
 /// NUMERIC: digit count, weight, sign and display scale, then base-10000 digits.
 /// Rebuilt as exact decimal text, then converted like DuckDB's DECIMAL.
 fn numeric(raw: &[u8]) -> Result<Json, BoxError> {
-    let word = |i: usize| -> Result<i16, BoxError> { Ok(i16::from_be_bytes(fixed(raw.get(i * 2..i * 2 + 2).unwrap_or_default())?)) };
+    let word = |i: usize| -> Result<i16, BoxError> {
+        Ok(i16::from_be_bytes(fixed(raw.get(i * 2..i * 2 + 2).unwrap_or_default())?))
+    };
     let ndigits = word(0)? as usize;
     let weight = word(1)? as i32;
     let sign = word(2)? as u16;
@@ -121,7 +127,9 @@ fn numeric(raw: &[u8]) -> Result<Json, BoxError> {
 
 /// A (possibly multi-dimensional) array: header, dimensions, then length-prefixed elements.
 fn array(elem: &Type, raw: &[u8]) -> Result<Json, BoxError> {
-    let int = |at: usize| -> Result<i32, BoxError> { Ok(i32::from_be_bytes(fixed(raw.get(at..at + 4).unwrap_or_default())?)) };
+    let int = |at: usize| -> Result<i32, BoxError> {
+        Ok(i32::from_be_bytes(fixed(raw.get(at..at + 4).unwrap_or_default())?))
+    };
     let ndim = int(0)? as usize;
     if ndim == 0 {
         return Ok(Json::Array(Vec::new()));
@@ -179,6 +187,9 @@ mod tests {
     #[test]
     fn dates_and_timestamps_shift_epochs() {
         assert_eq!(decode(&Type::DATE, &0i32.to_be_bytes()).unwrap(), Json::from("2000-01-01"));
-        assert_eq!(decode(&Type::TIMESTAMPTZ, &1_500_000i64.to_be_bytes()).unwrap(), Json::from("2000-01-01T00:00:01.5Z"));
+        assert_eq!(
+            decode(&Type::TIMESTAMPTZ, &1_500_000i64.to_be_bytes()).unwrap(),
+            Json::from("2000-01-01T00:00:01.5Z")
+        );
     }
 }

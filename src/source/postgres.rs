@@ -29,7 +29,9 @@ pub fn config(url: Option<&str>) -> Result<Config> {
     let url = url.map(String::from).or_else(|| std::env::var("DATABASE_URL").ok().filter(|s| !s.is_empty()));
     let mut config = match url {
         // The URL may hold a password: the parse error must not repeat it.
-        Some(u) => u.parse::<Config>().map_err(|_| anyhow!("the PostgreSQL connection URL is not valid (expected postgresql://user@host:port/db)"))?,
+        Some(u) => u.parse::<Config>().map_err(|_| {
+            anyhow!("the PostgreSQL connection URL is not valid (expected postgresql://user@host:port/db)")
+        })?,
         None => from_libpq_env(),
     };
     if config.get_connect_timeout().is_none() {
@@ -75,8 +77,21 @@ pub fn describe(config: &Config) -> String {
 }
 
 /// Connects, with a message that names the server but never the password.
+/// The timeout covers the whole handshake, not only the TCP connect: a server
+/// that accepts the connection and then never answers must not hang the build.
 pub fn connect(config: &Config) -> Result<Client> {
-    config.connect(NoTls).map_err(|e| anyhow!("{}", pg_message(&e))).with_context(|| format!("cannot connect to PostgreSQL at {}", describe(config)))
+    let timeout = config.get_connect_timeout().copied().unwrap_or(CONNECT_TIMEOUT);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let attempt = config.clone();
+    std::thread::spawn(move || {
+        let _ = tx.send(attempt.connect(NoTls));
+    });
+    let outcome = match rx.recv_timeout(timeout) {
+        Ok(Ok(client)) => return Ok(client),
+        Ok(Err(e)) => anyhow!("{}", pg_message(&e)),
+        Err(_) => anyhow!("no answer within {} s", timeout.as_secs_f64()),
+    };
+    Err(outcome).with_context(|| format!("cannot connect to PostgreSQL at {}", describe(config)))
 }
 
 impl PgSource {
@@ -128,15 +143,22 @@ fn run_on(client: &mut Client, sql: &str) -> Result<QueryResult, SqlError> {
     // Queries are read-only: a statement that writes fails and changes nothing.
     let mut tx = client.build_transaction().read_only(true).start().map_err(|e| sql_error(&e, sql))?;
     let stmt = tx.prepare(sql).map_err(|e| sql_error(&e, sql))?;
-    let columns: Vec<Column> =
-        stmt.columns().iter().map(|c| Column { name: c.name().to_string(), sql_type: c.type_().name().to_string() }).collect();
+    let columns: Vec<Column> = stmt
+        .columns()
+        .iter()
+        .map(|c| Column { name: c.name().to_string(), sql_type: c.type_().name().to_string() })
+        .collect();
     let rows = tx.query(&stmt, &[]).map_err(|e| sql_error(&e, sql))?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let mut values = Vec::with_capacity(columns.len());
         for i in 0..columns.len() {
             let cell: Cell = row.try_get(i).map_err(|e| SqlError {
-                message: format!("column '{}': {}", columns[i].name, e.source().map(|s| s.to_string()).unwrap_or_else(|| e.to_string())),
+                message: format!(
+                    "column '{}': {}",
+                    columns[i].name,
+                    e.source().map(|s| s.to_string()).unwrap_or_else(|| e.to_string())
+                ),
                 position: None,
             })?;
             values.push(cell.0);

@@ -140,34 +140,22 @@ impl Conn {
     }
 
     /// Sends one command and waits for its reply; `session` routes it to a page (flatten mode).
-    fn call(
-        &self,
-        session: Option<&str>,
-        method: &str,
-        params: Value,
-        timeout: Duration,
-    ) -> Result<Value, String> {
+    fn call(&self, session: Option<&str>, method: &str, params: Value, timeout: Duration) -> Result<Value, String> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let mut msg = json!({ "id": id, "method": method, "params": params });
         if let Some(s) = session {
             msg["sessionId"] = Value::from(s);
         }
-        let mut bytes =
-            serde_json::to_vec(&msg).map_err(|e| format!("{method}: cannot encode: {e}"))?;
+        let mut bytes = serde_json::to_vec(&msg).map_err(|e| format!("{method}: cannot encode: {e}"))?;
         bytes.push(0); // the pipe transport frames messages with a NUL byte
         {
             if let Some(why) = &lock(&self.state).closed {
                 return Err(format!("{method}: browser connection closed: {why}"));
             }
             let mut w = lock(&self.writer);
-            let w = w
-                .as_mut()
-                .ok_or_else(|| format!("{method}: browser connection closed"))?;
+            let w = w.as_mut().ok_or_else(|| format!("{method}: browser connection closed"))?;
             w.write_all(&bytes).and_then(|_| w.flush()).map_err(|e| {
-                format!(
-                    "{method}: browser connection closed: writing to Chromium failed: {e}{}",
-                    self.stderr_summary()
-                )
+                format!("{method}: browser connection closed: writing to Chromium failed: {e}{}", self.stderr_summary())
             })?;
         }
         let deadline = Instant::now() + timeout;
@@ -176,11 +164,7 @@ impl Conn {
             if let Some(resp) = st.responses.remove(&id) {
                 if let Some(err) = resp.get("error") {
                     let text = err.get("message").and_then(Value::as_str).unwrap_or("");
-                    let data = err
-                        .get("data")
-                        .and_then(Value::as_str)
-                        .map(|d| format!(" ({d})"))
-                        .unwrap_or_default();
+                    let data = err.get("data").and_then(Value::as_str).map(|d| format!(" ({d})")).unwrap_or_default();
                     return Err(format!("{method} failed: {text}{data}"));
                 }
                 return Ok(resp.get("result").cloned().unwrap_or(Value::Null));
@@ -194,15 +178,9 @@ impl Conn {
             let now = Instant::now();
             if now >= deadline {
                 st.abandoned.insert(id);
-                return Err(format!(
-                    "{method}: no reply from Chromium within {timeout:?}"
-                ));
+                return Err(format!("{method}: no reply from Chromium within {timeout:?}"));
             }
-            st = self
-                .cond
-                .wait_timeout(st, deadline - now)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
+            st = self.cond.wait_timeout(st, deadline - now).unwrap_or_else(|e| e.into_inner()).0;
         }
     }
 
@@ -226,9 +204,7 @@ impl Conn {
                 next = next.max(evs.len());
             }
             if let Some(why) = &st.closed {
-                return Err(format!(
-                    "waiting for {what}: browser connection closed: {why}"
-                ));
+                return Err(format!("waiting for {what}: browser connection closed: {why}"));
             }
             if let Some(why) = st.dead_sessions.get(session) {
                 return Err(format!("waiting for {what}: page is gone: {why}"));
@@ -237,11 +213,7 @@ impl Conn {
             if now >= deadline {
                 return Err(format!("timed out after {timeout:?} waiting for {what}"));
             }
-            st = self
-                .cond
-                .wait_timeout(st, deadline - now)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
+            st = self.cond.wait_timeout(st, deadline - now).unwrap_or_else(|e| e.into_inner()).0;
         }
     }
 
@@ -270,15 +242,9 @@ impl Conn {
         if msg["method"] == "Page.javascriptDialogOpening" {
             if let Some(session) = msg["sessionId"].as_str().map(str::to_string) {
                 let conn = Arc::clone(this);
-                let _ = thread::Builder::new()
-                    .name("chromium-dialog".into())
-                    .spawn(move || {
-                        conn.send_nowait(
-                            &session,
-                            "Page.handleJavaScriptDialog",
-                            json!({ "accept": true }),
-                        );
-                    });
+                let _ = thread::Builder::new().name("chromium-dialog".into()).spawn(move || {
+                    conn.send_nowait(&session, "Page.handleJavaScriptDialog", json!({ "accept": true }));
+                });
             }
         }
         let mut st = lock(&this.state);
@@ -287,23 +253,16 @@ impl Conn {
                 st.responses.insert(id, msg);
             }
         } else if let Some(method) = msg.get("method").and_then(Value::as_str) {
-            let session = msg
-                .get("sessionId")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
+            let session = msg.get("sessionId").and_then(Value::as_str).unwrap_or("").to_string();
             // Mark sessions that can no longer answer, so their callers fail at once
             // instead of sitting out the full timeout.
             match method {
                 "Inspector.targetCrashed" => {
-                    st.dead_sessions
-                        .insert(session.clone(), "the renderer crashed".into());
+                    st.dead_sessions.insert(session.clone(), "the renderer crashed".into());
                 }
                 "Target.detachedFromTarget" => {
                     if let Some(s) = msg["params"]["sessionId"].as_str() {
-                        st.dead_sessions
-                            .entry(s.to_string())
-                            .or_insert_with(|| "detached from its target".into());
+                        st.dead_sessions.entry(s.to_string()).or_insert_with(|| "detached from its target".into());
                     }
                 }
                 _ => {}
@@ -327,19 +286,11 @@ impl Browser {
     /// The Chromium binary to run, if one can be found.
     fn binary() -> Option<PathBuf> {
         let on_path = |name: &str| -> Option<PathBuf> {
-            std::env::var_os("PATH").and_then(|p| {
-                std::env::split_paths(&p)
-                    .map(|d| d.join(name))
-                    .find(|f| f.is_file())
-            })
+            std::env::var_os("PATH").and_then(|p| std::env::split_paths(&p).map(|d| d.join(name)).find(|f| f.is_file()))
         };
         if let Some(v) = std::env::var_os("VCD_CHROMIUM").filter(|v| !v.is_empty()) {
             let p = PathBuf::from(&v);
-            return if p.components().count() > 1 {
-                p.is_file().then_some(p)
-            } else {
-                on_path(&p.to_string_lossy())
-            };
+            return if p.components().count() > 1 { p.is_file().then_some(p) } else { on_path(&p.to_string_lossy()) };
         }
         let default = PathBuf::from("/usr/bin/chromium");
         if default.is_file() {
@@ -373,9 +324,7 @@ impl Browser {
         sweep_stale_profiles();
         // A fresh profile per browser: no state leaks between tests or runs.
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
         let profile_dir = std::env::temp_dir().join(format!(
             "vcd-chromium-{}-{}-{nanos}",
             std::process::id(),
@@ -398,23 +347,21 @@ impl Browser {
         if let Some(stderr) = child.stderr.take() {
             // Drain stderr so Chromium never blocks on a full pipe, keeping the tail for errors.
             let tail = Arc::clone(&stderr_tail);
-            let _ = thread::Builder::new()
-                .name("chromium-stderr".into())
-                .spawn(move || {
-                    for line in BufReader::new(stderr).lines() {
-                        let Ok(line) = line else { break };
-                        // Without a session bus every start logs a burst of D-Bus errors; they
-                        // would push the lines that explain a real failure out of the tail.
-                        if line.contains(":ERROR:dbus/") {
-                            continue;
-                        }
-                        let mut t = lock(&tail);
-                        if t.len() == STDERR_TAIL_LINES {
-                            t.pop_front();
-                        }
-                        t.push_back(line);
+            let _ = thread::Builder::new().name("chromium-stderr".into()).spawn(move || {
+                for line in BufReader::new(stderr).lines() {
+                    let Ok(line) = line else { break };
+                    // Without a session bus every start logs a burst of D-Bus errors; they
+                    // would push the lines that explain a real failure out of the tail.
+                    if line.contains(":ERROR:dbus/") {
+                        continue;
                     }
-                });
+                    let mut t = lock(&tail);
+                    if t.len() == STDERR_TAIL_LINES {
+                        t.pop_front();
+                    }
+                    t.push_back(line);
+                }
+            });
         }
 
         let conn = Arc::new(Conn {
@@ -425,31 +372,22 @@ impl Browser {
             stderr_tail,
         });
         let reader_conn = Arc::clone(&conn);
-        let reader = thread::Builder::new()
-            .name("chromium-cdp-reader".into())
-            .spawn(move || {
-                read_loop(from_chrome, reader_conn);
-            });
-        let browser = Browser {
-            conn,
-            child,
-            profile_dir,
-            timeout_ms: AtomicU64::new(DEFAULT_TIMEOUT.as_millis() as u64),
-        };
+        let reader = thread::Builder::new().name("chromium-cdp-reader".into()).spawn(move || {
+            read_loop(from_chrome, reader_conn);
+        });
+        let browser =
+            Browser { conn, child, profile_dir, timeout_ms: AtomicU64::new(DEFAULT_TIMEOUT.as_millis() as u64) };
         if let Err(e) = reader {
             return Err(format!("cannot start the CDP reader thread: {e}"));
         }
         // A round trip proves the pipe works before any test relies on it.
-        browser
-            .conn
-            .call(None, "Browser.getVersion", json!({}), DEFAULT_TIMEOUT)
-            .map_err(|e| {
-                format!(
-                    "Chromium ({}) did not answer on the DevTools pipe: {e}{}",
-                    bin.display(),
-                    browser.conn.stderr_summary()
-                )
-            })?;
+        browser.conn.call(None, "Browser.getVersion", json!({}), DEFAULT_TIMEOUT).map_err(|e| {
+            format!(
+                "Chromium ({}) did not answer on the DevTools pipe: {e}{}",
+                bin.display(),
+                browser.conn.stderr_summary()
+            )
+        })?;
         Ok(browser)
     }
 
@@ -493,9 +431,7 @@ impl Browser {
                 Ok(())
             });
         }
-        let child = cmd
-            .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
+        let child = cmd.spawn().map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
         // Close our copies of Chromium's ends: otherwise we would never see EOF on fd 4
         // when Chromium dies, and pending calls would sit out their full timeout.
         drop(chrome_in);
@@ -510,8 +446,7 @@ impl Browser {
 
     /// Sets the command/load timeout given to pages opened from now on (default 20 s).
     pub fn set_timeout(&self, timeout: Duration) {
-        self.timeout_ms
-            .store(timeout.as_millis() as u64, Ordering::Relaxed);
+        self.timeout_ms.store(timeout.as_millis() as u64, Ordering::Relaxed);
     }
 
     /// Opens `url` in a new tab and waits for its load event.
@@ -519,38 +454,18 @@ impl Browser {
         let timeout = Duration::from_millis(self.timeout_ms.load(Ordering::Relaxed));
         // Start on about:blank and navigate only after attaching and enabling the domains;
         // creating the target with the real URL would lose its earliest console messages.
-        let created = self.conn.call(
-            None,
-            "Target.createTarget",
-            json!({ "url": "about:blank" }),
-            timeout,
-        )?;
-        let target_id = created["targetId"]
-            .as_str()
-            .ok_or("Target.createTarget returned no targetId")?
-            .to_string();
-        let attached = self.conn.call(
-            None,
-            "Target.attachToTarget",
-            json!({ "targetId": target_id, "flatten": true }),
-            timeout,
-        );
+        let created = self.conn.call(None, "Target.createTarget", json!({ "url": "about:blank" }), timeout)?;
+        let target_id = created["targetId"].as_str().ok_or("Target.createTarget returned no targetId")?.to_string();
+        let attached =
+            self.conn.call(None, "Target.attachToTarget", json!({ "targetId": target_id, "flatten": true }), timeout);
         let attached = match attached {
             Ok(a) => a,
             Err(e) => {
-                let _ = self.conn.call(
-                    None,
-                    "Target.closeTarget",
-                    json!({ "targetId": target_id }),
-                    timeout,
-                );
+                let _ = self.conn.call(None, "Target.closeTarget", json!({ "targetId": target_id }), timeout);
                 return Err(e);
             }
         };
-        let session = attached["sessionId"]
-            .as_str()
-            .ok_or("Target.attachToTarget returned no sessionId")?
-            .to_string();
+        let session = attached["sessionId"].as_str().ok_or("Target.attachToTarget returned no sessionId")?.to_string();
         // From here on the Page's Drop closes the tab if anything fails.
         let page = Page {
             conn: Arc::clone(&self.conn),
@@ -618,10 +533,7 @@ fn read_loop(pipe: std::io::PipeReader, conn: Arc<Conn>) {
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => {
-                conn.close(format!(
-                    "reading the DevTools pipe failed: {e}{}",
-                    conn.stderr_summary()
-                ));
+                conn.close(format!("reading the DevTools pipe failed: {e}{}", conn.stderr_summary()));
                 return;
             }
         }
@@ -675,14 +587,12 @@ impl Page {
 
     /// Sets this page's per-command and page-load timeout.
     pub fn set_timeout(&self, timeout: Duration) {
-        self.timeout_ms
-            .store(timeout.as_millis() as u64, Ordering::Relaxed);
+        self.timeout_ms.store(timeout.as_millis() as u64, Ordering::Relaxed);
     }
 
     /// Sends any CDP command to this page's session and returns its `result`.
     pub fn cdp(&self, method: &str, params: Value) -> Result<Value, String> {
-        self.conn
-            .call(Some(&self.session), method, params, self.timeout())
+        self.conn.call(Some(&self.session), method, params, self.timeout())
     }
 
     /// The `params` of every event named `method` this page has received since it opened
@@ -691,12 +601,7 @@ impl Page {
         let st = lock(&self.conn.state);
         st.events
             .get(&self.session)
-            .map(|evs| {
-                evs.iter()
-                    .filter(|e| e["method"] == method)
-                    .map(|e| e["params"].clone())
-                    .collect()
-            })
+            .map(|evs| evs.iter().filter(|e| e["method"] == method).map(|e| e["params"].clone()).collect())
             .unwrap_or_default()
     }
 
@@ -705,24 +610,16 @@ impl Page {
         // Only load events that arrive after this point count.
         let mark = self.conn.event_count(&self.session);
         let r = self.cdp("Page.navigate", json!({ "url": url }))?;
-        if let Some(err) = r
-            .get("errorText")
-            .and_then(Value::as_str)
-            .filter(|e| !e.is_empty())
-        {
+        if let Some(err) = r.get("errorText").and_then(Value::as_str).filter(|e| !e.is_empty()) {
             return Err(format!("navigating to {url} failed: {err}"));
         }
         if r.get("loaderId").is_none() {
             return Ok(()); // same-document navigation: no new load event will come
         }
         self.conn
-            .wait_event(
-                &self.session,
-                mark,
-                &format!("the load event of {url}"),
-                self.timeout(),
-                |e| e["method"] == "Page.loadEventFired",
-            )
+            .wait_event(&self.session, mark, &format!("the load event of {url}"), self.timeout(), |e| {
+                e["method"] == "Page.loadEventFired"
+            })
             .map(|_| ())
     }
 
@@ -770,9 +667,7 @@ impl Page {
         );
         let deadline = Instant::now() + timeout;
         loop {
-            let left = deadline
-                .saturating_duration_since(Instant::now())
-                .max(Duration::from_millis(200));
+            let left = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(200));
             let last = match self.eval_within(&wrapped, left) {
                 Ok(v) if v[0] == true => return Ok(()),
                 Ok(v) => format!("value {}", v[1]),
@@ -785,9 +680,7 @@ impl Page {
                 } else {
                     format!("\nconsole errors so far:\n  {}", errors.join("\n  "))
                 };
-                return Err(format!(
-                    "wait_for timed out after {timeout:?}: `{js_condition}`; last {last}{console}"
-                ));
+                return Err(format!("wait_for timed out after {timeout:?}: `{js_condition}`; last {last}{console}"));
             }
             thread::sleep(Duration::from_millis(50));
         }
@@ -806,29 +699,17 @@ impl Page {
             match ev["method"].as_str().unwrap_or("") {
                 "Runtime.consoleAPICalled" => {
                     let kind = p["type"].as_str().unwrap_or("");
-                    let wanted = if errors {
-                        kind == "error" || kind == "assert"
-                    } else {
-                        kind == "warning"
-                    };
+                    let wanted = if errors { kind == "error" || kind == "assert" } else { kind == "warning" };
                     if wanted {
-                        let args: Vec<String> = p["args"]
-                            .as_array()
-                            .map_or(Vec::new(), |a| a.iter().map(remote_object_text).collect());
+                        let args: Vec<String> =
+                            p["args"].as_array().map_or(Vec::new(), |a| a.iter().map(remote_object_text).collect());
                         // CDP reports console.warn as "warning"; show the name the code used.
                         let name = if kind == "warning" { "warn" } else { kind };
-                        out.push(format!(
-                            "console.{name}: {}{}",
-                            args.join(" "),
-                            stack_location(&p["stackTrace"])
-                        ));
+                        out.push(format!("console.{name}: {}{}", args.join(" "), stack_location(&p["stackTrace"])));
                     }
                 }
                 "Runtime.exceptionThrown" if errors => {
-                    out.push(format!(
-                        "uncaught exception: {}",
-                        exception_text(&p["exceptionDetails"])
-                    ));
+                    out.push(format!("uncaught exception: {}", exception_text(&p["exceptionDetails"])));
                 }
                 "Log.entryAdded" => {
                     let e = &p["entry"];
@@ -868,8 +749,7 @@ impl Page {
 
     /// Forgets the console messages seen so far, e.g. to check only what a click caused.
     pub fn clear_console(&self) {
-        self.console_from
-            .store(self.conn.event_count(&self.session), Ordering::Relaxed);
+        self.console_from.store(self.conn.event_count(&self.session), Ordering::Relaxed);
     }
 
     /// A real left click at the centre of the first element matching `css_selector`, after
@@ -886,14 +766,9 @@ impl Page {
                return {{x: r.left + r.width / 2, y: r.top + r.height / 2, \
                         w: r.width, h: r.height}}; }})()"
         ))?;
-        let (x, y) = (
-            r["x"].as_f64().unwrap_or(0.0),
-            r["y"].as_f64().unwrap_or(0.0),
-        );
+        let (x, y) = (r["x"].as_f64().unwrap_or(0.0), r["y"].as_f64().unwrap_or(0.0));
         if r["w"].as_f64().unwrap_or(0.0) <= 0.0 && r["h"].as_f64().unwrap_or(0.0) <= 0.0 {
-            return Err(format!(
-                "click: element {css_selector} has an empty box (hidden or not laid out)"
-            ));
+            return Err(format!("click: element {css_selector} has an empty box (hidden or not laid out)"));
         }
         self.click_at(x, y)
     }
@@ -949,8 +824,7 @@ impl Page {
                try {{ const n = el.value.length; el.setSelectionRange(n, n); }} catch (_) {{}} \
                return true; }})()"
         ))?;
-        self.cdp("Input.insertText", json!({ "text": text }))
-            .map(|_| ())
+        self.cdp("Input.insertText", json!({ "text": text })).map(|_| ())
     }
 
     /// Emulates a viewport of `width` x `height` CSS pixels (scale 1, desktop).
@@ -981,10 +855,7 @@ impl Page {
     pub fn screenshot(&self, path: &Path) -> Result<(), String> {
         let m = self.cdp("Page.getLayoutMetrics", json!({}))?;
         let size = |key: &str, vp: &str| -> f64 {
-            let content = m["cssContentSize"][key]
-                .as_f64()
-                .or(m["contentSize"][key].as_f64())
-                .unwrap_or(0.0);
+            let content = m["cssContentSize"][key].as_f64().or(m["contentSize"][key].as_f64()).unwrap_or(0.0);
             let viewport = m["cssLayoutViewport"][vp].as_f64().unwrap_or(0.0);
             content.max(viewport).ceil().clamp(1.0, 16384.0)
         };
@@ -1003,10 +874,7 @@ impl Page {
         // may be reset. Re-applying the same metrics is a no-op that does not help; a real
         // size change does, so nudge the viewport by a pixel, drop the override, put back
         // the one set_viewport made (if any) and scroll back. The page sees resize events.
-        let (iw, ih) = (
-            before[2].as_u64().unwrap_or(800),
-            before[3].as_u64().unwrap_or(600),
-        );
+        let (iw, ih) = (before[2].as_u64().unwrap_or(800), before[3].as_u64().unwrap_or(600));
         self.cdp(
             "Emulation.setDeviceMetricsOverride",
             json!({ "width": iw + 1, "height": ih + 1, "deviceScaleFactor": 1, "mobile": false }),
@@ -1019,20 +887,14 @@ impl Page {
         // Dropping the override resizes asynchronously (the reply can come before the
         // renderer has the old size back, seen with several tabs busy); wait for it.
         let (ew, eh) = viewport.map_or((iw, ih), |(w, h)| (u64::from(w), u64::from(h)));
-        self.wait_for(
-            &format!("innerWidth === {ew} && innerHeight === {eh}"),
-            Duration::from_secs(5),
-        )
-        .map_err(|e| format!("screenshot: the viewport did not come back: {e}"))?;
+        self.wait_for(&format!("innerWidth === {ew} && innerHeight === {eh}"), Duration::from_secs(5))
+            .map_err(|e| format!("screenshot: the viewport did not come back: {e}"))?;
         self.eval(&format!("scrollTo({}, {})", before[0], before[1]))?;
         let shot = shot?;
-        let data = shot["data"]
-            .as_str()
-            .ok_or("Page.captureScreenshot returned no data")?;
+        let data = shot["data"].as_str().ok_or("Page.captureScreenshot returned no data")?;
         let png = base64_decode(data)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         }
         std::fs::write(path, png).map_err(|e| format!("cannot write {}: {e}", path.display()))
     }

@@ -17,13 +17,17 @@ pub struct TestDb {
 /// A fresh database, or `None` (said loudly) when no server is configured outside CI.
 pub fn test_db() -> Option<TestDb> {
     let Ok(admin_url) = std::env::var("VCD_TEST_DATABASE_URL") else {
-        assert!(std::env::var_os("CI").is_none(), "PostgreSQL tests must run under CI: set VCD_TEST_DATABASE_URL (.ci/run does)");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "PostgreSQL tests must run under CI: set VCD_TEST_DATABASE_URL (.ci/run does)"
+        );
         eprintln!("SKIPPED: PostgreSQL test needs VCD_TEST_DATABASE_URL=postgresql://user:pw@host:port/postgres");
         return None;
     };
     let name = format!("vcd_test_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
     let mut admin = postgres::Client::connect(&admin_url, postgres::NoTls).expect("connect to the test server");
-    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name}")).unwrap();
+    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name}")).unwrap();
+    admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
     let url = match admin_url.rfind('/') {
         Some(i) => format!("{}/{name}", &admin_url[..i]),
         None => panic!("VCD_TEST_DATABASE_URL must end in /database"),

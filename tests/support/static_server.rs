@@ -58,27 +58,15 @@ impl StaticServer {
     /// do anything useful without its server.
     pub fn start(root: &Path, base: &str) -> StaticServer {
         // Canonical root, so the "outside root" check compares like with like.
-        let root = root
-            .canonicalize()
-            .unwrap_or_else(|e| panic!("StaticServer: root {} is unusable: {e}", root.display()));
-        assert!(
-            root.is_dir(),
-            "StaticServer: root {} is not a directory",
-            root.display()
-        );
+        let root =
+            root.canonicalize().unwrap_or_else(|e| panic!("StaticServer: root {} is unusable: {e}", root.display()));
+        assert!(root.is_dir(), "StaticServer: root {} is not a directory", root.display());
         let base = normalize_base(base);
-        let listener =
-            TcpListener::bind("127.0.0.1:0").expect("StaticServer: cannot bind 127.0.0.1:0");
-        let addr = listener
-            .local_addr()
-            .expect("StaticServer: no local address");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("StaticServer: cannot bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("StaticServer: no local address");
         let stop = Arc::new(AtomicBool::new(false));
         let log = Arc::new(Mutex::new(Vec::new()));
-        let site = Arc::new(Site {
-            root,
-            base: base.clone(),
-            log: Arc::clone(&log),
-        });
+        let site = Arc::new(Site { root, base: base.clone(), log: Arc::clone(&log) });
         let stop_flag = Arc::clone(&stop);
         let thread = thread::Builder::new()
             .name(format!("static-server-{}", addr.port()))
@@ -90,19 +78,12 @@ impl StaticServer {
                     }
                     let Ok(stream) = conn else { continue };
                     let site = Arc::clone(&site);
-                    let _ = thread::Builder::new()
-                        .name("static-server-conn".into())
-                        .spawn(move || serve(stream, &site));
+                    let _ =
+                        thread::Builder::new().name("static-server-conn".into()).spawn(move || serve(stream, &site));
                 }
             })
             .expect("StaticServer: cannot spawn the accept thread");
-        StaticServer {
-            addr,
-            base,
-            stop,
-            log,
-            thread: Some(thread),
-        }
+        StaticServer { addr, base, stop, log, thread: Some(thread) }
     }
 
     /// `http://127.0.0.1:PORT`, without a trailing slash.
@@ -117,12 +98,7 @@ impl StaticServer {
     /// Full URL of `path` relative to the base ("" gives the base itself; a leading `/`
     /// is ignored, so "viral/" and "/viral/" both give http://127.0.0.1:P/dash/viral/).
     pub fn url(&self, path: &str) -> String {
-        format!(
-            "{}{}{}",
-            self.origin(),
-            self.base,
-            path.trim_start_matches('/')
-        )
+        format!("{}{}{}", self.origin(), self.base, path.trim_start_matches('/'))
     }
 
     /// Every request so far as (path as requested, without the query string; status).
@@ -132,10 +108,7 @@ impl StaticServer {
 
     /// The requests answered with a status of 400 or more (404s, 405s, ...).
     pub fn failures(&self) -> Vec<(String, u16)> {
-        self.requests()
-            .into_iter()
-            .filter(|(_, s)| *s >= 400)
-            .collect()
+        self.requests().into_iter().filter(|(_, s)| *s >= 400).collect()
     }
 }
 
@@ -173,12 +146,7 @@ struct Reply {
 
 impl Reply {
     fn text(status: u16, msg: String) -> Reply {
-        Reply {
-            status,
-            content_type: "text/plain; charset=utf-8",
-            headers: Vec::new(),
-            body: msg.into_bytes(),
-        }
+        Reply { status, content_type: "text/plain; charset=utf-8", headers: Vec::new(), body: msg.into_bytes() }
     }
 
     fn redirect(location: String) -> Reply {
@@ -218,21 +186,13 @@ fn serve(mut stream: TcpStream, site: &Site) {
         // would be noise in failures() and in the page's console errors that no site can
         // fix, so a missing one gets "204 No Content" (still logged as 204).
         if r.status == 404 && path == "/favicon.ico" {
-            Reply {
-                status: 204,
-                content_type: "",
-                headers: Vec::new(),
-                body: Vec::new(),
-            }
+            Reply { status: 204, content_type: "", headers: Vec::new(), body: Vec::new() }
         } else {
             r
         }
     };
 
-    site.log
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .push((path.to_string(), reply.status));
+    site.log.lock().unwrap_or_else(|e| e.into_inner()).push((path.to_string(), reply.status));
 
     let mut out = format!(
         "HTTP/1.1 {} {}\r\nConnection: close\r\nCache-Control: no-store\r\n",
@@ -241,11 +201,7 @@ fn serve(mut stream: TcpStream, site: &Site) {
     );
     // A 204 must not carry a body, nor headers describing one.
     if reply.status != 204 {
-        out.push_str(&format!(
-            "Content-Type: {}\r\nContent-Length: {}\r\n",
-            reply.content_type,
-            reply.body.len()
-        ));
+        out.push_str(&format!("Content-Type: {}\r\nContent-Length: {}\r\n", reply.content_type, reply.body.len()));
     }
     for (name, value) in &reply.headers {
         out.push_str(&format!("{name}: {value}\r\n"));
@@ -319,12 +275,7 @@ fn route(site: &Site, path: &str, query: Option<&str>) -> Reply {
         return not_found();
     }
     match std::fs::read(&real) {
-        Ok(body) => Reply {
-            status: 200,
-            content_type: content_type(&real),
-            headers: Vec::new(),
-            body,
-        },
+        Ok(body) => Reply { status: 200, content_type: content_type(&real), headers: Vec::new(), body },
         Err(_) => not_found(),
     }
 }
@@ -350,11 +301,7 @@ fn percent_decode(s: &str) -> Option<String> {
 /// Content-Type by extension; browsers refuse module scripts and stylesheets served
 /// with the wrong one, so this matters for what a test observes.
 fn content_type(path: &Path) -> &'static str {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     match ext.as_str() {
         "html" | "htm" => "text/html; charset=utf-8",
         "css" => "text/css; charset=utf-8",
