@@ -7,7 +7,6 @@ use crate::render::RenderedPage;
 use crate::theme::{Theme, LAYOUT};
 use minijinja::{context, Environment, UndefinedBehavior, Value};
 use std::collections::BTreeMap;
-use std::fmt::Write;
 
 pub struct Layout<'a> {
     env: Environment<'a>,

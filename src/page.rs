@@ -88,7 +88,7 @@ pub fn discover(pages_dir: &Path, root: &Path, diags: &Diagnostics) -> Vec<Page>
     if !pages_dir.is_dir() {
         diags.push(Diagnostic::in_file(
             display(pages_dir),
-            "no pages/ folder: a vcd project needs at least pages/index.md (run `vcd new` for a starter)",
+            "no pages/ folder: a vcd project needs at least pages/index.md",
         ));
         return Vec::new();
     }

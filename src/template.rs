@@ -104,26 +104,29 @@ fn number(v: Value, kwargs: Kwargs) -> Result<String, Error> {
     Ok(group(n, d))
 }
 
-/// `{{ 0.1234 | percent }}` → `12.3%` (the value is a ratio, not already ×100).
-fn percent(v: Value, kwargs: Kwargs) -> Result<String, Error> {
-    let d = decimals(&kwargs, 1)?;
+/// What every number filter does first: read `decimals`, reject unknown
+/// arguments, and turn the value into a number (`None` for null).
+fn figure(filter: &str, v: &Value, kwargs: &Kwargs, default_decimals: usize) -> Result<(Option<f64>, usize), Error> {
+    let d = decimals(kwargs, default_decimals)?;
     kwargs.assert_all_used()?;
     if v.is_none() {
-        return Ok(MISSING.into());
+        return Ok((None, d));
     }
-    let n = as_f64(&v).ok_or_else(|| not_a_number("percent", &v))?;
-    Ok(format!("{}%", group(n * 100.0, d)))
+    Ok((Some(as_f64(v).ok_or_else(|| not_a_number(filter, v))?), d))
+}
+
+/// `{{ 0.1234 | percent }}` → `12.3%` (the value is a ratio, not already ×100).
+fn percent(v: Value, kwargs: Kwargs) -> Result<String, Error> {
+    Ok(match figure("percent", &v, &kwargs, 1)? {
+        (Some(n), d) => format!("{}%", group(n * 100.0, d)),
+        (None, _) => MISSING.into(),
+    })
 }
 
 /// `{{ x | currency }}` → `$1,234.50`; `currency(symbol="€", decimals=0)`.
 fn currency(v: Value, kwargs: Kwargs) -> Result<String, Error> {
-    let d = decimals(&kwargs, 2)?;
     let symbol: Option<String> = kwargs.get("symbol")?;
-    kwargs.assert_all_used()?;
-    if v.is_none() {
-        return Ok(MISSING.into());
-    }
-    let n = as_f64(&v).ok_or_else(|| not_a_number("currency", &v))?;
+    let (Some(n), d) = figure("currency", &v, &kwargs, 2)? else { return Ok(MISSING.into()) };
     let body = group(n.abs(), d);
     let sign = if n < 0.0 && body.chars().any(|c| c.is_ascii_digit() && c != '0') { "-" } else { "" };
     Ok(format!("{sign}{}{body}", symbol.as_deref().unwrap_or("$")))
@@ -131,12 +134,7 @@ fn currency(v: Value, kwargs: Kwargs) -> Result<String, Error> {
 
 /// `{{ 1234567 | compact }}` → `1.2M`, for tight KPI cards.
 fn compact(v: Value, kwargs: Kwargs) -> Result<String, Error> {
-    let d = decimals(&kwargs, 1)?;
-    kwargs.assert_all_used()?;
-    if v.is_none() {
-        return Ok(MISSING.into());
-    }
-    let n = as_f64(&v).ok_or_else(|| not_a_number("compact", &v))?;
+    let (Some(n), d) = figure("compact", &v, &kwargs, 1)? else { return Ok(MISSING.into()) };
     let (scaled, unit) = match n.abs() {
         a if a >= 1e9 => (n / 1e9, "B"),
         a if a >= 1e6 => (n / 1e6, "M"),
