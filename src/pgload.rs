@@ -168,7 +168,7 @@ fn advance_sequences(tx: &mut postgres::Transaction) -> Result<(), postgres::Err
     for row in rows {
         let (table, column, seq): (String, String, String) = (row.get(0), row.get(1), row.get(2));
         let sql = format!(
-            "SELECT setval($1::regclass, COALESCE((SELECT max({c}) FROM {t}), 1), (SELECT max({c}) FROM {t}) IS NOT NULL)",
+            "SELECT setval(CAST(CAST($1 AS text) AS regclass), COALESCE((SELECT max({c}) FROM {t}), 1), (SELECT max({c}) FROM {t}) IS NOT NULL)",
             c = sql_ident(&column),
             t = sql_ident(&table)
         );

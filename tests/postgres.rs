@@ -250,3 +250,15 @@ fn a_missing_table_is_reported_at_the_query() {
     assert!(r.stderr.contains("queries/") && r.stderr.contains("does not exist"), "{}", r.stderr);
     assert!(p.site_files() == before);
 }
+
+#[test]
+fn load_moves_sequences_past_loaded_ids() {
+    let Some(db) = test_db() else { return };
+    let p = TempProject::fixture("pgserial");
+    for _ in 0..2 {
+        let r = p.vcd(&["load", "--database-url", &db.url]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let id: i32 = db.client().query_one("INSERT INTO things (name) VALUES ('new') RETURNING id", &[]).unwrap().get(0);
+    assert_eq!(id, 8, "the next id follows the largest loaded one");
+}
