@@ -37,12 +37,6 @@ pub struct Report {
     pub written: Option<PathBuf>,
 }
 
-impl Report {
-    pub fn ok(&self) -> bool {
-        self.diagnostics.is_empty()
-    }
-}
-
 /// Runs the whole pipeline. Problems in project files become diagnostics (all of
 /// them, in one run); `Err` is kept for failures outside the project's content.
 pub fn run(project: &Project, mode: Mode) -> Result<Report> {
