@@ -51,6 +51,7 @@ pub fn run(project: &Project, mode: Mode) -> Result<Report> {
 
     let source = open_source(project, &diags)?;
     let results = query::run_all(&queries, source.as_ref(), project.config.max_rows, &diags);
+    let pages = page::expand(pages, &results, &diags);
 
     let theme = Theme::load(&project.theme_dir())?;
     let query_names: BTreeSet<String> = queries.iter().map(|q| q.name.clone()).collect();

@@ -15,9 +15,11 @@ pub struct FrontMatter {
     pub order: Option<i64>,
     /// Queries the page declares it uses; checked to exist.
     pub queries: Vec<(String, usize)>,
+    /// For a bracketed page (`[post_id].md`): the query with one page per row, and its line.
+    pub rows: Option<(String, usize)>,
 }
 
-const KEYS: &[&str] = &["title", "description", "order", "queries"];
+const KEYS: &[&str] = &["title", "description", "order", "queries", "rows"];
 
 /// Splits a page into front matter and body. The body keeps its original line
 /// numbering: the front matter lines are replaced by empty lines.
@@ -74,6 +76,7 @@ fn parse_line(line: &str, line_no: usize, fm: &mut FrontMatter) -> Result<(), St
             fm.order = Some(value.parse().map_err(|_| format!("'order' must be an integer, found '{value}'"))?);
         }
         "queries" => fm.queries = list(value)?.into_iter().map(|q| (q, line_no)).collect(),
+        "rows" => fm.rows = Some((scalar(value)?, line_no)),
         other => {
             return Err(format!(
                 "unknown front matter key '{other}'{}; known keys: {}",
@@ -122,7 +125,7 @@ mod tests {
     #[test]
     fn unknown_key_is_an_error_with_its_line() {
         let errs = split("---\ntitel: x\n---\n", Path::new("p.md")).unwrap_err();
-        assert_eq!(errs[0].to_string(), "p.md:2: unknown front matter key 'titel' (did you mean 'title'?); known keys: title, description, order, queries");
+        assert_eq!(errs[0].to_string(), "p.md:2: unknown front matter key 'titel' (did you mean 'title'?); known keys: title, description, order, queries, rows");
     }
 
     #[test]

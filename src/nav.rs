@@ -27,7 +27,8 @@ pub struct NavNode {
 /// still appear, as unlinked group headings.
 pub fn tree(pages: &[Page]) -> Vec<NavNode> {
     let mut top: Vec<NavNode> = Vec::new();
-    let mut sorted: Vec<&Page> = pages.iter().collect();
+    // Pages generated from rows (one per post, say) would flood the sidebar; pages link to them.
+    let mut sorted: Vec<&Page> = pages.iter().filter(|p| p.row.is_none()).collect();
     sorted.sort_by_key(|p| p.depth());
     for page in sorted {
         insert(&mut top, page, "");
@@ -121,6 +122,8 @@ mod tests {
             url: url.into(),
             front: FrontMatter { title: Some(title.into()), order, ..Default::default() },
             body: String::new(),
+            key: None,
+            row: None,
         }
     }
 

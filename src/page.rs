@@ -2,6 +2,8 @@
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::frontmatter::{self, FrontMatter};
+use crate::query::Results;
+use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -17,6 +19,10 @@ pub struct Page {
     pub front: FrontMatter,
     /// Template text: the file with its front matter blanked, so lines match the file.
     pub body: String,
+    /// For a bracketed page (`[post_id].md`), the column naming each generated page.
+    pub key: Option<String>,
+    /// For a page generated from a bracketed one: its row, in scope as `row`.
+    pub row: Option<serde_json::Value>,
 }
 
 impl Page {
@@ -31,6 +37,7 @@ impl Page {
     }
 
     /// Title from front matter, else the first `# heading`, else the file name.
+    /// (A generated page's front matter title was already rendered with its row.)
     pub fn title(&self) -> String {
         if let Some(t) = &self.front.title {
             return t.clone();
@@ -63,22 +70,43 @@ impl Page {
 }
 
 /// The site-relative folder URL for a page file, or why the name cannot be a URL.
-pub fn url_for(rel: &Path) -> Result<String, String> {
+/// A bracketed file name (`posts/[post_id].md`) gives its folder and the key column.
+pub fn url_for(rel: &Path) -> Result<(String, Option<String>), String> {
     let mut parts = Vec::new();
-    for comp in rel.with_extension("").components() {
+    let stemmed = rel.with_extension("");
+    let comps: Vec<_> = stemmed.components().collect();
+    let mut key = None;
+    for (i, comp) in comps.iter().enumerate() {
         let part = comp.as_os_str().to_str().ok_or("file name is not valid UTF-8")?;
-        if part.contains('[') || part.contains(']') {
-            return Err("bracketed page names ([column].md) are not supported yet; rename the page".into());
+        if let Some(col) = part.strip_prefix('[').and_then(|p| p.strip_suffix(']')) {
+            if i + 1 != comps.len() || !crate::query::is_valid_name(col) {
+                return Err("only a file name can be bracketed, around a column name: pages/posts/[post_id].md".into());
+            }
+            key = Some(col.to_string());
+            continue;
         }
-        if !part.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) || part.starts_with('.') {
+        if !is_url_segment(part) {
             return Err(format!("'{part}' cannot be part of a URL; use letters, digits, '-', '_' and '.'"));
         }
         parts.push(part.to_string());
     }
-    if parts.last().is_some_and(|p| p == "index") {
+    if key.is_none() && parts.last().is_some_and(|p| p == "index") {
         parts.pop();
     }
-    Ok(parts.iter().map(|p| format!("{p}/")).collect())
+    Ok((parts.iter().map(|p| format!("{p}/")).collect(), key))
+}
+
+fn is_url_segment(part: &str) -> bool {
+    !part.is_empty()
+        && !part.starts_with('.')
+        && part.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// Why `url` cannot be a page's output folder, if it cannot.
+fn reserved(url: &str) -> Option<String> {
+    RESERVED_DIRS.iter().find(|(d, _)| url.split('/').next() == Some(*d)).map(|(dir, holds)| {
+        format!("this page would be written to site/{url}index.html, but site/{dir}/ holds {holds}; rename or move the page")
+    })
 }
 
 /// Finds every page under `pages_dir`, reporting bad names, unreadable files,
@@ -109,21 +137,20 @@ pub fn discover(pages_dir: &Path, root: &Path, diags: &Diagnostics) -> Vec<Page>
         }
         let shown = display(path);
         let rel = path.strip_prefix(pages_dir).unwrap_or(path);
-        let url = match url_for(rel) {
+        let (url, key) = match url_for(rel) {
             Ok(u) => u,
             Err(msg) => {
                 diags.push(Diagnostic::in_file(&shown, msg));
                 continue;
             }
         };
-        if let Some((dir, holds)) = RESERVED_DIRS.iter().find(|(d, _)| url.split('/').next() == Some(*d)) {
-            diags.push(Diagnostic::in_file(
-                &shown,
-                format!("this page would be written to site/{url}index.html, but site/{dir}/ holds {holds}; rename or move the page"),
-            ));
+        if let Some(msg) = reserved(&url).filter(|_| key.is_none()) {
+            diags.push(Diagnostic::in_file(&shown, msg));
             continue;
         }
-        if let Some(other) = outputs.insert(url.clone(), shown.clone()) {
+        if key.is_some() {
+            // Its pages' URLs are known only once its query has run; see `expand`.
+        } else if let Some(other) = outputs.insert(url.clone(), shown.clone()) {
             diags.push(Diagnostic::in_file(
                 &shown,
                 format!("this page and {} would both be written to site/{url}index.html; rename one", other.display()),
@@ -138,11 +165,94 @@ pub fn discover(pages_dir: &Path, root: &Path, diags: &Diagnostics) -> Vec<Page>
             }
         };
         match frontmatter::split(&text, &shown) {
-            Ok((front, body)) => pages.push(Page { source: shown, url, front, body }),
+            Ok((front, _)) if key.is_some() && front.rows.is_none() => diags.push(
+                Diagnostic::in_file(
+                    &shown,
+                    "a bracketed page needs `rows: <query>` in its front matter: the query with one page per row",
+                )
+                .at(1, None),
+            ),
+            Ok((front, body)) => pages.push(Page { source: shown, url, front, body, key, row: None }),
             Err(errs) => errs.into_iter().for_each(|d| diags.push(d)),
         }
     }
     pages
+}
+
+/// Replaces each bracketed page with one page per row of its `rows` query, at
+/// `<folder>/<key value>/`. Reports a missing key column, null, unusable or
+/// duplicate key values, and URLs that collide with other pages.
+pub fn expand(pages: Vec<Page>, results: &Results, diags: &Diagnostics) -> Vec<Page> {
+    let mut taken: BTreeMap<String, PathBuf> =
+        pages.iter().filter(|p| p.key.is_none()).map(|p| (p.url.clone(), p.source.clone())).collect();
+    let mut out = Vec::with_capacity(pages.len());
+    for page in pages {
+        let (Some(key), Some((query, line))) = (page.key.clone(), page.front.rows.clone()) else {
+            out.push(page);
+            continue;
+        };
+        let fail = |msg: String| diags.push(Diagnostic::in_file(&page.source, msg).at(line, None));
+        let Some(result) = results.get(&query) else {
+            // An unknown query is reported when the page renders; a failed one already was.
+            out.push(Page { key: None, ..page });
+            continue;
+        };
+        let Some(col) = result.columns.iter().position(|c| c.name == key) else {
+            let cols: Vec<&str> = result.column_names().collect();
+            fail(format!(
+                "rows query '{query}' has no column '{key}'{} (it returns: {})",
+                crate::diag::suggestion(&key, cols.iter().copied()),
+                cols.join(", ")
+            ));
+            continue;
+        };
+        for values in &result.rows {
+            let segment = match &values[col] {
+                Json::String(s) => s.clone(),
+                Json::Number(n) => n.to_string(),
+                other => {
+                    fail(format!("column '{key}' of '{query}' has the value {other}, which cannot name a page"));
+                    continue;
+                }
+            };
+            if segment.is_empty() || !is_url_segment(&segment) {
+                fail(format!("column '{key}' of '{query}' has the value '{segment}', which cannot be part of a URL; use letters, digits, '-', '_' and '.'"));
+                continue;
+            }
+            let url = format!("{}{segment}/", page.url);
+            if let Some(msg) = reserved(&url) {
+                fail(msg);
+                continue;
+            }
+            if let Some(other) = taken.insert(url.clone(), page.source.clone()) {
+                if other == page.source {
+                    fail(format!("column '{key}' of '{query}' has the value '{segment}' more than once; each page needs a distinct key"));
+                } else {
+                    fail(format!(
+                        "the page for '{segment}' and {} would both be written to site/{url}index.html",
+                        other.display()
+                    ));
+                }
+                continue;
+            }
+            let row: serde_json::Map<String, Json> =
+                result.columns.iter().zip(values).map(|(c, v)| (c.name.clone(), v.clone())).collect();
+            let mut front = page.front.clone();
+            front.title = front.title.as_deref().map(|t| row_title(t, &row));
+            out.push(Page { url, front, row: Some(Json::Object(row)), key: None, ..page.clone() });
+        }
+    }
+    out
+}
+
+/// A front matter title may use the row: `title: "Post {{ row.post_id }}"`.
+fn row_title(title: &str, row: &serde_json::Map<String, Json>) -> String {
+    if !title.contains("{{") {
+        return title.to_string();
+    }
+    let env = minijinja::Environment::new();
+    env.render_str(title, minijinja::context! { row => minijinja::Value::from(minijinja::value::Serde(row)) })
+        .unwrap_or_else(|_| title.to_string())
 }
 
 #[cfg(test)]
@@ -151,10 +261,13 @@ mod tests {
 
     #[test]
     fn urls_follow_the_pages_tree() {
-        assert_eq!(url_for(Path::new("index.md")).unwrap(), "");
-        assert_eq!(url_for(Path::new("viral.md")).unwrap(), "viral/");
-        assert_eq!(url_for(Path::new("a/index.md")).unwrap(), "a/");
-        assert_eq!(url_for(Path::new("a/b.md")).unwrap(), "a/b/");
+        let url = |p: &str| url_for(Path::new(p)).unwrap();
+        assert_eq!(url("index.md"), ("".into(), None));
+        assert_eq!(url("viral.md"), ("viral/".into(), None));
+        assert_eq!(url("a/index.md"), ("a/".into(), None));
+        assert_eq!(url("a/b.md"), ("a/b/".into(), None));
+        assert_eq!(url("posts/[post_id].md"), ("posts/".into(), Some("post_id".into())));
         assert!(url_for(Path::new("my page.md")).is_err());
+        assert!(url_for(Path::new("[a]/b.md")).is_err());
     }
 }

@@ -33,7 +33,7 @@ pub struct RenderedPage {
 }
 
 /// Names pages may use besides queries.
-pub const PAGE_GLOBALS: &[&str] = &["page", "site"];
+pub const PAGE_GLOBALS: &[&str] = &["page", "site", "row"];
 
 impl<'a> RenderContext<'a> {
     pub fn new(
@@ -94,8 +94,16 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
     let mut scope: BTreeMap<&str, Value> = used.iter().filter_map(|q| Some((q.as_str(), ctx.value(q)?))).collect();
     scope.insert(
         "page",
-        minijinja::context! { title => page.title(), description => page.front.description.clone(), url => page.url.clone() },
+        minijinja::context! {
+            title => page.title(),
+            description => page.front.description.clone(),
+            url => page.url.clone(),
+            root => crate::nav::relative_root(&page.url),
+        },
     );
+    if let Some(row) = &page.row {
+        scope.insert("row", Value::from(minijinja::value::Serde(row)));
+    }
     scope.insert("site", minijinja::context! { title => ctx.site_title });
     let markdown_text = template.render(Value::from(scope)).map_err(|e| vec![template_error(page, &body, &e)])?;
 

@@ -11,7 +11,7 @@ fn builds_pages_data_and_assets() {
     let p = TempProject::fixture("basic");
     let r = p.vcd(&["build"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stderr.contains("built 3 pages from 4 queries"), "{}", r.stderr);
+    assert!(r.stderr.contains("built 7 pages from 4 queries"), "{}", r.stderr);
     snapshot("basic_index_main", &main_of(&p.read("site/index.html")));
     snapshot("basic_details_main", &main_of(&p.read("site/guide/details/index.html")));
     for f in [
@@ -28,6 +28,33 @@ fn builds_pages_data_and_assets() {
         rows,
         serde_json::json!([{"platform": "instagram", "posts": 2, "likes": 200}, {"platform": "tiktok", "posts": 2, "likes": 345}])
     );
+}
+
+#[test]
+fn a_bracketed_page_makes_one_page_per_row() {
+    let p = TempProject::fixture("basic");
+    let r = p.vcd(&["build"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for id in 1..=4 {
+        let html = p.read(&format!("site/posts/{id}/index.html"));
+        assert!(html.contains(&format!("<title>Post {id} · vcd</title>")), "{html}");
+    }
+    snapshot("basic_post_2_main", &main_of(&p.read("site/posts/2/index.html")));
+    let index = p.read("site/index.html");
+    assert!(index.contains("<a href=\"posts/3/\">3</a>"), "the table links to the generated page");
+    assert!(!index.contains("Post 3</a>"), "generated pages stay out of the sidebar");
+}
+
+#[test]
+fn bracketed_page_key_must_exist_and_be_unique() {
+    let p = TempProject::fixture("basic");
+    p.write("pages/platforms/[name].md", "---\nrows: by_platform\n---\n# {{ row.platform }}\n");
+    p.write("queries/dups.sql", "SELECT platform FROM posts\n");
+    p.write("pages/dups/[platform].md", "---\nrows: dups\n---\n# {{ row.platform }}\n");
+    p.write("pages/norows/[post_id].md", "# No rows key\n");
+    let r = p.vcd(&["build"]);
+    assert_eq!(r.code, 1);
+    snapshot("error_bracketed_pages", &r.stderr);
 }
 
 #[test]
