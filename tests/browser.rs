@@ -69,8 +69,11 @@ fn chart_marks(page: &Page) -> Vec<(String, String, u64)> {
 fn check_site(browser: &Browser, project: &TempProject, base: &str) -> usize {
     let server = StaticServer::start(&project.path("site"), base);
     let mut charts = 0;
+    // One tab for the whole site: navigating is much cheaper than a new tab per page.
+    let page = browser.open("about:blank").unwrap();
     for url in page_urls(&project.path("site")) {
-        let page = browser.open(&server.url(&url)).unwrap();
+        page.clear_console();
+        page.navigate(&server.url(&url)).unwrap();
         let marks = chart_marks(&page);
         for (id, status, n) in &marks {
             assert_eq!(status, "rendered", "{base}{url} #{id} did not render");
