@@ -4,6 +4,7 @@ pub mod build;
 pub mod chart;
 pub mod cli;
 pub mod cmd;
+pub mod components;
 pub mod config;
 pub mod csvfile;
 pub mod diag;

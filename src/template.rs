@@ -23,6 +23,7 @@ pub fn environment() -> Environment<'static> {
     env.add_filter("currency", currency);
     env.add_filter("date", date);
     env.add_filter("compact", compact);
+    env.add_function("kpi", crate::components::kpi);
     env.add_filter(crate::chart::FILTER, |text: String, n: usize| {
         Value::from_safe_string(crate::chart::marker(n, &text))
     });
@@ -68,7 +69,7 @@ pub fn escape_text(text: &str) -> String {
 
 /// The numeric value of a template value, accepting numbers and numeric strings
 /// (large integers arrive as strings; see the JSON type mapping).
-fn as_f64(v: &Value) -> Option<f64> {
+pub fn as_f64(v: &Value) -> Option<f64> {
     if let Some(s) = v.as_str() {
         return s.trim().parse().ok();
     }
@@ -118,7 +119,7 @@ fn figure(filter: &str, v: &Value, kwargs: &Kwargs, default_decimals: usize) -> 
 /// `{{ 0.1234 | percent }}` → `12.3%` (the value is a ratio, not already ×100).
 fn percent(v: Value, kwargs: Kwargs) -> Result<String, Error> {
     Ok(match figure("percent", &v, &kwargs, 1)? {
-        (Some(n), d) => format!("{}%", group(n * 100.0, d)),
+        (Some(n), d) => format_percent(n, d),
         (None, _) => MISSING.into(),
     })
 }
@@ -126,24 +127,43 @@ fn percent(v: Value, kwargs: Kwargs) -> Result<String, Error> {
 /// `{{ x | currency }}` → `$1,234.50`; `currency(symbol="€", decimals=0)`.
 fn currency(v: Value, kwargs: Kwargs) -> Result<String, Error> {
     let symbol: Option<String> = kwargs.get("symbol")?;
-    let (Some(n), d) = figure("currency", &v, &kwargs, 2)? else { return Ok(MISSING.into()) };
-    let body = group(n.abs(), d);
-    let sign = if n < 0.0 && body.chars().any(|c| c.is_ascii_digit() && c != '0') { "-" } else { "" };
-    Ok(format!("{sign}{}{body}", symbol.as_deref().unwrap_or("$")))
+    Ok(match figure("currency", &v, &kwargs, 2)? {
+        (Some(n), d) => format_currency(n, d, symbol.as_deref().unwrap_or("$")),
+        (None, _) => MISSING.into(),
+    })
 }
 
 /// `{{ 1234567 | compact }}` → `1.2M`, for tight KPI cards.
 fn compact(v: Value, kwargs: Kwargs) -> Result<String, Error> {
-    let (Some(n), d) = figure("compact", &v, &kwargs, 1)? else { return Ok(MISSING.into()) };
+    Ok(match figure("compact", &v, &kwargs, 1)? {
+        (Some(n), d) => format_compact(n, d),
+        (None, _) => MISSING.into(),
+    })
+}
+
+/// A ratio as a percentage: `0.1234` → `12.3%` with one decimal.
+pub fn format_percent(n: f64, decimals: usize) -> String {
+    format!("{}%", group(n * 100.0, decimals))
+}
+
+/// An amount with a currency symbol after the sign: `-$5.50`.
+pub fn format_currency(n: f64, decimals: usize, symbol: &str) -> String {
+    let body = group(n.abs(), decimals);
+    let sign = if n < 0.0 && body.chars().any(|c| c.is_ascii_digit() && c != '0') { "-" } else { "" };
+    format!("{sign}{symbol}{body}")
+}
+
+/// Thousands, millions and billions as `K`, `M`, `B`: `1234567` → `1.2M`.
+pub fn format_compact(n: f64, decimals: usize) -> String {
     let (scaled, unit) = match n.abs() {
         a if a >= 1e9 => (n / 1e9, "B"),
         a if a >= 1e6 => (n / 1e6, "M"),
         a if a >= 1e3 => (n / 1e3, "K"),
-        _ => return Ok(group(n, if n.fract() == 0.0 { 0 } else { d })),
+        _ => return group(n, if n.fract() == 0.0 { 0 } else { decimals }),
     };
-    let text = format!("{scaled:.d$}");
+    let text = format!("{scaled:.decimals$}");
     let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text };
-    Ok(format!("{text}{unit}"))
+    format!("{text}{unit}")
 }
 
 /// `{{ "2024-05-01" | date }}` → `May 1, 2024`; `date(format="%Y-%m")` takes strftime codes.
@@ -184,7 +204,7 @@ fn parse_datetime(text: &str) -> Option<chrono::NaiveDateTime> {
 }
 
 /// Rounds to `decimals` places and groups thousands with commas.
-fn group(n: f64, decimals: usize) -> String {
+pub fn group(n: f64, decimals: usize) -> String {
     let text = format!("{:.*}", decimals, n.abs());
     let (int, frac) = text.split_once('.').map_or((text.as_str(), None), |(i, f)| (i, Some(f)));
     let mut out = group_digits(int);
