@@ -127,3 +127,29 @@ fn hostile_data_shows_as_text_in_the_browser() {
         .unwrap();
     assert_eq!(links, serde_json::json!(["posts/1/", "posts/2/", "posts/3/", "posts/4/"]), "data made a link");
 }
+
+#[test]
+fn theme_toggle_darkens_page_and_charts_and_is_remembered() {
+    let Some(browser) = browser() else { return };
+    let demo = TempProject::demo();
+    assert_eq!(demo.vcd(&["build"]).code, 0);
+    let server = StaticServer::start(&demo.path("site"), "/");
+    let page = browser.open(&server.url("")).unwrap();
+    page.set_color_scheme(false).unwrap();
+    chart_marks(&page);
+    let background = "getComputedStyle(document.body).backgroundColor";
+    assert_eq!(page.eval(background).unwrap(), serde_json::json!("rgb(255, 255, 255)"));
+
+    page.click(".vcd-sidebar .vcd-theme-toggle").unwrap();
+    page.wait_for("document.documentElement.getAttribute('data-theme') === 'dark'", Duration::from_secs(5)).unwrap();
+    let marks = chart_marks(&page);
+    assert!(marks.iter().all(|(_, status, n)| status == "rendered" && *n > 0), "{marks:?}");
+    assert_eq!(page.eval(background).unwrap(), serde_json::json!("rgb(13, 17, 23)"));
+    let chart_bg = page.eval("document.querySelector('figure.vcd-chart').vcdView.background()").unwrap();
+    assert_eq!(chart_bg, serde_json::json!("#333"), "charts were redrawn with the dark theme");
+
+    page.navigate(&server.url("markets/")).unwrap();
+    assert_eq!(page.eval("document.documentElement.getAttribute('data-theme')").unwrap(), serde_json::json!("dark"));
+    chart_marks(&page);
+    assert!(page.console_errors().is_empty(), "{:?}", page.console_errors());
+}

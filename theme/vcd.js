@@ -1,5 +1,5 @@
 // vcd runtime: renders each chart on the page with vega-embed, loading the
-// query results it names from the site's data/ folder.
+// query results it names from the site's data/ folder; and the dark/light toggle.
 (function () {
   "use strict";
   var root = document.documentElement.getAttribute("data-root") || "";
@@ -35,7 +35,10 @@
     return !spec.facet && !spec.repeat && !spec.concat && !spec.hconcat && !spec.vconcat;
   }
 
+  // The reader's choice (data-theme, kept in localStorage) wins over the system's.
   function dark() {
+    var chosen = document.documentElement.getAttribute("data-theme");
+    if (chosen) return chosen === "dark";
     return window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
   }
 
@@ -69,5 +72,27 @@
   }
 
   var figures = Array.prototype.slice.call(document.querySelectorAll("figure.vcd-chart"));
-  window.vcd = { ready: Promise.all(figures.map(render)) };
+  function renderAll() {
+    figures.forEach(function (f) { if (f.vcdView) f.vcdView.finalize(); });
+    window.vcd.ready = Promise.all(figures.map(render));
+    return window.vcd.ready;
+  }
+  window.vcd = { ready: null, render: renderAll };
+  if (figures.length && typeof vegaEmbed === "function") renderAll();
+
+  // Charts take their colours from the theme, so they are drawn again when it changes.
+  function toggleTheme() {
+    var next = dark() ? "light" : "dark";
+    document.documentElement.setAttribute("data-theme", next);
+    try { localStorage.setItem("vcd-theme", next); } catch (e) { /* private mode: not remembered */ }
+    if (figures.length && typeof vegaEmbed === "function") renderAll();
+  }
+  Array.prototype.forEach.call(document.querySelectorAll(".vcd-theme-toggle"), function (b) {
+    b.addEventListener("click", toggleTheme);
+  });
+  if (window.matchMedia) {
+    window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", function () {
+      if (!document.documentElement.getAttribute("data-theme") && figures.length && typeof vegaEmbed === "function") renderAll();
+    });
+  }
 })();
