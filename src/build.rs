@@ -51,10 +51,10 @@ pub fn run(project: &Project, mode: Mode) -> Result<Report> {
 
     let source = open_source(project, &diags)?;
     let results = query::run_all(&queries, source.as_ref(), project.config.max_rows, &diags);
-    let pages = page::expand(pages, &results, &diags);
+    let query_names: BTreeSet<String> = queries.iter().map(|q| q.name.clone()).collect();
+    let pages = page::expand(pages, &results, &query_names, &diags);
 
     let theme = Theme::load(&project.theme_dir())?;
-    let query_names: BTreeSet<String> = queries.iter().map(|q| q.name.clone()).collect();
     let ctx = RenderContext::new(&env, &query_names, &results, &project.config.title);
     let layout = Layout::new(&theme, &project.config.title, &pages);
     let rendered: Vec<(PathBuf, String)> = pages

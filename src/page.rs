@@ -4,7 +4,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::frontmatter::{self, FrontMatter};
 use crate::query::Results;
 use serde_json::Value as Json;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Top-level output folders that belong to vcd, so no page may be written there.
@@ -182,7 +182,7 @@ pub fn discover(pages_dir: &Path, root: &Path, diags: &Diagnostics) -> Vec<Page>
 /// Replaces each bracketed page with one page per row of its `rows` query, at
 /// `<folder>/<key value>/`. Reports a missing key column, null, unusable or
 /// duplicate key values, and URLs that collide with other pages.
-pub fn expand(pages: Vec<Page>, results: &Results, diags: &Diagnostics) -> Vec<Page> {
+pub fn expand(pages: Vec<Page>, results: &Results, query_names: &BTreeSet<String>, diags: &Diagnostics) -> Vec<Page> {
     let mut taken: BTreeMap<String, PathBuf> =
         pages.iter().filter(|p| p.key.is_none()).map(|p| (p.url.clone(), p.source.clone())).collect();
     let mut out = Vec::with_capacity(pages.len());
@@ -193,8 +193,13 @@ pub fn expand(pages: Vec<Page>, results: &Results, diags: &Diagnostics) -> Vec<P
         };
         let fail = |msg: String| diags.push(Diagnostic::in_file(&page.source, msg).at(line, None));
         let Some(result) = results.get(&query) else {
-            // An unknown query is reported when the page renders; a failed one already was.
-            out.push(Page { key: None, ..page });
+            // A query that failed was reported already; an unknown one is reported here.
+            if !query_names.contains(&query) {
+                fail(format!(
+                    "unknown query '{query}'{}",
+                    crate::diag::suggestion(&query, query_names.iter().map(String::as_str))
+                ));
+            }
             continue;
         };
         let Some(col) = result.columns.iter().position(|c| c.name == key) else {

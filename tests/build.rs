@@ -52,6 +52,7 @@ fn bracketed_page_key_must_exist_and_be_unique() {
     p.write("queries/dups.sql", "SELECT platform FROM posts\n");
     p.write("pages/dups/[platform].md", "---\nrows: dups\n---\n# {{ row.platform }}\n");
     p.write("pages/norows/[post_id].md", "# No rows key\n");
+    p.write("pages/typo/[post_id].md", "---\nrows: post\n---\n# {{ row.caption }}\n");
     let r = p.vcd(&["build"]);
     assert_eq!(r.code, 1);
     snapshot("error_bracketed_pages", &r.stderr);
