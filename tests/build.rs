@@ -280,3 +280,16 @@ fn foreign_output_folder_is_not_replaced() {
     assert!(r.stderr.contains("refusing to replace"), "{}", r.stderr);
     assert_eq!(p.read("site/notes.txt"), "mine");
 }
+
+#[test]
+fn query_level_mistakes_are_errors() {
+    let p = TempProject::fixture("basic");
+    p.write("vcd.toml", "max_rows = 3\n");
+    p.write("queries/twice.sql", "SELECT 1 AS a, 2 AS a\n");
+    p.write("queries/page.sql", "SELECT 1 AS x\n");
+    p.write("queries/bad-name.sql", "SELECT 1 AS x\n");
+    p.write("queries/empty.sql", "  \n");
+    let r = p.vcd(&["check"]);
+    assert_eq!(r.code, 1);
+    snapshot("error_queries", &r.stderr);
+}
