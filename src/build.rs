@@ -1,5 +1,6 @@
 //! The build pipeline: load data, run queries, render pages, write the site.
 
+use crate::cache::Cache;
 use crate::config::SourceKind;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::layout::Layout;
@@ -32,6 +33,8 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     pub pages: usize,
     pub queries: usize,
+    /// How many results came from the cache instead of the engine.
+    pub cached: usize,
     pub elapsed: Duration,
     /// The folder written, when the build succeeded in `Build` mode.
     pub written: Option<PathBuf>,
@@ -49,8 +52,7 @@ pub fn run(project: &Project, mode: Mode) -> Result<Report> {
     let env = template::environment();
     let queries: Vec<_> = queries.into_iter().filter(|q| !reserved_name(q, &env, &diags)).collect();
 
-    let source = open_source(project, &diags)?;
-    let results = query::run_all(&queries, source.as_ref(), project.config.max_rows, &diags);
+    let (results, cached) = run_queries(project, mode, &queries, &diags)?;
     let query_names: BTreeSet<String> = queries.iter().map(|q| q.name.clone()).collect();
     let pages = page::expand(pages, &results, &query_names, &diags);
 
@@ -75,6 +77,7 @@ pub fn run(project: &Project, mode: Mode) -> Result<Report> {
         diagnostics: Vec::new(),
         pages: pages.len(),
         queries: queries.len(),
+        cached,
         elapsed: Duration::ZERO,
         written: None,
     };
@@ -85,6 +88,54 @@ pub fn run(project: &Project, mode: Mode) -> Result<Report> {
     report.diagnostics = diags.into_sorted();
     report.elapsed = started.elapsed();
     Ok(report)
+}
+
+/// Results for every query: from the cache where the SQL and the data are
+/// unchanged, otherwise from the engine, which is opened (and its data loaded)
+/// only when some query missed. Returns the results and how many were cached.
+fn run_queries(
+    project: &Project,
+    mode: Mode,
+    queries: &[query::QueryFile],
+    diags: &Diagnostics,
+) -> Result<(Results, usize)> {
+    let cache = (project.config.cache && project.config.source == SourceKind::Duckdb)
+        .then(|| Cache::offline(&project.root, &project.data_dir()));
+    let max_rows = project.config.max_rows;
+    let mut results = Results::new();
+    let mut misses = Vec::new();
+    for q in queries {
+        match cache.as_ref().and_then(|c| c.get(&q.sql)) {
+            Some(r) => match query::check_result(q, &r, max_rows) {
+                Ok(()) => {
+                    results.insert(q.name.clone(), std::sync::Arc::new(r));
+                }
+                Err(d) => diags.push(d),
+            },
+            None => misses.push(q.clone()),
+        }
+    }
+    let cached = results.len();
+    if !misses.is_empty() {
+        let before = diags.len();
+        let source = open_source(project, diags)?;
+        // Results are stored only when the data loaded cleanly, or a later build
+        // served from the cache would skip the data errors this one reported.
+        let data_clean = diags.len() == before;
+        let fresh = query::run_all(&misses, source.as_ref(), max_rows, diags);
+        if let (Some(cache), true, Mode::Build) = (&cache, data_clean, mode) {
+            for q in &misses {
+                if let Some(r) = fresh.get(&q.name) {
+                    cache.put(&q.sql, r);
+                }
+            }
+        }
+        results.extend(fresh);
+    }
+    if let (Some(cache), Mode::Build) = (&cache, mode) {
+        cache.prune();
+    }
+    Ok((results, cached))
 }
 
 /// The configured engine, loaded or connected. Data file problems are diagnostics;

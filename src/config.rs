@@ -28,6 +28,8 @@ pub struct Config {
     /// PostgreSQL connection URL; when absent, `DATABASE_URL` or libpq's
     /// `PG*` variables are used. Prefer those for passwords.
     pub database_url: Option<String>,
+    /// Reuse results of unchanged queries over unchanged data (offline source only).
+    pub cache: bool,
     /// Most rows a single query may return before the build fails; guards
     /// against shipping a whole table to the browser by mistake.
     pub max_rows: usize,
@@ -40,6 +42,7 @@ impl Default for Config {
             output: PathBuf::from("site"),
             source: SourceKind::Duckdb,
             database_url: None,
+            cache: true,
             max_rows: 1_000_000,
         }
     }

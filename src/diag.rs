@@ -79,6 +79,10 @@ impl Diagnostics {
         self.items.lock().unwrap_or_else(|e| e.into_inner()).push(d);
     }
 
+    pub fn len(&self) -> usize {
+        self.items.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.items.lock().unwrap_or_else(|e| e.into_inner()).is_empty()
     }

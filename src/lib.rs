@@ -1,6 +1,7 @@
 //! vcd: SQL files and Markdown pages in, a static client-interactive analytics site out.
 
 pub mod build;
+pub mod cache;
 pub mod chart;
 pub mod cli;
 pub mod cmd;

@@ -16,6 +16,9 @@ fn main() -> ExitCode {
         if let Some(source) = cli.source {
             project.config.source = source;
         }
+        if cli.no_cache {
+            project.config.cache = false;
+        }
         if let Some(url) = &cli.database_url {
             project.config.database_url = Some(url.clone());
         }

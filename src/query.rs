@@ -87,6 +87,12 @@ fn run_one(q: &QueryFile, source: &dyn Source, max_rows: usize) -> Result<QueryR
             None => d,
         }
     })?;
+    check_result(q, &result, max_rows)?;
+    Ok(result)
+}
+
+/// What every result must satisfy, whether just run or read from the cache.
+pub fn check_result(q: &QueryFile, result: &QueryResult, max_rows: usize) -> Result<(), Diagnostic> {
     if result.rows.len() > max_rows {
         return Err(Diagnostic::in_file(
             &q.path,
@@ -103,7 +109,7 @@ fn run_one(q: &QueryFile, source: &dyn Source, max_rows: usize) -> Result<QueryR
             format!("query returns two columns named '{dup}'; give each column a distinct name with AS"),
         ));
     }
-    Ok(result)
+    Ok(())
 }
 
 #[cfg(test)]

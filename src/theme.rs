@@ -60,12 +60,11 @@ impl Theme {
     pub fn asset_urls(&self) -> BTreeMap<String, String> {
         self.assets
             .iter()
-            .map(|(path, bytes)| (path.clone(), format!("assets/{path}?v={:08x}", fnv1a(bytes) as u32)))
+            .map(|(path, bytes)| {
+                let mut h = crate::cache::Fnv::new();
+                h.write(bytes);
+                (path.clone(), format!("assets/{path}?v={:08x}", h.finish() as u32))
+            })
             .collect()
     }
-}
-
-/// FNV-1a: a tiny, stable content hash (not for security).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
 }

@@ -128,7 +128,7 @@ fn broken(setup: impl Fn(&TempProject)) -> Run {
     let leftovers: Vec<_> = std::fs::read_dir(&p.root)
         .unwrap()
         .map(|e| e.unwrap().file_name())
-        .filter(|n| n.to_string_lossy().starts_with('.'))
+        .filter(|n| n.to_string_lossy().starts_with(".site."))
         .collect();
     assert!(leftovers.is_empty(), "staging folders left behind: {leftovers:?}");
     r
@@ -292,4 +292,35 @@ fn query_level_mistakes_are_errors() {
     let r = p.vcd(&["check"]);
     assert_eq!(r.code, 1);
     snapshot("error_queries", &r.stderr);
+}
+
+#[test]
+fn unchanged_queries_over_unchanged_data_come_from_the_cache() {
+    let p = TempProject::fixture("basic");
+    assert_eq!(p.vcd(&["check"]).code, 0);
+    assert!(!p.path(".vcd-cache").exists(), "check writes nothing, not even the cache");
+    assert_eq!(p.vcd(&["build"]).code, 0);
+    let first = p.site_files();
+    let r = p.vcd(&["build"]);
+    assert!(r.stderr.contains("from 4 queries (4 cached)"), "{}", r.stderr);
+    assert!(p.site_files() == first, "a build from the cache writes the same site");
+
+    // A changed query runs again; the others still come from the cache.
+    p.write(
+        "queries/by_platform.sql",
+        "SELECT platform, count(*) AS posts, sum(likes) AS likes FROM posts GROUP BY platform ORDER BY platform DESC\n",
+    );
+    let r = p.vcd(&["build"]);
+    assert!(r.stderr.contains("(3 cached)"), "{}", r.stderr);
+    assert!(p.read("site/data/by_platform.json").starts_with("[{\"platform\":\"tiktok\""));
+
+    // Changed data invalidates every result.
+    let csv = p.read("data/posts.csv").replace(
+        "1,instagram,Suede jacket,2024-01-05 18:30:00,120,",
+        "1,instagram,Suede jacket,2024-01-05 18:30:00,121,",
+    );
+    p.write("data/posts.csv", &csv);
+    let r = p.vcd(&["build"]);
+    assert!(r.stderr.contains("from 4 queries in"), "{}", r.stderr);
+    assert!(p.read("site/data/by_platform.json").contains("\"likes\":201"), "new data, new result");
 }

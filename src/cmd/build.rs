@@ -13,8 +13,9 @@ pub fn run(mut project: Project, args: &BuildArgs) -> Result<u8> {
     let report = build::run(&project, Mode::Build)?;
     let code = print_report(&report, "build");
     if let Some(out) = &report.written {
+        let cached = if report.cached > 0 { format!(" ({} cached)", report.cached) } else { String::new() };
         eprintln!(
-            "built {} page{} from {} quer{} in {:.2}s → {}",
+            "built {} page{} from {} quer{}{cached} in {:.2}s → {}",
             report.pages,
             if report.pages == 1 { "" } else { "s" },
             report.queries,
