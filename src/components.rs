@@ -100,6 +100,155 @@ fn delta(now: f64, before: f64, fmt: &str, decimals: usize, up_is_good: bool, co
     )
 }
 
+/// Formats a table cell as the browser runtime will (see `vcd.js`), so the first
+/// page rendered at build time matches what the runtime draws.
+fn cell(v: &Value, fmt: &str) -> String {
+    if v.is_none() || v.is_undefined() {
+        return String::new();
+    }
+    match (fmt, as_f64(v)) {
+        ("date", _) => crate::template::format_date(v).unwrap_or_else(|| v.to_string()),
+        ("number", Some(n)) => group(n, if n.fract() == 0.0 { 0 } else { 2 }),
+        ("percent" | "currency" | "compact", Some(n)) => format(n, fmt, if fmt == "currency" { 2 } else { 1 }),
+        _ => v.as_str().map_or_else(|| v.to_string(), str::to_string),
+    }
+}
+
+/// A link template (`posts/{post_id}/`) filled from a row, below the site root.
+/// Values are percent-encoded, so data cannot change the shape of the URL.
+fn link(root: &str, template: &str, row: &Value) -> String {
+    let mut out = String::from(root);
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let Some(len) = rest[start..].find('}') else { break };
+        let name = &rest[start + 1..start + len];
+        let value = row.get_attr(name).unwrap_or_default();
+        let text = value.as_str().map_or_else(|| value.to_string(), str::to_string);
+        for b in text.bytes() {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+                out.push(b as char);
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A `{"column": "text"}` argument as a map.
+fn string_map(v: Option<Value>, what: &str) -> Result<std::collections::BTreeMap<String, String>, Error> {
+    let mut out = std::collections::BTreeMap::new();
+    let Some(v) = v else { return Ok(out) };
+    let keys = v.try_iter().map_err(|_| invalid(format!("table {what} must be a map like {{\"column\": \"...\"}}")))?;
+    for key in keys {
+        let value = v.get_item(&key).ok().filter(|x| x.as_str().is_some());
+        let value = value.ok_or_else(|| invalid(format!("table {what}: the value for '{key}' must be text")))?;
+        out.insert(key.to_string(), value.as_str().unwrap_or_default().to_string());
+    }
+    Ok(out)
+}
+
+const TABLE_FORMATS: &[&str] = &["text", "number", "percent", "currency", "compact", "date"];
+
+/// `{{ table(top_posts, columns=["caption", "reach"], formats={"reach": "number"},
+/// links={"caption": "posts/{post_id}/"}, labels={"reach": "Reach"}, page_size=10) }}`:
+/// a data table the browser can sort, search, page through and download as CSV.
+/// The first page is rendered here so the table reads without JavaScript.
+pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Value, Error> {
+    // Links are written relative to the site root; the page knows the way there.
+    let root = state
+        .lookup("page")
+        .and_then(|p| p.get_attr("root").ok())
+        .and_then(|r| r.as_str().map(String::from))
+        .unwrap_or_default();
+    let columns: Option<Vec<String>> = kwargs.get("columns")?;
+    let formats = string_map(kwargs.get("formats")?, "formats")?;
+    let links = string_map(kwargs.get("links")?, "links")?;
+    let labels = string_map(kwargs.get("labels")?, "labels")?;
+    let page_size: Option<usize> = kwargs.get("page_size")?;
+    kwargs.assert_all_used()?;
+    let page_size = page_size.unwrap_or(25).max(1);
+
+    let rows: Vec<Value> = rows
+        .try_iter()
+        .map_err(|_| invalid("table needs the rows of a query, e.g. table(top_posts)".into()))?
+        .collect();
+    let all: Vec<String> = match rows.first() {
+        Some(first) => first.try_iter().map(|keys| keys.map(|k| k.to_string()).collect()).unwrap_or_default(),
+        None => columns.clone().unwrap_or_default(),
+    };
+    let shown = columns.unwrap_or_else(|| all.clone());
+    let check = |name: &str, what: &str| -> Result<(), Error> {
+        if rows.is_empty() || all.iter().any(|c| c == name) {
+            Ok(())
+        } else {
+            Err(invalid(format!(
+                "table {what} '{name}' is not a column of the rows{} (they have: {})",
+                crate::diag::suggestion(name, all.iter().map(String::as_str)),
+                all.join(", ")
+            )))
+        }
+    };
+    for c in shown.iter().chain(formats.keys()).chain(links.keys()).chain(labels.keys()) {
+        check(c, "column")?;
+    }
+    for (c, f) in &formats {
+        if !TABLE_FORMATS.contains(&f.as_str()) {
+            return Err(invalid(format!(
+                "table format for '{c}' must be one of {}, got '{f}'",
+                TABLE_FORMATS.join(", ")
+            )));
+        }
+    }
+    for template in links.values() {
+        for part in template.split('{').skip(1) {
+            check(part.split('}').next().unwrap_or(""), "link placeholder")?;
+        }
+    }
+
+    let fmt_of = |c: &str| formats.get(c).map_or("text", String::as_str);
+    let spec = serde_json::json!({
+        "fields": all,
+        "columns": shown.iter().map(|c| serde_json::json!({
+            "name": c,
+            "label": labels.get(c).unwrap_or(c),
+            "format": fmt_of(c),
+            "link": links.get(c),
+        })).collect::<Vec<_>>(),
+        "rows": rows.iter().map(|r| all.iter().map(|c| serde_json::to_value(r.get_attr(c).unwrap_or_default()).unwrap_or_default()).collect::<Vec<_>>()).collect::<Vec<_>>(),
+        "page_size": page_size,
+    });
+
+    let mut html = String::from("<figure class=\"vcd-table\"><table><thead><tr>");
+    for c in &shown {
+        html.push_str(&format!("<th scope=\"col\">{}</th>", escape_text(labels.get(c).unwrap_or(c))));
+    }
+    html.push_str("</tr></thead><tbody>");
+    for r in rows.iter().take(page_size) {
+        html.push_str("<tr>");
+        for c in &shown {
+            let v = r.get_attr(c).unwrap_or_default();
+            let class =
+                if matches!(fmt_of(c), "number" | "percent" | "currency" | "compact") { " class=\"num\"" } else { "" };
+            let text = escape_text(&cell(&v, fmt_of(c)));
+            match links.get(c) {
+                Some(t) => html
+                    .push_str(&format!("<td{class}><a href=\"{}\">{text}</a></td>", escape_text(&link(&root, t, r)))),
+                None => html.push_str(&format!("<td{class}>{text}</td>")),
+            }
+        }
+        html.push_str("</tr>");
+    }
+    html.push_str(&format!(
+        "</tbody></table><script type=\"application/json\" class=\"vcd-table-spec\">{}</script></figure>",
+        crate::chart::script_json(&spec)
+    ));
+    Ok(Value::from_safe_string(html))
+}
+
 #[cfg(test)]
 mod tests {
     use crate::template::environment;
@@ -128,6 +277,30 @@ mod tests {
         );
         let out = render("{{ kpi('Cost', k.rate, previous=k.prev_rate, good='down', format='percent') }}").unwrap();
         assert!(out.contains("kpi-delta down good"), "{out}");
+    }
+
+    #[test]
+    fn table_renders_its_first_page_and_checks_columns() {
+        let env = environment();
+        let rows = minijinja::Value::from(minijinja::value::Serde(
+            serde_json::json!([{"id": 1, "name": "<b>", "share": 0.25}, {"id": 2, "name": "b", "share": 0.5}]),
+        ));
+        let t = env.template_from_named_str("t.md", "{{ table(rows, columns=['name', 'share'], formats={'share': 'percent'}, links={'name': 'p/{id}/'}, page_size=1) }}").unwrap();
+        let out = t.render(context! { rows => rows.clone(), page => context! { root => "../" } }).unwrap();
+        assert!(
+            out.contains("<td><a href=\"&#46;&#46;/p/1/\">&#60;b&#62;</a></td><td class=\"num\">25&#46;0%</td>"),
+            "{out}"
+        );
+        assert!(!out.contains("<td>b</td>"), "only the first page is rendered: {out}");
+        let bad = env
+            .template_from_named_str("t.md", "{{ table(rows, links={'name': 'p/{idd}/'}) }}")
+            .unwrap()
+            .render(context! { rows => rows })
+            .unwrap_err();
+        assert!(
+            bad.to_string().contains("table link placeholder 'idd' is not a column of the rows (did you mean 'id'?)"),
+            "{bad}"
+        );
     }
 
     #[test]

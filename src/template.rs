@@ -24,6 +24,7 @@ pub fn environment() -> Environment<'static> {
     env.add_filter("date", date);
     env.add_filter("compact", compact);
     env.add_function("kpi", crate::components::kpi);
+    env.add_function("table", crate::components::table);
     env.add_filter(crate::chart::FILTER, |text: String, n: usize| {
         Value::from_safe_string(crate::chart::marker(n, &text))
     });
@@ -190,6 +191,11 @@ fn date(v: Value, kwargs: Kwargs) -> Result<String, Error> {
     write!(out, "{}", dt.format(fmt))
         .map_err(|_| Error::new(ErrorKind::InvalidOperation, format!("invalid date format '{fmt}'")))?;
     Ok(out)
+}
+
+/// An ISO date or timestamp value in the `date` filter's default form (`May 1, 2024`).
+pub fn format_date(v: &Value) -> Option<String> {
+    parse_datetime(v.as_str()?).map(|d| d.format("%b %-d, %Y").to_string())
 }
 
 fn parse_datetime(text: &str) -> Option<chrono::NaiveDateTime> {

@@ -153,3 +153,58 @@ fn theme_toggle_darkens_page_and_charts_and_is_remembered() {
     chart_marks(&page);
     assert!(page.console_errors().is_empty(), "{:?}", page.console_errors());
 }
+
+#[test]
+fn data_table_sorts_searches_pages_and_downloads_what_it_shows() {
+    let Some(browser) = browser() else { return };
+    let p = TempProject::fixture("basic");
+    p.write(
+        "pages/table.md",
+        "# Table\n\n{{ table(posts, columns=['caption', 'platform', 'likes', 'like_rate'], formats={'likes': 'number', 'like_rate': 'percent'}, \
+         links={'caption': 'posts/{post_id}/'}, labels={'like_rate': 'Like rate'}, page_size=2) }}\n",
+    );
+    let r = p.vcd(&["build"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let server = StaticServer::start(&p.path("site"), "/");
+    let page = browser.open(&server.url("table/")).unwrap();
+    page.wait_for("document.querySelector('figure.vcd-table').vcdTable", Duration::from_secs(10)).unwrap();
+    let rows = || {
+        page.eval("Array.from(document.querySelectorAll('.vcd-table tbody tr')).map(tr => Array.from(tr.cells).map(td => td.textContent))").unwrap()
+    };
+    let info = || page.eval("document.querySelector('.vcd-table-info').textContent").unwrap();
+    assert_eq!(
+        rows(),
+        serde_json::json!([
+            ["Suede jacket", "instagram", "120", "12.0%"],
+            ["<script>alert(1)</script>", "tiktok", "300", "12.0%"]
+        ])
+    );
+    assert_eq!(info(), serde_json::json!("1–2 of 4"));
+
+    page.click(".vcd-table-pager button:last-child").unwrap();
+    assert_eq!(rows()[0][2], serde_json::json!("80"));
+    assert_eq!(info(), serde_json::json!("3–4 of 4"));
+
+    page.click(".vcd-table th:nth-child(3) button").unwrap();
+    assert_eq!(
+        rows(),
+        serde_json::json!([
+            ["[click](javascript:alert(1)) **bold**", "tiktok", "45", "6.4%"],
+            ["Ends with </script> and \"quotes\"", "instagram", "80", "8.9%"]
+        ])
+    );
+    page.click(".vcd-table th:nth-child(3) button").unwrap();
+    assert_eq!(rows()[0][2], serde_json::json!("300"), "a second click sorts descending");
+
+    page.type_text(".vcd-table-search", "tiktok").unwrap();
+    assert_eq!(info(), serde_json::json!("1–2 of 2"));
+    let csv = page.eval("document.querySelector('figure.vcd-table').vcdTable.csv()").unwrap();
+    assert_eq!(
+        csv,
+        serde_json::json!("caption,platform,likes,Like rate\r\n<script>alert(1)</script>,tiktok,300,0.12\r\n[click](javascript:alert(1)) **bold**,tiktok,45,0.06428571428571428\r\n")
+    );
+    let href = page.eval("document.querySelector('.vcd-table tbody a').getAttribute('href')").unwrap();
+    assert_eq!(href, serde_json::json!("../posts/2/"));
+    assert!(page.events("Page.javascriptDialogOpening").is_empty());
+    assert!(page.console_errors().is_empty(), "{:?}", page.console_errors());
+}
