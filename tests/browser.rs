@@ -208,3 +208,32 @@ fn data_table_sorts_searches_pages_and_downloads_what_it_shows() {
     assert!(page.events("Page.javascriptDialogOpening").is_empty());
     assert!(page.console_errors().is_empty(), "{:?}", page.console_errors());
 }
+
+#[test]
+fn a_ten_thousand_row_table_draws_one_page_at_a_time() {
+    let Some(browser) = browser() else { return };
+    let p = TempProject::fixture("basic");
+    p.write(
+        "queries/many.sql",
+        "SELECT i, 'item ' || CAST(i AS VARCHAR) AS label, (i * 7919) % 10007 AS score FROM range(10000) t(i)\n",
+    );
+    p.write("pages/many.md", "# Many\n\n{{ table(many, formats={'score': 'number'}, page_size=50) }}\n");
+    let r = p.vcd(&["build"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let server = StaticServer::start(&p.path("site"), "/");
+    let page = browser.open(&server.url("many/")).unwrap();
+    page.wait_for("document.querySelector('figure.vcd-table').vcdTable", Duration::from_secs(10)).unwrap();
+    let count = "document.querySelectorAll('.vcd-table tbody tr').length";
+    assert_eq!(page.eval(count).unwrap(), serde_json::json!(50), "only one page of rows is in the document");
+    page.click(".vcd-table th:nth-child(3) button").unwrap();
+    page.click(".vcd-table th:nth-child(3) button").unwrap();
+    // The largest score over 10,000 rows of (i * 7919) mod 10007 is 10,006.
+    let top = page.eval("document.querySelector('.vcd-table tbody td:nth-child(3)').textContent").unwrap();
+    assert_eq!(top, serde_json::json!("10,006"));
+    page.type_text(".vcd-table-search", "item 999").unwrap();
+    assert_eq!(
+        page.eval("document.querySelector('.vcd-table-info').textContent").unwrap(),
+        serde_json::json!("1–11 of 11")
+    );
+    assert!(page.console_errors().is_empty(), "{:?}", page.console_errors());
+}

@@ -1,5 +1,5 @@
-// vcd runtime: renders each chart on the page with vega-embed, loading the
-// query results it names from the site's data/ folder; and the dark/light toggle.
+// vcd runtime: draws each chart with vega-embed from the query results it names
+// in the site's data/ folder, runs the data tables, and switches dark and light.
 (function () {
   "use strict";
   var root = document.documentElement.getAttribute("data-root") || "";
