@@ -28,8 +28,6 @@ pub struct RenderedPage {
     pub content: String,
     pub has_charts: bool,
     pub has_h1: bool,
-    /// Queries the page's text and charts read, for dependency tracking.
-    pub queries: BTreeSet<String>,
 }
 
 /// Names pages may use besides queries.
@@ -112,10 +110,7 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
     let mut charts = Vec::new();
     for (range, n, text) in chart::markers(&html) {
         match blocks.get(n).map(|b| spec(page, b, &text, ctx)) {
-            Some(Ok(spec)) => {
-                collect_data_names(&spec, &mut used);
-                charts.push((range, spec));
-            }
+            Some(Ok(spec)) => charts.push((range, spec)),
             Some(Err(mut e)) => errors.append(&mut e),
             None => {}
         }
@@ -128,7 +123,7 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
     for (i, (range, spec)) in charts.into_iter().enumerate().rev() {
         html.replace_range(range, &chart::html(i + 1, &spec));
     }
-    Ok(RenderedPage { has_charts: count > 0, has_h1: html.contains("<h1"), content: html, queries: used })
+    Ok(RenderedPage { has_charts: count > 0, has_h1: html.contains("<h1"), content: html })
 }
 
 /// Parses and checks one rendered chart block. Its text starts on the fence line,
@@ -167,24 +162,6 @@ fn spec(
             at(block.fence_line + l - 1, Some(c), message)
         })
         .collect())
-}
-
-/// Data names in a spec, so the page is known to depend on those queries.
-fn collect_data_names(spec: &serde_json::Value, out: &mut BTreeSet<String>) {
-    match spec {
-        serde_json::Value::Object(m) => {
-            for (k, v) in m {
-                match (k.as_str(), v.get("name").and_then(|n| n.as_str())) {
-                    ("data", Some(n)) => {
-                        out.insert(n.to_string());
-                    }
-                    _ => collect_data_names(v, out),
-                }
-            }
-        }
-        serde_json::Value::Array(a) => a.iter().for_each(|v| collect_data_names(v, out)),
-        _ => {}
-    }
 }
 
 fn unknown_query(page: &Page, name: &str, ctx: &RenderContext) -> Diagnostic {

@@ -154,20 +154,27 @@ fn theme_toggle_darkens_page_and_charts_and_is_remembered() {
     assert!(page.console_errors().is_empty(), "{:?}", page.console_errors());
 }
 
-#[test]
-fn data_table_sorts_searches_pages_and_downloads_what_it_shows() {
-    let Some(browser) = browser() else { return };
+/// The basic fixture plus `files`, built and served, with the table page at `url` open and ready.
+/// The project and server are returned so they live as long as the page is used.
+fn table_page(browser: &Browser, files: &[(&str, &str)], url: &str) -> (TempProject, StaticServer, Page) {
     let p = TempProject::fixture("basic");
-    p.write(
-        "pages/table.md",
-        "# Table\n\n{{ table(posts, columns=['caption', 'platform', 'likes', 'like_rate'], formats={'likes': 'number', 'like_rate': 'percent'}, \
-         links={'caption': 'posts/{post_id}/'}, labels={'like_rate': 'Like rate'}, page_size=2) }}\n",
-    );
+    for (path, text) in files {
+        p.write(path, text);
+    }
     let r = p.vcd(&["build"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let server = StaticServer::start(&p.path("site"), "/");
-    let page = browser.open(&server.url("table/")).unwrap();
+    let page = browser.open(&server.url(url)).unwrap();
     page.wait_for("document.querySelector('figure.vcd-table').vcdTable", Duration::from_secs(10)).unwrap();
+    (p, server, page)
+}
+
+#[test]
+fn data_table_sorts_searches_pages_and_downloads_what_it_shows() {
+    let Some(browser) = browser() else { return };
+    let page_md = "# Table\n\n{{ table(posts, columns=['caption', 'platform', 'likes', 'like_rate'], formats={'likes': 'number', 'like_rate': 'percent'}, \
+         links={'caption': 'posts/{post_id}/'}, labels={'like_rate': 'Like rate'}, page_size=2) }}\n";
+    let (_p, _server, page) = table_page(&browser, &[("pages/table.md", page_md)], "table/");
     let rows = || {
         page.eval("Array.from(document.querySelectorAll('.vcd-table tbody tr')).map(tr => Array.from(tr.cells).map(td => td.textContent))").unwrap()
     };
@@ -212,17 +219,14 @@ fn data_table_sorts_searches_pages_and_downloads_what_it_shows() {
 #[test]
 fn a_ten_thousand_row_table_draws_one_page_at_a_time() {
     let Some(browser) = browser() else { return };
-    let p = TempProject::fixture("basic");
-    p.write(
-        "queries/many.sql",
-        "SELECT i, 'item ' || CAST(i AS VARCHAR) AS label, (i * 7919) % 10007 AS score FROM range(10000) t(i)\n",
-    );
-    p.write("pages/many.md", "# Many\n\n{{ table(many, formats={'score': 'number'}, page_size=50) }}\n");
-    let r = p.vcd(&["build"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let server = StaticServer::start(&p.path("site"), "/");
-    let page = browser.open(&server.url("many/")).unwrap();
-    page.wait_for("document.querySelector('figure.vcd-table').vcdTable", Duration::from_secs(10)).unwrap();
+    let files = [
+        (
+            "queries/many.sql",
+            "SELECT i, 'item ' || CAST(i AS VARCHAR) AS label, (i * 7919) % 10007 AS score FROM range(10000) t(i)\n",
+        ),
+        ("pages/many.md", "# Many\n\n{{ table(many, formats={'score': 'number'}, page_size=50) }}\n"),
+    ];
+    let (_p, _server, page) = table_page(&browser, &files, "many/");
     let count = "document.querySelectorAll('.vcd-table tbody tr').length";
     assert_eq!(page.eval(count).unwrap(), serde_json::json!(50), "only one page of rows is in the document");
     page.click(".vcd-table th:nth-child(3) button").unwrap();
