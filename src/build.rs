@@ -1,22 +1,21 @@
 //! The build pipeline: load data, run queries, render pages, write the site.
 
-use crate::cache::Cache;
-use crate::config::SourceKind;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::layout::Layout;
 use crate::page;
 use crate::project::Project;
 use crate::query::{self, Results};
 use crate::render::{self, RenderContext};
+use crate::runner::Runner;
 use crate::site::Staging;
-use crate::source::duckdb::DuckSource;
-use crate::source::postgres::{self, PgSource};
-use crate::source::Source;
 use crate::template;
 use crate::theme::Theme;
 use anyhow::Result;
 use rayon::prelude::*;
-use std::collections::BTreeSet;
+use crate::value::QueryResult;
+use crate::variants;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -52,23 +51,50 @@ pub fn run(project: &Project, mode: Mode) -> Result<Report> {
     let env = template::environment();
     let queries: Vec<_> = queries.into_iter().filter(|q| !reserved_name(q, &env, &diags)).collect();
 
-    let (results, cached) = run_queries(project, mode, &queries, &diags)?;
+    let mut runner = Runner::new(project, mode);
+    let (results, cached) = runner.base(&queries, &diags)?;
     let query_names: BTreeSet<String> = queries.iter().map(|q| q.name.clone()).collect();
-    let pages = page::expand(pages, &results, &query_names, &diags);
+    let params: BTreeMap<String, Vec<String>> =
+        queries.iter().filter(|q| !q.params.is_empty()).map(|q| (q.name.clone(), q.params.clone())).collect();
+    let pages = page::expand(pages, &results, &query_names, &params, &diags);
 
     let theme = Theme::load(&project.theme_dir())?;
-    let ctx = RenderContext::new(&env, &query_names, &results, &project.config.title);
-    let layout = Layout::new(&theme, &project.config.title, &pages);
-    let rendered: Vec<(PathBuf, String)> = pages
+    let ctx = RenderContext::new(&env, &query_names, &results, params, &project.config.title);
+    let drafts: Vec<(&page::Page, render::RenderedPage)> = pages
         .par_iter()
-        .filter_map(|p| {
-            let html = render::render_page(p, &ctx).and_then(|r| layout.render(p, &r).map_err(|d| vec![d]));
-            match html {
-                Ok(html) => Some((p.out_file(), html)),
-                Err(errs) => {
-                    errs.into_iter().for_each(|d| diags.push(d));
-                    None
-                }
+        .filter_map(|p| match render::render_page(p, &ctx) {
+            Ok(r) => Some((p, r)),
+            Err(errs) => {
+                errs.into_iter().for_each(|d| diags.push(d));
+                None
+            }
+        })
+        .collect();
+
+    // Each page's manifest names the variants it needs; they run once for all pages.
+    let mut jobs = variants::Jobs::new();
+    let mut finished = Vec::with_capacity(drafts.len());
+    for (p, mut r) in drafts {
+        match variants::manifest(p, &r, &ctx.catalog, project.config.max_variants, &mut jobs) {
+            Ok(m) if !r.uses.is_empty() || !r.inputs.is_empty() => {
+                r.content.push_str(&variants::script(&m));
+                finished.push((p, r));
+            }
+            Ok(_) => finished.push((p, r)),
+            Err(d) => diags.push(d),
+        }
+    }
+    let variant_results = run_variants(&mut runner, &queries, &jobs, &diags)?;
+    runner.finish();
+
+    let layout = Layout::new(&theme, &project.config.title, &pages);
+    let rendered: Vec<(PathBuf, String)> = finished
+        .par_iter()
+        .filter_map(|(p, r)| match layout.render(p, r) {
+            Ok(html) => Some((p.out_file(), html)),
+            Err(d) => {
+                diags.push(d);
+                None
             }
         })
         .collect();
@@ -82,75 +108,12 @@ pub fn run(project: &Project, mode: Mode) -> Result<Report> {
         written: None,
     };
     if diags.is_empty() && mode == Mode::Build {
-        write_site(project, &theme, &results, &rendered)?;
+        write_site(project, &theme, &results, &variant_results, &rendered)?;
         report.written = Some(project.output_dir());
     }
     report.diagnostics = diags.into_sorted();
     report.elapsed = started.elapsed();
     Ok(report)
-}
-
-/// Results for every query: from the cache where the SQL and the data are
-/// unchanged, otherwise from the engine, which is opened (and its data loaded)
-/// only when some query missed. Returns the results and how many were cached.
-fn run_queries(
-    project: &Project,
-    mode: Mode,
-    queries: &[query::QueryFile],
-    diags: &Diagnostics,
-) -> Result<(Results, usize)> {
-    let cache = (project.config.cache && project.config.source == SourceKind::Duckdb)
-        .then(|| Cache::offline(&project.root, &project.data_dir()));
-    let max_rows = project.config.max_rows;
-    let mut results = Results::new();
-    let mut misses = Vec::new();
-    for q in queries {
-        match cache.as_ref().and_then(|c| c.get(&q.sql)) {
-            Some(r) => match query::check_result(q, &r, max_rows) {
-                Ok(()) => {
-                    results.insert(q.name.clone(), std::sync::Arc::new(r));
-                }
-                Err(d) => diags.push(d),
-            },
-            None => misses.push(q.clone()),
-        }
-    }
-    let cached = results.len();
-    if !misses.is_empty() {
-        let before = diags.len();
-        let source = open_source(project, diags)?;
-        // Results are stored only when the data loaded cleanly, or a later build
-        // served from the cache would skip the data errors this one reported.
-        let data_clean = diags.len() == before;
-        let fresh = query::run_all(&misses, source.as_ref(), max_rows, diags);
-        if let (Some(cache), true, Mode::Build) = (&cache, data_clean, mode) {
-            for q in &misses {
-                if let Some(r) = fresh.get(&q.name) {
-                    cache.put(&q.sql, r);
-                }
-            }
-        }
-        results.extend(fresh);
-    }
-    if let (Some(cache), Mode::Build) = (&cache, mode) {
-        cache.prune();
-    }
-    Ok((results, cached))
-}
-
-/// The configured engine, loaded or connected. Data file problems are diagnostics;
-/// an unreachable server is an error, since nothing can be checked without it.
-fn open_source(project: &Project, diags: &Diagnostics) -> Result<Box<dyn Source>> {
-    Ok(match project.config.source {
-        SourceKind::Duckdb => {
-            let display = |p: &std::path::Path| project.display_path(p);
-            Box::new(DuckSource::open(&project.data_dir(), &display, diags)?)
-        }
-        SourceKind::Postgres => {
-            let config = postgres::config(project.config.database_url.as_deref())?;
-            Box::new(PgSource::open(config)?)
-        }
-    })
 }
 
 /// A query named like a template global would be shadowed or shadow it.
@@ -165,10 +128,34 @@ fn reserved_name(q: &query::QueryFile, env: &minijinja::Environment<'static>, di
     taken
 }
 
-fn write_site(project: &Project, theme: &Theme, results: &Results, pages: &[(PathBuf, String)]) -> Result<()> {
+/// Runs the planned variants; returns each result by its file name.
+fn run_variants(
+    runner: &mut Runner,
+    queries: &[query::QueryFile],
+    jobs: &variants::Jobs,
+    diags: &Diagnostics,
+) -> Result<BTreeMap<String, Arc<QueryResult>>> {
+    let by_name: BTreeMap<&str, &query::QueryFile> = queries.iter().map(|q| (q.name.as_str(), q)).collect();
+    let list: Vec<(&String, &query::QueryFile, &Vec<serde_json::Value>)> =
+        jobs.iter().filter_map(|(file, (q, b))| Some((file, *by_name.get(q.as_str())?, b))).collect();
+    let runs: Vec<(&query::QueryFile, Vec<serde_json::Value>)> = list.iter().map(|(_, q, b)| (*q, (*b).clone())).collect();
+    let (found, _) = runner.run(&runs, diags)?;
+    Ok(list.iter().zip(found).filter_map(|((file, _, _), r)| Some(((*file).clone(), r?))).collect())
+}
+
+fn write_site(
+    project: &Project,
+    theme: &Theme,
+    results: &Results,
+    variants: &BTreeMap<String, Arc<QueryResult>>,
+    pages: &[(PathBuf, String)],
+) -> Result<()> {
     let staging = Staging::new(&project.output_dir())?;
     for (name, result) in results {
         staging.write(&PathBuf::from("data").join(format!("{name}.json")), &result.to_json_bytes())?;
+    }
+    for (file, result) in variants {
+        staging.write(&PathBuf::from("data").join(file), &result.to_json_bytes())?;
     }
     for (path, bytes) in &theme.assets {
         staging.write(&PathBuf::from("assets").join(path), bytes)?;

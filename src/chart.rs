@@ -62,16 +62,34 @@ pub fn wrap_blocks(body: &str) -> (String, Vec<ChartBlock>) {
     (out, blocks)
 }
 
+/// Where a chart marker came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Fenced block `n` of the page, still to be parsed and checked.
+    Block(usize),
+    /// A chart shorthand, whose spec was built and checked already.
+    Checked,
+}
+
 /// The rendered block `n` as an HTML comment on a line of its own: Markdown
 /// passes it through untouched, and [`markers`] finds it afterwards. The JSON is
 /// hex-encoded so nothing in it can end the comment or look like Markdown.
 pub fn marker(n: usize, rendered: &str) -> String {
-    let hex: String = rendered.bytes().map(|b| format!("{b:02x}")).collect();
-    format!("\n<!--vcd-chart {n} {hex}-->\n")
+    hex_marker(&n.to_string(), rendered)
 }
 
-/// Every marker in `html`: its byte range, block number and rendered text.
-pub fn markers(html: &str) -> Vec<(std::ops::Range<usize>, usize, String)> {
+/// A shorthand chart's spec as a marker (see [`marker`]).
+pub fn checked_marker(spec: &Json) -> String {
+    hex_marker("c", &spec.to_string())
+}
+
+fn hex_marker(tag: &str, text: &str) -> String {
+    let hex: String = text.bytes().map(|b| format!("{b:02x}")).collect();
+    format!("\n<!--vcd-chart {tag} {hex}-->\n")
+}
+
+/// Every marker in `html`: its byte range, origin and rendered text.
+pub fn markers(html: &str) -> Vec<(std::ops::Range<usize>, Origin, String)> {
     const OPEN: &str = "<!--vcd-chart ";
     let mut found = Vec::new();
     let mut from = 0;
@@ -83,8 +101,9 @@ pub fn markers(html: &str) -> Vec<(std::ops::Range<usize>, usize, String)> {
                 .step_by(2)
                 .map(|i| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
                 .collect();
-            if let (Ok(n), Some(text)) = (n.parse(), bytes.and_then(|b| String::from_utf8(b).ok())) {
-                found.push((start..end, n, text));
+            let origin = if n == "c" { Some(Origin::Checked) } else { n.parse().ok().map(Origin::Block) };
+            if let (Some(origin), Some(text)) = (origin, bytes.and_then(|b| String::from_utf8(b).ok())) {
+                found.push((start..end, origin, text));
             }
         }
         from = end;
@@ -314,12 +333,37 @@ fn collect_as(v: &Json, out: &mut BTreeSet<String>) {
 
 /// The chart's HTML: a figure the runtime fills, with the spec as JSON that
 /// cannot close its script element (`<`, `>` and `&` are written as `\u` escapes).
-pub fn html(id: usize, spec: &Json) -> String {
+/// The spec's description (or title) is the figure's text for screen readers.
+pub fn html(id: Option<usize>, class: &str, spec: &Json) -> String {
+    let text = spec
+        .get("description")
+        .or_else(|| spec.get("title").and_then(|t| if t.is_object() { t.get("text") } else { Some(t) }))
+        .and_then(Json::as_str)
+        .map(|d| format!("<figcaption class=\"vcd-sr\">{}</figcaption>", crate::layout::escape(d)))
+        .unwrap_or_default();
+    let id = id.map(|n| format!(" id=\"chart-{n}\"")).unwrap_or_default();
     format!(
-        "<figure class=\"vcd-chart\" id=\"chart-{id}\"><div class=\"vcd-chart-view\"></div>\
+        "<figure class=\"{class}\"{id}><div class=\"vcd-chart-view\"></div>{text}\
          <script type=\"application/json\" class=\"vcd-spec\">{}</script></figure>",
         script_json(spec)
     )
+}
+
+/// Every query a spec names as data, in the order found.
+pub fn data_names(spec: &Json, out: &mut Vec<String>) {
+    match spec {
+        Json::Object(m) => {
+            for (k, v) in m {
+                match (k.as_str(), v.get("name").and_then(Json::as_str)) {
+                    ("data", Some(name)) if !out.iter().any(|n| n == name) => out.push(name.to_string()),
+                    ("datasets", _) => {}
+                    _ => data_names(v, out),
+                }
+            }
+        }
+        Json::Array(a) => a.iter().for_each(|v| data_names(v, out)),
+        _ => {}
+    }
 }
 
 /// JSON safe to embed in a `<script>` element.
@@ -384,7 +428,7 @@ mod tests {
         let html = format!("<p>x</p>{}<p>y</p>", marker(3, "{\"a\": \"-->\"}"));
         let found = markers(&html);
         assert_eq!(found.len(), 1);
-        assert_eq!((found[0].1, found[0].2.as_str()), (3, "{\"a\": \"-->\"}"));
+        assert_eq!((found[0].1, found[0].2.as_str()), (Origin::Block(3), "{\"a\": \"-->\"}"));
         assert_eq!(&html[found[0].0.clone()], marker(3, "{\"a\": \"-->\"}").trim());
     }
 

@@ -27,7 +27,12 @@ fn format(n: f64, format: &str, decimals: usize) -> String {
 /// figures where less is better). Arguments: label, value, and optionally
 /// `format` (number, percent, currency, compact), `decimals`, `previous`,
 /// `compare` (the text after the change) and `good` (up or down).
-pub fn kpi(label: String, value: Value, kwargs: Kwargs) -> Result<Value, Error> {
+///
+/// With `data="query"`, value and previous name columns instead, aggregated over
+/// the query's rows with `agg` (first, sum, mean, min, max, count); the card then
+/// follows the page's inputs in the browser. `spark="query"` with `spark_x` and
+/// `spark_y` adds a trend line.
+pub fn kpi(state: &minijinja::State, label: String, value: Value, kwargs: Kwargs) -> Result<Value, Error> {
     let fmt: Option<String> = kwargs.get("format")?;
     let fmt = fmt.unwrap_or_else(|| "number".into());
     let Some((_, default_decimals)) = FORMATS.iter().find(|(f, _)| *f == fmt) else {
@@ -44,6 +49,11 @@ pub fn kpi(label: String, value: Value, kwargs: Kwargs) -> Result<Value, Error> 
         Some("down") => false,
         Some(other) => return Err(invalid(format!("kpi good must be 'up' or 'down', got '{other}'"))),
     };
+    let data: Option<String> = kwargs.get("data")?;
+    let agg: Option<String> = kwargs.get("agg")?;
+    let spark: Option<String> = kwargs.get("spark")?;
+    let spark_x: Option<String> = kwargs.get("spark_x")?;
+    let spark_y: Option<String> = kwargs.get("spark_y")?;
     kwargs.assert_all_used()?;
 
     let number = |v: &Value, what: &str| -> Result<Option<f64>, Error> {
@@ -52,20 +62,122 @@ pub fn kpi(label: String, value: Value, kwargs: Kwargs) -> Result<Value, Error> 
         }
         as_f64(v).map(Some).ok_or_else(|| invalid(format!("kpi {what} must be a number, got {v}")))
     };
-    let current = number(&value, "value")?;
+    let (current, before, bound) = match &data {
+        Some(query) => {
+            let b = bind_kpi(state, query, &value, previous.as_ref(), agg.as_deref())?;
+            (b.current, b.previous, Some(b.spec))
+        }
+        None => {
+            if agg.is_some() {
+                return Err(invalid("kpi agg= needs data= (the query whose rows it aggregates)".into()));
+            }
+            let before = previous.as_ref().map(|p| number(p, "previous")).transpose()?.flatten();
+            (number(&value, "value")?, before, None)
+        }
+    };
     let shown = current.map_or_else(|| "–".to_string(), |n| format(n, &fmt, decimals));
     let mut html = format!(
-        "<div class=\"kpi\"><div class=\"kpi-label\">{}</div><div class=\"kpi-value\">{}</div>",
+        "<div class=\"kpi\"><div class=\"kpi-label\">{}</div><div class=\"kpi-value\" data-value=\"{}\">{}</div>",
         escape_text(&label),
+        current.map(|n| n.to_string()).unwrap_or_default(),
         escape_text(&shown)
     );
-    if let (Some(now), Some(before)) =
-        (current, previous.as_ref().map(|p| number(p, "previous")).transpose()?.flatten())
-    {
+    if let (Some(now), Some(before)) = (current, before) {
         html.push_str(&delta(now, before, &fmt, decimals, up_is_good, compare.as_deref()));
+    }
+    if let Some(mut spec) = bound {
+        spec["format"] = fmt.clone().into();
+        spec["decimals"] = decimals.into();
+        spec["up_is_good"] = up_is_good.into();
+        spec["compare"] = compare.clone().unwrap_or_else(|| DEFAULT_COMPARE.into()).into();
+        html.push_str(&format!(
+            "<script type=\"application/json\" class=\"vcd-kpi-spec\">{}</script>",
+            crate::chart::script_json(&spec)
+        ));
+    }
+    match (spark, spark_x, spark_y) {
+        (Some(q), Some(x), Some(y)) => {
+            let scope = crate::page_scope::of(state)?;
+            let result = scope.read(&q, "kpi spark")?;
+            let spec = crate::shorthand::sparkline(&result, &q, &x, &y)?;
+            html.push_str(&crate::chart::html(None, "vcd-chart vcd-spark", &spec));
+        }
+        (None, None, None) => {}
+        _ => return Err(invalid("kpi sparkline needs all of spark=, spark_x= and spark_y=".into())),
     }
     html.push_str("</div>");
     Ok(Value::from_safe_string(html))
+}
+
+const DEFAULT_COMPARE: &str = "vs previous period";
+
+/// The aggregates a data-bound KPI can take over its rows (the runtime has the same).
+const AGGS: &[&str] = &["first", "sum", "mean", "min", "max", "count"];
+
+/// A KPI bound to a query's columns: its values now and the spec the runtime recomputes it from.
+struct BoundKpi {
+    current: Option<f64>,
+    previous: Option<f64>,
+    spec: serde_json::Value,
+}
+
+fn bind_kpi(
+    state: &minijinja::State,
+    query: &str,
+    value: &Value,
+    previous: Option<&Value>,
+    agg: Option<&str>,
+) -> Result<BoundKpi, Error> {
+    let scope = crate::page_scope::of(state)?;
+    let result = scope.read(query, "kpi")?;
+    let agg = agg.unwrap_or("first");
+    if !AGGS.contains(&agg) {
+        return Err(invalid(format!("kpi agg must be one of {}, got '{agg}'", AGGS.join(", "))));
+    }
+    let column = |v: &Value, what: &str| -> Result<String, Error> {
+        let name = v.as_str().ok_or_else(|| {
+            invalid(format!("kpi with data= takes the {what} as a column name of query '{query}', got {v}"))
+        })?;
+        crate::page_scope::check_column(&result, query, name, &format!("kpi {what}"))?;
+        Ok(name.to_string())
+    };
+    let value_col = column(value, "value")?;
+    let previous_col = previous.map(|p| column(p, "previous")).transpose()?;
+    let figure = |col: &str| {
+        let i = result.column_names().position(|c| c == col).unwrap_or(0);
+        aggregate(agg, result.rows.iter().map(|r| &r[i]))
+    };
+    Ok(BoundKpi {
+        current: figure(&value_col),
+        previous: previous_col.as_deref().and_then(figure),
+        spec: serde_json::json!({"query": query, "value": value_col, "previous": previous_col, "agg": agg}),
+    })
+}
+
+/// `agg` over a column's values; nulls are skipped, and no value gives none.
+fn aggregate<'a>(agg: &str, values: impl Iterator<Item = &'a serde_json::Value>) -> Option<f64> {
+    let all: Vec<&serde_json::Value> = values.collect();
+    if agg == "count" {
+        return Some(all.len() as f64);
+    }
+    let numbers = || {
+        all.iter().filter_map(|v| match v {
+            serde_json::Value::Number(n) => n.as_f64(),
+            serde_json::Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        })
+    };
+    match agg {
+        "first" => numbers().next().filter(|_| all.first().is_some_and(|v| !v.is_null())),
+        "sum" => Some(numbers().sum()),
+        "mean" => {
+            let (sum, n) = numbers().fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
+            (n > 0).then(|| sum / n as f64)
+        }
+        "min" => numbers().reduce(f64::min),
+        "max" => numbers().reduce(f64::max),
+        _ => None,
+    }
 }
 
 /// The change line under a KPI: `▲ 12 (+11.2%) vs previous period`. For a
@@ -92,7 +204,7 @@ fn delta(now: f64, before: f64, fmt: &str, decimals: usize, up_is_good: bool, co
             if before != 0.0 { format!(" ({sign}{})", format_percent(diff / before.abs(), 1)) } else { String::new() };
         format!("{sign}{abs}{rel}")
     };
-    let compare = compare.unwrap_or("vs previous period");
+    let compare = compare.unwrap_or(DEFAULT_COMPARE);
     format!(
         "<div class=\"kpi-delta {direction} {tone}\"><span aria-hidden=\"true\">{arrow}</span> {} {}</div>",
         escape_text(&change),
@@ -157,7 +269,18 @@ const TABLE_FORMATS: &[&str] = &["text", "number", "percent", "currency", "compa
 /// links={"caption": "posts/{post_id}/"}, labels={"reach": "Reach"}, page_size=10) }}`:
 /// a data table the browser can sort, search, page through and download as CSV.
 /// The first page is rendered here so the table reads without JavaScript.
+///
+/// Given a query name (`table("top_posts", …)`) instead of rows, the table reads
+/// the query's result file and follows the page's inputs in the browser.
 pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Value, Error> {
+    let query = rows.as_str().map(String::from);
+    let rows = match &query {
+        Some(name) => {
+            let result = crate::page_scope::of(state)?.read(name, "table")?;
+            Value::from(minijinja::value::Serde(&*result))
+        }
+        None => rows,
+    };
     // Links are written relative to the site root; the page knows the way there.
     let root = state
         .lookup("page")
@@ -210,7 +333,7 @@ pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Va
     }
 
     let fmt_of = |c: &str| formats.get(c).map_or("text", String::as_str);
-    let spec = serde_json::json!({
+    let mut spec = serde_json::json!({
         "fields": all,
         "columns": shown.iter().map(|c| serde_json::json!({
             "name": c,
@@ -221,6 +344,11 @@ pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Va
         "rows": rows.iter().map(|r| all.iter().map(|c| serde_json::to_value(r.get_attr(c).unwrap_or_default()).unwrap_or_default()).collect::<Vec<_>>()).collect::<Vec<_>>(),
         "page_size": page_size,
     });
+    // A query-bound table loads its rows (or the variant the inputs choose) at run time.
+    if let Some(name) = query {
+        spec["rows"] = serde_json::Value::Null;
+        spec["query"] = name.into();
+    }
 
     let mut html = String::from("<figure class=\"vcd-table\"><table><thead><tr>");
     for c in &shown {
@@ -263,7 +391,7 @@ mod tests {
     #[test]
     fn kpi_shows_value_and_change() {
         let out = render("{{ kpi('Posts', k.now, previous=k.before) }}").unwrap();
-        assert!(out.contains("<div class=\"kpi-value\">120</div>"), "{out}");
+        assert!(out.contains("<div class=\"kpi-value\" data-value=\"120\">120</div>"), "{out}");
         assert!(out.contains("kpi-delta up good"), "{out}");
         assert!(out.contains("&#43;20 &#40;&#43;20&#46;0%&#41; vs previous period"), "{out}");
     }

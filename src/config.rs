@@ -33,6 +33,10 @@ pub struct Config {
     /// Most rows a single query may return before the build fails; guards
     /// against shipping a whole table to the browser by mistake.
     pub max_rows: usize,
+    /// Most pre-computed variants of one parameterised query on one page (the
+    /// product of its inputs' numbers of values); guards against a build that
+    /// would run a query thousands of times.
+    pub max_variants: usize,
 }
 
 impl Default for Config {
@@ -44,6 +48,7 @@ impl Default for Config {
             database_url: None,
             cache: true,
             max_rows: 1_000_000,
+            max_variants: 200,
         }
     }
 }
@@ -83,6 +88,9 @@ impl Config {
             if self.output == Path::new(reserved) {
                 bail!("{CONFIG_FILE}: `output` cannot be '{reserved}', which holds project sources");
             }
+        }
+        if self.max_variants == 0 {
+            bail!("{CONFIG_FILE}: `max_variants` must be at least 1");
         }
         if self.max_rows == 0 {
             bail!("{CONFIG_FILE}: `max_rows` must be at least 1");

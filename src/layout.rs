@@ -52,9 +52,12 @@ impl<'a> Layout<'a> {
 /// which would make every URL in the layout unreadable).
 fn escape_html(out: &mut minijinja::Output, _: &mut minijinja::State, value: &Value) -> Result<(), minijinja::Error> {
     let text = value.to_string();
-    if value.is_safe() {
-        return out.write_str(&text).map_err(minijinja::Error::from);
-    }
+    let text = if value.is_safe() { text } else { escape(&text) };
+    out.write_str(&text).map_err(minijinja::Error::from)
+}
+
+/// `text` with the five HTML metacharacters escaped.
+pub fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -66,7 +69,7 @@ fn escape_html(out: &mut minijinja::Output, _: &mut minijinja::State, value: &Va
             _ => escaped.push(c),
         }
     }
-    out.write_str(&escaped).map_err(minijinja::Error::from)
+    escaped
 }
 
 fn error(theme: &Theme, e: &minijinja::Error) -> Diagnostic {

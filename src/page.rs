@@ -182,7 +182,13 @@ pub fn discover(pages_dir: &Path, root: &Path, diags: &Diagnostics) -> Vec<Page>
 /// Replaces each bracketed page with one page per row of its `rows` query, at
 /// `<folder>/<key value>/`. Reports a missing key column, null, unusable or
 /// duplicate key values, and URLs that collide with other pages.
-pub fn expand(pages: Vec<Page>, results: &Results, query_names: &BTreeSet<String>, diags: &Diagnostics) -> Vec<Page> {
+pub fn expand(
+    pages: Vec<Page>,
+    results: &Results,
+    query_names: &BTreeSet<String>,
+    params: &BTreeMap<String, Vec<String>>,
+    diags: &Diagnostics,
+) -> Vec<Page> {
     let mut taken: BTreeMap<String, PathBuf> =
         pages.iter().filter(|p| p.key.is_none()).map(|p| (p.url.clone(), p.source.clone())).collect();
     let mut out = Vec::with_capacity(pages.len());
@@ -192,6 +198,10 @@ pub fn expand(pages: Vec<Page>, results: &Results, query_names: &BTreeSet<String
             continue;
         };
         let fail = |msg: String| diags.push(Diagnostic::in_file(&page.source, msg).at(line, None));
+        if params.contains_key(&query) {
+            fail(format!("rows query '{query}' takes parameters; pages are made at build time from a query without any"));
+            continue;
+        }
         let Some(result) = results.get(&query) else {
             // A query that failed was reported already; an unknown one is reported here.
             if !query_names.contains(&query) {

@@ -15,6 +15,25 @@ pub struct QueryFile {
     /// Path relative to the project root, for messages.
     pub path: PathBuf,
     pub sql: String,
+    /// The SQL as run, with `$name` parameters made positional (see [`crate::params`]).
+    pub run_sql: String,
+    /// Named parameters, in the order they are bound.
+    pub params: Vec<String>,
+}
+
+impl QueryFile {
+    pub fn new(name: String, path: PathBuf, sql: String) -> QueryFile {
+        let p = crate::params::parse(&sql);
+        QueryFile { name, path, sql, run_sql: p.sql, params: p.names }
+    }
+
+    /// The text the cache keys a result by: the SQL and, for a variant, its bound values.
+    pub fn cache_key(&self, bindings: &[serde_json::Value]) -> String {
+        if bindings.iter().all(serde_json::Value::is_null) {
+            return self.sql.clone();
+        }
+        format!("{}\n-- vcd parameters: {}", self.sql, serde_json::Value::from(bindings.to_vec()))
+    }
 }
 
 /// Results by query name; a query that failed is absent (its error is in the diagnostics).
@@ -54,7 +73,7 @@ pub fn discover(dir: &Path, root: &Path, diags: &Diagnostics) -> Vec<QueryFile> 
         }
         match std::fs::read_to_string(&path) {
             Ok(sql) if sql.trim().is_empty() => diags.push(Diagnostic::in_file(&shown, "query file is empty")),
-            Ok(sql) => out.push(QueryFile { name, path: shown, sql }),
+            Ok(sql) => out.push(QueryFile::new(name, shown, sql)),
             Err(e) => diags.push(Diagnostic::in_file(&shown, format!("cannot read: {e}"))),
         }
     }
@@ -62,11 +81,12 @@ pub fn discover(dir: &Path, root: &Path, diags: &Diagnostics) -> Vec<QueryFile> 
     out
 }
 
-/// Runs all queries in parallel; failures become diagnostics at the query's file and line.
+/// Runs all queries in parallel, each parameter bound to NULL (what an input's
+/// "all" choice binds); failures become diagnostics at the query's file and line.
 pub fn run_all(queries: &[QueryFile], source: &dyn Source, max_rows: usize, diags: &Diagnostics) -> Results {
     queries
         .par_iter()
-        .filter_map(|q| match run_one(q, source, max_rows) {
+        .filter_map(|q| match run_one(q, &[], source, max_rows) {
             Ok(r) => Some((q.name.clone(), Arc::new(r))),
             Err(d) => {
                 diags.push(d);
@@ -76,8 +96,16 @@ pub fn run_all(queries: &[QueryFile], source: &dyn Source, max_rows: usize, diag
         .collect()
 }
 
-fn run_one(q: &QueryFile, source: &dyn Source, max_rows: usize) -> Result<QueryResult, Diagnostic> {
-    let result = source.run(&q.sql).map_err(|e| {
+/// Runs one query with `bindings` for its parameters (missing ones bind NULL).
+pub fn run_one(
+    q: &QueryFile,
+    bindings: &[serde_json::Value],
+    source: &dyn Source,
+    max_rows: usize,
+) -> Result<QueryResult, Diagnostic> {
+    let mut bindings = bindings.to_vec();
+    bindings.resize(q.params.len(), serde_json::Value::Null);
+    let result = source.run(&q.run_sql, &bindings).map_err(|e| {
         let d = Diagnostic::in_file(&q.path, e.message);
         match e.position {
             Some((line, col)) => {

@@ -3,12 +3,14 @@
 use crate::chart;
 use crate::diag::{excerpt, line_col, suggestion, Diagnostic};
 use crate::markdown;
+use crate::inputs::Input;
 use crate::page::Page;
+use crate::page_scope::{self, Catalog, PageScope};
 use crate::query::Results;
 use minijinja::value::Value;
 use minijinja::Environment;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// What every page of a build renders against.
 pub struct RenderContext<'a> {
@@ -21,6 +23,8 @@ pub struct RenderContext<'a> {
     builtins: BTreeSet<String>,
     /// Each result converted to a template value once, on first use, and shared.
     values: BTreeMap<String, OnceLock<Value>>,
+    /// What components read: results, query names and parameters.
+    pub catalog: Arc<Catalog>,
 }
 
 /// A page's main content, ready for the layout.
@@ -28,22 +32,28 @@ pub struct RenderedPage {
     pub content: String,
     pub has_charts: bool,
     pub has_h1: bool,
+    /// The page's inputs, in page order.
+    pub inputs: Vec<Input>,
+    /// Queries its charts, tables and KPIs read, each with the line that first uses it.
+    pub uses: Vec<(String, usize)>,
 }
 
 /// Names pages may use besides queries.
-pub const PAGE_GLOBALS: &[&str] = &["page", "site", "row"];
+pub const PAGE_GLOBALS: &[&str] = &["page", "site", "row", page_scope::VAR];
 
 impl<'a> RenderContext<'a> {
     pub fn new(
         env: &'a Environment<'static>,
         query_names: &'a BTreeSet<String>,
         results: &'a Results,
+        params: BTreeMap<String, Vec<String>>,
         site_title: &'a str,
     ) -> Self {
         let mut builtins: BTreeSet<String> = crate::template::builtin_names(env).into_iter().collect();
         builtins.extend(PAGE_GLOBALS.iter().map(|s| s.to_string()));
         let values = results.keys().map(|k| (k.clone(), OnceLock::new())).collect();
-        RenderContext { env, query_names, results, site_title, builtins, values }
+        let catalog = Arc::new(Catalog { results: results.clone(), names: query_names.clone(), params });
+        RenderContext { env, query_names, results, site_title, builtins, values, catalog }
     }
 
     fn value(&self, name: &str) -> Option<Value> {
@@ -71,7 +81,10 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
         if ctx.builtins.contains(&var) {
             continue;
         }
-        if ctx.query_names.contains(&var) {
+        if let Some(params) = ctx.catalog.params.get(&var) {
+            let line = word_line(&page.body, &var).unwrap_or(1);
+            errors.push(param_query_in_text(page, &var, params).at(line, None).with_detail(excerpt(&page.body, line, None)));
+        } else if ctx.query_names.contains(&var) {
             used.insert(var);
         } else {
             let d = unknown_query(page, &var, ctx);
@@ -103,27 +116,130 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
         scope.insert("row", Value::from(minijinja::value::Serde(row)));
     }
     scope.insert("site", minijinja::context! { title => ctx.site_title });
+    let page_scope = Arc::new(PageScope::new(ctx.catalog.clone()));
+    scope.insert(page_scope::VAR, page_scope::value(page_scope.clone()));
     let markdown_text = template.render(Value::from(scope)).map_err(|e| vec![template_error(page, &body, &e)])?;
+    let record = page_scope.record();
 
     // Charts come out of the template as markers; each becomes a checked spec.
     let mut html = markdown::to_html(&markdown_text);
     let mut charts = Vec::new();
-    for (range, n, text) in chart::markers(&html) {
-        match blocks.get(n).map(|b| spec(page, b, &text, ctx)) {
-            Some(Ok(spec)) => charts.push((range, spec)),
-            Some(Err(mut e)) => errors.append(&mut e),
+    let mut uses: Vec<(String, usize)> = Vec::new();
+    let mut use_query = |name: &str, line: Option<usize>| {
+        if !uses.iter().any(|(n, _)| n == name) {
+            uses.push((name.to_string(), line.or_else(|| quoted_line(&page.body, name)).unwrap_or(1)));
+        }
+    };
+    for q in &record.uses {
+        use_query(q, None);
+    }
+    for (range, origin, text) in chart::markers(&html) {
+        let checked = match origin {
+            chart::Origin::Block(n) => blocks.get(n).map(|b| (b.fence_line, spec(page, b, &text, ctx))),
+            chart::Origin::Checked => serde_json::from_str(&text).ok().map(|s| (0, Ok(s))),
+        };
+        match checked {
+            Some((line, Ok(spec))) => {
+                let mut names = Vec::new();
+                chart::data_names(&spec, &mut names);
+                names.iter().for_each(|n| use_query(n, (line > 0).then_some(line)));
+                charts.push((range, spec));
+            }
+            Some((_, Err(mut e))) => errors.append(&mut e),
             None => {}
         }
     }
+    errors.extend(check_filters(page, ctx, &record.inputs, &uses));
     if !errors.is_empty() {
         return Err(errors);
     }
     // Replace from the end so earlier ranges stay valid; ids follow page order.
-    let count = charts.len();
     for (i, (range, spec)) in charts.into_iter().enumerate().rev() {
-        html.replace_range(range, &chart::html(i + 1, &spec));
+        html.replace_range(range, &chart::html(Some(i + 1), "vcd-chart", &spec));
     }
-    Ok(RenderedPage { has_charts: count > 0, has_h1: html.contains("<h1"), content: html })
+    Ok(RenderedPage {
+        has_charts: html.contains("<figure class=\"vcd-chart"),
+        has_h1: html.contains("<h1"),
+        content: html,
+        inputs: record.inputs,
+        uses,
+    })
+}
+
+/// Every way the page's inputs and the queries its components read can fail
+/// to meet: a parameter with no input to bind it, an input that cannot bind a
+/// parameter, and an input that filters nothing on the page.
+fn check_filters(page: &Page, ctx: &RenderContext, inputs: &[Input], uses: &[(String, usize)]) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    let at = |line: usize, message: String| {
+        Diagnostic::in_file(&page.source, message).at(line, None).with_detail(excerpt(&page.body, line, None))
+    };
+    for (query, line) in uses {
+        for param in ctx.catalog.params.get(query).into_iter().flatten() {
+            match inputs.iter().find(|i| &i.name == param) {
+                None => errors.push(at(
+                    *line,
+                    format!(
+                        "query '{query}' takes parameter ${param}, but this page has no input named '{param}' \
+                         (add one, e.g. {{{{ dropdown(\"{param}\", options=…) }}}})"
+                    ),
+                )),
+                Some(input) if input.domain().is_none() => errors.push(at(
+                    input_line(&page.body, param).unwrap_or(*line),
+                    format!(
+                        "input '{param}' is a {} and cannot bind parameter ${param} of query '{query}': only a dropdown \
+                         or a checkbox has a finite set of values to pre-compute; filter rows with field= instead",
+                        input.kind.function()
+                    ),
+                )),
+                Some(_) => {}
+            }
+        }
+    }
+    for input in inputs {
+        let filters_something = uses.iter().any(|(q, _)| {
+            ctx.catalog.params.get(q).is_some_and(|p| p.contains(&input.name))
+                || ctx.results.get(q).is_some_and(|r| input.fields.iter().any(|f| r.has_column(f)))
+        });
+        let all_results = uses.iter().all(|(q, _)| ctx.results.contains_key(q));
+        if !filters_something && all_results {
+            errors.push(at(
+                input_line(&page.body, &input.name).unwrap_or(1),
+                format!(
+                    "input '{}' filters nothing on this page: no chart, table or KPI here reads a query that takes \
+                     ${} or returns a column {}",
+                    input.name,
+                    input.name,
+                    input.fields.iter().map(|f| format!("'{f}'")).collect::<Vec<_>>().join(" or ")
+                ),
+            ));
+        }
+    }
+    errors
+}
+
+fn param_query_in_text(page: &Page, name: &str, params: &[String]) -> Diagnostic {
+    let list: Vec<String> = params.iter().map(|p| format!("${p}")).collect();
+    Diagnostic::in_file(
+        &page.source,
+        format!(
+            "query '{name}' takes parameters ({}), so its rows depend on the page's inputs; read it through a \
+             chart, table(\"{name}\", …) or kpi(…, data=\"{name}\") so it follows them",
+            list.join(", ")
+        ),
+    )
+}
+
+/// The first line naming `name` in quotes, where a component reads a query.
+fn quoted_line(body: &str, name: &str) -> Option<usize> {
+    let (a, b) = (format!("\"{name}\""), format!("'{name}'"));
+    body.lines().position(|l| l.contains(&a) || l.contains(&b)).map(|i| i + 1)
+}
+
+/// The line of the call that declares input `name`.
+fn input_line(body: &str, name: &str) -> Option<usize> {
+    let (a, b) = (format!("(\"{name}\""), format!("('{name}'"));
+    body.lines().position(|l| l.contains(&a) || l.contains(&b)).map(|i| i + 1)
 }
 
 /// Parses and checks one rendered chart block. Its text starts on the fence line,

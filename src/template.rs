@@ -25,6 +25,12 @@ pub fn environment() -> Environment<'static> {
     env.add_filter("compact", compact);
     env.add_function("kpi", crate::components::kpi);
     env.add_function("table", crate::components::table);
+    env.add_function("dropdown", crate::inputs::dropdown);
+    env.add_function("multiselect", crate::inputs::multiselect);
+    env.add_function("date_range", crate::inputs::date_range);
+    env.add_function("search", crate::inputs::search);
+    env.add_function("checkbox", crate::inputs::checkbox);
+    crate::shorthand::register(&mut env);
     env.add_filter(crate::chart::FILTER, |text: String, n: usize| {
         Value::from_safe_string(crate::chart::marker(n, &text))
     });

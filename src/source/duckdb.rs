@@ -48,18 +48,18 @@ impl DuckSource {
 }
 
 impl Source for DuckSource {
-    fn run(&self, sql: &str) -> Result<QueryResult, SqlError> {
+    fn run(&self, sql: &str, params: &[Json]) -> Result<QueryResult, SqlError> {
         let conn = self.checkout()?;
-        let result = run_on(&conn, sql);
+        let result = run_on(&conn, sql, params);
         self.pool.lock().unwrap_or_else(|e| e.into_inner()).push(conn);
         result
     }
 }
 
-fn run_on(conn: &Connection, sql: &str) -> Result<QueryResult, SqlError> {
+fn run_on(conn: &Connection, sql: &str, params: &[Json]) -> Result<QueryResult, SqlError> {
     let err = |e: duckdb::Error| sql_error(&e.to_string(), sql);
     let mut stmt = conn.prepare(sql).map_err(err)?;
-    let mut rows = stmt.query([]).map_err(err)?;
+    let mut rows = stmt.query(duckdb::params_from_iter(params.iter().map(to_param))).map_err(err)?;
     let stmt = rows.as_ref().expect("rows come from a statement");
     let columns: Vec<Column> = (0..stmt.column_count())
         .map(|i| Column {
@@ -78,6 +78,17 @@ fn run_on(conn: &Connection, sql: &str) -> Result<QueryResult, SqlError> {
         out.push(values);
     }
     Ok(QueryResult { columns, rows: out })
+}
+
+/// A bound parameter; DuckDB casts it to the type the statement expects.
+fn to_param(v: &Json) -> Value {
+    match v {
+        Json::Null => Value::Null,
+        Json::Bool(b) => Value::Boolean(*b),
+        Json::Number(n) => n.as_i64().map_or_else(|| Value::Double(n.as_f64().unwrap_or(f64::NAN)), Value::BigInt),
+        Json::String(s) => Value::Text(s.clone()),
+        other => Value::Text(other.to_string()),
+    }
 }
 
 /// What a column's declared type adds to its values: a time zone, or JSON text to parse.

@@ -2,6 +2,7 @@
 
 pub mod duckdb;
 pub mod pg_decode;
+pub mod pg_param;
 pub mod postgres;
 
 use crate::value::QueryResult;
@@ -17,7 +18,8 @@ pub struct SqlError {
 /// Something that can run read-only SQL. Implementations must allow calls from
 /// several threads at once, since queries run in parallel.
 pub trait Source: Sync {
-    fn run(&self, sql: &str) -> Result<QueryResult, SqlError>;
+    /// Runs `sql`, binding `params` to its positional placeholders (`$1`, `$2`, …).
+    fn run(&self, sql: &str, params: &[serde_json::Value]) -> Result<QueryResult, SqlError>;
 }
 
 /// A double-quoted SQL identifier, valid in both engines.

@@ -131,15 +131,15 @@ impl PgSource {
 }
 
 impl Source for PgSource {
-    fn run(&self, sql: &str) -> Result<QueryResult, SqlError> {
+    fn run(&self, sql: &str, params: &[serde_json::Value]) -> Result<QueryResult, SqlError> {
         let mut client = self.checkout()?;
-        let result = run_on(&mut client, sql);
+        let result = run_on(&mut client, sql, params);
         self.checkin(client);
         result
     }
 }
 
-fn run_on(client: &mut Client, sql: &str) -> Result<QueryResult, SqlError> {
+fn run_on(client: &mut Client, sql: &str, params: &[serde_json::Value]) -> Result<QueryResult, SqlError> {
     // Queries are read-only: a statement that writes fails and changes nothing.
     let mut tx = client.build_transaction().read_only(true).start().map_err(|e| sql_error(&e, sql))?;
     let stmt = tx.prepare(sql).map_err(|e| sql_error(&e, sql))?;
@@ -148,7 +148,18 @@ fn run_on(client: &mut Client, sql: &str) -> Result<QueryResult, SqlError> {
         .iter()
         .map(|c| Column { name: c.name().to_string(), sql_type: c.type_().name().to_string() })
         .collect();
-    let rows = tx.query(&stmt, &[]).map_err(|e| sql_error(&e, sql))?;
+    let bound = stmt
+        .params()
+        .iter()
+        .zip(params.iter().chain(std::iter::repeat(&serde_json::Value::Null)))
+        .enumerate()
+        .map(|(i, (ty, v))| {
+            super::pg_param::bind(ty, v)
+                .map_err(|message| SqlError { message: format!("parameter ${}: {message}", i + 1), position: None })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = bound.iter().map(|b| b.as_ref()).collect();
+    let rows = tx.query(&stmt, &refs).map_err(|e| sql_error(&e, sql))?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let mut values = Vec::with_capacity(columns.len());

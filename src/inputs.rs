@@ -1,0 +1,281 @@
+//! Inputs: `dropdown()`, `multiselect()`, `date_range()`, `search()` and
+//! `checkbox()`. Each renders a native form control (so it works from the
+//! keyboard) and records itself in the page scope; the browser runtime reads the
+//! record and filters every component on the page.
+
+use crate::page_scope::{self, PageScope};
+use crate::template::escape_text;
+use minijinja::value::{Kwargs, Value};
+use minijinja::{Error, ErrorKind, State};
+use serde::Serialize;
+use serde_json::Value as Json;
+
+/// The kinds of input, as the runtime names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Dropdown,
+    Multiselect,
+    DateRange,
+    Search,
+    Checkbox,
+}
+
+impl Kind {
+    pub fn function(self) -> &'static str {
+        match self {
+            Kind::Dropdown => "dropdown",
+            Kind::Multiselect => "multiselect",
+            Kind::DateRange => "date_range",
+            Kind::Search => "search",
+            Kind::Checkbox => "checkbox",
+        }
+    }
+}
+
+/// A choice of a dropdown or multi-select.
+#[derive(Debug, Clone, Serialize)]
+pub struct Choice {
+    pub value: Json,
+    pub label: String,
+}
+
+/// One input on a page.
+#[derive(Debug, Clone, Serialize)]
+pub struct Input {
+    pub name: String,
+    pub kind: Kind,
+    pub label: String,
+    /// The columns it filters rows on, when a query does not take it as a parameter.
+    pub fields: Vec<String>,
+    pub options: Vec<Choice>,
+    /// The label of the "all" choice of a dropdown, when it has one.
+    pub all: Option<String>,
+    /// The initial choice: an index into `options` for a dropdown (none = all).
+    pub default: Option<usize>,
+}
+
+impl Input {
+    /// The values a SQL parameter bound to this input can take, in the order the
+    /// runtime numbers them; `None` when the set is not finite.
+    pub fn domain(&self) -> Option<Vec<Json>> {
+        match self.kind {
+            Kind::Dropdown => {
+                let all = self.all.as_ref().map(|_| Json::Null);
+                Some(all.into_iter().chain(self.options.iter().map(|c| c.value.clone())).collect())
+            }
+            Kind::Checkbox => Some(vec![Json::Bool(false), Json::Bool(true)]),
+            _ => None,
+        }
+    }
+
+    /// Where the domain starts out, the value the page shows before any choice.
+    pub fn default_index(&self) -> usize {
+        match (self.kind, self.default) {
+            (Kind::Dropdown, Some(i)) => i + usize::from(self.all.is_some()),
+            _ => 0,
+        }
+    }
+}
+
+fn invalid(msg: String) -> Error {
+    Error::new(ErrorKind::InvalidOperation, msg)
+}
+
+/// Choices from `options`: a query name (values from its first column, or the
+/// `value`/`text` columns given) or a literal list.
+fn choices(scope: &PageScope, what: &str, options: &Value, kwargs: &Kwargs) -> Result<Vec<Choice>, Error> {
+    let value_col: Option<String> = kwargs.get("value")?;
+    let text_col: Option<String> = kwargs.get("text")?;
+    if let Some(name) = options.as_str() {
+        let result = scope.peek(name, what)?;
+        let col = |c: &Option<String>, arg: &str| -> Result<usize, Error> {
+            match c {
+                Some(c) => {
+                    page_scope::check_column(&result, name, c, &format!("{what} {arg}"))?;
+                    Ok(result.column_names().position(|n| n == c).unwrap_or(0))
+                }
+                None => Ok(0),
+            }
+        };
+        if scope.catalog.params.contains_key(name) {
+            return Err(invalid(format!(
+                "{what}: options query '{name}' takes parameters; options must come from a query without any"
+            )));
+        }
+        let (v, t) = (col(&value_col, "value")?, col(&text_col.or(value_col.clone()), "text")?);
+        let mut seen = std::collections::BTreeSet::new();
+        return Ok(result
+            .rows
+            .iter()
+            .filter(|r| !r[v].is_null() && seen.insert(r[v].to_string()))
+            .map(|r| Choice { value: r[v].clone(), label: label_of(&r[t]) })
+            .collect());
+    }
+    if value_col.is_some() || text_col.is_some() {
+        return Err(invalid(format!("{what}: value= and text= name columns of an options query")));
+    }
+    let list = options
+        .try_iter()
+        .map_err(|_| invalid(format!("{what}: options must be a query name or a list of values, got {options}")))?;
+    list.map(|v| {
+        let value = serde_json::to_value(&v).map_err(|e| invalid(format!("{what}: option {v}: {e}")))?;
+        Ok(Choice { label: label_of(&value), value })
+    })
+    .collect()
+}
+
+fn label_of(v: &Json) -> String {
+    match v {
+        Json::String(s) => s.clone(),
+        Json::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// The common arguments, read in one place so each input checks them alike.
+struct Common {
+    label: String,
+    fields: Vec<String>,
+}
+
+fn common(name: &str, kind: Kind, kwargs: &Kwargs) -> Result<Common, Error> {
+    if !crate::query::is_valid_name(name) {
+        return Err(invalid(format!(
+            "{}: input name '{name}' must start with a letter or _ and hold only letters, digits and _",
+            kind.function()
+        )));
+    }
+    let label: Option<String> = kwargs.get("label")?;
+    let fields = if kind == Kind::Search {
+        let fields: Vec<String> = kwargs.get("fields")?;
+        if fields.is_empty() {
+            return Err(invalid("search: fields must name at least one column".into()));
+        }
+        fields
+    } else {
+        let field: Option<String> = kwargs.get("field")?;
+        vec![field.unwrap_or_else(|| name.to_string())]
+    };
+    let label = label.unwrap_or_else(|| {
+        let mut l = name.replace('_', " ");
+        if let Some(first) = l.get_mut(0..1) {
+            first.make_ascii_uppercase();
+        }
+        l
+    });
+    Ok(Common { label, fields })
+}
+
+fn attr(text: &str) -> String {
+    escape_text(text)
+}
+
+/// `{{ dropdown("platform", options="platforms", all="All platforms") }}`: one
+/// choice from a query's values or a list; `all=` adds a choice that filters
+/// nothing (and binds NULL to a SQL parameter). Also: `label`, `field`,
+/// `value`/`text` (columns of the options query), `default`.
+pub fn dropdown(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Error> {
+    let scope = page_scope::of(state)?;
+    let c = common(&name, Kind::Dropdown, &kwargs)?;
+    let options: Value = kwargs.get("options")?;
+    let choices = choices(&scope, "dropdown", &options, &kwargs)?;
+    let all: Option<String> = kwargs.get("all")?;
+    let default: Option<Value> = kwargs.get("default")?;
+    kwargs.assert_all_used()?;
+    if choices.is_empty() && all.is_none() {
+        return Err(invalid(format!("dropdown '{name}' has no options and no all= choice")));
+    }
+    let default = match default {
+        None => (all.is_none()).then_some(0),
+        Some(d) => {
+            let d = serde_json::to_value(&d).unwrap_or_default();
+            Some(choices.iter().position(|c| c.value == d || label_of(&c.value) == label_of(&d)).ok_or_else(|| {
+                invalid(format!("dropdown '{name}': default {d} is not one of its options"))
+            })?)
+        }
+    };
+    let mut html = format!(
+        "<div class=\"vcd-input vcd-dropdown\"><label for=\"in-{name}\">{}</label><select id=\"in-{name}\" data-input=\"{name}\">",
+        attr(&c.label)
+    );
+    if let Some(all) = &all {
+        html.push_str(&format!("<option value=\"\">{}</option>", attr(all)));
+    }
+    for (i, choice) in choices.iter().enumerate() {
+        let selected = if default == Some(i) { " selected" } else { "" };
+        html.push_str(&format!("<option value=\"{i}\"{selected}>{}</option>", attr(&choice.label)));
+    }
+    html.push_str("</select></div>");
+    scope.add_input(Input { name, kind: Kind::Dropdown, label: c.label, fields: c.fields, options: choices, all, default })?;
+    Ok(Value::from_safe_string(html))
+}
+
+/// `{{ multiselect("type", options="post_types", field="post_type") }}`: any
+/// number of choices; none chosen shows every row. Filters rows in the browser.
+pub fn multiselect(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Error> {
+    let scope = page_scope::of(state)?;
+    let c = common(&name, Kind::Multiselect, &kwargs)?;
+    let options: Value = kwargs.get("options")?;
+    let choices = choices(&scope, "multiselect", &options, &kwargs)?;
+    kwargs.assert_all_used()?;
+    let mut html =
+        format!("<fieldset class=\"vcd-input vcd-multiselect\" data-input=\"{name}\"><legend>{}</legend>", attr(&c.label));
+    for (i, choice) in choices.iter().enumerate() {
+        html.push_str(&format!("<label><input type=\"checkbox\" value=\"{i}\"> {}</label>", attr(&choice.label)));
+    }
+    html.push_str("</fieldset>");
+    let input =
+        Input { name, kind: Kind::Multiselect, label: c.label, fields: c.fields, options: choices, all: None, default: None };
+    scope.add_input(input)?;
+    Ok(Value::from_safe_string(html))
+}
+
+/// `{{ date_range("posted", field="posted_at") }}`: from and to dates (either may
+/// be empty); rows whose date falls outside are hidden in the browser.
+pub fn date_range(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Error> {
+    let scope = page_scope::of(state)?;
+    let c = common(&name, Kind::DateRange, &kwargs)?;
+    kwargs.assert_all_used()?;
+    let html = format!(
+        "<fieldset class=\"vcd-input vcd-date-range\" data-input=\"{name}\"><legend>{}</legend>\
+         <label>From <input type=\"date\" data-end=\"from\"></label><label>To <input type=\"date\" data-end=\"to\"></label></fieldset>",
+        attr(&c.label)
+    );
+    let input =
+        Input { name, kind: Kind::DateRange, label: c.label, fields: c.fields, options: vec![], all: None, default: None };
+    scope.add_input(input)?;
+    Ok(Value::from_safe_string(html))
+}
+
+/// `{{ search("q", fields=["caption"]) }}`: keeps the rows where any of the
+/// fields contains the text typed, ignoring case.
+pub fn search(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Error> {
+    let scope = page_scope::of(state)?;
+    let c = common(&name, Kind::Search, &kwargs)?;
+    kwargs.assert_all_used()?;
+    let html = format!(
+        "<div class=\"vcd-input vcd-search\"><label for=\"in-{name}\">{}</label><input type=\"search\" id=\"in-{name}\" data-input=\"{name}\"></div>",
+        attr(&c.label)
+    );
+    let input =
+        Input { name, kind: Kind::Search, label: c.label, fields: c.fields, options: vec![], all: None, default: None };
+    scope.add_input(input)?;
+    Ok(Value::from_safe_string(html))
+}
+
+/// `{{ checkbox("promoted", label="Promoted posts only") }}`: when ticked, keeps
+/// rows whose field is true; bound to a SQL parameter it binds true or false.
+pub fn checkbox(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Error> {
+    let scope = page_scope::of(state)?;
+    let c = common(&name, Kind::Checkbox, &kwargs)?;
+    kwargs.assert_all_used()?;
+    let html = format!(
+        "<div class=\"vcd-input vcd-checkbox\"><label><input type=\"checkbox\" data-input=\"{name}\"> {}</label></div>",
+        attr(&c.label)
+    );
+    let input =
+        Input { name, kind: Kind::Checkbox, label: c.label, fields: c.fields, options: vec![], all: None, default: None };
+    scope.add_input(input)?;
+    Ok(Value::from_safe_string(html))
+}
