@@ -301,6 +301,16 @@ impl Browser {
 
     /// True when a Chromium binary exists, so tests can skip instead of fail without one.
     /// It does not start the browser.
+    /// A browser for a test, or `None` (said loudly) when Chromium is missing outside CI.
+    pub fn for_test() -> Option<Browser> {
+        if !Browser::available() {
+            assert!(std::env::var_os("CI").is_none(), "Chromium is required under CI; .ci/run installs it");
+            eprintln!("SKIPPED: browser test needs Debian's chromium (apt-get install chromium) or VCD_CHROMIUM");
+            return None;
+        }
+        Some(Browser::launch().expect("chromium starts"))
+    }
+
     pub fn available() -> bool {
         Self::binary().is_some()
     }
