@@ -1,5 +1,7 @@
 -- The headline figures for the last 90 days of posting and for the 90 days before,
--- so each KPI can show its change. Periods are measured back from the latest post.
+-- so each KPI can show its change. Periods are measured back from the latest post
+-- on any platform; $platform (the overview's dropdown) keeps one platform's posts,
+-- and NULL (its "all" choice) keeps every post.
 -- Attributed revenue is the merchandise (subtotal less discount) of orders that
 -- social_media_attribution links to a post of that period.
 WITH bounds AS (
@@ -10,6 +12,7 @@ tagged AS (
            CASE WHEN pm.posted_at > b.last_at - INTERVAL '90 days' THEN 1
                 WHEN pm.posted_at > b.last_at - INTERVAL '180 days' THEN 0 END AS is_current
     FROM post_metrics pm CROSS JOIN bounds b
+    WHERE ($platform IS NULL OR pm.platform = $platform)
 ),
 revenue AS (
     SELECT t.is_current, sum(o.subtotal - o.discount_amount) AS revenue

@@ -54,7 +54,7 @@ pub fn kpi(state: &minijinja::State, label: String, value: Value, kwargs: Kwargs
     let spark: Option<String> = kwargs.get("spark")?;
     let spark_x: Option<String> = kwargs.get("spark_x")?;
     let spark_y: Option<String> = kwargs.get("spark_y")?;
-    kwargs.assert_all_used()?;
+    crate::template::finish_args(&kwargs, "kpi", KPI_ARGS)?;
 
     let number = |v: &Value, what: &str| -> Result<Option<f64>, Error> {
         if v.is_none() || v.is_undefined() {
@@ -110,6 +110,9 @@ pub fn kpi(state: &minijinja::State, label: String, value: Value, kwargs: Kwargs
 }
 
 const DEFAULT_COMPARE: &str = "vs previous period";
+
+const KPI_ARGS: &[&str] =
+    &["format", "decimals", "previous", "compare", "good", "data", "agg", "spark", "spark_x", "spark_y"];
 
 /// The aggregates a data-bound KPI can take over its rows (the runtime has the same).
 const AGGS: &[&str] = &["first", "sum", "mean", "min", "max", "count"];
@@ -292,7 +295,7 @@ pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Va
     let links = string_map(kwargs.get("links")?, "links")?;
     let labels = string_map(kwargs.get("labels")?, "labels")?;
     let page_size: Option<usize> = kwargs.get("page_size")?;
-    kwargs.assert_all_used()?;
+    crate::template::finish_args(&kwargs, "table", &["columns", "formats", "links", "labels", "page_size"])?;
     let page_size = page_size.unwrap_or(25).max(1);
 
     let rows: Vec<Value> = rows

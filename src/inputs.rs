@@ -4,7 +4,7 @@
 //! record and filters every component on the page.
 
 use crate::page_scope::{self, PageScope};
-use crate::template::escape_text;
+use crate::template::{escape_text, finish_args};
 use minijinja::value::{Kwargs, Value};
 use minijinja::{Error, ErrorKind, State};
 use serde::Serialize;
@@ -125,6 +125,13 @@ fn choices(scope: &PageScope, what: &str, options: &Value, kwargs: &Kwargs) -> R
     .collect()
 }
 
+fn required_options(kwargs: &Kwargs, what: &str) -> Result<Value, Error> {
+    let options: Option<Value> = kwargs.get("options")?;
+    options.ok_or_else(|| {
+        Error::new(ErrorKind::MissingArgument, format!("{what} needs options= (a query name or a list of values)"))
+    })
+}
+
 fn label_of(v: &Json) -> String {
     match v {
         Json::String(s) => s.clone(),
@@ -148,11 +155,16 @@ fn common(name: &str, kind: Kind, kwargs: &Kwargs) -> Result<Common, Error> {
     }
     let label: Option<String> = kwargs.get("label")?;
     let fields = if kind == Kind::Search {
-        let fields: Vec<String> = kwargs.get("fields")?;
-        if fields.is_empty() {
-            return Err(invalid("search: fields must name at least one column".into()));
+        let fields: Option<Vec<String>> = kwargs.get("fields")?;
+        match fields {
+            Some(f) if !f.is_empty() => f,
+            _ => {
+                return Err(Error::new(
+                    ErrorKind::MissingArgument,
+                    "search needs fields= (the columns to search, e.g. fields=[\"caption\"])",
+                ))
+            }
         }
-        fields
     } else {
         let field: Option<String> = kwargs.get("field")?;
         vec![field.unwrap_or_else(|| name.to_string())]
@@ -178,11 +190,11 @@ fn attr(text: &str) -> String {
 pub fn dropdown(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Error> {
     let scope = page_scope::of(state)?;
     let c = common(&name, Kind::Dropdown, &kwargs)?;
-    let options: Value = kwargs.get("options")?;
+    let options = required_options(&kwargs, "dropdown")?;
     let choices = choices(&scope, "dropdown", &options, &kwargs)?;
     let all: Option<String> = kwargs.get("all")?;
     let default: Option<Value> = kwargs.get("default")?;
-    kwargs.assert_all_used()?;
+    finish_args(&kwargs, "dropdown", &["options", "all", "default", "label", "field", "value", "text"])?;
     if choices.is_empty() && all.is_none() {
         return Err(invalid(format!("dropdown '{name}' has no options and no all= choice")));
     }
@@ -216,9 +228,9 @@ pub fn dropdown(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Er
 pub fn multiselect(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Error> {
     let scope = page_scope::of(state)?;
     let c = common(&name, Kind::Multiselect, &kwargs)?;
-    let options: Value = kwargs.get("options")?;
+    let options = required_options(&kwargs, "multiselect")?;
     let choices = choices(&scope, "multiselect", &options, &kwargs)?;
-    kwargs.assert_all_used()?;
+    finish_args(&kwargs, "multiselect", &["options", "label", "field", "value", "text"])?;
     let mut html =
         format!("<fieldset class=\"vcd-input vcd-multiselect\" data-input=\"{name}\"><legend>{}</legend>", attr(&c.label));
     for (i, choice) in choices.iter().enumerate() {
@@ -236,7 +248,7 @@ pub fn multiselect(state: &State, name: String, kwargs: Kwargs) -> Result<Value,
 pub fn date_range(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Error> {
     let scope = page_scope::of(state)?;
     let c = common(&name, Kind::DateRange, &kwargs)?;
-    kwargs.assert_all_used()?;
+    finish_args(&kwargs, "date_range", &["field", "label"])?;
     let html = format!(
         "<fieldset class=\"vcd-input vcd-date-range\" data-input=\"{name}\"><legend>{}</legend>\
          <label>From <input type=\"date\" data-end=\"from\"></label><label>To <input type=\"date\" data-end=\"to\"></label></fieldset>",
@@ -253,7 +265,7 @@ pub fn date_range(state: &State, name: String, kwargs: Kwargs) -> Result<Value, 
 pub fn search(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Error> {
     let scope = page_scope::of(state)?;
     let c = common(&name, Kind::Search, &kwargs)?;
-    kwargs.assert_all_used()?;
+    finish_args(&kwargs, "search", &["fields", "label"])?;
     let html = format!(
         "<div class=\"vcd-input vcd-search\"><label for=\"in-{name}\">{}</label><input type=\"search\" id=\"in-{name}\" data-input=\"{name}\"></div>",
         attr(&c.label)
@@ -269,7 +281,7 @@ pub fn search(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Erro
 pub fn checkbox(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Error> {
     let scope = page_scope::of(state)?;
     let c = common(&name, Kind::Checkbox, &kwargs)?;
-    kwargs.assert_all_used()?;
+    finish_args(&kwargs, "checkbox", &["field", "label"])?;
     let html = format!(
         "<div class=\"vcd-input vcd-checkbox\"><label><input type=\"checkbox\" data-input=\"{name}\"> {}</label></div>",
         attr(&c.label)

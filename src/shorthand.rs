@@ -335,7 +335,7 @@ fn chart(state: &State, fname: &str, kind: Kind, data: &str, kwargs: &Kwargs) ->
     let scope = page_scope::of(state)?;
     let result = scope.read(data, fname)?;
     let args = read_args(fname, kind, data, &result, kwargs)?;
-    kwargs.assert_all_used()?;
+    crate::template::finish_args(kwargs, fname, &known_args(kind))?;
     let spec = build(kind, data, &args)?;
     Ok(Value::from_safe_string(crate::chart::checked_marker(&spec)))
 }
@@ -474,6 +474,33 @@ fn read_args(fname: &str, kind: Kind, data: &str, result: &QueryResult, kwargs: 
         donut: donut.unwrap_or(false),
         select,
     })
+}
+
+/// The arguments a chart kind takes, for messages about ones it does not.
+fn known_args(kind: Kind) -> Vec<&'static str> {
+    let mut known: Vec<&str> = match kind {
+        Kind::Pie => vec![
+            "category", "value", "category_title", "category_type", "value_title", "value_format", "value_type", "agg", "donut",
+        ],
+        _ => vec!["x", "y", "x_title", "y_title", "x_format", "y_format", "x_type", "y_type"],
+    };
+    known.extend(["title", "height", "description", "tooltip", "select"]);
+    if kind != Kind::Pie {
+        known.extend(["color", "series", "color_title", "color_format", "color_type"]);
+    }
+    match kind {
+        Kind::Line => known.extend(["agg", "points"]),
+        Kind::Area => known.extend(["agg", "mode"]),
+        Kind::Bar => known.extend(["agg", "sort", "mode", "horizontal"]),
+        Kind::Scatter => known.extend(["size", "size_title", "size_format", "size_type"]),
+        Kind::Histogram => {
+            known.retain(|a| !a.starts_with('y'));
+            known.push("bins");
+        }
+        Kind::Heatmap => known.extend(["agg", "sort"]),
+        Kind::Pie => {}
+    }
+    known
 }
 
 /// Clicking a mark filters the page by its category: the colour series where

@@ -37,6 +37,23 @@ pub fn environment() -> Environment<'static> {
     env
 }
 
+/// Rejects keyword arguments a component did not read, naming the function and
+/// suggesting the closest argument it takes (`known`).
+pub fn finish_args(kwargs: &Kwargs, function: &str, known: &[&str]) -> Result<(), Error> {
+    kwargs.assert_all_used().map_err(|e| {
+        let detail = e.detail().unwrap_or_default().to_string();
+        let Some(key) = detail.split('\'').nth(1) else { return e };
+        Error::new(
+            ErrorKind::TooManyArguments,
+            format!(
+                "{function} has no argument '{key}'{}; it takes: {}",
+                crate::diag::suggestion(key, known.iter().copied()),
+                known.join(", ")
+            ),
+        )
+    })
+}
+
 /// Writes a value into page text. In HTML mode, anything not marked safe is escaped
 /// so it renders as literal text after Markdown: HTML metacharacters and Markdown
 /// punctuation become numeric character references, which Markdown decodes back
