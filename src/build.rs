@@ -10,13 +10,13 @@ use crate::runner::Runner;
 use crate::site::Staging;
 use crate::template;
 use crate::theme::Theme;
-use anyhow::Result;
-use rayon::prelude::*;
 use crate::value::QueryResult;
 use crate::variants;
+use anyhow::Result;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Whether the pipeline writes the site (`build`) or only verifies (`check`).
@@ -138,7 +138,8 @@ fn run_variants(
     let by_name: BTreeMap<&str, &query::QueryFile> = queries.iter().map(|q| (q.name.as_str(), q)).collect();
     let list: Vec<(&String, &query::QueryFile, &Vec<serde_json::Value>)> =
         jobs.iter().filter_map(|(file, (q, b))| Some((file, *by_name.get(q.as_str())?, b))).collect();
-    let runs: Vec<(&query::QueryFile, Vec<serde_json::Value>)> = list.iter().map(|(_, q, b)| (*q, (*b).clone())).collect();
+    let runs: Vec<(&query::QueryFile, Vec<serde_json::Value>)> =
+        list.iter().map(|(_, q, b)| (*q, (*b).clone())).collect();
     let (found, _) = runner.run(&runs, diags)?;
     Ok(list.iter().zip(found).filter_map(|((file, _, _), r)| Some(((*file).clone(), r?))).collect())
 }

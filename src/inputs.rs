@@ -202,9 +202,12 @@ pub fn dropdown(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Er
         None => (all.is_none()).then_some(0),
         Some(d) => {
             let d = serde_json::to_value(&d).unwrap_or_default();
-            Some(choices.iter().position(|c| c.value == d || label_of(&c.value) == label_of(&d)).ok_or_else(|| {
-                invalid(format!("dropdown '{name}': default {d} is not one of its options"))
-            })?)
+            Some(
+                choices
+                    .iter()
+                    .position(|c| c.value == d || label_of(&c.value) == label_of(&d))
+                    .ok_or_else(|| invalid(format!("dropdown '{name}': default {d} is not one of its options")))?,
+            )
         }
     };
     let mut html = format!(
@@ -219,7 +222,15 @@ pub fn dropdown(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Er
         html.push_str(&format!("<option value=\"{i}\"{selected}>{}</option>", attr(&choice.label)));
     }
     html.push_str("</select></div>");
-    scope.add_input(Input { name, kind: Kind::Dropdown, label: c.label, fields: c.fields, options: choices, all, default })?;
+    scope.add_input(Input {
+        name,
+        kind: Kind::Dropdown,
+        label: c.label,
+        fields: c.fields,
+        options: choices,
+        all,
+        default,
+    })?;
     Ok(Value::from_safe_string(html))
 }
 
@@ -231,14 +242,23 @@ pub fn multiselect(state: &State, name: String, kwargs: Kwargs) -> Result<Value,
     let options = required_options(&kwargs, "multiselect")?;
     let choices = choices(&scope, "multiselect", &options, &kwargs)?;
     finish_args(&kwargs, "multiselect", &["options", "label", "field", "value", "text"])?;
-    let mut html =
-        format!("<fieldset class=\"vcd-input vcd-multiselect\" data-input=\"{name}\"><legend>{}</legend>", attr(&c.label));
+    let mut html = format!(
+        "<fieldset class=\"vcd-input vcd-multiselect\" data-input=\"{name}\"><legend>{}</legend>",
+        attr(&c.label)
+    );
     for (i, choice) in choices.iter().enumerate() {
         html.push_str(&format!("<label><input type=\"checkbox\" value=\"{i}\"> {}</label>", attr(&choice.label)));
     }
     html.push_str("</fieldset>");
-    let input =
-        Input { name, kind: Kind::Multiselect, label: c.label, fields: c.fields, options: choices, all: None, default: None };
+    let input = Input {
+        name,
+        kind: Kind::Multiselect,
+        label: c.label,
+        fields: c.fields,
+        options: choices,
+        all: None,
+        default: None,
+    };
     scope.add_input(input)?;
     Ok(Value::from_safe_string(html))
 }
@@ -254,8 +274,15 @@ pub fn date_range(state: &State, name: String, kwargs: Kwargs) -> Result<Value, 
          <label>From <input type=\"date\" data-end=\"from\"></label><label>To <input type=\"date\" data-end=\"to\"></label></fieldset>",
         attr(&c.label)
     );
-    let input =
-        Input { name, kind: Kind::DateRange, label: c.label, fields: c.fields, options: vec![], all: None, default: None };
+    let input = Input {
+        name,
+        kind: Kind::DateRange,
+        label: c.label,
+        fields: c.fields,
+        options: vec![],
+        all: None,
+        default: None,
+    };
     scope.add_input(input)?;
     Ok(Value::from_safe_string(html))
 }
@@ -286,8 +313,15 @@ pub fn checkbox(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Er
         "<div class=\"vcd-input vcd-checkbox\"><label><input type=\"checkbox\" data-input=\"{name}\"> {}</label></div>",
         attr(&c.label)
     );
-    let input =
-        Input { name, kind: Kind::Checkbox, label: c.label, fields: c.fields, options: vec![], all: None, default: None };
+    let input = Input {
+        name,
+        kind: Kind::Checkbox,
+        label: c.label,
+        fields: c.fields,
+        options: vec![],
+        all: None,
+        default: None,
+    };
     scope.add_input(input)?;
     Ok(Value::from_safe_string(html))
 }

@@ -199,7 +199,9 @@ pub fn expand(
         };
         let fail = |msg: String| diags.push(Diagnostic::in_file(&page.source, msg).at(line, None));
         if params.contains_key(&query) {
-            fail(format!("rows query '{query}' takes parameters; pages are made at build time from a query without any"));
+            fail(format!(
+                "rows query '{query}' takes parameters; pages are made at build time from a query without any"
+            ));
             continue;
         }
         let Some(result) = results.get(&query) else {

@@ -91,9 +91,10 @@ impl PageScope {
 
 /// The scope of the page being rendered.
 pub fn of(state: &State) -> Result<Arc<PageScope>, Error> {
-    state.lookup(VAR).and_then(|v| v.downcast_object::<PageScope>()).ok_or_else(|| {
-        Error::new(ErrorKind::InvalidOperation, "components can only be used in pages (no page scope)")
-    })
+    state
+        .lookup(VAR)
+        .and_then(|v| v.downcast_object::<PageScope>())
+        .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, "components can only be used in pages (no page scope)"))
 }
 
 /// The scope as a template value.

@@ -2,8 +2,8 @@
 
 use crate::chart;
 use crate::diag::{excerpt, line_col, suggestion, Diagnostic};
-use crate::markdown;
 use crate::inputs::Input;
+use crate::markdown;
 use crate::page::Page;
 use crate::page_scope::{self, Catalog, PageScope};
 use crate::query::Results;
@@ -83,7 +83,9 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
         }
         if let Some(params) = ctx.catalog.params.get(&var) {
             let line = word_line(&page.body, &var).unwrap_or(1);
-            errors.push(param_query_in_text(page, &var, params).at(line, None).with_detail(excerpt(&page.body, line, None)));
+            errors.push(
+                param_query_in_text(page, &var, params).at(line, None).with_detail(excerpt(&page.body, line, None)),
+            );
         } else if ctx.query_names.contains(&var) {
             used.insert(var);
         } else {

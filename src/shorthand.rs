@@ -269,7 +269,9 @@ impl Channel {
             format: match (&self.format, temporal) {
                 (Some(f), _) => Some(vl::Format::String(d3_format(f))),
                 (None, true) => Some(vl::Format::String("%b %-d, %Y".into())),
-                (None, false) if self.measure == Some(Measure::Quantitative) => Some(vl::Format::String(",.4~f".into())),
+                (None, false) if self.measure == Some(Measure::Quantitative) => {
+                    Some(vl::Format::String(",.4~f".into()))
+                }
                 _ => None,
             },
             ..Default::default()
@@ -415,7 +417,8 @@ fn read_args(fname: &str, kind: Kind, data: &str, result: &QueryResult, kwargs: 
         (Kind::Bar, Some("grouped")) | (Kind::Area, Some("overlap")) => Some(vl::Stack::Bool(false)),
         (_, Some("normalized")) => Some(vl::Stack::Enum(vl::StackOffset::Normalize)),
         (_, Some(m)) => {
-            let known = if kind == Kind::Bar { "stacked, grouped or normalized" } else { "stacked, overlap or normalized" };
+            let known =
+                if kind == Kind::Bar { "stacked, grouped or normalized" } else { "stacked, overlap or normalized" };
             return Err(invalid(format!("{fname}: mode must be {known}, got '{m}'")));
         }
     };
@@ -434,9 +437,10 @@ fn read_args(fname: &str, kind: Kind, data: &str, result: &QueryResult, kwargs: 
     }
     let tooltip_arg: Option<Vec<String>> = kwargs.get("tooltip")?;
     let mut tooltip: Vec<Channel> = match tooltip_arg {
-        Some(fields) => {
-            fields.into_iter().map(|f| ch("tooltip", Some(f)).map(Option::unwrap_or_default)).collect::<Result<_, _>>()?
-        }
+        Some(fields) => fields
+            .into_iter()
+            .map(|f| ch("tooltip", Some(f)).map(Option::unwrap_or_default))
+            .collect::<Result<_, _>>()?,
         None => [&x, &y, &color, &size].into_iter().flatten().filter(|c| !c.field.is_empty()).cloned().collect(),
     };
     for t in &mut tooltip {
@@ -480,7 +484,15 @@ fn read_args(fname: &str, kind: Kind, data: &str, result: &QueryResult, kwargs: 
 fn known_args(kind: Kind) -> Vec<&'static str> {
     let mut known: Vec<&str> = match kind {
         Kind::Pie => vec![
-            "category", "value", "category_title", "category_type", "value_title", "value_format", "value_type", "agg", "donut",
+            "category",
+            "value",
+            "category_title",
+            "category_type",
+            "value_title",
+            "value_format",
+            "value_type",
+            "agg",
+            "donut",
         ],
         _ => vec!["x", "y", "x_title", "y_title", "x_format", "y_format", "x_type", "y_type"],
     };

@@ -86,7 +86,8 @@ pub fn manifest(
 fn combinations(domains: &[Vec<Json>]) -> Vec<Vec<usize>> {
     let mut out = vec![Vec::new()];
     for d in domains {
-        out = out.into_iter().flat_map(|prefix| (0..d.len()).map(move |i| [prefix.clone(), vec![i]].concat())).collect();
+        out =
+            out.into_iter().flat_map(|prefix| (0..d.len()).map(move |i| [prefix.clone(), vec![i]].concat())).collect();
     }
     out
 }

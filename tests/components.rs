@@ -79,8 +79,12 @@ fn a_sql_parameter_needs_an_input_on_the_page() {
 
 #[test]
 fn a_parameterised_query_cannot_be_read_as_template_text() {
-    let e = page("# Bad\n\n{{ dropdown(\"platform\", options=\"platforms\") }}\n\nPosts: {{ platform_totals[0].posts }}\n");
-    says(&e, "pages/bad.md:5: query 'platform_totals' takes parameters ($platform), so its rows depend on the page's inputs");
+    let e =
+        page("# Bad\n\n{{ dropdown(\"platform\", options=\"platforms\") }}\n\nPosts: {{ platform_totals[0].posts }}\n");
+    says(
+        &e,
+        "pages/bad.md:5: query 'platform_totals' takes parameters ($platform), so its rows depend on the page's inputs",
+    );
     let e = fails(&[("pages/by/[posts].md", "---\nrows: platform_totals\n---\n# {{ row.posts }}\n")]);
     says(&e, "pages/by/[posts].md:2: rows query 'platform_totals' takes parameters");
 }

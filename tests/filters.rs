@@ -128,8 +128,10 @@ fn a_date_range_filters_every_chart_on_the_page() {
     )
     .unwrap();
     settle(&page);
-    let within =
-        sql(&p, "select count(*), sum(saves) from posts where posted_at between date '2025-02-01' and date '2025-03-31'");
+    let within = sql(
+        &p,
+        "select count(*), sum(saves) from posts where posted_at between date '2025-02-01' and date '2025-03-31'",
+    );
     assert!(num(&within[0]) > 0.0 && num(&within[0]) < total);
     for (id, n) in chart_rows(&page) {
         assert_eq!(n as f64, num(&within[0]), "{id} was not filtered to the date range");
@@ -148,8 +150,11 @@ fn a_date_range_filters_every_chart_on_the_page() {
 
 /// Clicks the first bar of chart `id` and waits for the page to follow.
 fn click_first_bar(page: &Page, id: &str) {
-    page.wait_for(&format!("document.querySelector('#{id}').getAttribute('data-status') === 'rendered'"), Duration::from_secs(10))
-        .unwrap();
+    page.wait_for(
+        &format!("document.querySelector('#{id}').getAttribute('data-status') === 'rendered'"),
+        Duration::from_secs(10),
+    )
+    .unwrap();
     page.click(&format!("#{id} svg .mark-rect path")).unwrap();
     settle(page);
 }
@@ -190,7 +195,8 @@ fn clicking_a_bar_cross_filters_the_page_and_the_filter_clears() {
 fn the_url_restores_every_filter_and_keyboard_drives_them() {
     let Some(browser) = Browser::for_test() else { return };
     let (p, server) = site();
-    let page = browser.open(&server.url("?platform=tiktok&posted=2025-02-01..2025-04-30&type=photo,video&q=1")).unwrap();
+    let page =
+        browser.open(&server.url("?platform=tiktok&posted=2025-02-01..2025-04-30&type=photo,video&q=1")).unwrap();
     settle(&page);
     let shown = page
         .eval(
@@ -245,7 +251,10 @@ fn one_page_per_row_exists_and_the_table_links_to_it() {
     let Some(browser) = Browser::for_test() else { return };
     let (p, server) = site();
     let posts = num(&sql(&p, "select count(*) from posts")[0]) as usize;
-    let pages = std::fs::read_dir(p.path("site/posts")).unwrap().filter(|e| e.as_ref().unwrap().path().join("index.html").is_file()).count();
+    let pages = std::fs::read_dir(p.path("site/posts"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().join("index.html").is_file())
+        .count();
     assert_eq!(pages, posts);
     let page = browser.open(&server.url("?platform=tiktok")).unwrap();
     settle(&page);

@@ -34,6 +34,20 @@ pub fn bind(ty: &Type, value: &Json) -> Result<Param, String> {
     })
 }
 
+/// The type each value suggests, for a statement whose parameters the server
+/// cannot type from the SQL alone: NULL and text are `text`.
+pub fn types_of(values: &[Json]) -> Vec<Type> {
+    values
+        .iter()
+        .map(|v| match v {
+            Json::Bool(_) => Type::BOOL,
+            Json::Number(n) if n.is_i64() => Type::INT8,
+            Json::Number(_) => Type::FLOAT8,
+            _ => Type::TEXT,
+        })
+        .collect()
+}
+
 /// SQL NULL for a parameter of any type.
 #[derive(Debug)]
 struct Null;

@@ -4,6 +4,7 @@ use super::pg_decode::Cell;
 use super::{Source, SqlError};
 use crate::value::{Column, QueryResult};
 use anyhow::{anyhow, Context, Result};
+use postgres::error::SqlState;
 use postgres::{Client, Config, NoTls};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -140,9 +141,22 @@ impl Source for PgSource {
 }
 
 fn run_on(client: &mut Client, sql: &str, params: &[serde_json::Value]) -> Result<QueryResult, SqlError> {
+    // Prepared before the transaction starts, so a failed first attempt (below)
+    // does not abort it.
+    let stmt = match client.prepare(sql) {
+        Ok(stmt) => stmt,
+        // `$p IS NULL OR col = $p` leaves the server unable to type `$p` from its
+        // first use; the values' own types decide it, and NULL is taken as text.
+        Err(e)
+            if e.code()
+                .is_some_and(|c| [SqlState::INDETERMINATE_DATATYPE, SqlState::AMBIGUOUS_PARAMETER].contains(c)) =>
+        {
+            client.prepare_typed(sql, &super::pg_param::types_of(params)).map_err(|e| sql_error(&e, sql))?
+        }
+        Err(e) => return Err(sql_error(&e, sql)),
+    };
     // Queries are read-only: a statement that writes fails and changes nothing.
     let mut tx = client.build_transaction().read_only(true).start().map_err(|e| sql_error(&e, sql))?;
-    let stmt = tx.prepare(sql).map_err(|e| sql_error(&e, sql))?;
     let columns: Vec<Column> = stmt
         .columns()
         .iter()
