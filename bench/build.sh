@@ -40,20 +40,48 @@ echo "vcd build, cold (no site, no cache):      median ${c} ms  ($(awk -v a="$c"
 echo "vcd build, warm (results cached):         median ${w} ms  ($(awk -v a="$w" -v b="$k" 'BEGIN{printf "%.2f", a/b}')x baseline)"
 echo "binary size: $(stat -c %s "$vcd") bytes"
 
-# Page weight: the home page plus every asset and data file it loads, gzipped
-# (-6, what static hosts typically serve).
-site="$work/demo/site"
-html="$site/index.html"
-files=("$html")
-while IFS= read -r ref; do
-    files+=("$site/${ref%%\?*}")
-done < <(grep -oE '(href|src)="[^"]+"' "$html" | sed -E 's/^(href|src)="//; s/"$//' | grep -E '^assets/')
-while IFS= read -r name; do
-    files+=("$site/data/$name.json")
-done < <(grep -oE '"data":\{"name":"[^"]+"' "$html" | sed -E 's/.*"name":"//; s/"$//' | sort -u)
-raw=0; gz=0
-for f in "${files[@]}"; do
-    raw=$((raw + $(stat -c %s "$f")))
-    gz=$((gz + $(gzip -6 -c "$f" | wc -c)))
-done
-echo "home page weight: ${#files[@]} files, $raw bytes raw, $gz bytes gzipped"
+# Page weight: each page plus every asset and data file it loads on opening,
+# gzipped (-6, what static hosts typically serve). The data files are the ones
+# its manifest names, in the variant its inputs start on. Prints the home page
+# and the busiest page.
+python3 - "$work/demo/site" <<'PY'
+import gzip, json, os, re, sys
+site = sys.argv[1]
+def gz(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    return len(data), len(gzip.compress(data, 6))
+def weight(html_path):
+    html = open(html_path, encoding="utf-8").read()
+    base = os.path.dirname(html_path)
+    files = {html_path}
+    for ref in re.findall(r'(?:href|src)="([^"]+)"', html):
+        ref = ref.split("?")[0]
+        if "assets/" in ref:
+            files.add(os.path.normpath(os.path.join(base, ref)))
+    m = re.search(r'<script type="application/json" id="vcd-page">(.*?)</script>', html)
+    if m:
+        manifest = json.loads(m.group(1))
+        inputs = {i["name"]: i for i in manifest["inputs"]}
+        for name, q in manifest["queries"].items():
+            if "params" in q:
+                key = []
+                for p in q["params"]:
+                    i = inputs[p]
+                    d = i["default"]
+                    key.append(str(0 if d is None or i["kind"] == "checkbox" else d + (1 if i["all"] is not None else 0)))
+                files.add(os.path.join(site, "data", q["files"][",".join(key)]))
+            else:
+                files.add(os.path.join(site, "data", name + ".json"))
+    sizes = [gz(f) for f in files]
+    return len(files), sum(r for r, _ in sizes), sum(g for _, g in sizes)
+pages = []
+for root, _, names in os.walk(site):
+    if "index.html" in names:
+        path = os.path.join(root, "index.html")
+        pages.append((os.path.relpath(root, site), weight(path)))
+home = dict(pages)["."]
+print(f"home page weight: {home[0]} files, {home[1]} bytes raw, {home[2]} bytes gzipped")
+name, (n, raw, g) = max(pages, key=lambda p: p[1][2])
+print(f"busiest page ({name}/): {n} files, {raw} bytes raw, {g} bytes gzipped; {len(pages)} pages")
+PY
