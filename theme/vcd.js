@@ -260,6 +260,11 @@
         spec.width = "container";
         spec.autosize = spec.autosize || { type: "fit-x", contains: "padding" };
       }
+      if (view.clientWidth && view.clientWidth < 480 && !figure.classList.contains("vcd-spark")) {
+        // On a phone a legend beside the plot would take half its width.
+        spec.config = Object.assign({}, spec.config);
+        spec.config.legend = Object.assign({ orient: "bottom" }, spec.config.legend);
+      }
       var options = { mode: "vega-lite", renderer: "svg", actions: { export: true, source: false, compiled: false, editor: false } };
       if (figure.classList.contains("vcd-spark")) options.actions = false;
       if (dark()) options.theme = "dark";
