@@ -53,9 +53,26 @@ pub struct Input {
     pub all: Option<String>,
     /// The initial choice: an index into `options` for a dropdown (none = all).
     pub default: Option<usize>,
+    /// The query its options came from, if any.
+    #[serde(skip)]
+    pub options_query: Option<String>,
 }
 
 impl Input {
+    /// An input with no options, of the given name and label (set the kind).
+    fn plain(name: String, label: String) -> Input {
+        Input {
+            name,
+            kind: Kind::Search,
+            label,
+            fields: Vec::new(),
+            options: Vec::new(),
+            all: None,
+            default: None,
+            options_query: None,
+        }
+    }
+
     /// The values a SQL parameter bound to this input can take, in the order the
     /// runtime numbers them; `None` when the set is not finite.
     pub fn domain(&self) -> Option<Vec<Json>> {
@@ -223,13 +240,13 @@ pub fn dropdown(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Er
     }
     html.push_str("</select></div>");
     scope.add_input(Input {
-        name,
         kind: Kind::Dropdown,
-        label: c.label,
         fields: c.fields,
         options: choices,
         all,
         default,
+        options_query: options.as_str().map(String::from),
+        ..Input::plain(name, c.label)
     })?;
     Ok(Value::from_safe_string(html))
 }
@@ -251,13 +268,11 @@ pub fn multiselect(state: &State, name: String, kwargs: Kwargs) -> Result<Value,
     }
     html.push_str("</fieldset>");
     let input = Input {
-        name,
         kind: Kind::Multiselect,
-        label: c.label,
         fields: c.fields,
         options: choices,
-        all: None,
-        default: None,
+        options_query: options.as_str().map(String::from),
+        ..Input::plain(name, c.label)
     };
     scope.add_input(input)?;
     Ok(Value::from_safe_string(html))
@@ -274,15 +289,7 @@ pub fn date_range(state: &State, name: String, kwargs: Kwargs) -> Result<Value, 
          <label>From <input type=\"date\" data-end=\"from\"></label><label>To <input type=\"date\" data-end=\"to\"></label></fieldset>",
         attr(&c.label)
     );
-    let input = Input {
-        name,
-        kind: Kind::DateRange,
-        label: c.label,
-        fields: c.fields,
-        options: vec![],
-        all: None,
-        default: None,
-    };
+    let input = Input { kind: Kind::DateRange, fields: c.fields, ..Input::plain(name, c.label) };
     scope.add_input(input)?;
     Ok(Value::from_safe_string(html))
 }
@@ -298,7 +305,7 @@ pub fn search(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Erro
         attr(&c.label)
     );
     let input =
-        Input { name, kind: Kind::Search, label: c.label, fields: c.fields, options: vec![], all: None, default: None };
+        Input { kind: Kind::Search, fields: c.fields, ..Input::plain(name, c.label) };
     scope.add_input(input)?;
     Ok(Value::from_safe_string(html))
 }
@@ -313,15 +320,7 @@ pub fn checkbox(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Er
         "<div class=\"vcd-input vcd-checkbox\"><label><input type=\"checkbox\" data-input=\"{name}\"> {}</label></div>",
         attr(&c.label)
     );
-    let input = Input {
-        name,
-        kind: Kind::Checkbox,
-        label: c.label,
-        fields: c.fields,
-        options: vec![],
-        all: None,
-        default: None,
-    };
+    let input = Input { kind: Kind::Checkbox, fields: c.fields, ..Input::plain(name, c.label) };
     scope.add_input(input)?;
     Ok(Value::from_safe_string(html))
 }

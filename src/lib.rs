@@ -24,6 +24,7 @@ pub mod query;
 pub mod render;
 pub mod runner;
 pub mod shorthand;
+pub mod session;
 pub mod site;
 pub mod source;
 pub mod template;

@@ -4,7 +4,7 @@ use clap::Parser;
 use std::process::ExitCode;
 use vcd::cli::{Cli, Command};
 use vcd::cmd;
-use vcd::project::Project;
+use vcd::project::{Overrides, Project};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -12,16 +12,16 @@ fn main() -> ExitCode {
         eprintln!("error: project folder '{}' does not exist", cli.project.display());
         return ExitCode::from(cmd::EXIT_USAGE);
     }
-    let outcome = Project::open(&cli.project).and_then(|mut project| {
-        if let Some(source) = cli.source {
-            project.config.source = source;
-        }
-        if cli.no_cache {
-            project.config.cache = false;
-        }
-        if let Some(url) = &cli.database_url {
-            project.config.database_url = Some(url.clone());
-        }
+    let overrides = Overrides {
+        source: cli.source,
+        database_url: cli.database_url.clone(),
+        no_cache: cli.no_cache,
+        output: match &cli.command {
+            Command::Build(args) => args.out.clone(),
+            _ => None,
+        },
+    };
+    let outcome = Project::open_with(&cli.project, overrides).and_then(|project| {
         match &cli.command {
             Command::Build(args) => cmd::build::run(project, args),
             Command::Check => cmd::check::run(project),

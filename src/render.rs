@@ -36,6 +36,9 @@ pub struct RenderedPage {
     pub inputs: Vec<Input>,
     /// Queries its charts, tables and KPIs read, each with the line that first uses it.
     pub uses: Vec<(String, usize)>,
+    /// Every query the page read, in its text or through components: what a
+    /// change must re-render it for.
+    pub reads: BTreeSet<String>,
 }
 
 /// Names pages may use besides queries.
@@ -159,12 +162,16 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
     for (i, (range, spec)) in charts.into_iter().enumerate().rev() {
         html.replace_range(range, &chart::html(Some(i + 1), "vcd-chart", &spec));
     }
+    let mut reads = used;
+    reads.extend(uses.iter().map(|(q, _)| q.clone()));
+    reads.extend(record.inputs.iter().flat_map(|i| i.options_query.clone()));
     Ok(RenderedPage {
         has_charts: html.contains("<figure class=\"vcd-chart"),
         has_h1: html.contains("<h1"),
         content: html,
         inputs: record.inputs,
         uses,
+        reads,
     })
 }
 

@@ -17,8 +17,8 @@ use rayon::prelude::*;
 use serde_json::Value as Json;
 use std::sync::Arc;
 
-pub struct Runner<'a> {
-    project: &'a Project,
+pub struct Runner {
+    project: Project,
     mode: Mode,
     cache: Option<Cache>,
     source: Option<Box<dyn Source>>,
@@ -27,11 +27,21 @@ pub struct Runner<'a> {
     data_clean: bool,
 }
 
-impl<'a> Runner<'a> {
-    pub fn new(project: &'a Project, mode: Mode) -> Runner<'a> {
+impl Runner {
+    pub fn new(project: &Project, mode: Mode) -> Runner {
         let cache = (project.config.cache && project.config.source == SourceKind::Duckdb)
             .then(|| Cache::offline(&project.root, &project.data_dir()));
-        Runner { project, mode, cache, source: None, data_clean: true }
+        Runner { project: project.clone(), mode, cache, source: None, data_clean: true }
+    }
+
+    /// Forgets the engine and the cache's view of the data, after a data file
+    /// changed: the next miss loads the data again.
+    pub fn data_changed(&mut self) {
+        self.source = None;
+        self.data_clean = true;
+        if self.cache.is_some() {
+            self.cache = Some(Cache::offline(&self.project.root, &self.project.data_dir()));
+        }
     }
 
     /// Every query with its parameters bound to NULL. Returns the results and how
@@ -101,7 +111,7 @@ impl<'a> Runner<'a> {
     fn source(&mut self, diags: &Diagnostics) -> Result<&dyn Source> {
         if self.source.is_none() {
             let before = diags.len();
-            let source = open_source(self.project, diags)?;
+            let source = open_source(&self.project, diags)?;
             self.data_clean = diags.len() == before;
             self.source = Some(source);
         }
@@ -109,7 +119,7 @@ impl<'a> Runner<'a> {
     }
 
     /// Drops cache entries this build did not use.
-    pub fn finish(self) {
+    pub fn finish(&self) {
         if let (Some(cache), Mode::Build) = (&self.cache, self.mode) {
             cache.prune();
         }

@@ -6,10 +6,8 @@ use crate::cli::BuildArgs;
 use crate::project::Project;
 use anyhow::Result;
 
-pub fn run(mut project: Project, args: &BuildArgs) -> Result<u8> {
-    if let Some(out) = &args.out {
-        project.config.output = out.clone();
-    }
+/// `--out` was applied with the other command-line settings (see `Overrides`).
+pub fn run(project: Project, _args: &BuildArgs) -> Result<u8> {
     let report = build::run(&project, Mode::Build)?;
     let code = print_report(&report, "build");
     if let Some(out) = &report.written {
