@@ -36,6 +36,43 @@ pub enum Command {
     Load,
     /// Generate the demo shop's data as CSV files (deterministic for a seed).
     Generate(GenerateArgs),
+    /// Build the site and serve it over HTTP; with --watch, rebuild what changed and reload the browser.
+    Serve(ServeArgs),
+    /// Create a small working project in DIR.
+    New(NewArgs),
+    /// Run a query (a name from queries/, or SQL text) and print its rows as a table.
+    Query(QueryArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on. Anything but a loopback address exposes the preview to the network.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to listen on (0 picks a free one).
+    #[arg(short, long, default_value_t = 3000)]
+    pub port: u16,
+    /// Watch pages/, queries/, theme/, data/ and vcd.toml; rebuild what a change affects and reload the browser.
+    #[arg(short, long)]
+    pub watch: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct NewArgs {
+    /// Folder to create (it must not exist, or be empty).
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct QueryArgs {
+    /// A query name (queries/NAME.sql) or SQL text.
+    pub query: String,
+    /// A value for a named parameter: --param platform=tiktok (repeatable); others bind NULL.
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// Most rows to print.
+    #[arg(long, default_value_t = 40)]
+    pub limit: usize,
 }
 
 #[derive(Debug, clap::Args)]

@@ -304,8 +304,7 @@ pub fn search(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Erro
         "<div class=\"vcd-input vcd-search\"><label for=\"in-{name}\">{}</label><input type=\"search\" id=\"in-{name}\" data-input=\"{name}\"></div>",
         attr(&c.label)
     );
-    let input =
-        Input { kind: Kind::Search, fields: c.fields, ..Input::plain(name, c.label) };
+    let input = Input { kind: Kind::Search, fields: c.fields, ..Input::plain(name, c.label) };
     scope.add_input(input)?;
     Ok(Value::from_safe_string(html))
 }

@@ -8,6 +8,16 @@ use vcd::project::{Overrides, Project};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // `vcd new` makes a project; there is none to open yet.
+    if let Command::New(args) = &cli.command {
+        return match cmd::new::run(&cli.project.join(&args.dir)) {
+            Ok(code) => ExitCode::from(code),
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::from(cmd::EXIT_ERRORS)
+            }
+        };
+    }
     if !cli.project.is_dir() {
         eprintln!("error: project folder '{}' does not exist", cli.project.display());
         return ExitCode::from(cmd::EXIT_USAGE);
@@ -21,13 +31,14 @@ fn main() -> ExitCode {
             _ => None,
         },
     };
-    let outcome = Project::open_with(&cli.project, overrides).and_then(|project| {
-        match &cli.command {
-            Command::Build(args) => cmd::build::run(project, args),
-            Command::Check => cmd::check::run(project),
-            Command::Load => cmd::load::run(project),
-            Command::Generate(args) => cmd::generate::run(project, args),
-        }
+    let outcome = Project::open_with(&cli.project, overrides).and_then(|project| match &cli.command {
+        Command::Build(args) => cmd::build::run(project, args),
+        Command::Check => cmd::check::run(project),
+        Command::Load => cmd::load::run(project),
+        Command::Generate(args) => cmd::generate::run(project, args),
+        Command::Serve(args) => cmd::serve::run(project, args),
+        Command::Query(args) => cmd::query::run(project, args),
+        Command::New(_) => unreachable!("handled before a project is opened"),
     });
     match outcome {
         Ok(code) => ExitCode::from(code),

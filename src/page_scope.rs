@@ -68,7 +68,7 @@ impl PageScope {
             return Ok(r.clone());
         }
         let message = if self.catalog.names.contains(name) {
-            format!("{component}: query '{name}' failed (its error is reported above)")
+            format!("{component}: query '{name}' failed; see the error for queries/{name}.sql")
         } else {
             let known = self.catalog.names.iter().map(String::as_str);
             format!("{component}: unknown query '{name}'{}", suggestion(name, known))

@@ -128,7 +128,7 @@ impl Runner {
 
 /// The configured engine, loaded or connected. Data file problems are diagnostics;
 /// an unreachable server is an error, since nothing can be checked without it.
-fn open_source(project: &Project, diags: &Diagnostics) -> Result<Box<dyn Source>> {
+pub fn open_source(project: &Project, diags: &Diagnostics) -> Result<Box<dyn Source>> {
     Ok(match project.config.source {
         SourceKind::Duckdb => {
             let display = |p: &std::path::Path| project.display_path(p);

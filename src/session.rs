@@ -154,9 +154,11 @@ impl Session {
         }
         let mut rerun: BTreeSet<String> = BTreeSet::new();
         if !changes.queries.is_empty() {
-            let before: BTreeMap<String, String> = self.queries.iter().map(|q| (q.name.clone(), q.sql.clone())).collect();
+            let before: BTreeMap<String, String> =
+                self.queries.iter().map(|q| (q.name.clone(), q.sql.clone())).collect();
             self.discover_queries();
-            let after: BTreeMap<String, String> = self.queries.iter().map(|q| (q.name.clone(), q.sql.clone())).collect();
+            let after: BTreeMap<String, String> =
+                self.queries.iter().map(|q| (q.name.clone(), q.sql.clone())).collect();
             for name in before.keys().chain(after.keys()) {
                 if before.get(name) != after.get(name) || changes.queries.contains(name) {
                     rerun.insert(name.clone());
@@ -446,7 +448,8 @@ fn mentions(sql: &str, word: &str) -> bool {
     let sql = sql.to_ascii_lowercase();
     let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
     sql.match_indices(word).any(|(i, _)| {
-        !sql[..i].chars().next_back().is_some_and(is_ident) && !sql[i + word.len()..].chars().next().is_some_and(is_ident)
+        !sql[..i].chars().next_back().is_some_and(is_ident)
+            && !sql[i + word.len()..].chars().next().is_some_and(is_ident)
     })
 }
 
@@ -456,7 +459,8 @@ mod tests {
 
     #[test]
     fn views_and_mentions_find_what_a_data_change_reaches() {
-        let schema = "CREATE TABLE posts (id INT);\nCREATE VIEW post_metrics AS SELECT * FROM posts JOIN metrics USING (id);";
+        let schema =
+            "CREATE TABLE posts (id INT);\nCREATE VIEW post_metrics AS SELECT * FROM posts JOIN metrics USING (id);";
         let v = views(schema);
         assert_eq!(v.len(), 1);
         assert_eq!(v[0].0, "post_metrics");

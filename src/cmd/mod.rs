@@ -4,6 +4,9 @@ pub mod build;
 pub mod check;
 pub mod generate;
 pub mod load;
+pub mod new;
+pub mod query;
+pub mod serve;
 
 use crate::build::Report;
 

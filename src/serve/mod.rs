@@ -1,0 +1,203 @@
+//! `vcd serve`'s HTTP server: the site folder with the right content types,
+//! gzip, cache validation and a 404 page, plus live reload on the same port.
+
+pub mod files;
+pub mod live;
+
+use anyhow::{anyhow, Result};
+use files::Refusal;
+use live::Live;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+use tiny_http::{Header, Method, Request, Response, StatusCode};
+
+/// Worker threads answering requests; event streams get a thread of their own.
+const WORKERS: usize = 4;
+
+pub struct Server {
+    http: Arc<tiny_http::Server>,
+    pub addr: SocketAddr,
+}
+
+/// A file as last read: raw and gzipped bytes, valid while size and mtime match.
+struct Cached {
+    modified: Option<SystemTime>,
+    len: u64,
+    body: Arc<Vec<u8>>,
+    gzipped: Option<Arc<Vec<u8>>>,
+    etag: String,
+}
+
+struct Site {
+    root: PathBuf,
+    live: Option<Arc<Live>>,
+    cache: Mutex<HashMap<PathBuf, Arc<Cached>>>,
+}
+
+impl Server {
+    /// Listens on `host:port` (port 0 picks a free one) and serves `root`.
+    /// With `live`, HTML pages get the reload script and `/__vcd/` answers.
+    pub fn start(host: &str, port: u16, root: &Path, live: Option<Arc<Live>>) -> Result<Server> {
+        let http = tiny_http::Server::http((host, port)).map_err(|e| anyhow!("cannot listen on {host}:{port}: {e}"))?;
+        let addr = http.server_addr().to_ip().ok_or_else(|| anyhow!("not an IP listener"))?;
+        let http = Arc::new(http);
+        let site = Arc::new(Site { root: root.to_path_buf(), live, cache: Mutex::new(HashMap::new()) });
+        for _ in 0..WORKERS {
+            let (http, site) = (http.clone(), site.clone());
+            std::thread::spawn(move || {
+                while let Ok(request) = http.recv() {
+                    site.answer(request);
+                }
+            });
+        }
+        Ok(Server { http, addr })
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        for _ in 0..WORKERS {
+            self.http.unblock();
+        }
+    }
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("header names and values are ASCII")
+}
+
+fn request_header<'a>(request: &'a Request, name: &'static str) -> Option<&'a str> {
+    request.headers().iter().find(|h| h.field.equiv(name)).map(|h| h.value.as_str())
+}
+
+impl Site {
+    fn answer(&self, request: Request) {
+        if !matches!(request.method(), Method::Get | Method::Head) {
+            let r = Response::from_string("only GET and HEAD are served\n")
+                .with_status_code(405)
+                .with_header(header("Allow", "GET, HEAD"));
+            let _ = request.respond(r);
+            return;
+        }
+        let url = request.url().to_string();
+        let path = url.split('?').next().unwrap_or("");
+        if let Some(live) = &self.live {
+            match path {
+                live::EVENTS_PATH => {
+                    let events = live.subscribe();
+                    let out = request.into_writer();
+                    std::thread::spawn(move || live::stream(out, events));
+                    return;
+                }
+                live::SCRIPT_PATH => {
+                    let body = live::SCRIPT.as_bytes().to_vec();
+                    return self.send(request, 200, "text/javascript; charset=utf-8", Arc::new(body), None, "no-cache");
+                }
+                live::ERRORS_PATH => {
+                    let body = live.errors_json().into_bytes();
+                    return self.send(request, 200, "application/json", Arc::new(body), None, "no-store");
+                }
+                _ => {}
+            }
+        }
+        match files::resolve(&self.root, &url) {
+            Ok(file) => self.file(request, &file, url.contains("?v=")),
+            Err(Refusal::Malformed) => self.problem(request, 400, "Bad request", "That is not a path of this site."),
+            Err(Refusal::Outside) => self.problem(request, 403, "Forbidden", "That path leads outside the site."),
+            Err(Refusal::Missing) => {
+                self.problem(request, 404, "Page not found", "Nothing is published at this address.")
+            }
+        }
+    }
+
+    fn file(&self, request: Request, file: &Path, versioned: bool) {
+        let content_type = files::content_type(file);
+        let Some(cached) = self.read(file, content_type) else {
+            return self.problem(request, 404, "Page not found", "Nothing is published at this address.");
+        };
+        // Hashed asset URLs never change content; everything else is revalidated.
+        let caching = if versioned { "public, max-age=31536000, immutable" } else { "no-cache" };
+        if request_header(&request, "If-None-Match") == Some(cached.etag.as_str()) {
+            let r = Response::empty(304)
+                .with_header(header("ETag", &cached.etag))
+                .with_header(header("Cache-Control", caching));
+            let _ = request.respond(r);
+            return;
+        }
+        let gzip = request_header(&request, "Accept-Encoding").is_some_and(|v| v.contains("gzip"));
+        let (body, encoded) = match (&cached.gzipped, gzip) {
+            (Some(gz), true) => (gz.clone(), true),
+            _ => (cached.body.clone(), false),
+        };
+        self.send(request, 200, content_type, body, Some((&cached.etag, encoded)), caching);
+    }
+
+    /// The file's bytes (with the reload script in an HTML page when live), read
+    /// again only when its size or modification time changed.
+    fn read(&self, file: &Path, content_type: &str) -> Option<Arc<Cached>> {
+        let meta = std::fs::metadata(file).ok()?;
+        let (modified, len) = (meta.modified().ok(), meta.len());
+        if let Some(c) = self.cache.lock().unwrap_or_else(|e| e.into_inner()).get(file) {
+            if c.modified == modified && c.len == len {
+                return Some(c.clone());
+            }
+        }
+        let mut body = std::fs::read(file).ok()?;
+        if self.live.is_some() && content_type.starts_with("text/html") {
+            body = with_live_script(body);
+        }
+        let gzipped = (files::compressible(content_type) && body.len() > 512).then(|| Arc::new(files::gzip(&body)));
+        let cached = Arc::new(Cached { modified, len, etag: files::etag(&body), body: Arc::new(body), gzipped });
+        self.cache.lock().unwrap_or_else(|e| e.into_inner()).insert(file.to_path_buf(), cached.clone());
+        Some(cached)
+    }
+
+    fn send(
+        &self,
+        request: Request,
+        status: u16,
+        content_type: &str,
+        body: Arc<Vec<u8>>,
+        validator: Option<(&str, bool)>,
+        caching: &str,
+    ) {
+        let mut r = Response::from_data(body.as_slice().to_vec())
+            .with_status_code(StatusCode(status))
+            .with_header(header("Content-Type", content_type))
+            .with_header(header("Cache-Control", caching))
+            .with_header(header("X-Content-Type-Options", "nosniff"));
+        if let Some((etag, gzipped)) = validator {
+            r = r.with_header(header("ETag", etag)).with_header(header("Vary", "Accept-Encoding"));
+            if gzipped {
+                r = r.with_header(header("Content-Encoding", "gzip"));
+            }
+        }
+        let _ = request.respond(r);
+    }
+
+    fn problem(&self, request: Request, status: u16, title: &str, text: &str) {
+        let mut html = format!(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>\
+             <style>body{{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem}}</style></head>\
+             <body><h1>{status} · {title}</h1><p>{text}</p><p><a href=\"/\">Go to the home page</a></p></body></html>"
+        )
+        .into_bytes();
+        if self.live.is_some() {
+            html = with_live_script(html);
+        }
+        self.send(request, status, "text/html; charset=utf-8", Arc::new(html), None, "no-store");
+    }
+}
+
+/// The page with the reload script before `</body>` (or at the end).
+fn with_live_script(html: Vec<u8>) -> Vec<u8> {
+    let tag = format!("<script src=\"{}\"></script>", live::SCRIPT_PATH);
+    let text = String::from_utf8_lossy(&html);
+    match text.rfind("</body>") {
+        Some(at) => format!("{}{tag}{}", &text[..at], &text[at..]).into_bytes(),
+        None => format!("{text}{tag}").into_bytes(),
+    }
+}

@@ -1,0 +1,2 @@
+-- The regions, for the dropdown on the home page.
+SELECT DISTINCT region FROM sales ORDER BY region
