@@ -19,6 +19,7 @@ pub mod page;
 pub mod page_scope;
 pub mod params;
 pub mod pgload;
+pub mod progress;
 pub mod project;
 pub mod query;
 pub mod render;

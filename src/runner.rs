@@ -84,11 +84,14 @@ impl Runner {
             return Ok((out, cached));
         }
         let source = self.source(diags)?;
+        let progress = crate::progress::Progress::new("queries run:", misses.len());
         let fresh: Vec<(usize, Option<QueryResult>)> = misses
             .par_iter()
             .map(|&i| {
                 let (q, bindings) = &jobs[i];
-                match query::run_one(q, bindings, source, max_rows) {
+                let outcome = query::run_one(q, bindings, source, max_rows);
+                progress.tick();
+                match outcome {
                     Ok(r) => (i, Some(r)),
                     Err(d) => {
                         diags.push(d);

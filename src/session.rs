@@ -279,8 +279,16 @@ impl Session {
         self.errors.retain(|o, _| !matches!(o, Origin::Page(s) if sources.contains(s)));
 
         let ctx = RenderContext::new(&self.env, &names, &self.results, params, &self.project.config.title);
-        let drafts: Vec<(&Page, Result<RenderedPage, Vec<Diagnostic>>)> =
-            chosen.par_iter().map(|p| (*p, render::render_page(p, &ctx))).collect();
+        let progress = crate::progress::Progress::new("pages rendered:", chosen.len());
+        let drafts: Vec<(&Page, Result<RenderedPage, Vec<Diagnostic>>)> = chosen
+            .par_iter()
+            .map(|p| {
+                let r = render::render_page(p, &ctx);
+                progress.tick();
+                (*p, r)
+            })
+            .collect();
+        drop(progress);
         let mut problems = Vec::new();
         let mut jobs = variants::Jobs::new();
         let mut finished = Vec::new();
@@ -383,9 +391,13 @@ impl Session {
     pub fn write_all(&mut self) -> Result<PathBuf> {
         let target = self.project.output_dir();
         let staging = Staging::new(&target)?;
-        for (rel, bytes) in self.site_files() {
+        let files = self.site_files();
+        let progress = crate::progress::Progress::new("files written:", files.len());
+        for (rel, bytes) in files {
             staging.write(&rel, &bytes)?;
+            progress.tick();
         }
+        drop(progress);
         staging.commit()?;
         self.pending.clear();
         Ok(target)

@@ -41,11 +41,9 @@ pub fn classify(rel: &Path) -> Changes {
     let is_dir_itself = rel.components().count() == 1;
     match top.as_str() {
         CONFIG_FILE if is_dir_itself => c.config = true,
-        "pages" => {
-            // A folder came or went (or the whole pages/): every page is looked at again.
-            if rel.extension().is_some_and(|e| e == "md") || rel.extension().is_none() {
-                c.pages.insert(rel.to_path_buf());
-            }
+        // A page, or a folder of pages that came or went.
+        "pages" if rel.extension().is_none_or(|e| e == "md") => {
+            c.pages.insert(rel.to_path_buf());
         }
         "queries" => {
             if rel.extension().is_some_and(|e| e == "sql") {
@@ -96,7 +94,7 @@ impl ProjectWatcher {
 
     /// Waits for the next batch of changes: blocks for the first event, then
     /// collects until events pause for [`QUIET`] (or [`LONGEST`] passes).
-    pub fn next(&mut self) -> Option<Changes> {
+    pub fn wait(&mut self) -> Option<Changes> {
         let mut changes = Changes::default();
         let first = self.events.recv().ok()?;
         self.absorb(first, &mut changes);

@@ -52,7 +52,7 @@ pub fn run(project: Project, args: &ServeArgs) -> Result<u8> {
     };
     eprintln!("watching pages/, queries/, theme/, data/ and vcd.toml for changes");
     let mut watcher = ProjectWatcher::start(&session.project.root)?;
-    while let Some(changes) = watcher.next() {
+    while let Some(changes) = watcher.wait() {
         let t = Instant::now();
         let step = match session.apply(&changes) {
             Ok(step) => step,

@@ -63,7 +63,7 @@ fn run_on(conn: &Connection, sql: &str, params: &[Json]) -> Result<QueryResult, 
     let stmt = rows.as_ref().expect("rows come from a statement");
     let columns: Vec<Column> = (0..stmt.column_count())
         .map(|i| Column {
-            name: stmt.column_name(i).map(String::clone).unwrap_or_default(),
+            name: stmt.column_name(i).cloned().unwrap_or_default(),
             sql_type: format!("{}", stmt.column_type(i)),
         })
         .collect();

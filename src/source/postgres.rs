@@ -177,11 +177,11 @@ fn run_on(client: &mut Client, sql: &str, params: &[serde_json::Value]) -> Resul
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let mut values = Vec::with_capacity(columns.len());
-        for i in 0..columns.len() {
+        for (i, column) in columns.iter().enumerate() {
             let cell: Cell = row.try_get(i).map_err(|e| SqlError {
                 message: format!(
                     "column '{}': {}",
-                    columns[i].name,
+                    column.name,
                     e.source().map(|s| s.to_string()).unwrap_or_else(|| e.to_string())
                 ),
                 position: None,

@@ -43,7 +43,11 @@ impl Serve {
             if let Some(port) = port {
                 return Serve { child, port, log };
             }
-            assert!(Instant::now() < deadline, "vcd serve did not start: {:?}", log.lock().unwrap());
+            if Instant::now() >= deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("vcd serve did not start: {:?}", log.lock().unwrap());
+            }
             std::thread::sleep(Duration::from_millis(20));
         }
     }
