@@ -54,7 +54,14 @@ pub fn kpi(state: &minijinja::State, label: String, value: Value, kwargs: Kwargs
     let spark: Option<String> = kwargs.get("spark")?;
     let spark_x: Option<String> = kwargs.get("spark_x")?;
     let spark_y: Option<String> = kwargs.get("spark_y")?;
+    let period: Option<String> = kwargs.get("period")?;
+    let days: Option<i64> = kwargs.get("days")?;
     crate::template::finish_args(&kwargs, "kpi", KPI_ARGS)?;
+    let period = match (period, days) {
+        (Some(column), days) => Some(Period { column, days: days.unwrap_or(90).max(1) }),
+        (None, Some(_)) => return Err(invalid("kpi days= needs period= (the date column to count days on)".into())),
+        (None, None) => None,
+    };
 
     let number = |v: &Value, what: &str| -> Result<Option<f64>, Error> {
         if v.is_none() || v.is_undefined() {
@@ -62,14 +69,17 @@ pub fn kpi(state: &minijinja::State, label: String, value: Value, kwargs: Kwargs
         }
         as_f64(v).map(Some).ok_or_else(|| invalid(format!("kpi {what} must be a number, got {v}")))
     };
+    // A period KPI compares with the window before; say so unless told otherwise.
+    let compare_auto = compare.is_none();
+    let compare = compare.or_else(|| period.as_ref().map(|p| format!("vs the {} days before", p.days)));
     let (current, before, bound) = match &data {
         Some(query) => {
-            let b = bind_kpi(state, query, &value, previous.as_ref(), agg.as_deref())?;
+            let b = bind_kpi(state, query, &value, previous.as_ref(), agg.as_deref(), period)?;
             (b.current, b.previous, Some(b.spec))
         }
         None => {
-            if agg.is_some() {
-                return Err(invalid("kpi agg= needs data= (the query whose rows it aggregates)".into()));
+            if agg.is_some() || period.is_some() {
+                return Err(invalid("kpi agg= and period= need data= (the query whose rows they read)".into()));
             }
             let before = previous.as_ref().map(|p| number(p, "previous")).transpose()?.flatten();
             (number(&value, "value")?, before, None)
@@ -90,6 +100,7 @@ pub fn kpi(state: &minijinja::State, label: String, value: Value, kwargs: Kwargs
         spec["decimals"] = decimals.into();
         spec["up_is_good"] = up_is_good.into();
         spec["compare"] = compare.clone().unwrap_or_else(|| DEFAULT_COMPARE.into()).into();
+        spec["compare_auto"] = compare_auto.into();
         html.push_str(&format!(
             "<script type=\"application/json\" class=\"vcd-kpi-spec\">{}</script>",
             crate::chart::script_json(&spec)
@@ -111,8 +122,9 @@ pub fn kpi(state: &minijinja::State, label: String, value: Value, kwargs: Kwargs
 
 const DEFAULT_COMPARE: &str = "vs previous period";
 
-const KPI_ARGS: &[&str] =
-    &["format", "decimals", "previous", "compare", "good", "data", "agg", "spark", "spark_x", "spark_y"];
+const KPI_ARGS: &[&str] = &[
+    "format", "decimals", "previous", "compare", "good", "data", "agg", "spark", "spark_x", "spark_y", "period", "days",
+];
 
 /// The aggregates a data-bound KPI can take over its rows (the runtime has the same).
 const AGGS: &[&str] = &["first", "sum", "mean", "min", "max", "count"];
@@ -124,12 +136,20 @@ struct BoundKpi {
     spec: serde_json::Value,
 }
 
+/// A KPI's comparison of two windows of time (`period=`): the last `days` days
+/// of the data against the `days` before them.
+struct Period {
+    column: String,
+    days: i64,
+}
+
 fn bind_kpi(
     state: &minijinja::State,
     query: &str,
     value: &Value,
     previous: Option<&Value>,
     agg: Option<&str>,
+    period: Option<Period>,
 ) -> Result<BoundKpi, Error> {
     let scope = crate::page_scope::of(state)?;
     let result = scope.read(query, "kpi")?;
@@ -145,16 +165,47 @@ fn bind_kpi(
         Ok(name.to_string())
     };
     let value_col = column(value, "value")?;
+    let at = |col: &str| result.column_names().position(|c| c == col).unwrap_or(0);
+    if let Some(period) = period {
+        if previous.is_some() {
+            return Err(invalid("kpi period= compares two windows of the same column; leave out previous=".into()));
+        }
+        crate::page_scope::check_column(&result, query, &period.column, "kpi period")?;
+        let (v, d) = (at(&value_col), at(&period.column));
+        let dates: Vec<Option<chrono::NaiveDate>> = result.rows.iter().map(|r| day_of(&r[d])).collect();
+        let Some(end) = dates.iter().flatten().max().copied() else {
+            return Ok(BoundKpi {
+                current: None,
+                previous: None,
+                spec: serde_json::json!({"query": query, "value": value_col, "agg": agg,
+                    "period": period.column, "days": period.days}),
+            });
+        };
+        let window = |from: chrono::NaiveDate, to: chrono::NaiveDate| {
+            let rows = result.rows.iter().zip(&dates).filter(|(_, d)| d.is_some_and(|d| d > from && d <= to));
+            aggregate(agg, rows.map(|(r, _)| &r[v]))
+        };
+        let span = chrono::Duration::days(period.days);
+        return Ok(BoundKpi {
+            current: window(end - span, end),
+            previous: window(end - span - span, end - span),
+            spec: serde_json::json!({"query": query, "value": value_col, "agg": agg,
+                "period": period.column, "days": period.days}),
+        });
+    }
     let previous_col = previous.map(|p| column(p, "previous")).transpose()?;
-    let figure = |col: &str| {
-        let i = result.column_names().position(|c| c == col).unwrap_or(0);
-        aggregate(agg, result.rows.iter().map(|r| &r[i]))
-    };
+    let figure = |col: &str| aggregate(agg, result.rows.iter().map(|r| &r[at(col)]));
     Ok(BoundKpi {
         current: figure(&value_col),
         previous: previous_col.as_deref().and_then(figure),
         spec: serde_json::json!({"query": query, "value": value_col, "previous": previous_col, "agg": agg}),
     })
+}
+
+/// The calendar day of an ISO date or timestamp value (its first ten characters).
+fn day_of(v: &serde_json::Value) -> Option<chrono::NaiveDate> {
+    let s = v.as_str()?;
+    chrono::NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()
 }
 
 /// `agg` over a column's values; nulls are skipped, and no value gives none.
@@ -229,6 +280,26 @@ fn cell(v: &Value, fmt: &str) -> String {
     }
 }
 
+/// The runtime's order for table cells: nulls last, numbers by value, else text.
+fn compare_cells(a: &Value, b: &Value, dir: i32) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    match (a.is_none() || a.is_undefined(), b.is_none() || b.is_undefined()) {
+        (true, true) => return Ordering::Equal,
+        (true, false) => return Ordering::Greater,
+        (false, true) => return Ordering::Less,
+        _ => {}
+    }
+    let ord = match (as_f64(a), as_f64(b)) {
+        (Some(x), Some(y)) if !a.is_true() && !b.is_true() => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+        _ => a.to_string().cmp(&b.to_string()),
+    };
+    if dir < 0 {
+        ord.reverse()
+    } else {
+        ord
+    }
+}
+
 /// A link template (`posts/{post_id}/`) filled from a row, below the site root.
 /// Values are percent-encoded, so data cannot change the shape of the URL.
 fn link(root: &str, template: &str, row: &Value) -> String {
@@ -295,10 +366,11 @@ pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Va
     let links = string_map(kwargs.get("links")?, "links")?;
     let labels = string_map(kwargs.get("labels")?, "labels")?;
     let page_size: Option<usize> = kwargs.get("page_size")?;
-    crate::template::finish_args(&kwargs, "table", &["columns", "formats", "links", "labels", "page_size"])?;
+    let sort: Option<String> = kwargs.get("sort")?;
+    crate::template::finish_args(&kwargs, "table", &["columns", "formats", "links", "labels", "page_size", "sort"])?;
     let page_size = page_size.unwrap_or(25).max(1);
 
-    let rows: Vec<Value> = rows
+    let mut rows: Vec<Value> = rows
         .try_iter()
         .map_err(|_| invalid("table needs the rows of a query, e.g. table(top_posts)".into()))?
         .collect();
@@ -321,6 +393,19 @@ pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Va
     for c in shown.iter().chain(formats.keys()).chain(links.keys()).chain(labels.keys()) {
         check(c, "column")?;
     }
+    // `sort="-reach"`: the order the table opens in (the runtime starts from the same).
+    let sort = sort.map(|s| match s.strip_prefix('-') {
+        Some(c) => (c.to_string(), -1),
+        None => (s, 1),
+    });
+    if let Some((c, _)) = &sort {
+        if !shown.contains(c) {
+            return Err(invalid(format!(
+                "table sort column '{c}' must be one of the shown columns ({})",
+                shown.join(", ")
+            )));
+        }
+    }
     for (c, f) in &formats {
         if !TABLE_FORMATS.contains(&f.as_str()) {
             return Err(invalid(format!(
@@ -335,6 +420,11 @@ pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Va
         }
     }
 
+    if let Some((c, dir)) = &sort {
+        rows.sort_by(|a, b| {
+            compare_cells(&a.get_attr(c).unwrap_or_default(), &b.get_attr(c).unwrap_or_default(), *dir)
+        });
+    }
     let fmt_of = |c: &str| formats.get(c).map_or("text", String::as_str);
     let mut spec = serde_json::json!({
         "fields": all,
@@ -347,6 +437,9 @@ pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Va
         "rows": rows.iter().map(|r| all.iter().map(|c| serde_json::to_value(r.get_attr(c).unwrap_or_default()).unwrap_or_default()).collect::<Vec<_>>()).collect::<Vec<_>>(),
         "page_size": page_size,
     });
+    if let Some((c, dir)) = &sort {
+        spec["sort"] = serde_json::json!({"column": c, "dir": dir});
+    }
     // A query-bound table loads its rows (or the variant the inputs choose) at run time.
     if let Some(name) = query {
         spec["rows"] = serde_json::Value::Null;

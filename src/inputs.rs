@@ -183,8 +183,17 @@ fn common(name: &str, kind: Kind, kwargs: &Kwargs) -> Result<Common, Error> {
             }
         }
     } else {
+        // `fields=[…]` lets one input reach queries that name the column differently
+        // (a date range over `posted_at` and `market_date`); the first a query has is used.
         let field: Option<String> = kwargs.get("field")?;
-        vec![field.unwrap_or_else(|| name.to_string())]
+        let fields: Option<Vec<String>> = kwargs.get("fields")?;
+        match (field, fields) {
+            (Some(_), Some(_)) => {
+                return Err(invalid(format!("{}: give field= or fields=, not both", kind.function())))
+            }
+            (_, Some(f)) if !f.is_empty() => f,
+            (f, _) => vec![f.unwrap_or_else(|| name.to_string())],
+        }
     };
     let label = label.unwrap_or_else(|| {
         let mut l = name.replace('_', " ");
@@ -211,7 +220,7 @@ pub fn dropdown(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Er
     let choices = choices(&scope, "dropdown", &options, &kwargs)?;
     let all: Option<String> = kwargs.get("all")?;
     let default: Option<Value> = kwargs.get("default")?;
-    finish_args(&kwargs, "dropdown", &["options", "all", "default", "label", "field", "value", "text"])?;
+    finish_args(&kwargs, "dropdown", &["options", "all", "default", "label", "field", "fields", "value", "text"])?;
     if choices.is_empty() && all.is_none() {
         return Err(invalid(format!("dropdown '{name}' has no options and no all= choice")));
     }
@@ -258,7 +267,7 @@ pub fn multiselect(state: &State, name: String, kwargs: Kwargs) -> Result<Value,
     let c = common(&name, Kind::Multiselect, &kwargs)?;
     let options = required_options(&kwargs, "multiselect")?;
     let choices = choices(&scope, "multiselect", &options, &kwargs)?;
-    finish_args(&kwargs, "multiselect", &["options", "label", "field", "value", "text"])?;
+    finish_args(&kwargs, "multiselect", &["options", "label", "field", "fields", "value", "text"])?;
     let mut html = format!(
         "<fieldset class=\"vcd-input vcd-multiselect\" data-input=\"{name}\"><legend>{}</legend>",
         attr(&c.label)
@@ -283,7 +292,7 @@ pub fn multiselect(state: &State, name: String, kwargs: Kwargs) -> Result<Value,
 pub fn date_range(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Error> {
     let scope = page_scope::of(state)?;
     let c = common(&name, Kind::DateRange, &kwargs)?;
-    finish_args(&kwargs, "date_range", &["field", "label"])?;
+    finish_args(&kwargs, "date_range", &["field", "fields", "label"])?;
     let html = format!(
         "<fieldset class=\"vcd-input vcd-date-range\" data-input=\"{name}\"><legend>{}</legend>\
          <label>From <input type=\"date\" data-end=\"from\"></label><label>To <input type=\"date\" data-end=\"to\"></label></fieldset>",
@@ -314,7 +323,7 @@ pub fn search(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Erro
 pub fn checkbox(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Error> {
     let scope = page_scope::of(state)?;
     let c = common(&name, Kind::Checkbox, &kwargs)?;
-    finish_args(&kwargs, "checkbox", &["field", "label"])?;
+    finish_args(&kwargs, "checkbox", &["field", "fields", "label"])?;
     let html = format!(
         "<div class=\"vcd-input vcd-checkbox\"><label><input type=\"checkbox\" data-input=\"{name}\"> {}</label></div>",
         attr(&c.label)

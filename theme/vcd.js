@@ -103,10 +103,11 @@
 
   // A query's rows as the page's filters leave them for one component, and the
   // labels of the active filters that cannot apply to it (shown, never ignored silently).
-  function rowsFor(query, owner) {
+  function rowsFor(query, owner, skip) {
     var q = manifest.queries[query] || { columns: [] };
     var tests = [], missing = [];
     inputs.forEach(function (input) {
+      if (input.name === skip) return;
       if (q.params && q.params.indexOf(input.name) >= 0) return; // exact, from the pre-computed file
       if (!active(input)) return;
       var p = predicate(input, q.columns);
@@ -248,6 +249,7 @@
       if (!names.length) missing = allActive(figure.id);
       note(figure, missing);
       figure.setAttribute("data-rows", names.length ? got[0].rows.length : "");
+      figure.vcdRows = names.length ? got[0].rows : [];
       var c = state.cross;
       if (c && c.source === figure.id && spec.encoding && isSingleView(spec)) {
         // The chart that was clicked keeps every mark and highlights the chosen one.
@@ -347,19 +349,68 @@
     return el;
   }
 
+  // Day numbers (days since 1970-01-01) of ISO dates and timestamps, for windows of time.
+  function dayOf(v) {
+    var t = text(v);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(t)) return null;
+    return Math.round(Date.UTC(+t.slice(0, 4), +t.slice(5, 7) - 1, +t.slice(8, 10)) / 864e5);
+  }
+
+  // A period KPI (kpi(…, period=column)): the figure over a window of days and
+  // over the window of the same length just before. The window is the page's
+  // date range on that column when one is set, else the last `days` days of data.
+  function periodFigures(spec, all, rows) {
+    var range = inputs.filter(function (i) { return i.kind === "date_range" && i.fields.indexOf(spec.period) >= 0 && active(i); })[0];
+    var end = null, first = null;
+    all.forEach(function (r) {
+      var d = dayOf(r[spec.period]);
+      if (d !== null) { end = end === null ? d : Math.max(end, d); first = first === null ? d : Math.min(first, d); }
+    });
+    if (end === null) return { now: null, before: null, days: spec.days };
+    var from = end - spec.days + 1, to = end;
+    if (range) {
+      var v = state.values[range.name];
+      from = v.from ? dayOf(v.from) : first;
+      to = v.to ? dayOf(v.to) : end;
+    }
+    var len = to - from + 1;
+    var within = function (a, b) {
+      return rows.filter(function (r) { var d = dayOf(r[spec.period]); return d !== null && d >= a && d <= b; });
+    };
+    return {
+      now: aggregate(spec.agg, within(from, to), spec.value),
+      before: aggregate(spec.agg, within(from - len, from - 1), spec.value),
+      days: len,
+      ranged: !!range
+    };
+  }
+
   function updateKpi(card) {
     var spec = JSON.parse(card.querySelector("script.vcd-kpi-spec").textContent);
+    if (spec.period) {
+      var range = inputs.filter(function (i) { return i.kind === "date_range" && i.fields.indexOf(spec.period) >= 0; })[0];
+      return Promise.all([load(fileFor(spec.query)), rowsFor(spec.query, null, range ? range.name : null)]).then(function (got) {
+        var f = periodFigures(spec, got[0], got[1].rows);
+        var compare = f.ranged || spec.compare_auto ? "vs the " + f.days + " days before" : spec.compare;
+        showKpi(card, Object.assign({}, spec, { compare: compare }), f.now, f.before, got[1].missing);
+      });
+    }
     return rowsFor(spec.query, null).then(function (got) {
       var now = aggregate(spec.agg, got.rows, spec.value);
-      var value = card.querySelector(".kpi-value");
-      value.textContent = now === null ? "–" : format(now, spec.format, spec.decimals);
-      value.setAttribute("data-value", now === null ? "" : String(now));
-      var old = card.querySelector(".kpi-delta");
-      if (old) old.remove();
       var before = spec.previous ? aggregate(spec.agg, got.rows, spec.previous) : null;
-      if (now !== null && before !== null) value.insertAdjacentElement("afterend", delta(now, before, spec));
-      note(card, got.missing, card.querySelector(".kpi-value"));
+      showKpi(card, spec, now, before, got.missing);
     });
+  }
+
+  function showKpi(card, spec, now, before, missing) {
+    var value = card.querySelector(".kpi-value");
+    value.textContent = now === null ? "–" : format(now, spec.format, spec.decimals);
+    value.setAttribute("data-value", now === null ? "" : String(now));
+    value.setAttribute("data-previous", before === null ? "" : String(before));
+    var old = card.querySelector(".kpi-delta");
+    if (old) old.remove();
+    if (now !== null && before !== null) value.insertAdjacentElement("afterend", delta(now, before, spec));
+    note(card, missing, card.querySelector(".kpi-value"));
   }
 
   // ---- Data tables: sort, search, pages and CSV download, in the browser. ----
@@ -393,6 +444,10 @@
     spec.fields.forEach(function (f, i) { field[f] = i; });
     var cols = spec.columns.map(function (c) { return Object.assign({ at: field[c.name] }, c); });
     var state = { query: "", sort: -1, dir: 1, page: 0 };
+    if (spec.sort) {
+      state.sort = cols.map(function (c) { return c.name; }).indexOf(spec.sort.column);
+      state.dir = spec.sort.dir;
+    }
     var all = spec.rows || [];
     var table = fig.querySelector("table");
     var search = element("input", { type: "search", placeholder: "Search", className: "vcd-table-search" });
