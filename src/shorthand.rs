@@ -168,6 +168,8 @@ struct Channel {
     sort: Option<vl::SortUnion>,
     bin: Option<f64>,
     stack: Option<vl::Stack>,
+    /// How many distinct values the field has in the query's result.
+    categories: usize,
 }
 
 impl Channel {
@@ -182,8 +184,9 @@ impl Channel {
         self.title.clone().map_or(vl::RemovableValue::Default, |t| vl::LegendText::String(t).into())
     }
     fn axis(&self) -> vl::RemovableValue<vl::Axis> {
-        // Category labels read level; Vega-Lite would turn long ones on their side.
-        let level = matches!(self.measure, Some(Measure::Nominal | Measure::Ordinal));
+        // A few category labels read level; Vega-Lite would turn long ones on
+        // their side, which many labels need to fit.
+        let level = matches!(self.measure, Some(Measure::Nominal | Measure::Ordinal)) && self.categories <= 12;
         if self.format.is_none() && !level {
             return vl::RemovableValue::Default;
         }
@@ -304,7 +307,9 @@ fn channel(
         None => infer(result, &field),
     };
     let title = title.or_else(|| Some(humanise(&field)));
-    Ok(Some(Channel { field, measure: Some(measure), title, format, ..Default::default() }))
+    let at = result.column_names().position(|c| c == field).unwrap_or(0);
+    let categories = result.rows.iter().map(|r| r[at].to_string()).collect::<std::collections::BTreeSet<_>>().len();
+    Ok(Some(Channel { field, measure: Some(measure), title, format, categories, ..Default::default() }))
 }
 
 /// `posted_at` → `Posted at`: a readable default axis title.
