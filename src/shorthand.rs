@@ -399,7 +399,25 @@ fn read_args(fname: &str, kind: Kind, data: &str, result: &QueryResult, kwargs: 
         }
     }
     let sort_arg: Option<String> = if matches!(kind, Kind::Bar | Kind::Heatmap) { kwargs.get("sort")? } else { None };
+    let horizontal: Option<bool> = if kind == Kind::Bar { kwargs.get("horizontal")? } else { None };
     if let (Some(s), Some(x)) = (sort_arg, x.as_mut()) {
+        // `sort` names the channels as the author sees them; a horizontal bar
+        // chart draws the category (x) down the side and the value (y) across.
+        let s = if horizontal == Some(true) {
+            s.chars()
+                .map(|c| {
+                    if c == 'x' {
+                        'y'
+                    } else if c == 'y' {
+                        'x'
+                    } else {
+                        c
+                    }
+                })
+                .collect()
+        } else {
+            s
+        };
         x.sort = Some(sort(&s)?);
     }
     if kind == Kind::Histogram {
@@ -433,7 +451,6 @@ fn read_args(fname: &str, kind: Kind, data: &str, result: &QueryResult, kwargs: 
     if mode.as_deref() == Some("grouped") && color.is_none() {
         return Err(invalid(format!("{fname}: mode=\"grouped\" needs color= (the series to put side by side)")));
     }
-    let horizontal: Option<bool> = if kind == Kind::Bar { kwargs.get("horizontal")? } else { None };
     let points: Option<bool> = if kind == Kind::Line { kwargs.get("points")? } else { None };
     let donut: Option<bool> = if kind == Kind::Pie { kwargs.get("donut")? } else { None };
     if kind == Kind::Pie {

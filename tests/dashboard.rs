@@ -114,7 +114,9 @@ fn kpi_sql(page: &str, label: &str, p: Option<&str>) -> Option<String> {
 fn rows_sql(query: &str, p: Option<&str>) -> String {
     match query {
         "post_facts" => format!("{POSTS} SELECT count(*) FROM posts WHERE TRUE{}", only(p, "platform")),
-        "viral_thresholds" => format!("{POSTS} SELECT count(DISTINCT platform) FROM posts WHERE TRUE{}", only(p, "platform")),
+        "viral_thresholds" => {
+            format!("{POSTS} SELECT count(DISTINCT platform) FROM posts WHERE TRUE{}", only(p, "platform"))
+        }
         "future_customers" => format!(
             "{POSTS} SELECT count(*) FROM social_media_attribution sa JOIN posts ON posts.post_id = sa.post_id \
              WHERE sa.attribution_type = 'save_then_purchase'{}",
@@ -134,7 +136,8 @@ fn number(v: &Value) -> f64 {
 }
 
 fn settle(page: &Page) {
-    page.wait_for("window.vcd && window.vcd.ready && window.vcd.ready.then(() => true)", Duration::from_secs(30)).unwrap();
+    page.wait_for("window.vcd && window.vcd.ready && window.vcd.ready.then(() => true)", Duration::from_secs(30))
+        .unwrap();
     page.wait_for(
         "Array.from(document.querySelectorAll('figure.vcd-chart')).every(f => f.getAttribute('data-status') === 'rendered')",
         Duration::from_secs(30),

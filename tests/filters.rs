@@ -260,7 +260,11 @@ fn one_page_per_row_exists_and_the_table_links_to_it() {
     settle(&page);
     let link = page.eval("document.querySelector('.vcd-table tbody a').textContent").unwrap();
     page.click(".vcd-table tbody a").unwrap();
-    page.wait_for("location.pathname.startsWith('/posts/') && document.readyState === 'complete' && document.querySelector('h1')", Duration::from_secs(10)).unwrap();
+    page.wait_for(
+        "location.pathname.startsWith('/posts/') && document.readyState === 'complete' && document.querySelector('h1')",
+        Duration::from_secs(10),
+    )
+    .unwrap();
     let h1 = page.eval("document.querySelector('h1').textContent").unwrap();
     assert_eq!(h1, link);
     let id = page.eval("location.pathname.split('/')[2]").unwrap();

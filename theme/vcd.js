@@ -267,6 +267,8 @@
         spec.config = Object.assign({}, spec.config);
         spec.config.legend = Object.assign({ orient: "bottom" }, spec.config.legend);
       }
+      // The card behind the chart is the theme's; Vega's dark theme would paint its own grey box.
+      if (spec.background === undefined) spec.background = "transparent";
       var options = { mode: "vega-lite", renderer: "svg", actions: { export: true, source: false, compiled: false, editor: false } };
       if (figure.classList.contains("vcd-spark")) options.actions = false;
       if (dark()) options.theme = "dark";
