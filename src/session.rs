@@ -19,7 +19,7 @@ use anyhow::Result;
 use minijinja::Environment;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// What produced a diagnostic, so redoing that piece replaces exactly its messages.
@@ -189,7 +189,7 @@ impl Session {
             // A page came, went or was renamed: every sidebar shows it.
             self.render(|_, _| true)?;
         }
-        self.runner.finish();
+        // The result cache is pruned only after a full run, which knows every entry it needs.
         Ok(std::mem::take(&mut self.step))
     }
 
@@ -412,11 +412,6 @@ impl Session {
             site::write_in_place(&target, rel, bytes.as_deref())?;
         }
         Ok(pending.len())
-    }
-
-    /// The rendered HTML of a page, by output file (for tests and the server).
-    pub fn page_html(&self, out: &Path) -> Option<&str> {
-        self.outputs.get(out).map(|o| o.html.as_str())
     }
 }
 

@@ -14,7 +14,8 @@ use project::TempProject;
 use serve::Serve;
 use std::time::Duration;
 
-const WAIT: Duration = Duration::from_secs(20);
+/// Generous: two cores shared by several servers, browsers and a deliberately slow query.
+const WAIT: Duration = Duration::from_secs(60);
 
 fn start() -> (TempProject, Serve) {
     let p = TempProject::fixture("filters");
@@ -81,6 +82,7 @@ fn a_broken_query_shows_its_error_over_the_last_good_page_until_fixed() {
 #[test]
 fn the_error_overlay_appears_in_the_browser_and_goes_when_fixed() {
     let Some(browser) = Browser::for_test() else { return };
+    browser.set_timeout(WAIT);
     let (p, s) = start();
     let page = browser.open(&format!("http://127.0.0.1:{}/dates/", s.port)).unwrap();
     page.wait_for("document.querySelector('figure.vcd-chart[data-status=rendered]')", WAIT).unwrap();

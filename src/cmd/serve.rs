@@ -34,6 +34,8 @@ pub fn run(project: Project, args: &ServeArgs) -> Result<u8> {
     if let Some(live) = &live {
         live.set_errors(&errors);
     }
+    // Watching starts before the address is announced, so no edit made after it is missed.
+    let watcher = if args.watch { Some(ProjectWatcher::start(&session.project.root)?) } else { None };
     let site = session.project.output_dir();
     let server = Server::start(&args.host, args.port, &site, live.clone())?;
     let loopback = server.addr.ip().is_loopback();
@@ -44,14 +46,13 @@ pub fn run(project: Project, args: &ServeArgs) -> Result<u8> {
         );
     }
     eprintln!("serving {} at http://{}/", session.project.display_path(&site).display(), server.addr);
-    let Some(live) = live else {
+    let (Some(live), Some(mut watcher)) = (live, watcher) else {
         // Without --watch the server runs until the process is stopped.
         loop {
             std::thread::park();
         }
     };
     eprintln!("watching pages/, queries/, theme/, data/ and vcd.toml for changes");
-    let mut watcher = ProjectWatcher::start(&session.project.root)?;
     while let Some(changes) = watcher.wait() {
         let t = Instant::now();
         let step = match session.apply(&changes) {

@@ -18,6 +18,8 @@ pub struct Serve {
 
 impl Serve {
     /// Starts `vcd serve --watch --port 0` in `project` and waits until it listens.
+    // The child is killed and waited for on every path: by `Drop`, or before the panic.
+    #[allow(clippy::zombie_processes)]
     pub fn start(project: &Path) -> Serve {
         let mut child = Command::new(env!("CARGO_BIN_EXE_vcd"))
             .args(["-C", project.to_str().unwrap(), "serve", "--watch", "--port", "0"])
