@@ -1,9 +1,9 @@
-//! Queries: one `queries/<name>.sql` file each, run in parallel against a source.
+//! Queries: one `queries/<name>.sql` file each, and how one runs against a source
+//! (the runner runs many in parallel, from the cache where it can).
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::source::Source;
 use crate::value::QueryResult;
-use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -81,22 +81,8 @@ pub fn discover(dir: &Path, root: &Path, diags: &Diagnostics) -> Vec<QueryFile> 
     out
 }
 
-/// Runs all queries in parallel, each parameter bound to NULL (what an input's
-/// "all" choice binds); failures become diagnostics at the query's file and line.
-pub fn run_all(queries: &[QueryFile], source: &dyn Source, max_rows: usize, diags: &Diagnostics) -> Results {
-    queries
-        .par_iter()
-        .filter_map(|q| match run_one(q, &[], source, max_rows) {
-            Ok(r) => Some((q.name.clone(), Arc::new(r))),
-            Err(d) => {
-                diags.push(d);
-                None
-            }
-        })
-        .collect()
-}
-
-/// Runs one query with `bindings` for its parameters (missing ones bind NULL).
+/// Runs one query with `bindings` for its parameters; missing ones bind NULL,
+/// which is what an input's "all" choice binds.
 pub fn run_one(
     q: &QueryFile,
     bindings: &[serde_json::Value],

@@ -8,11 +8,12 @@ use anyhow::{anyhow, Result};
 use files::Refusal;
 use live::Live;
 use std::collections::HashMap;
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
-use tiny_http::{Header, Method, Request, Response, StatusCode};
+use tiny_http::{Method, Request};
 
 /// Worker threads answering requests; event streams get a thread of their own.
 const WORKERS: usize = 4;
@@ -65,8 +66,34 @@ impl Drop for Server {
     }
 }
 
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("header names and values are ASCII")
+/// Writes a whole response and asks the browser to close the connection.
+///
+/// tiny_http's pool runs one task per connection for as long as the connection
+/// lives, and it can lose the wake-up of a task queued while others start: a
+/// browser opening six keep-alive connections at once could then wait forever
+/// for one of its scripts. A connection per response ends each task promptly.
+fn write_response(request: Request, status: u16, headers: &[(&str, &str)], body: &[u8]) {
+    let head_only = *request.method() == Method::Head;
+    let reason = match status {
+        200 => "OK",
+        304 => "Not Modified",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        _ => "",
+    };
+    let mut head = format!("HTTP/1.1 {status} {reason}\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n", body.len()));
+    let mut out = request.into_writer();
+    let _ = out.write_all(head.as_bytes());
+    if !head_only && status != 304 {
+        let _ = out.write_all(body);
+    }
+    let _ = out.flush();
 }
 
 fn request_header<'a>(request: &'a Request, name: &'static str) -> Option<&'a str> {
@@ -76,11 +103,8 @@ fn request_header<'a>(request: &'a Request, name: &'static str) -> Option<&'a st
 impl Site {
     fn answer(&self, request: Request) {
         if !matches!(request.method(), Method::Get | Method::Head) {
-            let r = Response::from_string("only GET and HEAD are served\n")
-                .with_status_code(405)
-                .with_header(header("Allow", "GET, HEAD"));
-            let _ = request.respond(r);
-            return;
+            let headers = [("Allow", "GET, HEAD"), ("Content-Type", "text/plain; charset=utf-8")];
+            return write_response(request, 405, &headers, b"only GET and HEAD are served\n");
         }
         let url = request.url().to_string();
         let path = url.split('?').next().unwrap_or("");
@@ -121,11 +145,7 @@ impl Site {
         // Hashed asset URLs never change content; everything else is revalidated.
         let caching = if versioned { "public, max-age=31536000, immutable" } else { "no-cache" };
         if request_header(&request, "If-None-Match") == Some(cached.etag.as_str()) {
-            let r = Response::empty(304)
-                .with_header(header("ETag", &cached.etag))
-                .with_header(header("Cache-Control", caching));
-            let _ = request.respond(r);
-            return;
+            return write_response(request, 304, &[("ETag", &cached.etag), ("Cache-Control", caching)], b"");
         }
         let gzip = request_header(&request, "Accept-Encoding").is_some_and(|v| v.contains("gzip"));
         let (body, encoded) = match (&cached.gzipped, gzip) {
@@ -164,18 +184,16 @@ impl Site {
         validator: Option<(&str, bool)>,
         caching: &str,
     ) {
-        let mut r = Response::from_data(body.as_slice().to_vec())
-            .with_status_code(StatusCode(status))
-            .with_header(header("Content-Type", content_type))
-            .with_header(header("Cache-Control", caching))
-            .with_header(header("X-Content-Type-Options", "nosniff"));
+        let mut headers =
+            vec![("Content-Type", content_type), ("Cache-Control", caching), ("X-Content-Type-Options", "nosniff")];
         if let Some((etag, gzipped)) = validator {
-            r = r.with_header(header("ETag", etag)).with_header(header("Vary", "Accept-Encoding"));
+            headers.push(("ETag", etag));
+            headers.push(("Vary", "Accept-Encoding"));
             if gzipped {
-                r = r.with_header(header("Content-Encoding", "gzip"));
+                headers.push(("Content-Encoding", "gzip"));
             }
         }
-        let _ = request.respond(r);
+        write_response(request, status, &headers, &body);
     }
 
     fn problem(&self, request: Request, status: u16, title: &str, text: &str) {
