@@ -125,7 +125,7 @@ def main():
         events = Events(port)
         page = latency(project, events, "pages/markets.md",
                        lambda text, i: text + f"\n<!-- bench edit {i} -->\n")
-        query = latency(project, events, "queries/kpis.sql",
+        query = latency(project, events, "queries/future_customers.sql",
                         lambda text, i: text + f"\n-- bench edit {i}\n")
         print(f"runs: {RUNS}")
         print(f"full vcd build of the demo (baseline):  median {baseline:.1f} ms")
