@@ -87,7 +87,11 @@ fn write_response(request: Request, status: u16, headers: &[(&str, &str)], body:
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
-    head.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n", body.len()));
+    // A 304 has no body, and its length would describe the one it stands for.
+    if status != 304 {
+        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    head.push_str("Connection: close\r\n\r\n");
     let mut out = request.into_writer();
     let _ = out.write_all(head.as_bytes());
     if !head_only && status != 304 {
