@@ -23,6 +23,13 @@ fn start() -> (TempProject, Serve) {
     (p, s)
 }
 
+/// The server's latest rebuild report. It is printed before the reload event is
+/// sent, but reaches the test through a pipe, so it is waited for.
+fn last_rebuild(s: &Serve) -> String {
+    s.eventually("the rebuild report", WAIT, || s.log().iter().any(|l| l.contains(" rendered, ")));
+    s.log().into_iter().rfind(|l| l.contains(" rendered, ")).unwrap()
+}
+
 /// How many rebuilds the server has reported so far.
 fn rebuilds(s: &Serve) -> usize {
     s.log().iter().filter(|l| l.contains(" rendered, ")).count()
@@ -43,7 +50,7 @@ fn a_page_edit_reloads_the_browser_with_the_new_content_and_runs_no_query() {
     assert!(html.contains("/__vcd/live.js"), "the served page carries the reload script");
     let on_disk = p.read("site/dates/index.html");
     assert!(on_disk.contains("Fresh words.") && !on_disk.contains("__vcd"), "the written site never has it");
-    let last = s.log().into_iter().rfind(|l| l.contains(" rendered, ")).unwrap();
+    let last = last_rebuild(&s);
     assert!(last.starts_with("pages/dates.md: 0 queries run, 1 page rendered"), "{last}");
 }
 
@@ -56,7 +63,7 @@ fn a_query_edit_reruns_it_and_rerenders_only_its_pages() {
     events.wait_for("event: reload", WAIT);
     let data = String::from_utf8(s.get("/data/platform_totals.json").2).unwrap();
     assert!(data.contains("\"posts\":1060"), "{data}");
-    let last = s.log().into_iter().rfind(|l| l.contains(" rendered, ")).unwrap();
+    let last = last_rebuild(&s);
     // Only the home page reads platform_totals; the other 62 pages are untouched.
     assert!(last.contains("1 query run, 1 page rendered"), "{last}");
 }
@@ -155,10 +162,12 @@ fn it_survives_what_editors_and_people_do() {
     let page = p.read("pages/dates.md");
 
     // An editor's atomic save: write a scratch file, rename it over the page.
+    let before = rebuilds(&s);
     p.write("pages/.dates.md.tmp", &page.replace("# Every chart", "# Saved by rename. Every chart"));
     std::fs::rename(p.path("pages/.dates.md.tmp"), p.path("pages/dates.md")).unwrap();
     events.wait_for("event: reload", WAIT);
     assert!(s.text("/dates/").contains("Saved by rename."));
+    s.eventually("the rebuild report", WAIT, || rebuilds(&s) > before);
 
     // Swap files alone rebuild nothing.
     let n = rebuilds(&s);
