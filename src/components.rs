@@ -528,6 +528,22 @@ mod tests {
     }
 
     #[test]
+    fn table_sort_and_kpi_period_mistakes_are_errors() {
+        let env = environment();
+        let rows = minijinja::Value::from(minijinja::value::Serde(serde_json::json!([{"id": 1, "name": "a"}])));
+        let e = env
+            .template_from_named_str("t.md", "{{ table(rows, columns=['name'], sort='-id') }}")
+            .unwrap()
+            .render(context! { rows => rows })
+            .unwrap_err();
+        assert!(e.to_string().contains("table sort column 'id' must be one of the shown columns (name)"), "{e}");
+        let e = render("{{ kpi('Posts', k.now, days=30) }}").unwrap_err();
+        assert!(e.to_string().contains("kpi days= needs period="), "{e}");
+        let e = render("{{ kpi('Posts', k.now, period='day') }}").unwrap_err();
+        assert!(e.to_string().contains("kpi agg= and period= need data="), "{e}");
+    }
+
+    #[test]
     fn bad_arguments_are_errors() {
         let e = render("{{ kpi('Posts', k.now, prevous=1) }}").unwrap_err();
         assert!(e.to_string().contains("prevous"), "{e}");
