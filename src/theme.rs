@@ -60,11 +60,16 @@ impl Theme {
     pub fn asset_urls(&self) -> BTreeMap<String, String> {
         self.assets
             .iter()
-            .map(|(path, bytes)| {
-                let mut h = crate::cache::Fnv::new();
-                h.write(bytes);
-                (path.clone(), format!("assets/{path}?v={:08x}", h.finish() as u32))
-            })
+            .map(|(path, bytes)| (path.clone(), format!("assets/{path}?v={}", asset_version(bytes))))
             .collect()
     }
+}
+
+/// The version an asset's URL carries (`?v=` + 8 hex digits): the low 32 bits
+/// of the FNV-1a hash of its bytes. The preview server recomputes it to decide
+/// whether a URL may be cached for good.
+pub fn asset_version(bytes: &[u8]) -> String {
+    let mut h = crate::cache::Fnv::new();
+    h.write(bytes);
+    format!("{:08x}", h.finish() as u32)
 }

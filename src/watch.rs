@@ -13,10 +13,13 @@ use std::time::{Duration, Instant};
 /// The folders whose files are sources; the output folder is never among them.
 pub const SOURCE_DIRS: &[&str] = &["pages", "queries", "theme", "data"];
 
-/// How long events must pause before a rebuild starts, and the longest a
-/// steady stream of events can hold it back.
-const QUIET: Duration = Duration::from_millis(15);
-const LONGEST: Duration = Duration::from_millis(300);
+/// How long events must pause before a rebuild starts, counted from the
+/// first event that matters, and the longest a steady stream of events can
+/// hold it back. An editor's save (vim: rename the old file away, write the new
+/// one) must fit in one quiet period even on a busy machine, or the rebuild in
+/// between sees the page missing.
+const QUIET: Duration = Duration::from_millis(50);
+const LONGEST: Duration = Duration::from_millis(500);
 
 /// Files editors write beside the real one: swap, backup and lock files.
 fn is_scratch(name: &str) -> bool {
@@ -77,59 +80,72 @@ impl ProjectWatcher {
         let (tx, events) = channel();
         let mut watcher = notify::recommended_watcher(tx).context("cannot start watching files")?;
         watcher.watch(&root, RecursiveMode::NonRecursive).context("cannot watch the project folder")?;
-        let mut w = ProjectWatcher { watcher, events, root };
         for dir in SOURCE_DIRS {
-            w.watch_dir(dir);
+            watch_dir(&mut watcher, &root, dir);
         }
-        Ok(w)
+        Ok(ProjectWatcher { watcher, events, root })
     }
 
-    fn watch_dir(&mut self, dir: &str) {
-        let path = self.root.join(dir);
-        if path.is_dir() {
-            // Watching the same folder twice is harmless; a vanished one fails quietly.
-            let _ = self.watcher.watch(&path, RecursiveMode::Recursive);
-        }
-    }
-
-    /// Waits for the next batch of changes: blocks for the first event, then
-    /// collects until events pause for [`QUIET`] (or [`LONGEST`] passes).
+    /// Waits for the next batch of changes; `None` once the watcher is gone.
+    /// A batch is never empty: events that change nothing a build reads
+    /// (scratch files, the output folder) neither start nor extend one.
     pub fn wait(&mut self) -> Option<Changes> {
-        let mut changes = Changes::default();
-        let first = self.events.recv().ok()?;
-        self.absorb(first, &mut changes);
-        let started = Instant::now();
-        loop {
-            let left = LONGEST.saturating_sub(started.elapsed());
-            match self.events.recv_timeout(QUIET.min(left)) {
-                Ok(e) => self.absorb(e, &mut changes),
-                Err(RecvTimeoutError::Timeout) => {
-                    if !changes.is_empty() || started.elapsed() >= LONGEST {
-                        return Some(changes);
-                    }
-                    // Only scratch-file events so far: keep waiting for a real one.
-                    let more = self.events.recv().ok()?;
-                    self.absorb(more, &mut changes);
-                }
-                Err(RecvTimeoutError::Disconnected) => return None,
-            }
-        }
+        let ProjectWatcher { watcher, events, root } = self;
+        next_batch(events, QUIET, LONGEST, |event| absorb(watcher, root, event))
     }
+}
 
-    fn absorb(&mut self, event: notify::Result<notify::Event>, changes: &mut Changes) {
-        let Ok(event) = event else { return };
-        if matches!(event.kind, notify::EventKind::Access(_)) {
-            return;
-        }
-        for path in event.paths {
-            let Ok(rel) = path.strip_prefix(&self.root) else { continue };
-            let rel = rel.to_path_buf();
-            if rel.components().count() == 1 {
-                if let Some(dir) = SOURCE_DIRS.iter().find(|d| rel == Path::new(d)) {
-                    self.watch_dir(dir);
-                }
+/// Watches a source folder recursively. Watching the same folder twice is
+/// harmless; a vanished one fails quietly (its parent's events bring it back).
+fn watch_dir(watcher: &mut notify::RecommendedWatcher, root: &Path, dir: &str) {
+    let path = root.join(dir);
+    if path.is_dir() {
+        let _ = watcher.watch(&path, RecursiveMode::Recursive);
+    }
+}
+
+/// What one file event changes; a source folder made again is watched again.
+fn absorb(watcher: &mut notify::RecommendedWatcher, root: &Path, event: notify::Result<notify::Event>) -> Changes {
+    let mut changes = Changes::default();
+    let Ok(event) = event else { return changes };
+    if matches!(event.kind, notify::EventKind::Access(_)) {
+        return changes;
+    }
+    for path in event.paths {
+        let Ok(rel) = path.strip_prefix(root) else { continue };
+        if rel.components().count() == 1 {
+            if let Some(dir) = SOURCE_DIRS.iter().find(|d| rel == Path::new(d)) {
+                watch_dir(watcher, root, dir);
             }
-            changes.merge(classify(&rel));
+        }
+        changes.merge(classify(rel));
+    }
+    changes
+}
+
+/// Gathers one batch from `events`: blocks until an event that changes
+/// something arrives, then takes what follows until events pause for `quiet`
+/// or `longest` has passed since that first event. `None` when the sender is
+/// gone and nothing is left to report.
+pub fn next_batch<E>(
+    events: &Receiver<E>,
+    quiet: Duration,
+    longest: Duration,
+    mut classify: impl FnMut(E) -> Changes,
+) -> Option<Changes> {
+    let mut changes = Changes::default();
+    while changes.is_empty() {
+        changes.merge(classify(events.recv().ok()?));
+    }
+    let started = Instant::now();
+    loop {
+        let left = longest.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            return Some(changes);
+        }
+        match events.recv_timeout(quiet.min(left)) {
+            Ok(e) => changes.merge(classify(e)),
+            Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => return Some(changes),
         }
     }
 }
@@ -172,5 +188,60 @@ mod tests {
         ] {
             assert!(c(p).is_empty(), "{p} should be ignored");
         }
+    }
+
+    /// Feeds `script` (a pause in ms, then an event: `None` ends the feed) to
+    /// `next_batch` from another thread and returns the batches it made.
+    fn batches(script: Vec<(u64, Option<&'static str>)>) -> Vec<Changes> {
+        let (tx, rx) = channel::<&'static str>();
+        let feeder = std::thread::spawn(move || {
+            for (pause, event) in script {
+                std::thread::sleep(Duration::from_millis(pause));
+                match event {
+                    Some(e) => tx.send(e).unwrap(),
+                    None => return,
+                }
+            }
+        });
+        let mut out = Vec::new();
+        while let Some(b) = next_batch(&rx, Duration::from_millis(100), Duration::from_millis(1000), |p| c(p)) {
+            out.push(b);
+        }
+        feeder.join().unwrap();
+        out
+    }
+
+    #[test]
+    fn scratch_events_never_make_a_batch_nor_split_a_save() {
+        // vim: probe file, swap file, then the save a little later; the swap
+        // file is rewritten while typing long before.
+        let got = batches(vec![
+            (0, Some("pages/.dates.md.swp")),
+            (0, Some("pages/4913")),
+            (1200, Some("pages/.dates.md.swp")),
+            (0, Some("pages/dates.md~")),
+            (0, Some("pages/dates.md")),
+            (30, Some("pages/dates.md")),
+            (0, Some("pages/dates.md~")),
+            (0, None),
+        ]);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].pages.iter().collect::<Vec<_>>(), vec![Path::new("pages/dates.md")]);
+    }
+
+    #[test]
+    fn only_scratch_events_give_no_batch_at_all() {
+        let got = batches(vec![(0, Some("pages/.x.swp")), (1200, Some("site/index.html")), (0, Some("README.md"))]);
+        assert!(got.is_empty(), "{got:?}");
+    }
+
+    #[test]
+    fn a_pause_separates_two_saves_and_a_stream_is_cut_at_the_longest_wait() {
+        let got = batches(vec![(0, Some("pages/a.md")), (400, Some("queries/b.sql"))]);
+        assert_eq!(got.len(), 2, "{got:?}");
+        let mut steady = vec![(0, Some("pages/a.md"))];
+        steady.extend((0..40).map(|_| (50, Some("pages/a.md"))));
+        let got = batches(steady);
+        assert!((2..=4).contains(&got.len()), "a 2 s stream of saves makes 2 to 4 batches: {}", got.len());
     }
 }

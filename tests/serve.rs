@@ -79,6 +79,8 @@ fn a_broken_query_shows_its_error_over_the_last_good_page_until_fixed() {
     assert!(seen.contains("event: errors"), "{seen}");
     let errors = String::from_utf8(s.get("/__vcd/errors").2).unwrap();
     assert!(errors.contains("syntax error"), "{errors}");
+    // The same page, served under the failed rebuild's count.
+    let before = before.replace("data-build=\"0\"", "data-build=\"1\"");
     assert_eq!(s.text("/"), before, "the last good page is still served");
 
     p.write("queries/platform_totals.sql", &good);
@@ -103,6 +105,15 @@ fn the_error_overlay_appears_in_the_browser_and_goes_when_fixed() {
     .unwrap();
     let text = page.eval("document.querySelector('#vcd-overlay').textContent").unwrap();
     assert!(text.as_str().unwrap().contains("did you mean 'platform'?"), "{text}");
+    // A page opened after the failure shows it too, from the stream's first event.
+    let late = browser.open(&format!("http://127.0.0.1:{}/", s.port)).unwrap();
+    late.wait_for(
+        "(document.querySelector('#vcd-overlay') || {}).textContent && \
+         document.querySelector('#vcd-overlay').textContent.includes(\"pages/dates.md:12:4\")",
+        WAIT,
+    )
+    .unwrap();
+    drop(late);
     assert_eq!(
         page.eval("document.querySelectorAll('figure.vcd-chart').length").unwrap(),
         serde_json::json!(5),
@@ -111,6 +122,90 @@ fn the_error_overlay_appears_in_the_browser_and_goes_when_fixed() {
     p.write("pages/dates.md", &good);
     page.wait_for("!document.querySelector('#vcd-overlay') && document.readyState === 'complete'", WAIT).unwrap();
     page.wait_for("document.querySelector('figure.vcd-chart[data-status=rendered]')", WAIT).unwrap();
+}
+
+#[test]
+fn a_browser_connecting_at_any_moment_hears_the_current_state_first() {
+    let (p, s) = start();
+    let page = s.text("/dates/");
+    assert!(page.contains("data-build=\"0\""), "pages carry the rebuild they were served under");
+    let mut events = s.events();
+    let first = events.wait_for("event: state", WAIT) + &events.wait_for("\n\n", WAIT);
+    assert!(first.contains("event: state\ndata: {\"build\":0,\"errors\":[]}"), "{first:?}");
+
+    // A failure that happens while no browser listens is the first thing a late one hears.
+    let good = p.read("pages/dates.md");
+    p.write("pages/dates.md", &good.replace("x=\"platform\"", "x=\"platfrom\""));
+    events.wait_for("event: errors", WAIT);
+    let mut late = s.events();
+    let first = late.wait_for("event: state", WAIT) + &late.wait_for("\n\n", WAIT);
+    assert!(first.contains("event: state\ndata: {\"build\":1,\"errors\":[{"), "{first:?}");
+    assert!(first.contains("pages/dates.md:12:4"), "{first:?}");
+
+    // Fixed: every stream hears the errors go and a reload, and new pages carry the new count.
+    p.write("pages/dates.md", &good);
+    late.wait_for("event: errors\ndata: []", WAIT);
+    late.wait_for("event: reload\ndata: 2", WAIT);
+    assert!(s.text("/dates/").contains("data-build=\"2\""));
+}
+
+#[test]
+fn a_broken_vcd_toml_shows_in_the_browser_until_fixed() {
+    let (p, s) = start();
+    let mut events = s.events();
+    p.write("vcd.toml", "title = \"Shop\"\nmax_rows = \"many\"\n");
+    let seen = events.wait_for("vcd.toml:2:", WAIT);
+    assert!(seen.contains("event: errors"), "{seen}");
+    // Other edits while it is broken keep the error on show.
+    let page = p.read("pages/dates.md");
+    p.write("pages/dates.md", &page.replace("# Every chart", "# Edited. Every chart"));
+    events.wait_for("event: errors\ndata: [{", WAIT);
+    assert!(String::from_utf8(s.get("/__vcd/errors").2).unwrap().contains("vcd.toml:2:"));
+    p.write("vcd.toml", "title = \"Shop\"\n");
+    events.wait_for("event: errors\ndata: []", WAIT);
+    events.wait_for("event: reload", WAIT);
+    let html = s.text("/dates/");
+    assert!(html.contains("Edited.") && html.contains("Shop"), "{html}");
+}
+
+#[test]
+fn folders_redirect_and_caching_follows_the_representation() {
+    let (_p, s) = start();
+    for (target, location) in
+        [("/dates", "/dates/"), ("/dates?platform=1", "/dates/?platform=1"), ("//dates", "/dates/"), ("/posts/1", "/posts/1/")]
+    {
+        let (status, head, _) = s.get(target);
+        assert_eq!(status, 301, "{target}: {head}");
+        assert!(head.contains(&format!("Location: {location}\r\n")) || head.ends_with(&format!("Location: {location}")), "{target}: {head}");
+    }
+    let get = |target: &str, extra: &str| {
+        s.request(&format!("GET {target} HTTP/1.1\r\nHost: x\r\n{extra}Connection: close\r\n\r\n"))
+    };
+    let header = |head: &str, name: &str| {
+        head.lines().find_map(|l| l.strip_prefix(&format!("{name}: ")).map(str::to_string))
+    };
+    // A page whose query string happens to hold `v=` is still revalidated.
+    let (_, head, _) = get("/dates/?v=1a2b3c4d", "");
+    assert_eq!(header(&head, "Cache-Control").as_deref(), Some("no-cache"), "{head}");
+    // Each representation has its own validator, and both say they vary.
+    let (_, plain, plain_body) = get("/dates/", "");
+    let (_, zipped, zipped_body) = get("/dates/", "Accept-Encoding: gzip\r\n");
+    let (_, refused, _) = get("/dates/", "Accept-Encoding: gzip;q=0, identity\r\n");
+    assert!(header(&zipped, "Content-Encoding").as_deref() == Some("gzip") && zipped_body.len() < plain_body.len());
+    assert_eq!(header(&plain, "Content-Encoding"), None);
+    assert_eq!(header(&refused, "Content-Encoding"), None, "q=0 refuses gzip: {refused}");
+    let (plain_tag, zipped_tag) = (header(&plain, "ETag").unwrap(), header(&zipped, "ETag").unwrap());
+    assert_ne!(plain_tag, zipped_tag);
+    for head in [&plain, &zipped, &refused] {
+        assert_eq!(header(head, "Vary").as_deref(), Some("Accept-Encoding"), "{head}");
+    }
+    let (status, head, _) = get("/dates/", &format!("Accept-Encoding: gzip\r\nIf-None-Match: {zipped_tag}\r\n"));
+    assert_eq!(status, 304, "{head}");
+    assert_eq!(header(&head, "Vary").as_deref(), Some("Accept-Encoding"));
+    let (status, _, _) = get("/dates/", &format!("If-None-Match: {zipped_tag}\r\n"));
+    assert_eq!(status, 200, "the gzip validator does not stand for the plain body");
+    let (status, _, _) = get("/dates/", &format!("If-None-Match: {plain_tag}\r\n"));
+    assert_eq!(status, 304);
 }
 
 #[test]
@@ -148,8 +243,9 @@ fn requests_outside_the_site_are_refused_and_files_are_served_properly() {
     assert!(head.contains("Content-Encoding: gzip"), "{head}");
     assert!(head.contains("max-age=31536000, immutable"), "a hashed asset URL is cached for good: {head}");
     let etag = head.lines().find_map(|l| l.strip_prefix("ETag: ")).unwrap().to_string();
-    let (status, _, body) =
-        s.request(&format!("GET /{js} HTTP/1.1\r\nHost: x\r\nIf-None-Match: {etag}\r\nConnection: close\r\n\r\n"));
+    let (status, _, body) = s.request(&format!(
+        "GET /{js} HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\nIf-None-Match: {etag}\r\nConnection: close\r\n\r\n"
+    ));
     assert_eq!((status, body.len()), (304, 0));
     let (status, _, _) = s.request("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     assert_eq!(status, 405);
@@ -161,20 +257,34 @@ fn it_survives_what_editors_and_people_do() {
     let mut events = s.events();
     let page = p.read("pages/dates.md");
 
-    // An editor's atomic save: write a scratch file, rename it over the page.
+    // An editor's atomic save right after its swap file changed: write a
+    // scratch file, rename it over the page. One save, one rebuild.
     let before = rebuilds(&s);
+    p.write("pages/.dates.md.swp", "swap");
+    std::thread::sleep(Duration::from_millis(30));
     p.write("pages/.dates.md.tmp", &page.replace("# Every chart", "# Saved by rename. Every chart"));
     std::fs::rename(p.path("pages/.dates.md.tmp"), p.path("pages/dates.md")).unwrap();
     events.wait_for("event: reload", WAIT);
     assert!(s.text("/dates/").contains("Saved by rename."));
     s.eventually("the rebuild report", WAIT, || rebuilds(&s) > before);
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(rebuilds(&s), before + 1, "one rebuild per save: {:?}", s.log());
 
-    // Swap files alone rebuild nothing.
+    // Swap and backup files alone rebuild nothing and reload nothing.
+    events.clear();
     let n = rebuilds(&s);
-    p.write("pages/.dates.md.swp", "swap");
+    p.write("pages/.dates.md.swp", "swap again");
     p.write("pages/dates.md~", "backup");
-    std::thread::sleep(Duration::from_millis(500));
+    p.write("pages/4913", "");
+    std::thread::sleep(Duration::from_millis(1500));
     assert_eq!(rebuilds(&s), n, "{:?}", s.log());
+    // A save with the same bytes rebuilds the page but changes no file: no reload either.
+    p.write("pages/dates.md", &p.read("pages/dates.md"));
+    s.eventually("the rebuild report", WAIT, || rebuilds(&s) > n);
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(last_rebuild(&s).contains(" 0 files written"), "{}", last_rebuild(&s));
+    let heard = events.read_for(Duration::from_millis(300));
+    assert!(!heard.contains("event: reload"), "a reload without a change: {heard:?}");
 
     // A burst of 100 saves in about a second: the last one wins, in far fewer rebuilds.
     let n = rebuilds(&s);

@@ -3,10 +3,11 @@
 
 use crate::build::Mode;
 use crate::cli::ServeArgs;
+use crate::diag::Diagnostic;
 use crate::project::Project;
 use crate::serve::live::Live;
 use crate::serve::Server;
-use crate::session::Session;
+use crate::session::{Changes, Session};
 use crate::watch::ProjectWatcher;
 use anyhow::Result;
 use std::sync::Arc;
@@ -53,46 +54,60 @@ pub fn run(project: Project, args: &ServeArgs) -> Result<u8> {
         }
     };
     eprintln!("watching pages/, queries/, theme/, data/ and vcd.toml for changes");
-    while let Some(changes) = watcher.wait() {
+    // Changes whose step failed as a whole (unreadable `vcd.toml`, a broken
+    // theme): tried again with every later batch, their error shown until then.
+    let mut unapplied = Changes::default();
+    let mut shown_errors = !errors.is_empty();
+    while let Some(batch) = watcher.wait() {
         let t = Instant::now();
-        let step = match session.apply(&changes) {
-            Ok(step) => step,
+        let mut changes = std::mem::take(&mut unapplied);
+        changes.merge(batch);
+        let (step, failure) = match session.apply(&changes) {
+            Ok(step) => (Some(step), None),
             Err(e) => {
-                eprintln!("error: {e:#}");
-                continue;
+                unapplied = changes.clone();
+                (None, Some(Diagnostic::new(format!("{e:#}"))))
             }
         };
         let written = session.write_pending()?;
-        let errors = session.diagnostics();
+        let mut errors = session.diagnostics();
+        errors.extend(failure);
         report(&errors);
+        let done = match &step {
+            Some(step) => format!(
+                "{} quer{} run, {} page{} rendered",
+                step.queries_run,
+                if step.queries_run == 1 { "y" } else { "ies" },
+                step.pages_rendered,
+                if step.pages_rendered == 1 { "" } else { "s" },
+            ),
+            None => "not rebuilt".to_string(),
+        };
         eprintln!(
-            "{}: {} quer{} run, {} page{} rendered, {} file{} written in {} ms{}",
+            "{}: {done}, {} file{} written in {} ms{}",
             describe(&changes),
-            step.queries_run,
-            if step.queries_run == 1 { "y" } else { "ies" },
-            step.pages_rendered,
-            if step.pages_rendered == 1 { "" } else { "s" },
             written,
             if written == 1 { "" } else { "s" },
             t.elapsed().as_millis(),
             if errors.is_empty() { String::new() } else { format!("; {} error(s) shown in the browser", errors.len()) }
         );
-        live.set_errors(&errors);
-        if errors.is_empty() {
-            live.reload();
-        }
+        // Pages reload when the site changed, or when the errors over them went
+        // away (pages written while they showed may be newer than what they show).
+        let reload = errors.is_empty() && (written > 0 || shown_errors);
+        live.finished(&errors, reload);
+        shown_errors = !errors.is_empty();
     }
     Ok(0)
 }
 
-fn report(errors: &[crate::diag::Diagnostic]) {
+fn report(errors: &[Diagnostic]) {
     for d in errors {
         eprintln!("error: {d}");
     }
 }
 
 /// The change in a few words, for the terminal.
-fn describe(c: &crate::session::Changes) -> String {
+fn describe(c: &Changes) -> String {
     let mut parts = Vec::new();
     if c.config {
         parts.push("settings changed".to_string());

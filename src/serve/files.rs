@@ -14,8 +14,18 @@ pub enum Refusal {
     Missing,
 }
 
-/// The file a request target names, below `site` (a folder names its `index.html`).
-pub fn resolve(site: &Path, target: &str) -> Result<PathBuf, Refusal> {
+/// What a request target names inside the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    /// A file (a folder named with its trailing slash stands for its `index.html`).
+    File(PathBuf),
+    /// A folder named without its trailing slash: answered with a redirect to
+    /// the slashed address, so the page's relative links resolve inside it.
+    Folder,
+}
+
+/// The file a request target names, below `site`.
+pub fn resolve(site: &Path, target: &str) -> Result<Found, Refusal> {
     let path = target.split(['?', '#']).next().unwrap_or("");
     if !path.starts_with('/') {
         return Err(Refusal::Malformed);
@@ -32,6 +42,10 @@ pub fn resolve(site: &Path, target: &str) -> Result<PathBuf, Refusal> {
         file.push(segment);
     }
     if file.is_dir() {
+        if !decoded.ends_with('/') {
+            let inside = file.canonicalize().ok().zip(site.canonicalize().ok()).is_some_and(|(f, r)| f.starts_with(r));
+            return if inside { Ok(Found::Folder) } else { Err(Refusal::Outside) };
+        }
         file.push("index.html");
     }
     // A symlink inside the site may point anywhere; only what really lies inside is served.
@@ -43,7 +57,59 @@ pub fn resolve(site: &Path, target: &str) -> Result<PathBuf, Refusal> {
     if !real.is_file() {
         return Err(Refusal::Missing);
     }
-    Ok(real)
+    Ok(Found::File(real))
+}
+
+/// Where a folder named without its slash lives: the same path with one
+/// leading slash (`//host` would leave the site) and a trailing one, and the
+/// same query string.
+pub fn slashed(target: &str) -> String {
+    let (path, query) = match target.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (target, None),
+    };
+    let path = path.split('#').next().unwrap_or("");
+    let mut location = format!("/{}/", path.trim_start_matches('/'));
+    if let Some(q) = query {
+        location.push('?');
+        location.push_str(q.split('#').next().unwrap_or(""));
+    }
+    location
+}
+
+/// Whether `Accept-Encoding` admits gzip (RFC 9110, 12.5.3): `gzip` (or `x-gzip`)
+/// with a non-zero quality, or, when gzip is not named, `*` with a non-zero quality.
+pub fn accepts_gzip(accept_encoding: Option<&str>) -> bool {
+    let Some(header) = accept_encoding else { return false };
+    let mut star = None;
+    for item in header.split(',') {
+        let mut parts = item.split(';');
+        let coding = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q = parts
+            .filter_map(|p| p.trim().strip_prefix("q=").or_else(|| p.trim().strip_prefix("Q=")))
+            .map(|v| v.trim().parse::<f32>().unwrap_or(0.0))
+            .next()
+            .unwrap_or(1.0);
+        match coding.as_str() {
+            "gzip" | "x-gzip" => return q > 0.0,
+            "*" => star = Some(q > 0.0),
+            _ => {}
+        }
+    }
+    star.unwrap_or(false)
+}
+
+/// Whether an `If-None-Match` header names `etag` (a list, `*`, or weak forms).
+pub fn etag_matches(if_none_match: Option<&str>, etag: &str) -> bool {
+    let Some(header) = if_none_match else { return false };
+    header.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag)
+}
+
+/// Whether a request for `path` with query `query` is a hashed asset URL
+/// (`/assets/…?v=<version>`) whose hash is the served content's `version`
+/// ([`crate::theme::asset_version`]): only those may be cached for good.
+pub fn is_hashed_asset(path: &str, query: Option<&str>, version: &str) -> bool {
+    path.starts_with("/assets/") && query.and_then(|q| q.strip_prefix("v=")) == Some(version)
 }
 
 /// `%XX` sequences decoded; `None` for a bad sequence or invalid UTF-8.
@@ -126,9 +192,16 @@ mod tests {
     fn paths_stay_inside_the_site() {
         let dir = site();
         let s = dir.join("site");
-        assert!(resolve(&s, "/").unwrap().ends_with("site/index.html"));
-        assert!(resolve(&s, "/viral/?x=1").unwrap().ends_with("viral/index.html"));
-        assert!(resolve(&s, "/%76iral/").unwrap().ends_with("viral/index.html"));
+        let file = |t: &str| match resolve(&s, t) {
+            Ok(Found::File(f)) => f,
+            other => panic!("{t}: {other:?}"),
+        };
+        assert!(file("/").ends_with("site/index.html"));
+        assert!(file("/viral/?x=1").ends_with("viral/index.html"));
+        assert!(file("/%76iral/").ends_with("viral/index.html"));
+        assert_eq!(resolve(&s, "/viral"), Ok(Found::Folder));
+        assert_eq!(resolve(&s, "/viral?x=1"), Ok(Found::Folder));
+        assert_eq!(resolve(&s, "//viral"), Ok(Found::Folder));
         assert_eq!(resolve(&s, "/../secret.txt"), Err(Refusal::Outside));
         assert_eq!(resolve(&s, "/%2e%2e/secret.txt"), Err(Refusal::Outside));
         assert_eq!(resolve(&s, "/viral/%2E%2E/%2E%2E/secret.txt"), Err(Refusal::Outside));
@@ -141,6 +214,51 @@ mod tests {
         assert_eq!(resolve(&s, "/link.txt"), Err(Refusal::Outside));
         assert_eq!(resolve(&s, &format!("/{}", dir.join("secret.txt").display())), Err(Refusal::Missing));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn folders_redirect_to_their_slashed_address_on_this_host() {
+        assert_eq!(slashed("/viral"), "/viral/");
+        assert_eq!(slashed("/viral?platform=1&v=2"), "/viral/?platform=1&v=2");
+        assert_eq!(slashed("//evil.example"), "/evil.example/", "never a host-relative URL");
+        assert_eq!(slashed("/a%20b#top"), "/a%20b/");
+    }
+
+    #[test]
+    fn gzip_only_when_accepted() {
+        for (header, ok) in [
+            (None, false),
+            (Some(""), false),
+            (Some("gzip"), true),
+            (Some("gzip, deflate, br"), true),
+            (Some("br;q=1.0, gzip;q=0.8"), true),
+            (Some("gzip;q=0"), false),
+            (Some("gzip; q=0.000"), false),
+            (Some("GZIP;Q=0.5"), true),
+            (Some("identity"), false),
+            (Some("*"), true),
+            (Some("*;q=0"), false),
+            (Some("gzip;q=0, *"), false),
+            (Some("x-gzip"), true),
+            (Some("deflate, *;q=0.1"), true),
+        ] {
+            assert_eq!(accepts_gzip(header), ok, "{header:?}");
+        }
+    }
+
+    #[test]
+    fn validators_and_hashed_assets() {
+        assert!(etag_matches(Some("\"abc\""), "\"abc\""));
+        assert!(etag_matches(Some("\"x\", W/\"abc\""), "\"abc\""));
+        assert!(etag_matches(Some("*"), "\"abc\""));
+        assert!(!etag_matches(Some("\"abc-gz\""), "\"abc\""));
+        assert!(!etag_matches(None, "\"abc\""));
+        let v = crate::theme::asset_version(b"body{}");
+        assert!(is_hashed_asset("/assets/style.css", Some(&format!("v={v}")), &v));
+        assert!(!is_hashed_asset("/assets/style.css", Some("v=00000000"), &v), "a stale hash");
+        assert!(!is_hashed_asset("/viral/", Some(&format!("v={v}")), &v), "a page with an input named v");
+        assert!(!is_hashed_asset("/assets/style.css", None, &v));
+        assert!(!is_hashed_asset("/assets/style.css", Some(&format!("x=1&v={v}")), &v));
     }
 
     #[test]

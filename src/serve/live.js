@@ -18,6 +18,7 @@
         "font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,monospace;box-shadow:0 8px 30px rgba(0,0,0,.4)";
       document.body.append(box);
     }
+    box.style.display = "";
     box.replaceChildren();
     var head = document.createElement("div");
     head.style.cssText = "font-weight:700;color:#ff8787;margin-bottom:.5rem";
@@ -38,10 +39,18 @@
       box.append(item);
     });
   }
+  // The rebuild this page was served under; the server's first event says
+  // which is current, so a rebuild that finished before the stream opened is
+  // never missed.
+  var served = Number((document.currentScript && document.currentScript.getAttribute("data-build")) || 0);
   // Started after the page has loaded, so the open stream never holds up its load event.
   function listen() {
-    fetch("/__vcd/errors").then(function (r) { return r.json(); }).then(show).catch(function () {});
     var events = new EventSource("/__vcd/events");
+    events.addEventListener("state", function (e) {
+      var now = JSON.parse(e.data);
+      show(now.errors);
+      if (!now.errors.length && now.build !== served) location.reload();
+    });
     events.addEventListener("reload", function () { location.reload(); });
     events.addEventListener("errors", function (e) { show(JSON.parse(e.data)); });
   }

@@ -5,7 +5,7 @@ pub mod files;
 pub mod live;
 
 use anyhow::{anyhow, Result};
-use files::Refusal;
+use files::{Found, Refusal};
 use live::Live;
 use std::collections::HashMap;
 use std::io::Write;
@@ -23,13 +23,19 @@ pub struct Server {
     pub addr: SocketAddr,
 }
 
-/// A file as last read: raw and gzipped bytes, valid while size and mtime match.
+/// A file as last read: raw and gzipped bytes, valid while size and mtime
+/// match (and, for a page with the reload script, while no rebuild finished).
 struct Cached {
     modified: Option<SystemTime>,
     len: u64,
+    build: u64,
     body: Arc<Vec<u8>>,
-    gzipped: Option<Arc<Vec<u8>>>,
+    /// The gzipped body and its own validator: a different representation
+    /// needs a different ETag, or a cache could answer one with the other.
+    gzipped: Option<(Arc<Vec<u8>>, String)>,
     etag: String,
+    /// The hash a versioned URL of this content carries ([`crate::theme::asset_version`]).
+    version: String,
 }
 
 struct Site {
@@ -76,6 +82,7 @@ fn write_response(request: Request, status: u16, headers: &[(&str, &str)], body:
     let head_only = *request.method() == Method::Head;
     let reason = match status {
         200 => "OK",
+        301 => "Moved Permanently",
         304 => "Not Modified",
         400 => "Bad Request",
         403 => "Forbidden",
@@ -132,7 +139,15 @@ impl Site {
             }
         }
         match files::resolve(&self.root, &url) {
-            Ok(file) => self.file(request, &file, url.contains("?v=")),
+            Ok(Found::File(file)) => {
+                let query = url.split_once('?').map(|(_, q)| q.split('#').next().unwrap_or(""));
+                self.file(request, &file, path, query)
+            }
+            Ok(Found::Folder) => {
+                let location = files::slashed(&url);
+                let headers = [("Location", location.as_str()), ("Content-Type", "text/plain; charset=utf-8")];
+                write_response(request, 301, &headers, format!("moved to {location}\n").as_bytes())
+            }
             Err(Refusal::Malformed) => self.problem(request, 400, "Bad request", "That is not a path of this site."),
             Err(Refusal::Outside) => self.problem(request, 403, "Forbidden", "That path leads outside the site."),
             Err(Refusal::Missing) => {
@@ -141,22 +156,24 @@ impl Site {
         }
     }
 
-    fn file(&self, request: Request, file: &Path, versioned: bool) {
+    fn file(&self, request: Request, file: &Path, path: &str, query: Option<&str>) {
         let content_type = files::content_type(file);
         let Some(cached) = self.read(file, content_type) else {
             return self.problem(request, 404, "Page not found", "Nothing is published at this address.");
         };
-        // Hashed asset URLs never change content; everything else is revalidated.
-        let caching = if versioned { "public, max-age=31536000, immutable" } else { "no-cache" };
-        if request_header(&request, "If-None-Match") == Some(cached.etag.as_str()) {
-            return write_response(request, 304, &[("ETag", &cached.etag), ("Cache-Control", caching)], b"");
-        }
-        let gzip = request_header(&request, "Accept-Encoding").is_some_and(|v| v.contains("gzip"));
-        let (body, encoded) = match (&cached.gzipped, gzip) {
-            (Some(gz), true) => (gz.clone(), true),
-            _ => (cached.body.clone(), false),
+        // Only an asset URL carrying its content's hash never changes; everything
+        // else (a page whose input happens to be named `v` too) is revalidated.
+        let caching = if files::is_hashed_asset(path, query, &cached.version) { "public, max-age=31536000, immutable" } else { "no-cache" };
+        let gzip = files::accepts_gzip(request_header(&request, "Accept-Encoding"));
+        let (body, etag, encoded) = match (&cached.gzipped, gzip) {
+            (Some((gz, etag)), true) => (gz.clone(), etag.as_str(), true),
+            _ => (cached.body.clone(), cached.etag.as_str(), false),
         };
-        self.send(request, 200, content_type, body, Some((&cached.etag, encoded)), caching);
+        if files::etag_matches(request_header(&request, "If-None-Match"), etag) {
+            let headers = [("ETag", etag), ("Cache-Control", caching), ("Vary", "Accept-Encoding")];
+            return write_response(request, 304, &headers, b"");
+        }
+        self.send(request, 200, content_type, body, Some((etag, encoded)), caching);
     }
 
     /// The file's bytes (with the reload script in an HTML page when live), read
@@ -164,17 +181,22 @@ impl Site {
     fn read(&self, file: &Path, content_type: &str) -> Option<Arc<Cached>> {
         let meta = std::fs::metadata(file).ok()?;
         let (modified, len) = (meta.modified().ok(), meta.len());
+        let live_page = self.live.as_ref().filter(|_| content_type.starts_with("text/html"));
+        let build = live_page.map_or(0, |l| l.build());
         if let Some(c) = self.cache.lock().unwrap_or_else(|e| e.into_inner()).get(file) {
-            if c.modified == modified && c.len == len {
+            if c.modified == modified && c.len == len && c.build == build {
                 return Some(c.clone());
             }
         }
         let mut body = std::fs::read(file).ok()?;
-        if self.live.is_some() && content_type.starts_with("text/html") {
-            body = with_live_script(body);
+        let version = crate::theme::asset_version(&body);
+        if live_page.is_some() {
+            body = with_live_script(body, build);
         }
-        let gzipped = (files::compressible(content_type) && body.len() > 512).then(|| Arc::new(files::gzip(&body)));
-        let cached = Arc::new(Cached { modified, len, etag: files::etag(&body), body: Arc::new(body), gzipped });
+        let etag = files::etag(&body);
+        let gzipped = (files::compressible(content_type) && body.len() > 512)
+            .then(|| (Arc::new(files::gzip(&body)), format!("{}-gzip\"", etag.trim_end_matches('"'))));
+        let cached = Arc::new(Cached { modified, len, build, etag, version, body: Arc::new(body), gzipped });
         self.cache.lock().unwrap_or_else(|e| e.into_inner()).insert(file.to_path_buf(), cached.clone());
         Some(cached)
     }
@@ -207,16 +229,17 @@ impl Site {
              <body><h1>{status} · {title}</h1><p>{text}</p><p><a href=\"/\">Go to the home page</a></p></body></html>"
         )
         .into_bytes();
-        if self.live.is_some() {
-            html = with_live_script(html);
+        if let Some(live) = &self.live {
+            html = with_live_script(html, live.build());
         }
         self.send(request, status, "text/html; charset=utf-8", Arc::new(html), None, "no-store");
     }
 }
 
-/// The page with the reload script before `</body>` (or at the end).
-fn with_live_script(html: Vec<u8>) -> Vec<u8> {
-    let tag = format!("<script src=\"{}\"></script>", live::SCRIPT_PATH);
+/// The page with the reload script before `</body>` (or at the end), tagged
+/// with the rebuild it is served under.
+fn with_live_script(html: Vec<u8>, build: u64) -> Vec<u8> {
+    let tag = format!("<script src=\"{}\" data-build=\"{build}\"></script>", live::SCRIPT_PATH);
     let text = String::from_utf8_lossy(&html);
     match text.rfind("</body>") {
         Some(at) => format!("{}{tag}{}", &text[..at], &text[at..]).into_bytes(),

@@ -135,6 +135,21 @@ impl Events {
         }
     }
 
+    /// Everything that arrives within `window` (and was not consumed before).
+    pub fn read_for(&mut self, window: Duration) -> String {
+        let deadline = Instant::now() + window;
+        while Instant::now() < deadline {
+            let mut chunk = [0u8; 4096];
+            match self.stream.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => self.buffer.push_str(&String::from_utf8_lossy(&chunk[..n])),
+                Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+                Err(e) => panic!("reading events: {e}"),
+            }
+        }
+        std::mem::take(&mut self.buffer)
+    }
+
     /// Forgets what arrived so far.
     pub fn clear(&mut self) {
         let mut chunk = [0u8; 4096];
