@@ -25,6 +25,7 @@ impl Cache {
     pub fn offline(root: &Path, data_dir: &Path) -> Cache {
         let mut h = Fnv::new();
         h.write(env!("CARGO_PKG_VERSION").as_bytes());
+        h.write(crate::value::RESULT_FORMAT.as_bytes());
         let mut entries: Vec<_> =
             std::fs::read_dir(data_dir).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
         entries.sort();

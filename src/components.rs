@@ -1,6 +1,8 @@
 //! Components: template functions that build a piece of dashboard from a few arguments.
 
-use crate::template::{as_f64, escape_text, format_compact, format_currency, format_percent, group};
+use crate::figure::{difference, Figure};
+use crate::format::{Num, Style};
+use crate::template::{as_num, escape_text};
 use minijinja::value::{Kwargs, Value};
 use minijinja::{Error, ErrorKind};
 
@@ -11,13 +13,25 @@ fn invalid(msg: String) -> Error {
     Error::new(ErrorKind::InvalidOperation, msg)
 }
 
-/// Formats `n` in one of [`FORMATS`].
-fn format(n: f64, format: &str, decimals: usize) -> String {
-    match format {
-        "percent" => format_percent(n, decimals),
-        "currency" => format_currency(n, decimals, "$"),
-        "compact" => format_compact(n, decimals),
-        _ => group(n, decimals),
+/// Formats `n` in one of [`FORMATS`] (`docs/formatting.md`; the runtime's `format` is the same).
+fn format(n: &Num, format: &str, decimals: usize) -> String {
+    let style = match format {
+        "percent" => Style::Percent,
+        "currency" => Style::Currency("$"),
+        "compact" => Style::Compact,
+        _ => Style::Number,
+    };
+    crate::format::format(n, style, decimals as u32)
+}
+
+/// A KPI figure as the card shows it: `≈` before a figure whose last digits
+/// cannot be trusted (see [`Figure`]).
+fn shown(f: &Figure, fmt: &str, decimals: usize) -> String {
+    let text = format(&f.num, fmt, decimals);
+    if f.exact {
+        text
+    } else {
+        format!("≈{text}")
     }
 }
 
@@ -63,11 +77,12 @@ pub fn kpi(state: &minijinja::State, label: String, value: Value, kwargs: Kwargs
         (None, None) => None,
     };
 
-    let number = |v: &Value, what: &str| -> Result<Option<f64>, Error> {
+    let number = |v: &Value, what: &str| -> Result<Option<Figure>, Error> {
         if v.is_none() || v.is_undefined() {
             return Ok(None);
         }
-        as_f64(v).map(Some).ok_or_else(|| invalid(format!("kpi {what} must be a number, got {v}")))
+        let n = as_num(v).ok_or_else(|| invalid(format!("kpi {what} must be a number, got {v}")))?;
+        Ok(Some(Figure { num: n, exact: true }))
     };
     // A period KPI compares with the window before; say so unless told otherwise.
     let compare_auto = compare.is_none();
@@ -85,14 +100,16 @@ pub fn kpi(state: &minijinja::State, label: String, value: Value, kwargs: Kwargs
             (number(&value, "value")?, before, None)
         }
     };
-    let shown = current.map_or_else(|| "–".to_string(), |n| format(n, &fmt, decimals));
+    let text = current.as_ref().map_or_else(|| "–".to_string(), |f| shown(f, &fmt, decimals));
+    let inexact = current.as_ref().is_some_and(|f| !f.exact);
     let mut html = format!(
-        "<div class=\"kpi\"><div class=\"kpi-label\">{}</div><div class=\"kpi-value\" data-value=\"{}\">{}</div>",
+        "<div class=\"kpi\"><div class=\"kpi-label\">{}</div><div class=\"kpi-value\" data-value=\"{}\"{}>{}</div>",
         escape_text(&label),
-        current.map(|n| n.to_string()).unwrap_or_default(),
-        escape_text(&shown)
+        current.as_ref().map(Figure::text).unwrap_or_default(),
+        if inexact { format!(" title=\"{}\"", escape_text(INEXACT)) } else { String::new() },
+        escape_text(&text)
     );
-    if let (Some(now), Some(before)) = (current, before) {
+    if let (Some(now), Some(before)) = (&current, &before) {
         html.push_str(&delta(now, before, &fmt, decimals, up_is_good, compare.as_deref()));
     }
     if let Some(mut spec) = bound {
@@ -122,6 +139,9 @@ pub fn kpi(state: &minijinja::State, label: String, value: Value, kwargs: Kwargs
 
 const DEFAULT_COMPARE: &str = "vs previous period";
 
+/// The title of a KPI value marked `≈` (the runtime writes the same).
+const INEXACT: &str = "Approximate: these values have more digits than the browser can add exactly";
+
 const KPI_ARGS: &[&str] = &[
     "format", "decimals", "previous", "compare", "good", "data", "agg", "spark", "spark_x", "spark_y", "period", "days",
 ];
@@ -131,8 +151,8 @@ const AGGS: &[&str] = &["first", "sum", "mean", "min", "max", "count"];
 
 /// A KPI bound to a query's columns: its values now and the spec the runtime recomputes it from.
 struct BoundKpi {
-    current: Option<f64>,
-    previous: Option<f64>,
+    current: Option<Figure>,
+    previous: Option<Figure>,
     spec: serde_json::Value,
 }
 
@@ -183,7 +203,7 @@ fn bind_kpi(
         };
         let window = |from: chrono::NaiveDate, to: chrono::NaiveDate| {
             let rows = result.rows.iter().zip(&dates).filter(|(_, d)| d.is_some_and(|d| d > from && d <= to));
-            aggregate(agg, rows.map(|(r, _)| &r[v]))
+            crate::figure::aggregate(agg, rows.map(|(r, _)| &r[v]))
         };
         let span = chrono::Duration::days(period.days);
         return Ok(BoundKpi {
@@ -194,7 +214,7 @@ fn bind_kpi(
         });
     }
     let previous_col = previous.map(|p| column(p, "previous")).transpose()?;
-    let figure = |col: &str| aggregate(agg, result.rows.iter().map(|r| &r[at(col)]));
+    let figure = |col: &str| crate::figure::aggregate(agg, result.rows.iter().map(|r| &r[at(col)]));
     Ok(BoundKpi {
         current: figure(&value_col),
         previous: previous_col.as_deref().and_then(figure),
@@ -208,37 +228,12 @@ fn day_of(v: &serde_json::Value) -> Option<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()
 }
 
-/// `agg` over a column's values; nulls are skipped, and no value gives none.
-fn aggregate<'a>(agg: &str, values: impl Iterator<Item = &'a serde_json::Value>) -> Option<f64> {
-    let all: Vec<&serde_json::Value> = values.collect();
-    if agg == "count" {
-        return Some(all.len() as f64);
-    }
-    let numbers = || {
-        all.iter().filter_map(|v| match v {
-            serde_json::Value::Number(n) => n.as_f64(),
-            serde_json::Value::String(s) => s.trim().parse().ok(),
-            _ => None,
-        })
-    };
-    match agg {
-        "first" => numbers().next().filter(|_| all.first().is_some_and(|v| !v.is_null())),
-        "sum" => Some(numbers().sum()),
-        "mean" => {
-            let (sum, n) = numbers().fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
-            (n > 0).then(|| sum / n as f64)
-        }
-        "min" => numbers().reduce(f64::min),
-        "max" => numbers().reduce(f64::max),
-        _ => None,
-    }
-}
-
 /// The change line under a KPI: `▲ 12 (+11.2%) vs previous period`. For a
 /// percentage the change is in percentage points, since a relative change of a
 /// rate is easy to misread.
-fn delta(now: f64, before: f64, fmt: &str, decimals: usize, up_is_good: bool, compare: Option<&str>) -> String {
-    let diff = now - before;
+fn delta(now: &Figure, before: &Figure, fmt: &str, decimals: usize, up_is_good: bool, compare: Option<&str>) -> String {
+    let change = difference(now, before);
+    let diff = change.to_f64();
     let (arrow, direction) = match diff.partial_cmp(&0.0) {
         Some(std::cmp::Ordering::Greater) => ("▲", "up"),
         Some(std::cmp::Ordering::Less) => ("▼", "down"),
@@ -251,11 +246,15 @@ fn delta(now: f64, before: f64, fmt: &str, decimals: usize, up_is_good: bool, co
     };
     let sign = if diff > 0.0 { "+" } else { "" };
     let change = if fmt == "percent" {
-        format!("{sign}{} pts", group(diff * 100.0, decimals))
+        format!("{sign}{} pts", shown(&Figure { num: points(&change.num), ..change }, "number", decimals))
     } else {
-        let abs = format(diff, fmt, decimals);
-        let rel =
-            if before != 0.0 { format!(" ({sign}{})", format_percent(diff / before.abs(), 1)) } else { String::new() };
+        let abs = shown(&change, fmt, decimals);
+        let before = before.to_f64();
+        let rel = if before != 0.0 {
+            format!(" ({sign}{})", format(&Num::from_f64(diff / before.abs()), "percent", 1))
+        } else {
+            String::new()
+        };
         format!("{sign}{abs}{rel}")
     };
     let compare = compare.unwrap_or(DEFAULT_COMPARE);
@@ -266,38 +265,24 @@ fn delta(now: f64, before: f64, fmt: &str, decimals: usize, up_is_good: bool, co
     )
 }
 
-/// Formats a table cell as the browser runtime will (see `vcd.js`), so the first
-/// page rendered at build time matches what the runtime draws.
-fn cell(v: &Value, fmt: &str) -> String {
-    if v.is_none() || v.is_undefined() {
-        return String::new();
-    }
-    match (fmt, as_f64(v)) {
-        ("date", _) => crate::template::format_date(v).unwrap_or_else(|| v.to_string()),
-        ("number", Some(n)) => group(n, if n.fract() == 0.0 { 0 } else { 2 }),
-        ("percent" | "currency" | "compact", Some(n)) => format(n, fmt, if fmt == "currency" { 2 } else { 1 }),
-        _ => v.as_str().map_or_else(|| v.to_string(), str::to_string),
+/// A percentage-point change: the ratio difference ×100 (exact on the decimal).
+fn points(n: &Num) -> Num {
+    match n {
+        Num::Finite(d) => Num::Finite(d.shift(2)),
+        other => other.clone(),
     }
 }
 
-/// The runtime's order for table cells: nulls last, numbers by value, else text.
-fn compare_cells(a: &Value, b: &Value, dir: i32) -> std::cmp::Ordering {
-    use std::cmp::Ordering;
-    match (a.is_none() || a.is_undefined(), b.is_none() || b.is_undefined()) {
-        (true, true) => return Ordering::Equal,
-        (true, false) => return Ordering::Greater,
-        (false, true) => return Ordering::Less,
-        _ => {}
-    }
-    let ord = match (as_f64(a), as_f64(b)) {
-        (Some(x), Some(y)) if !a.is_true() && !b.is_true() => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
-        _ => a.to_string().cmp(&b.to_string()),
-    };
-    if dir < 0 {
-        ord.reverse()
-    } else {
-        ord
-    }
+/// A template value as JSON (rows of a query are JSON values already).
+fn json(v: &Value) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or_default()
+}
+
+/// Formats a table cell as the browser runtime will ([`crate::format::cell`] and
+/// `formatCell` in `vcd.js` follow one spec), so the first page rendered at
+/// build time matches what the runtime draws.
+fn cell(v: &Value, fmt: &str) -> String {
+    crate::format::cell(&json(v), fmt)
 }
 
 /// A link template (`posts/{post_id}/`) filled from a row, below the site root.
@@ -310,7 +295,8 @@ fn link(root: &str, template: &str, row: &Value) -> String {
         let Some(len) = rest[start..].find('}') else { break };
         let name = &rest[start + 1..start + len];
         let value = row.get_attr(name).unwrap_or_default();
-        let text = value.as_str().map_or_else(|| value.to_string(), str::to_string);
+        // The value's text as a cell shows it (null is empty), as the runtime's href() has it.
+        let text = crate::format::text(&json(&value));
         for b in text.bytes() {
             if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
                 out.push(b as char);
@@ -337,7 +323,7 @@ fn string_map(v: Option<Value>, what: &str) -> Result<std::collections::BTreeMap
     Ok(out)
 }
 
-const TABLE_FORMATS: &[&str] = &["text", "number", "percent", "currency", "compact", "date"];
+use crate::format::CELL_FORMATS;
 
 /// `{{ table(top_posts, columns=["caption", "reach"], formats={"reach": "number"},
 /// links={"caption": "posts/{post_id}/"}, labels={"reach": "Reach"}, page_size=10) }}`:
@@ -407,23 +393,28 @@ pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Va
         }
     }
     for (c, f) in &formats {
-        if !TABLE_FORMATS.contains(&f.as_str()) {
+        if !CELL_FORMATS.contains(&f.as_str()) {
             return Err(invalid(format!(
                 "table format for '{c}' must be one of {}, got '{f}'",
-                TABLE_FORMATS.join(", ")
+                CELL_FORMATS.join(", ")
             )));
         }
     }
-    for template in links.values() {
+    for (column, template) in &links {
         for part in template.split('{').skip(1) {
             check(part.split('}').next().unwrap_or(""), "link placeholder")?;
+        }
+        // Values are percent-encoded into the template, so only the template can bring a scheme.
+        if let Some(scheme) = crate::urlsafe::refused_scheme(template, crate::urlsafe::UrlKind::Link) {
+            return Err(invalid(format!(
+                "table link for '{column}' starts with {scheme}:, which runs script; links lead to pages below the site root \
+                 (e.g. \"posts/{{post_id}}/\")"
+            )));
         }
     }
 
     if let Some((c, dir)) = &sort {
-        rows.sort_by(|a, b| {
-            compare_cells(&a.get_attr(c).unwrap_or_default(), &b.get_attr(c).unwrap_or_default(), *dir)
-        });
+        crate::format::sort_by_column(&mut rows, |r| json(&r.get_attr(c).unwrap_or_default()), *dir);
     }
     let fmt_of = |c: &str| formats.get(c).map_or("text", String::as_str);
     let mut spec = serde_json::json!({

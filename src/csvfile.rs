@@ -1,99 +1,374 @@
-//! Small CSV facts vcd needs itself: a file's header row and the line a given value sits on.
+//! CSV facts vcd needs itself, read with the `csv` crate so that quoted line
+//! breaks are understood: a file's header, a check of every record's shape
+//! (naming the line the record starts on), its longest record, and the line a
+//! given record or key starts on.
+//!
+//! The dialect is the one the engines load (README, "Data"): comma-separated,
+//! a header row, `"` quoting with `""` for a quote, UTF-8, an optional
+//! byte-order mark; empty lines are skipped.
 
-use std::io::{BufRead, BufReader};
+use crate::diag::Diagnostic;
+use csv::{ByteRecord, Position, Reader, ReaderBuilder};
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
-/// Splits one CSV record (RFC 4180 quoting) into fields.
-pub fn split_record(line: &str) -> Vec<String> {
-    let mut fields = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                cur.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => fields.push(std::mem::take(&mut cur)),
-            _ => cur.push(c),
+/// What one pass over a well-formed file found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Survey {
+    /// Data records, the header excluded.
+    pub records: u64,
+    /// Bytes of the longest record (the header included), with its line break.
+    pub longest: u64,
+}
+
+/// A problem with a CSV file, where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// 1-based line: the first line of the record at fault (records with quoted
+    /// line breaks span several); `None` when the file cannot be read at all.
+    pub line: Option<u64>,
+    /// The cause, in plain words.
+    pub message: String,
+}
+
+impl Problem {
+    fn io(e: &std::io::Error) -> Problem {
+        Problem { line: None, message: format!("cannot read: {e}") }
+    }
+
+    /// The problem as a message about `shown` (the file's path as the user sees it).
+    pub fn diagnostic(self, shown: &Path) -> Diagnostic {
+        let d = Diagnostic::in_file(shown, self.message);
+        match self.line {
+            Some(line) => d.at(line as usize, None),
+            None => d,
         }
     }
-    fields.push(cur);
-    fields
+}
+
+/// The records of `path`, the header as record 0, each with the position it starts at.
+fn open(path: &Path) -> Result<Reader<File>, Problem> {
+    // Field counts are checked by `survey` itself, to word the message.
+    let file = File::open(path).map_err(|e| Problem::io(&e))?;
+    Ok(ReaderBuilder::new().has_headers(false).flexible(true).from_reader(file))
+}
+
+/// A read failure: with `flexible` set and bytes (not text) read, only I/O can fail.
+fn read_problem(e: csv::Error) -> Problem {
+    let line = e.position().map(Position::line);
+    Problem { line, message: format!("cannot read: {e}") }
+}
+
+/// Reads the whole file once, in bounded memory: every record must have as
+/// many fields as the header, be valid UTF-8, and every quoted field must close.
+pub fn survey(path: &Path) -> Result<Survey, Problem> {
+    let mut rdr = open(path)?;
+    let mut rec = ByteRecord::new();
+    let mut header: Option<Vec<String>> = None;
+    let mut survey = Survey { records: 0, longest: 0 };
+    let mut last = Position::new();
+    while rdr.read_byte_record(&mut rec).map_err(read_problem)? {
+        let start = rec.position().cloned().unwrap_or_else(Position::new);
+        let end = rdr.position().byte();
+        survey.longest = survey.longest.max(end - start.byte());
+        check_utf8(&rec, header.as_deref(), start.line())?;
+        match &header {
+            None => header = Some(rec.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect()),
+            Some(names) if names.len() != rec.len() => {
+                // A quote left open swallows the rest of the file into this record:
+                // that, not the count, is what to fix.
+                if let Some(line) = unclosed_quote(path, &start)? {
+                    return Err(unclosed_problem(line));
+                }
+                let breaks: usize = rec.iter().map(|f| f.iter().filter(|b| **b == b'\n').count()).sum();
+                return Err(shape_problem(names, rec.len(), start.line(), start.line() + breaks as u64));
+            }
+            Some(_) => survey.records += 1,
+        }
+        last = start;
+    }
+    if let Some(line) = unclosed_quote(path, &last)? {
+        return Err(unclosed_problem(line));
+    }
+    if header.is_none() {
+        return Err(Problem {
+            line: None,
+            message: "the file is empty; a CSV file needs a header row naming its columns".into(),
+        });
+    }
+    Ok(survey)
+}
+
+fn unclosed_problem(line: u64) -> Problem {
+    Problem {
+        line: Some(line),
+        message: "a quoted field opens here and is never closed: every \" that starts a field needs a closing \" \
+                  (write a quote inside a quoted field as \"\")"
+            .into(),
+    }
+}
+
+fn shape_problem(header: &[String], found: usize, first: u64, last: u64) -> Problem {
+    let expected = header.len();
+    let mut message = format!(
+        "this record has {found} field{} but the header has {expected} ({})",
+        if found == 1 { "" } else { "s" },
+        header.join(", ")
+    );
+    if last > first {
+        message.push_str(&format!(
+            "; it runs to line {last} because a quoted field holds a line break (is a closing quote misplaced?)"
+        ));
+    }
+    if found > expected {
+        message.push_str("; a value holding a comma must be quoted (\"a, b\")");
+    }
+    Problem { line: Some(first), message }
+}
+
+/// Each field must be UTF-8; the message names the field's column and its line.
+fn check_utf8(rec: &ByteRecord, header: Option<&[String]>, first_line: u64) -> Result<(), Problem> {
+    let mut line = first_line;
+    for (i, field) in rec.iter().enumerate() {
+        if let Err(e) = std::str::from_utf8(field) {
+            let before = &field[..e.valid_up_to()];
+            let line = line + before.iter().filter(|b| **b == b'\n').count() as u64;
+            let column = match header.and_then(|h| h.get(i)) {
+                Some(name) => format!("column '{name}'"),
+                None => format!("header field {}", i + 1),
+            };
+            return Err(Problem {
+                line: Some(line),
+                message: format!("{column} holds bytes that are not UTF-8; save the file as UTF-8"),
+            });
+        }
+        // Quoted line breaks inside earlier fields move later fields down.
+        line += field.iter().filter(|b| **b == b'\n').count() as u64;
+    }
+    Ok(())
+}
+
+/// The line of a quote that opens a field and is never closed. Such a field
+/// swallows the rest of the file, so only the last record (from `last`) can hold one.
+fn unclosed_quote(path: &Path, last: &Position) -> Result<Option<u64>, Problem> {
+    let mut file = File::open(path).map_err(|e| Problem::io(&e))?;
+    file.seek(SeekFrom::Start(last.byte())).map_err(|e| Problem::io(&e))?;
+    let mut state = QuoteState::FieldStart;
+    let (mut line, mut opened) = (last.line().max(1), 0);
+    for b in BufReader::new(file).bytes() {
+        let b = b.map_err(|e| Problem::io(&e))?;
+        if b == b'\n' {
+            line += 1;
+        }
+        state = match (state, b) {
+            (QuoteState::FieldStart, b'"') => {
+                opened = line;
+                QuoteState::Quoted
+            }
+            (QuoteState::Quoted, b'"') => QuoteState::AfterQuote,
+            // `""` inside a quoted field is one quote; the field goes on.
+            (QuoteState::AfterQuote, b'"') | (QuoteState::Quoted, _) => QuoteState::Quoted,
+            (_, b',' | b'\n' | b'\r') => QuoteState::FieldStart,
+            _ => QuoteState::Unquoted,
+        };
+    }
+    Ok((state == QuoteState::Quoted).then_some(opened))
+}
+
+/// Where a scan stands within a record, as far as quoting goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum QuoteState {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    /// Just past a quote inside a quoted field: it closed the field, or a second one follows.
+    AfterQuote,
 }
 
 /// The header row's column names.
 pub fn header(path: &Path) -> std::io::Result<Vec<String>> {
-    let mut first = String::new();
-    BufReader::new(std::fs::File::open(path)?).read_line(&mut first)?;
-    let line = first.trim_end_matches(['\r', '\n']).trim_start_matches('\u{feff}');
-    Ok(split_record(line))
+    let mut rdr = ReaderBuilder::new().has_headers(false).flexible(true).from_path(path)?;
+    let mut rec = ByteRecord::new();
+    rdr.read_byte_record(&mut rec)?;
+    Ok(rec.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect())
+}
+
+/// Where record `index` is, counting the header as record 0 (an engine's
+/// "line N" that counts records is record N - 1): the 1-based line it starts
+/// on and how many lines it spans (more than one when quoted fields hold line breaks).
+pub fn record_lines(path: &Path, index: u64) -> Option<(u64, u64)> {
+    let mut rdr = open(path).ok()?;
+    let mut rec = ByteRecord::new();
+    while rdr.read_byte_record(&mut rec).ok()? {
+        let pos = rec.position()?;
+        if pos.record() == index {
+            let breaks: usize = rec.iter().map(|f| f.iter().filter(|b| **b == b'\n').count()).sum();
+            return Some((pos.line(), 1 + breaks as u64));
+        }
+    }
+    None
+}
+
+/// The first line of the record that spans line `line` (1-based). PostgreSQL's
+/// COPY names the line a record ends on, the last of several when quoted
+/// fields hold line breaks.
+pub fn record_start(path: &Path, line: u64) -> Option<u64> {
+    let mut rdr = open(path).ok()?;
+    let mut rec = ByteRecord::new();
+    let mut start = None;
+    while rdr.read_byte_record(&mut rec).ok()? {
+        let first = rec.position()?.line();
+        if first > line {
+            break;
+        }
+        start = Some(first);
+    }
+    start
 }
 
 /// The 1-based line of the first record whose `column` equals `value`, to point
-/// at the row behind an error that names only a key. Assumes one record per
-/// line, which holds for the generated demo data.
-pub fn find_line(path: &Path, column: &str, value: &str) -> Option<usize> {
-    let reader = BufReader::new(std::fs::File::open(path).ok()?);
-    let mut lines = reader.lines();
-    let header = split_record(lines.next()?.ok()?.trim_start_matches('\u{feff}'));
-    let idx = header.iter().position(|h| h == column)?;
-    lines.enumerate().find_map(|(i, l)| {
-        let l = l.ok()?;
-        (split_record(&l).get(idx).map(String::as_str) == Some(value)).then_some(i + 2)
-    })
+/// at the row behind an error that names only a key.
+pub fn find_line(path: &Path, column: &str, value: &str) -> Option<u64> {
+    find_nth_line(path, column, value, 0)
 }
 
-/// The first record whose field count differs from the header's, as
-/// `(line, expected, found)`; quoted fields may span lines.
-pub fn shape_error(path: &Path) -> std::io::Result<Option<(usize, usize, usize)>> {
-    let reader = BufReader::new(std::fs::File::open(path)?);
-    let mut expected = None;
-    let mut record = String::new();
-    let mut start_line = 0;
-    for (i, line) in reader.lines().enumerate() {
-        let line = line?;
-        if record.is_empty() {
-            start_line = i + 1;
-        } else {
-            record.push('\n');
-        }
-        record.push_str(&line);
-        // An odd number of quotes so far means a quoted field continues on the next line.
-        if record.matches('"').count() % 2 == 1 {
-            continue;
-        }
-        let fields = split_record(std::mem::take(&mut record).trim_start_matches('\u{feff}')).len();
-        match expected {
-            None => expected = Some(fields),
-            Some(n) if n != fields && !(fields == 1 && line.is_empty()) => return Ok(Some((start_line, n, fields))),
-            _ => {}
+/// The 1-based line of the record after `nth` others (0 for the first) whose
+/// `column` equals `value`: with `nth` = 1, the record that repeats a key.
+pub fn find_nth_line(path: &Path, column: &str, value: &str, nth: usize) -> Option<u64> {
+    let mut rdr = open(path).ok()?;
+    let mut rec = ByteRecord::new();
+    rdr.read_byte_record(&mut rec).ok()?;
+    let idx = rec.iter().position(|h| h == column.as_bytes())?;
+    let mut seen = 0;
+    while rdr.read_byte_record(&mut rec).ok()? {
+        if rec.get(idx) == Some(value.as_bytes()) {
+            if seen == nth {
+                return rec.position().map(Position::line);
+            }
+            seen += 1;
         }
     }
-    Ok(None)
+    None
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn records_split_with_quotes() {
-        assert_eq!(split_record("id,\"a,b\",\"say \"\"hi\"\"\""), vec!["id", "a,b", "say \"hi\""]);
-        assert_eq!(split_record("1,,x"), vec!["1", "", "x"]);
+    /// A file in a fresh temporary folder, removed on drop.
+    struct Temp(std::path::PathBuf);
+
+    impl Temp {
+        fn new(content: &[u8]) -> Temp {
+            static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+            let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let dir = std::env::temp_dir().join(format!("vcd-csv-{}-{n}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let path = dir.join("t.csv");
+            std::fs::write(&path, content).unwrap();
+            Temp(path)
+        }
+    }
+
+    impl Drop for Temp {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(self.0.parent().unwrap());
+        }
+    }
+
+    fn survey_of(content: &str) -> Result<Survey, Problem> {
+        survey(&Temp::new(content.as_bytes()).0)
+    }
+
+    fn line_of(content: &str) -> Option<u64> {
+        survey_of(content).expect_err("a problem").line
     }
 
     #[test]
-    fn shape_error_finds_the_bad_record() {
-        let dir = std::env::temp_dir().join(format!("vcd-csv-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let f = dir.join("t.csv");
-        std::fs::write(&f, "a,b\n1,\"x\ny\"\n2,3,4\n").unwrap();
-        assert_eq!(shape_error(&f).unwrap(), Some((4, 2, 3)));
-        std::fs::write(&f, "a,b\n1,2\n").unwrap();
-        assert_eq!(shape_error(&f).unwrap(), None);
-        std::fs::remove_dir_all(&dir).unwrap();
+    fn well_formed_files_are_measured() {
+        assert_eq!(survey_of("a,b\n1,2\n33,4\n"), Ok(Survey { records: 2, longest: 5 }));
+        // A quoted line break belongs to its record, which counts as one.
+        assert_eq!(survey_of("a,b\n1,\"x\ny\"\n2,3\n"), Ok(Survey { records: 2, longest: 8 }));
+        // No final line break, CRLF line ends, a byte-order mark, an empty line.
+        assert_eq!(survey_of("a,b\n1,2").map(|s| s.records), Ok(1));
+        assert_eq!(survey_of("a,b\r\n1,2\r\n").map(|s| s.records), Ok(1));
+        assert_eq!(survey_of("\u{feff}a,b\n1,2\n\n3,4\n").map(|s| s.records), Ok(2));
+        let long = format!("id,text\n1,\"{}\"\n", "x".repeat(3_000_000));
+        assert_eq!(survey_of(&long).map(|s| s.longest), Ok(3_000_005));
+    }
+
+    #[test]
+    fn a_wrong_field_count_names_the_records_first_line() {
+        assert_eq!(line_of("a,b\n1,2,3\n"), Some(2));
+        assert_eq!(line_of("a,b\n1,2\n3\n"), Some(3));
+        // After records with quoted line breaks, the line is the file's, not the record count.
+        assert_eq!(line_of("a,b\n1,\"x\ny\"\n2,\"p\n\nq\"\n2,3,4\n"), Some(7));
+        // A record that itself spans lines is named by its first line.
+        let p = survey_of("a,b\n1,2\n\"x\ny\",2,3\n").unwrap_err();
+        assert_eq!(p.line, Some(3));
+        assert!(p.message.contains("it runs to line 4 because a quoted field holds a line break"), "{}", p.message);
+        let p = survey_of("id,name\n1,Smith, John\n").unwrap_err();
+        assert_eq!(
+            p.message,
+            "this record has 3 fields but the header has 2 (id, name); a value holding a comma must be quoted (\"a, b\")"
+        );
+    }
+
+    #[test]
+    fn an_unterminated_quote_names_the_line_it_opens_on() {
+        let p = survey_of("a,b\n1,2\n3,\"never closed\n4,5\n").unwrap_err();
+        assert_eq!(p.line, Some(3));
+        assert!(p.message.contains("never closed"), "{}", p.message);
+        // A doubled quote inside does not close it; the opening line is still named.
+        assert_eq!(line_of("a,b\n1,\"x\ny\"\n2,\"say \"\"hi\"\"\nmore\n"), Some(4));
+        // An open quote that swallows the next lines makes a short record; the quote is the cause.
+        assert_eq!(line_of("a,b,c\n1,\"open,x\n2,3,4\n5,6,7\n"), Some(2));
+        // Unclosed in the last field of the last line, with no line break after it.
+        assert_eq!(line_of("a,b\n1,\"x"), Some(2));
+        // A quote in the middle of an unquoted value is a character, not an opening.
+        assert!(survey_of("a,b\n1,5\" tall\n").is_ok());
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_named_by_line_and_column() {
+        let p = survey(&Temp::new(b"a,b\n1,ok\n2,caf\xe9\n").0).unwrap_err();
+        assert_eq!(
+            p,
+            Problem {
+                line: Some(3),
+                message: "column 'b' holds bytes that are not UTF-8; save the file as UTF-8".into()
+            }
+        );
+        // Inside a field after a quoted line break, the line of the bad byte.
+        assert_eq!(survey(&Temp::new(b"a,b\n1,\"x\ny\xff\"\n").0).unwrap_err().line, Some(3));
+    }
+
+    #[test]
+    fn an_empty_file_has_no_header() {
+        assert_eq!(line_of(""), None);
+        assert!(survey_of("").unwrap_err().message.contains("header row"));
+    }
+
+    #[test]
+    fn lines_of_records_and_keys() {
+        let t = Temp::new(b"id,note\n1,\"a\nb\"\n2,plain\n3,\"x\n\ny\"\n4,end\n");
+        assert_eq!(record_lines(&t.0, 0), Some((1, 1)));
+        assert_eq!(record_lines(&t.0, 1), Some((2, 2)));
+        assert_eq!(record_lines(&t.0, 2), Some((4, 1)));
+        assert_eq!(record_lines(&t.0, 3), Some((5, 3)));
+        assert_eq!(record_lines(&t.0, 4), Some((8, 1)));
+        assert_eq!(record_lines(&t.0, 5), None);
+        assert_eq!((1..=9).map(|l| record_start(&t.0, l)).collect::<Vec<_>>(), [1, 2, 2, 4, 5, 5, 5, 8, 8].map(Some));
+        assert_eq!(find_line(&t.0, "id", "4"), Some(8));
+        assert_eq!(find_line(&t.0, "note", "plain"), Some(4));
+        assert_eq!(find_line(&t.0, "id", "9"), None);
+        let dup = Temp::new(b"id,note\n1,\"a\nb\"\n2,x\n1,again\n1,thrice\n");
+        assert_eq!(find_nth_line(&dup.0, "id", "1", 1), Some(5));
+        assert_eq!(find_nth_line(&dup.0, "id", "1", 2), Some(6));
+        assert_eq!(find_nth_line(&dup.0, "id", "2", 1), None);
+        assert_eq!(find_line(&t.0, "nope", "1"), None);
+        assert_eq!(header(&t.0).unwrap(), vec!["id", "note"]);
+        assert_eq!(header(&Temp::new("\u{feff}\"a,1\",b\n".as_bytes()).0).unwrap(), vec!["a,1", "b"]);
     }
 }

@@ -92,7 +92,7 @@ pub fn view(nodes: &[NavNode], current: &str) -> Vec<NavItem> {
         .map(|n| NavItem {
             title: n.title.clone(),
             href: n.has_page.then(|| {
-                let href = format!("{root}{}", n.url);
+                let href = format!("{root}{}", crate::page::href(&n.url));
                 if href.is_empty() {
                     "./".to_string()
                 } else {
@@ -143,5 +143,19 @@ mod tests {
         assert_eq!(nav[3].href, None);
         assert!(nav[3].children[0].active);
         assert_eq!(view(&tree(&pages), "")[0].href.as_deref(), Some("./"));
+    }
+
+    #[test]
+    fn names_with_spaces_and_accents_link_percent_encoded() {
+        let pages = vec![
+            page("", "Home", None),
+            page("Año nuevo/", "Año nuevo", None),
+            page("Bilan 2024 ✨/Qui sommes-nous/", "Qui sommes-nous", None),
+        ];
+        let nav = view(&tree(&pages), "Año nuevo/");
+        assert_eq!(nav[1].href.as_deref(), Some("../A%C3%B1o%20nuevo/"));
+        assert!(nav[1].active);
+        assert_eq!(nav[2].title, "Bilan 2024 ✨", "a folder without an index keeps its name");
+        assert_eq!(nav[2].children[0].href.as_deref(), Some("../Bilan%202024%20%E2%9C%A8/Qui%20sommes-nous/"));
     }
 }

@@ -53,14 +53,11 @@ impl Page {
         } else {
             stem
         };
-        let words: Vec<String> = stem
-            .split(['-', '_'])
-            .filter(|w| !w.is_empty())
-            .map(|w| {
-                let mut c = w.chars();
-                c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
-            })
-            .collect();
+        if stem.contains(' ') {
+            // Named as a title already (`Qui sommes-nous.md`): keep its hyphens.
+            return capitalised(stem);
+        }
+        let words: Vec<String> = stem.split(['-', '_']).filter(|w| !w.is_empty()).map(capitalised).collect();
         if words.is_empty() || stem == "pages" {
             "Home".into()
         } else {
@@ -69,8 +66,19 @@ impl Page {
     }
 }
 
+/// `word` with its first letter in upper case (`año` → `Año`).
+fn capitalised(word: &str) -> String {
+    let mut c = word.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
 /// The site-relative folder URL for a page file, or why the name cannot be a URL.
 /// A bracketed file name (`posts/[post_id].md`) gives its folder and the key column.
+///
+/// URL scheme: each folder and the file's stem become one URL segment each,
+/// kept as written (spaces, accents and emoji included) in Unicode NFC, so
+/// `Año nuevo.md` is written to `site/Año nuevo/index.html` and linked as
+/// `A%C3%B1o%20nuevo/` (see [`href`]).
 pub fn url_for(rel: &Path) -> Result<(String, Option<String>), String> {
     let mut parts = Vec::new();
     let stemmed = rel.with_extension("");
@@ -85,10 +93,7 @@ pub fn url_for(rel: &Path) -> Result<(String, Option<String>), String> {
             key = Some(col.to_string());
             continue;
         }
-        if !is_url_segment(part) {
-            return Err(format!("'{part}' cannot be part of a URL; use letters, digits, '-', '_' and '.'"));
-        }
-        parts.push(part.to_string());
+        parts.push(segment(part).map_err(|why| format!("'{part}' cannot be part of a URL: {why}"))?);
     }
     if key.is_none() && parts.last().is_some_and(|p| p == "index") {
         parts.pop();
@@ -96,10 +101,51 @@ pub fn url_for(rel: &Path) -> Result<(String, Option<String>), String> {
     Ok((parts.iter().map(|p| format!("{p}/")).collect(), key))
 }
 
-fn is_url_segment(part: &str) -> bool {
-    !part.is_empty()
-        && !part.starts_with('.')
-        && part.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+/// One URL segment for a file or folder name: the text in NFC, or why it
+/// cannot name a folder that every static host serves.
+fn segment(part: &str) -> Result<String, &'static str> {
+    use unicode_normalization::UnicodeNormalization;
+    check_segment(part)?;
+    Ok(part.nfc().collect())
+}
+
+/// Why `part` cannot name an output folder, if it cannot.
+fn check_segment(part: &str) -> Result<(), &'static str> {
+    if part.is_empty() {
+        return Err("it is empty");
+    }
+    if part.starts_with('.') {
+        return Err("it starts with '.', which hides it (and '..' means the folder above)");
+    }
+    if part.contains(['/', '\\']) {
+        return Err("it contains a slash");
+    }
+    if part.chars().any(char::is_control) {
+        return Err("it contains a control character");
+    }
+    Ok(())
+}
+
+/// A site-relative folder URL as it goes into an `href`: each byte outside
+/// RFC 3986's unreserved characters (and `/`) percent-encoded, so
+/// `Bilan 2024 ✨/` becomes `Bilan%202024%20%E2%9C%A8/`.
+pub fn href(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for b in url.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The key under which two page URLs count as the same: letter case folded,
+/// since a site copied to a case-insensitive disk or host (macOS, Windows)
+/// would write both pages to one folder.
+fn url_key(url: &str) -> String {
+    url.to_lowercase()
 }
 
 /// Why `url` cannot be a page's output folder, if it cannot.
@@ -150,10 +196,15 @@ pub fn discover(pages_dir: &Path, root: &Path, diags: &Diagnostics) -> Vec<Page>
         }
         if key.is_some() {
             // Its pages' URLs are known only once its query has run; see `expand`.
-        } else if let Some(other) = outputs.insert(url.clone(), shown.clone()) {
+        } else if let Some(other) = outputs.insert(url_key(&url), shown.clone()) {
             diags.push(Diagnostic::in_file(
                 &shown,
-                format!("this page and {} would both be written to site/{url}index.html; rename one", other.display()),
+                format!(
+                    "this page and {} would share the URL '{url}' (site/{url}index.html; names that differ only \
+                     in letter case or Unicode normalisation count as one, as macOS and Windows disks keep one); \
+                     rename one",
+                    other.display()
+                ),
             ));
             continue;
         }
@@ -232,8 +283,12 @@ pub fn expand(
                     continue;
                 }
             };
-            if segment.is_empty() || !is_url_segment(&segment) {
-                fail(format!("column '{key}' of '{query}' has the value '{segment}', which cannot be part of a URL; use letters, digits, '-', '_' and '.'"));
+            // Kept exactly as the data has it: a table's `links=` template
+            // percent-encodes the same value, which the server decodes back.
+            if let Err(why) = check_segment(&segment) {
+                fail(format!(
+                    "column '{key}' of '{query}' has the value '{segment}', which cannot be part of a URL: {why}"
+                ));
                 continue;
             }
             let url = format!("{}{segment}/", page.url);
@@ -284,7 +339,51 @@ mod tests {
         assert_eq!(url("a/index.md"), ("a/".into(), None));
         assert_eq!(url("a/b.md"), ("a/b/".into(), None));
         assert_eq!(url("posts/[post_id].md"), ("posts/".into(), Some("post_id".into())));
-        assert!(url_for(Path::new("my page.md")).is_err());
         assert!(url_for(Path::new("[a]/b.md")).is_err());
+    }
+
+    #[test]
+    fn any_file_name_is_a_url_kept_as_written() {
+        let url = |p: &str| url_for(Path::new(p)).unwrap().0;
+        assert_eq!(url("Qui sommes-nous.md"), "Qui sommes-nous/");
+        assert_eq!(url("Bilan 2024 ✨.md"), "Bilan 2024 ✨/");
+        assert_eq!(url("Año nuevo.md"), "Año nuevo/");
+        assert_eq!(url("Año nuevo/index.md"), "Año nuevo/");
+        assert_eq!(url("Résumé/100% #1?.md"), "Résumé/100% #1?/");
+        // Decomposed (as macOS saves names) and composed give one URL.
+        assert_eq!(url("An\u{0303}o.md"), "A\u{00f1}o/");
+        for bad in ["a\u{7}b.md", "x/\tb.md", "a\\b.md"] {
+            assert!(url_for(Path::new(bad)).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn hrefs_are_percent_encoded_utf8() {
+        assert_eq!(href("Qui sommes-nous/"), "Qui%20sommes-nous/");
+        assert_eq!(href("Bilan 2024 ✨/"), "Bilan%202024%20%E2%9C%A8/");
+        assert_eq!(href("Año nuevo/sub/"), "A%C3%B1o%20nuevo/sub/");
+        assert_eq!(href("100% #1?/"), "100%25%20%231%3F/");
+        assert_eq!(href("plain-name_1.2~/"), "plain-name_1.2~/");
+        assert_eq!(href(""), "");
+    }
+
+    #[test]
+    fn titles_from_file_names() {
+        let title = |src: &str| {
+            Page {
+                source: PathBuf::from(src),
+                url: String::new(),
+                front: FrontMatter::default(),
+                body: String::new(),
+                key: None,
+                row: None,
+            }
+            .title()
+        };
+        assert_eq!(title("pages/Qui sommes-nous.md"), "Qui sommes-nous");
+        assert_eq!(title("pages/año nuevo.md"), "Año nuevo");
+        assert_eq!(title("pages/Bilan 2024 ✨.md"), "Bilan 2024 ✨");
+        assert_eq!(title("pages/market-days_2024.md"), "Market Days 2024");
+        assert_eq!(title("pages/Été/index.md"), "Été");
     }
 }

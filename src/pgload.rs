@@ -135,11 +135,17 @@ fn copy_error(e: &CopyError, path: &Path, display: &dyn Fn(&Path) -> PathBuf) ->
     };
     let d = Diagnostic::in_file(&shown, pg_message(e));
     let Some(db) = e.as_db_error() else { return d };
+    // A badly formed record is named as the `csv` crate reads it: the line it starts on, and why.
+    if let Err(problem) = csvfile::survey(path) {
+        return problem.diagnostic(&shown);
+    }
+    // PostgreSQL's "line N" is where the record ends; a record with quoted line breaks starts above it.
     let context_line = db
         .where_()
         .and_then(|w| w.split(", line ").nth(1))
         .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
-        .and_then(|n| n.parse::<usize>().ok());
+        .and_then(|n| n.parse::<u64>().ok())
+        .and_then(|n| csvfile::record_start(path, n));
     let key_line = || {
         // "Key (post_id)=(99) is not present in table ..." / "Key (id)=(3) already exists."
         let detail = db.detail()?;
@@ -151,7 +157,7 @@ fn copy_error(e: &CopyError, path: &Path, display: &dyn Fn(&Path) -> PathBuf) ->
         csvfile::find_line(path, col, val)
     };
     match context_line.or_else(key_line) {
-        Some(line) => d.at(line, None),
+        Some(line) => d.at(line as usize, None),
         None => d,
     }
 }

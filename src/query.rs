@@ -91,7 +91,8 @@ pub fn run_one(
 ) -> Result<QueryResult, Diagnostic> {
     let mut bindings = bindings.to_vec();
     bindings.resize(q.params.len(), serde_json::Value::Null);
-    let result = source.run(&q.run_sql, &bindings).map_err(|e| {
+    // One row past the limit is enough to know the result is over it.
+    let result = source.run(&q.run_sql, &bindings, max_rows.saturating_add(1)).map_err(|e| {
         let d = Diagnostic::in_file(&q.path, e.message);
         match e.position {
             Some((line, col)) => {
@@ -106,13 +107,14 @@ pub fn run_one(
 }
 
 /// What every result must satisfy, whether just run or read from the cache.
+/// A result just run stops at `max_rows + 1` rows, so the count past the
+/// limit is not known and not given.
 pub fn check_result(q: &QueryFile, result: &QueryResult, max_rows: usize) -> Result<(), Diagnostic> {
     if result.rows.len() > max_rows {
         return Err(Diagnostic::in_file(
             &q.path,
             format!(
-                "query returned {} rows, more than max_rows = {max_rows}; aggregate in SQL or raise max_rows in vcd.toml",
-                result.rows.len()
+                "query returns more than max_rows = {max_rows} rows; aggregate in SQL or raise max_rows in vcd.toml"
             ),
         ));
     }

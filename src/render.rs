@@ -113,7 +113,8 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
         minijinja::context! {
             title => page.title(),
             description => page.front.description.clone(),
-            url => page.url.clone(),
+            // Percent-encoded, as it goes into a link (`Año nuevo/` → `A%C3%B1o%20nuevo/`).
+            url => crate::page::href(&page.url),
             root => crate::nav::relative_root(&page.url),
         },
     );
@@ -165,6 +166,10 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
     let mut reads = used;
     reads.extend(uses.iter().map(|(q, _)| q.clone()));
     reads.extend(record.inputs.iter().flat_map(|i| i.options_query.clone()));
+    let (html, refused) = crate::urlsafe::sanitize_html(&html);
+    if !refused.is_empty() {
+        return Err(refused.iter().map(|r| refused_url(page, ctx, &reads, r)).collect());
+    }
     Ok(RenderedPage {
         has_charts: html.contains("<figure class=\"vcd-chart"),
         has_h1: html.contains("<h1"),
@@ -173,6 +178,16 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
         uses,
         reads,
     })
+}
+
+/// The error for a URL that [`crate::urlsafe`] refused, naming the query cell it
+/// came from: the queries the page read are searched first, then every other
+/// (a generated page's `row` comes from its `rows:` query).
+fn refused_url(page: &Page, ctx: &RenderContext, reads: &BTreeSet<String>, r: &crate::urlsafe::Refusal) -> Diagnostic {
+    let read = reads.iter().filter_map(|q| Some((q.as_str(), &**ctx.results.get(q)?)));
+    let others = ctx.results.iter().filter(|(q, _)| !reads.contains(*q)).map(|(q, v)| (q.as_str(), &**v));
+    let origin = crate::urlsafe::data_origin(r, read.chain(others));
+    crate::urlsafe::diagnostic(page, r, origin.as_ref())
 }
 
 /// Every way the page's inputs and the queries its components read can fail

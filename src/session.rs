@@ -219,11 +219,7 @@ impl Session {
             }
             tables.insert(stem);
         }
-        for (view, body) in views(&schema) {
-            if tables.iter().any(|t| mentions(&body, t)) {
-                tables.insert(view);
-            }
-        }
+        let tables = reached(&schema, tables);
         self.queries.iter().filter(|q| tables.iter().any(|t| mentions(&q.sql, t))).map(|q| q.name.clone()).collect()
     }
 
@@ -404,14 +400,21 @@ impl Session {
     }
 
     /// Writes the files changed since the last write into the existing site,
-    /// one by one; what failed keeps its previous file.
+    /// one by one; what failed keeps its previous file. Returns how many files
+    /// really changed: one rebuilt with the same bytes is left alone, so a save
+    /// that changes nothing reloads no browser.
     pub fn write_pending(&mut self) -> Result<usize> {
         let target = self.project.output_dir();
         let pending = std::mem::take(&mut self.pending);
+        let mut changed = 0;
         for (rel, bytes) in &pending {
-            site::write_in_place(&target, rel, bytes.as_deref())?;
+            let now = std::fs::read(target.join(rel)).ok();
+            if now.as_deref() != bytes.as_deref() {
+                site::write_in_place(&target, rel, bytes.as_deref())?;
+                changed += 1;
+            }
         }
-        Ok(pending.len())
+        Ok(changed)
     }
 }
 
@@ -433,21 +436,22 @@ fn reserved_name(q: &QueryFile, env: &Environment<'static>, diags: &Diagnostics)
     taken
 }
 
-/// `CREATE [OR REPLACE] VIEW name AS body` statements of a schema: (name, body).
-fn views(schema: &str) -> Vec<(String, String)> {
-    schema
-        .split(';')
-        .filter_map(|stmt| {
-            let lower = stmt.to_ascii_lowercase();
-            let at = lower.find("view ")?;
-            if !lower[..at].trim_end().ends_with("create") && !lower[..at].contains("create or replace") {
-                return None;
+/// `tables` and every view of `schema` that reads one of them, directly or
+/// through other views (see [`crate::sqltext::views`] for the forms understood).
+fn reached(schema: &str, mut tables: BTreeSet<String>) -> BTreeSet<String> {
+    let views = crate::sqltext::views(schema);
+    // A view may read a view defined after it (CREATE OR REPLACE): repeat until nothing is added.
+    loop {
+        let before = tables.len();
+        for (view, body) in &views {
+            if !tables.contains(view) && tables.iter().any(|t| mentions(body, t)) {
+                tables.insert(view.clone());
             }
-            let rest = lower[at + 5..].trim_start();
-            let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-            Some((name, lower))
-        })
-        .collect()
+        }
+        if tables.len() == before {
+            return tables;
+        }
+    }
 }
 
 /// Whether `sql` mentions `word` as a whole identifier, ignoring case.
@@ -468,12 +472,24 @@ mod tests {
     fn views_and_mentions_find_what_a_data_change_reaches() {
         let schema =
             "CREATE TABLE posts (id INT);\nCREATE VIEW post_metrics AS SELECT * FROM posts JOIN metrics USING (id);";
-        let v = views(schema);
+        let v = crate::sqltext::views(schema);
         assert_eq!(v.len(), 1);
         assert_eq!(v[0].0, "post_metrics");
         assert!(mentions(&v[0].1, "metrics"));
         assert!(mentions("select * from Posts", "posts"));
         assert!(!mentions("select * from posts_archive", "posts"));
         assert!(!mentions("select * from old_posts", "posts"));
+    }
+
+    #[test]
+    fn a_data_change_reaches_views_in_every_form_and_through_chains() {
+        let schema = "CREATE TABLE posts (id INT);\n\
+            CREATE OR REPLACE VIEW IF NOT EXISTS \"Daily\" AS SELECT * FROM weekly; -- defined before what it reads\n\
+            create temp view weekly as select * from posts;\n\
+            CREATE TEMPORARY VIEW unrelated AS SELECT 1 /* posts */;\n\
+            CREATE VIEW s.Monthly AS SELECT * FROM daily";
+        let set = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<BTreeSet<String>>();
+        assert_eq!(reached(schema, set(&["posts"])), set(&["posts", "weekly", "daily", "monthly"]));
+        assert_eq!(reached(schema, set(&["orders"])), set(&["orders"]));
     }
 }

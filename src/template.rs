@@ -1,6 +1,7 @@
 //! The minijinja environment pages render in: strict undefined values, escaping that
 //! keeps query data out of both HTML and Markdown syntax, and formatting filters.
 
+use crate::format::{Decimal, Num, Style, MISSING};
 use minijinja::value::{Kwargs, Value};
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, Output, State, UndefinedBehavior};
 use std::fmt::Write;
@@ -91,103 +92,60 @@ pub fn escape_text(text: &str) -> String {
     s
 }
 
-/// The numeric value of a template value, accepting numbers and numeric strings
-/// (large integers arrive as strings; see the JSON type mapping).
-pub fn as_f64(v: &Value) -> Option<f64> {
+/// The numeric value of a template value: a number, or a string in JSON's
+/// number grammar (large integers and exact decimals arrive as strings; see the
+/// JSON type mapping), read exactly. `None` for anything else.
+pub fn as_num(v: &Value) -> Option<Num> {
     if let Some(s) = v.as_str() {
-        return s.trim().parse().ok();
+        return Decimal::parse(s).map(Num::Finite);
     }
-    f64::try_from(v.clone()).ok()
+    if v.is_integer() {
+        // i64, u64 and i128 values print their exact digits.
+        return Decimal::parse(&v.to_string()).map(Num::Finite);
+    }
+    if v.is_number() {
+        return f64::try_from(v.clone()).ok().map(Num::from_f64);
+    }
+    None
 }
 
 fn not_a_number(filter: &str, v: &Value) -> Error {
     Error::new(ErrorKind::InvalidOperation, format!("the {filter} filter needs a number, got {} ({})", v, v.kind()))
 }
 
-/// Shown for a missing (null) value in a formatted figure.
-const MISSING: &str = "–";
-
-fn decimals(kwargs: &Kwargs, default: usize) -> Result<usize, Error> {
-    let d: Option<usize> = kwargs.get("decimals")?;
-    Ok(d.unwrap_or(default).min(12))
-}
-
-/// `{{ x | number }}` → `1,234`; `{{ x | number(decimals=2) }}` → `1,234.50`.
-fn number(v: Value, kwargs: Kwargs) -> Result<String, Error> {
-    let d = decimals(&kwargs, 0)?;
+/// What every number filter does: read `decimals` (at most 12), reject unknown
+/// arguments, read the value as a number, and format it (`–` for null) by the
+/// rules of `docs/formatting.md`.
+fn figure(filter: &str, v: &Value, kwargs: &Kwargs, style: Style<'_>, default_decimals: u32) -> Result<String, Error> {
+    let d: Option<u32> = kwargs.get("decimals")?;
+    let d = d.unwrap_or(default_decimals).min(12);
     kwargs.assert_all_used()?;
     if v.is_none() {
         return Ok(MISSING.into());
     }
-    // Integers too large for a float arrive as strings; group their exact digits.
-    if let Some(i) = v.as_str().and_then(|s| s.trim().parse::<i128>().ok()) {
-        let digits = group_digits(&i.unsigned_abs().to_string());
-        let frac = if d > 0 { format!(".{}", "0".repeat(d)) } else { String::new() };
-        return Ok(format!("{}{digits}{frac}", if i < 0 { "-" } else { "" }));
-    }
-    let n = as_f64(&v).ok_or_else(|| not_a_number("number", &v))?;
-    Ok(group(n, d))
+    let n = as_num(v).ok_or_else(|| not_a_number(filter, v))?;
+    Ok(crate::format::format(&n, style, d))
 }
 
-/// What every number filter does first: read `decimals`, reject unknown
-/// arguments, and turn the value into a number (`None` for null).
-fn figure(filter: &str, v: &Value, kwargs: &Kwargs, default_decimals: usize) -> Result<(Option<f64>, usize), Error> {
-    let d = decimals(kwargs, default_decimals)?;
-    kwargs.assert_all_used()?;
-    if v.is_none() {
-        return Ok((None, d));
-    }
-    Ok((Some(as_f64(v).ok_or_else(|| not_a_number(filter, v))?), d))
+/// `{{ x | number }}` → `1,234`; `{{ x | number(decimals=2) }}` → `1,234.50`.
+fn number(v: Value, kwargs: Kwargs) -> Result<String, Error> {
+    figure("number", &v, &kwargs, Style::Number, 0)
 }
 
 /// `{{ 0.1234 | percent }}` → `12.3%` (the value is a ratio, not already ×100).
 fn percent(v: Value, kwargs: Kwargs) -> Result<String, Error> {
-    Ok(match figure("percent", &v, &kwargs, 1)? {
-        (Some(n), d) => format_percent(n, d),
-        (None, _) => MISSING.into(),
-    })
+    figure("percent", &v, &kwargs, Style::Percent, 1)
 }
 
 /// `{{ x | currency }}` → `$1,234.50`; `currency(symbol="€", decimals=0)`.
 fn currency(v: Value, kwargs: Kwargs) -> Result<String, Error> {
     let symbol: Option<String> = kwargs.get("symbol")?;
-    Ok(match figure("currency", &v, &kwargs, 2)? {
-        (Some(n), d) => format_currency(n, d, symbol.as_deref().unwrap_or("$")),
-        (None, _) => MISSING.into(),
-    })
+    figure("currency", &v, &kwargs, Style::Currency(symbol.as_deref().unwrap_or("$")), 2)
 }
 
 /// `{{ 1234567 | compact }}` → `1.2M`, for tight KPI cards.
 fn compact(v: Value, kwargs: Kwargs) -> Result<String, Error> {
-    Ok(match figure("compact", &v, &kwargs, 1)? {
-        (Some(n), d) => format_compact(n, d),
-        (None, _) => MISSING.into(),
-    })
-}
-
-/// A ratio as a percentage: `0.1234` → `12.3%` with one decimal.
-pub fn format_percent(n: f64, decimals: usize) -> String {
-    format!("{}%", group(n * 100.0, decimals))
-}
-
-/// An amount with a currency symbol after the sign: `-$5.50`.
-pub fn format_currency(n: f64, decimals: usize, symbol: &str) -> String {
-    let body = group(n.abs(), decimals);
-    let sign = if n < 0.0 && body.chars().any(|c| c.is_ascii_digit() && c != '0') { "-" } else { "" };
-    format!("{sign}{symbol}{body}")
-}
-
-/// Thousands, millions and billions as `K`, `M`, `B`: `1234567` → `1.2M`.
-pub fn format_compact(n: f64, decimals: usize) -> String {
-    let (scaled, unit) = match n.abs() {
-        a if a >= 1e9 => (n / 1e9, "B"),
-        a if a >= 1e6 => (n / 1e6, "M"),
-        a if a >= 1e3 => (n / 1e3, "K"),
-        _ => return group(n, if n.fract() == 0.0 { 0 } else { decimals }),
-    };
-    let text = format!("{scaled:.decimals$}");
-    let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text };
-    format!("{text}{unit}")
+    figure("compact", &v, &kwargs, Style::Compact, 1)
 }
 
 /// `{{ "2024-05-01" | date }}` → `May 1, 2024`; `date(format="%Y-%m")` takes strftime codes.
@@ -216,11 +174,6 @@ fn date(v: Value, kwargs: Kwargs) -> Result<String, Error> {
     Ok(out)
 }
 
-/// An ISO date or timestamp value in the `date` filter's default form (`May 1, 2024`).
-pub fn format_date(v: &Value) -> Option<String> {
-    parse_datetime(v.as_str()?).map(|d| d.format("%b %-d, %Y").to_string())
-}
-
 fn parse_datetime(text: &str) -> Option<chrono::NaiveDateTime> {
     use chrono::{DateTime, NaiveDate, NaiveDateTime};
     if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
@@ -230,34 +183,6 @@ fn parse_datetime(text: &str) -> Option<chrono::NaiveDateTime> {
         return Some(dt.naive_utc());
     }
     ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"].iter().find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
-}
-
-/// Rounds to `decimals` places and groups thousands with commas.
-pub fn group(n: f64, decimals: usize) -> String {
-    let text = format!("{:.*}", decimals, n.abs());
-    let (int, frac) = text.split_once('.').map_or((text.as_str(), None), |(i, f)| (i, Some(f)));
-    let mut out = group_digits(int);
-    if let Some(f) = frac {
-        out.push('.');
-        out.push_str(f);
-    }
-    let is_zero = !out.chars().any(|c| c.is_ascii_digit() && c != '0');
-    if n < 0.0 && !is_zero {
-        out.insert(0, '-');
-    }
-    out
-}
-
-/// `1234567` → `1,234,567` for a string of ASCII digits.
-fn group_digits(int: &str) -> String {
-    let mut out = String::with_capacity(int.len() + int.len() / 3);
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -279,6 +204,23 @@ mod tests {
         assert_eq!(render("{{ n | compact }}", ctx.clone()), "1&#46;2M");
         assert_eq!(render("{{ none | number }}", ctx.clone()), "–");
         assert_eq!(render("{{ big | number }}", ctx), "9,007,199,254,740,993");
+    }
+
+    #[test]
+    fn filters_round_half_away_from_zero_on_the_decimal_and_keep_big_integers() {
+        let out = |src: &str| render(&format!("{{% autoescape false %}}{src}{{% endautoescape %}}"), context! {});
+        assert_eq!(out("{{ 1.005 | number(decimals=2) }}"), "1.01");
+        assert_eq!(out("{{ 2.5 | number }}|{{ -2.5 | number }}"), "3|-3");
+        assert_eq!(out("{{ 0.0325 | percent }}"), "3.3%");
+        assert_eq!(out("{{ 999999 | compact }}|{{ 999950000 | compact }}|{{ 0.5 | compact }}"), "1M|1B|0.5");
+        assert_eq!(out("{{ 9007199254740993 | number }}"), "9,007,199,254,740,993");
+        assert_eq!(out("{{ '-9223372036854775808' | currency(decimals=0) }}"), "-$9,223,372,036,854,775,808");
+        let err = environment()
+            .template_from_named_str("t.md", "{{ '00501' | number }}")
+            .unwrap()
+            .render(context! {})
+            .unwrap_err();
+        assert!(err.to_string().contains("the number filter needs a number, got 00501"), "{err}");
     }
 
     #[test]

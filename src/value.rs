@@ -6,14 +6,61 @@
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::Value as Json;
 
+/// The version of what a result holds (its JSON mapping and type names); part
+/// of the result cache's key, so results cached under an older mapping are not reused.
+pub const RESULT_FORMAT: &str = "2: exact decimals as strings, SQL type names";
+
 /// Largest integer a JavaScript number holds exactly (2^53 - 1).
 pub const MAX_SAFE_INTEGER: i128 = 9_007_199_254_740_991;
 
-/// One result column: its name and the engine's type name (for messages and docs).
+/// One result column: its name and the engine's type name (`BIGINT`,
+/// `DECIMAL(38,0)`, `VARCHAR` from DuckDB; `int8`, `numeric`, `text` from
+/// PostgreSQL), which decides how charts measure it (see [`Column::kind`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Column {
     pub name: String,
     pub sql_type: String,
+}
+
+/// What a column holds, by its engine type (not by how its values look: a
+/// `VARCHAR` of `00501` is text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnKind {
+    /// Integers, decimals and floats.
+    Number,
+    /// Calendar days and timestamps (with or without a time zone).
+    Temporal,
+    /// Text, booleans, UUIDs, enums: categories.
+    Category,
+    /// Anything else (lists, structs, JSON, intervals, times of day, or a type
+    /// name this does not know): measured from the values.
+    Other,
+}
+
+impl Column {
+    /// The kind of the column's engine type, for either engine's type names.
+    pub fn kind(&self) -> ColumnKind {
+        kind_of(&self.sql_type)
+    }
+}
+
+/// Classifies a DuckDB or PostgreSQL type name.
+pub fn kind_of(sql_type: &str) -> ColumnKind {
+    let t = sql_type.trim().to_ascii_lowercase();
+    let base = t.split(['(', ' ']).next().unwrap_or("");
+    if t.ends_with("[]") {
+        return ColumnKind::Other;
+    }
+    match base {
+        "tinyint" | "smallint" | "integer" | "int" | "bigint" | "hugeint" | "utinyint" | "usmallint" | "uinteger"
+        | "ubigint" | "uhugeint" | "float" | "real" | "double" | "decimal" | "numeric" | "int2" | "int4" | "int8"
+        | "float4" | "float8" | "oid" => ColumnKind::Number,
+        "date" | "timestamp" | "timestamptz" | "timestamp_s" | "timestamp_ms" | "timestamp_ns" => ColumnKind::Temporal,
+        "varchar" | "text" | "char" | "bpchar" | "name" | "boolean" | "bool" | "uuid" | "enum" | "string" => {
+            ColumnKind::Category
+        }
+        _ => ColumnKind::Other,
+    }
 }
 
 /// The rows a query returned, column-ordered, ready to serialise as JSON objects.
@@ -87,9 +134,25 @@ pub fn float(v: f64) -> Json {
     serde_json::Number::from_f64(v).map_or(Json::Null, Json::Number)
 }
 
-/// A DECIMAL/NUMERIC given as its exact decimal text, as the nearest JSON number.
+/// A DECIMAL/NUMERIC given as its exact decimal text: a JSON number when
+/// JavaScript reads back the same digits (an integer within ±(2^53 − 1), or a
+/// fraction whose shortest double is itself, such as `12.5` or `0.1`),
+/// otherwise a string of the exact digits (`"12345678901234567890"`,
+/// `"0.12345678901234567891"`), without trailing zeros either way. NaN → null.
 pub fn decimal_text(text: &str) -> Json {
-    text.parse::<f64>().map_or(Json::Null, float)
+    let Some(d) = crate::format::Decimal::parse(text.trim()) else { return Json::Null };
+    if let Some(i) = d.to_i128() {
+        return integer(i);
+    }
+    if d.is_integer() {
+        return Json::String(d.to_string());
+    }
+    let f = d.to_f64();
+    if crate::format::Decimal::from_f64(f).as_ref() == Some(&d) {
+        float(f)
+    } else {
+        Json::String(d.to_string())
+    }
 }
 
 /// `YYYY-MM-DD` for a day count since 1970-01-01.
@@ -218,7 +281,40 @@ mod tests {
     #[test]
     fn non_finite_floats_are_null() {
         assert_eq!(float(f64::NAN), Json::Null);
+        assert_eq!(decimal_text("NaN"), Json::Null);
+    }
+
+    #[test]
+    fn decimals_keep_every_digit() {
         assert_eq!(decimal_text("12.50"), Json::from(12.5));
+        assert_eq!(decimal_text("0.1"), Json::from(0.1));
+        assert_eq!(decimal_text("-3.000"), Json::from(-3));
+        assert_eq!(decimal_text("9007199254740991"), Json::from(9_007_199_254_740_991i64));
+        assert_eq!(decimal_text("9007199254740993"), Json::from("9007199254740993"));
+        let max38 = "99999999999999999999999999999999999999";
+        assert_eq!(decimal_text(max38), Json::from(max38));
+        assert_eq!(
+            decimal_text("-99999999999999999999999999999999999999.5"),
+            Json::from("-99999999999999999999999999999999999999.5")
+        );
+        assert_eq!(decimal_text("0.12345678901234567891"), Json::from("0.12345678901234567891"));
+        assert_eq!(decimal_text("1234567.8900"), Json::from(1234567.89));
+    }
+
+    #[test]
+    fn column_kinds_come_from_type_names() {
+        for t in ["BIGINT", "HUGEINT", "DECIMAL(38,0)", "DOUBLE", "int8", "numeric", "float8", "UBIGINT"] {
+            assert_eq!(kind_of(t), ColumnKind::Number, "{t}");
+        }
+        for t in ["DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "date", "timestamptz"] {
+            assert_eq!(kind_of(t), ColumnKind::Temporal, "{t}");
+        }
+        for t in ["VARCHAR", "text", "bpchar", "BOOLEAN", "uuid"] {
+            assert_eq!(kind_of(t), ColumnKind::Category, "{t}");
+        }
+        for t in ["INTEGER[]", "_int4", "STRUCT(a INTEGER)", "JSON", "INTERVAL", "X"] {
+            assert_eq!(kind_of(t), ColumnKind::Other, "{t}");
+        }
     }
 
     #[test]

@@ -51,15 +51,16 @@ fn query_prints_a_table_with_its_row_count() {
         vcd(&["-C", d, "query", "SELECT region, count(*) AS orders FROM sales GROUP BY 1 ORDER BY 1"]);
     assert_eq!(code, 0, "{err}");
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines[0], "region │ orders");
-    assert_eq!(lines.len(), 2 + 4, "{out}");
+    assert_eq!(lines[0], "region  │ orders");
+    assert_eq!(lines[1], "VARCHAR │ BIGINT", "the second line names the column types");
+    assert_eq!(lines.len(), 3 + 4, "{out}");
     assert!(err.starts_with("4 rows in "), "{err}");
 
     let (code, out, _) = vcd(&["-C", d, "query", "totals", "--param", "region=North"]);
     assert_eq!(code, 0);
     let (_, all, _) = vcd(&["-C", d, "query", "SELECT count(*) AS n FROM sales WHERE region = 'North'"]);
-    let north = all.lines().nth(2).unwrap().trim().to_string();
-    assert!(out.lines().nth(2).unwrap().trim_start().starts_with(&format!("{north} │")), "{out}");
+    let north = all.lines().nth(3).unwrap().trim().to_string();
+    assert!(out.lines().nth(3).unwrap().trim_start().starts_with(&format!("{north} │")), "{out}");
 
     let (code, _, err) = vcd(&["-C", d, "query", "totls"]);
     assert_eq!(code, 1);

@@ -154,7 +154,7 @@ fn every_kpi_and_dataset_matches_independent_sql() {
     let diags = vcd::diag::Diagnostics::default();
     let source = vcd::source::duckdb::DuckSource::open(&demo.path("data"), &|x| x.to_path_buf(), &diags).unwrap();
     let one = |sql: &str| -> f64 {
-        let result = source.run(sql, &[]).unwrap_or_else(|e| panic!("{}\n{sql}", e.message));
+        let result = source.run(sql, &[], usize::MAX).unwrap_or_else(|e| panic!("{}\n{sql}", e.message));
         number(&result.rows[0][0])
     };
     let server = StaticServer::start(&demo.path("site"), "/");

@@ -30,7 +30,7 @@ fn site() -> (TempProject, StaticServer) {
 fn sql(p: &TempProject, query: &str) -> Vec<Value> {
     let diags = vcd::diag::Diagnostics::default();
     let source = vcd::source::duckdb::DuckSource::open(&p.path("data"), &|x| x.to_path_buf(), &diags).unwrap();
-    let result = source.run(query, &[]).unwrap();
+    let result = source.run(query, &[], usize::MAX).unwrap();
     result.rows.into_iter().next().unwrap()
 }
 

@@ -9,8 +9,19 @@
   // Written by the build (variants.rs): the inputs, and per query its columns and variant files.
   var manifest = manifestEl ? JSON.parse(manifestEl.textContent) : { inputs: [], queries: {} };
   var inputs = manifest.inputs;
-  var state = { values: {}, cross: null };
-  var loads = {};
+  // ---- Names from data: any column, query or input name, JavaScript built-ins included. ----
+  // Maps keyed by such names have no prototype, and lookups check own
+  // properties, so a column called "constructor" or "__proto__" reads as itself.
+  function dict() { return Object.create(null); }
+  function own(obj, key) { return obj && Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined; }
+  // Assignment to "__proto__" would set the prototype; a defined property is just a key.
+  function put(obj, key, value) {
+    Object.defineProperty(obj, key, { value: value, writable: true, enumerable: true, configurable: true });
+    return obj;
+  }
+
+  var state = { values: dict(), cross: null };
+  var loads = dict();
 
   // ---- Data: one fetch per file, however many components read it. ----
   function load(file) {
@@ -38,7 +49,7 @@
 
   // The file holding a query's rows for the inputs' current values.
   function fileFor(query) {
-    var q = manifest.queries[query];
+    var q = own(manifest.queries, query);
     if (q && q.params) {
       var key = q.params.map(function (p) { return domainIndex(inputNamed(p)); }).join(",");
       return q.files[key];
@@ -83,9 +94,9 @@
         var want = text(input.options[v].value);
         return function (row) { return text(row[f]) === want; };
       case "multiselect":
-        var set = {};
-        v.forEach(function (i) { set[text(input.options[i].value)] = true; });
-        return function (row) { return set.hasOwnProperty(text(row[f])); };
+        var set = new Set();
+        v.forEach(function (i) { set.add(text(input.options[i].value)); });
+        return function (row) { return set.has(text(row[f])); };
       case "date_range":
         return function (row) {
           var d = text(row[f]).slice(0, 10);
@@ -104,7 +115,7 @@
   // A query's rows as the page's filters leave them for one component, and the
   // labels of the active filters that cannot apply to it (shown, never ignored silently).
   function rowsFor(query, owner, skip) {
-    var q = manifest.queries[query] || { columns: [] };
+    var q = own(manifest.queries, query) || { columns: [] };
     var tests = [], missing = [];
     inputs.forEach(function (input) {
       if (input.name === skip) return;
@@ -157,7 +168,7 @@
     } else if (node && typeof node === "object") {
       Object.keys(node).forEach(function (key) {
         var v = node[key];
-        if (key === "data" && v && typeof v.name === "string") found[v.name] = true;
+        if (key === "data" && v && typeof v.name === "string") put(found, v.name, true);
         else if (key !== "datasets") dataNames(v, found);
       });
     }
@@ -175,7 +186,82 @@
     return window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
   }
 
-  // The fields a chart encodes, for its data table: top-level encoding first.
+  // ---- Field names Vega-Lite cannot take ----
+  // Vega-Lite 6.5 fails ("Cannot read properties of undefined (reading
+  // 'params')") on a field named like a member of Object.prototype:
+  // constructor, toString, __proto__, hasOwnProperty, valueOf… (and on an
+  // axis, legend or tooltip title that is exactly such a name). Such a column
+  // reaches it under an alias (its name plus underscores, unused by the data),
+  // in the rows and in every field reference of the spec, while titles keep
+  // the real name. (A Vega expression naming such a column, `datum.constructor`,
+  // is text and is not rewritten.)
+  function unsafeField(name) { return name in Object.prototype; }
+
+  // Column name → alias, for the unsafe ones among `columns`.
+  function aliasesFor(columns) {
+    var aliases = new Map();
+    columns.forEach(function (c) {
+      if (!unsafeField(c)) return;
+      var a = c + "_";
+      while (columns.indexOf(a) >= 0 || unsafeField(a)) a += "_";
+      aliases.set(c, a);
+    });
+    return aliases;
+  }
+
+  // A field reference as written in a spec, unescaped: `Petal\.Width` names
+  // the column `Petal.Width` (Vega-Lite reads a bare `.` or `[` as a path).
+  function unescapeField(f) { return f.replace(/\\(.)/g, "$1"); }
+
+  function aliasRows(rows, aliases) {
+    if (!aliases.size) return rows;
+    return rows.map(function (r) {
+      var out = {};
+      Object.keys(r).forEach(function (k) { put(out, aliases.has(k) ? aliases.get(k) : k, r[k]); });
+      return out;
+    });
+  }
+
+  // The default title Vega-Lite would give the real field ("Sum of toString").
+  function fieldTitle(def, real) {
+    var op = typeof def.aggregate === "string" ? def.aggregate : "";
+    return op ? op.charAt(0).toUpperCase() + op.slice(1) + " of " + real : real;
+  }
+
+  // Rewrites, in place, every field reference to an aliased column.
+  function aliasSpec(node, aliases) {
+    if (Array.isArray(node)) { node.forEach(function (n) { aliasSpec(n, aliases); }); return; }
+    if (!node || typeof node !== "object") return;
+    var swap = function (f) {
+      return typeof f === "string" && aliases.has(unescapeField(f)) ? aliases.get(unescapeField(f)) : f;
+    };
+    Object.keys(node).forEach(function (k) {
+      var v = node[k];
+      if (k === "field") {
+        node.field = swap(v);
+      } else if ((k === "groupby" || k === "fields") && Array.isArray(v)) {
+        node[k] = v.map(swap);
+      } else if (k === "encoding" && v && typeof v === "object") {
+        Object.keys(v).forEach(function (ch) {
+          [].concat(v[ch]).forEach(function (def) {
+            if (!def || typeof def !== "object") return;
+            var real = typeof def.field === "string" ? unescapeField(def.field) : null;
+            // Vega-Lite's own title would show the alias, or the escapes (`a\[0\]`).
+            var renamed = real !== null && (aliases.has(real) || real !== def.field);
+            if (renamed && def.title === undefined) def.title = fieldTitle(def, real);
+            // A title that is such a name fails as well ("Operator not defined"):
+            // a zero-width space, unseen, sets it apart.
+            if (typeof def.title === "string" && unsafeField(def.title)) def.title += "\u200B";
+          });
+        });
+        aliasSpec(v, aliases);
+      } else if (k !== "datasets") {
+        aliasSpec(v, aliases);
+      }
+    });
+  }
+
+  // The fields a chart encodes (as column names), for its data table: top-level encoding first.
   function encodedFields(spec) {
     var out = [];
     (function walk(node) {
@@ -184,7 +270,8 @@
       if (node.encoding) {
         Object.keys(node.encoding).forEach(function (ch) {
           [].concat(node.encoding[ch]).forEach(function (d) {
-            if (d && typeof d.field === "string" && out.indexOf(d.field) < 0) out.push(d.field);
+            var f = d && typeof d.field === "string" ? unescapeField(d.field) : null;
+            if (f !== null && out.indexOf(f) < 0) out.push(f);
           });
         });
       }
@@ -200,7 +287,7 @@
     var open = box ? box.open : false;
     var fresh = element("details", { className: "vcd-chart-data", open: open });
     fresh.append(element("summary", { textContent: "Data (" + rows.length + " rows)" }));
-    var cols = fields.filter(function (f) { return rows.length === 0 || f in rows[0]; });
+    var cols = fields.filter(function (f) { return rows.length === 0 || own(rows[0], f) !== undefined; });
     if (!cols.length && rows.length) cols = Object.keys(rows[0]);
     var limit = 500;
     var table = element("table");
@@ -236,16 +323,28 @@
     var view = figure.querySelector(".vcd-chart-view");
     var spec = JSON.parse(JSON.stringify(spec0));
     var inline = spec.datasets || {};
-    var names = Object.keys(dataNames(spec, {})).filter(function (n) { return !(n in inline); });
+    var names = Object.keys(dataNames(spec, dict())).filter(function (n) { return own(inline, n) === undefined; });
+    var fields = encodedFields(spec);
     var select = spec.usermeta && spec.usermeta.vcd && spec.usermeta.vcd.select;
     figure.setAttribute("data-status", "loading");
     return Promise.all(names.map(function (n) { return rowsFor(n, figure.id); })).then(function (got) {
-      var missing = [];
-      spec.datasets = Object.assign({}, inline);
+      var missing = [], columns = [];
       names.forEach(function (n, i) {
-        spec.datasets[n] = got[i].rows;
+        var known = (own(manifest.queries, n) || { columns: [] }).columns.concat(got[i].rows.length ? Object.keys(got[i].rows[0]) : []);
+        known.forEach(function (k) { if (columns.indexOf(k) < 0) columns.push(k); });
+      });
+      var aliases = aliasesFor(columns);
+      var named = function (f) { return aliases.has(f) ? aliases.get(f) : f; };
+      spec.datasets = dict();
+      Object.keys(inline).forEach(function (n) { put(spec.datasets, n, inline[n]); });
+      names.forEach(function (n, i) {
+        put(spec.datasets, n, aliasRows(got[i].rows, aliases));
         got[i].missing.forEach(function (m) { if (missing.indexOf(m) < 0) missing.push(m); });
       });
+      aliasSpec(spec, aliases);
+      // Dates as UTC instants, for the UTC scales and formats of the spec (see utcTime).
+      var times = temporalFields(spec);
+      if (times.length) names.forEach(function (n) { put(spec.datasets, n, utcRows(own(spec.datasets, n), times)); });
       if (!names.length) missing = allActive(figure.id);
       note(figure, missing);
       figure.setAttribute("data-rows", names.length ? got[0].rows.length : "");
@@ -254,7 +353,7 @@
       if (c && c.source === figure.id && spec.encoding && isSingleView(spec)) {
         // The chart that was clicked keeps every mark and highlights the chosen one.
         spec.encoding.opacity = {
-          condition: { test: "datum[" + JSON.stringify(c.field) + "] === " + JSON.stringify(c.value), value: 1 },
+          condition: { test: "datum[" + JSON.stringify(named(c.field)) + "] === " + JSON.stringify(c.value), value: 1 },
           value: 0.25
         };
       }
@@ -269,6 +368,8 @@
       }
       // The card behind the chart is the theme's; Vega's dark theme would paint its own grey box.
       if (spec.background === undefined) spec.background = "transparent";
+      // Lets axes, legends and tooltips name the runtime's formatter (chartFormat) as their formatType.
+      spec.config = Object.assign({ customFormatTypes: true }, spec.config);
       var options = { mode: "vega-lite", renderer: "svg", actions: { export: true, source: false, compiled: false, editor: false } };
       if (figure.classList.contains("vcd-spark")) options.actions = false;
       if (dark()) options.theme = "dark";
@@ -278,11 +379,11 @@
         if (select) {
           figure.setAttribute("data-select", select);
           result.view.addEventListener("click", function (event, item) {
-            var d = item && item.datum;
-            if (d && d[select] !== undefined) crossFilter(select, d[select], figure.id);
+            var d = item && item.datum, v = d ? own(d, named(select)) : undefined;
+            if (v !== undefined) crossFilter(select, v, figure.id);
           });
         }
-        if (!figure.classList.contains("vcd-spark") && names.length) dataTable(figure, got[0].rows, encodedFields(spec), select);
+        if (!figure.classList.contains("vcd-spark") && names.length) dataTable(figure, got[0].rows, fields, select);
         figure.setAttribute("data-status", "rendered");
       });
     }).catch(function (err) {
@@ -294,60 +395,316 @@
     });
   }
 
-  // ---- KPI cards bound to a query (kpi(…, data=…)); formats match components.rs. ----
-  function group(n, d) {
-    var s = new Intl.NumberFormat("en-US", { minimumFractionDigits: d, maximumFractionDigits: d }).format(Math.abs(n));
-    return (n < 0 && /[1-9]/.test(s) ? "-" : "") + s;
+  // ---- Formatting: the rules of docs/formatting.md, as src/format.rs and ----
+  // src/figure.rs implement them; tests/format_vectors.json holds both to the
+  // same text. Numbers are handled as exact decimals { neg, digits, exp }
+  // (value = digits × 10^exp, digits without leading or trailing zeros): a
+  // double enters as its shortest round-trip decimal (String(n)), a numeric
+  // string (big integers, exact decimals) digit by digit, so rounding, ×100 and
+  // ÷1000 never lose a digit.
+  var NUMBER_GRAMMAR = /^(-?)(0|[1-9]\d*)(?:\.(\d+))?(?:[eE]([+-]?\d{1,6}))?$/;
+  var UNITS = [[12, "T"], [9, "B"], [6, "M"], [3, "K"]];
+  var MISSING = "–";
+  var INEXACT = "Approximate: these values have more digits than the browser can add exactly";
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+  function decimal(neg, digits, exp) {
+    digits = digits.replace(/^0+/, "");
+    var m = /0+$/.exec(digits);
+    if (m) { exp += m[0].length; digits = digits.slice(0, m.index); }
+    return digits === "" ? { neg: false, digits: "", exp: 0 } : { neg: neg, digits: digits, exp: exp };
   }
 
-  function format(n, fmt, d) {
-    if (fmt === "percent") return group(n * 100, d) + "%";
-    if (fmt === "currency") { var body = group(Math.abs(n), d); return (n < 0 && /[1-9]/.test(body) ? "-" : "") + "$" + body; }
-    if (fmt === "compact") {
-      var a = Math.abs(n), units = [[1e9, "B"], [1e6, "M"], [1e3, "K"]];
-      for (var i = 0; i < units.length; i++) {
-        if (a >= units[i][0]) {
-          var t = (n / units[i][0]).toFixed(d);
-          if (t.indexOf(".") >= 0) t = t.replace(/0+$/, "").replace(/\.$/, "");
-          return t + units[i][1];
-        }
-      }
-      return group(n, Number.isInteger(n) ? 0 : d);
+  // A decimal from a JSON number, a string in JSON's number grammar or a
+  // BigInt; null for anything else (so "00501" stays text).
+  function decimalOf(v) {
+    if (typeof v === "number") { if (!isFinite(v)) return null; v = String(v); }
+    else if (typeof v === "bigint") v = String(v);
+    else if (typeof v !== "string") return null;
+    var m = NUMBER_GRAMMAR.exec(v);
+    if (!m) return null;
+    var frac = m[3] || "";
+    return decimal(m[1] === "-", m[2] + frac, (m[4] ? parseInt(m[4], 10) : 0) - frac.length);
+  }
+
+  function intLen(d) { return d.digits === "" ? 0 : d.digits.length + d.exp; }
+  function shift(d, by) { return d.digits === "" ? d : { neg: d.neg, digits: d.digits, exp: d.exp + by }; }
+
+  // Half away from zero, on the decimal digits.
+  function roundTo(d, places) {
+    var keep = -places;
+    if (d.exp >= keep) return d;
+    var drop = keep - d.exp;
+    if (drop > d.digits.length) return decimal(false, "", 0);
+    var kept = d.digits.slice(0, d.digits.length - drop);
+    if (d.digits.charAt(kept.length) >= "5") {
+      var i = kept.length - 1;
+      while (i >= 0 && kept.charAt(i) === "9") i--;
+      kept = i < 0 ? "1" + kept.replace(/9/g, "0") : kept.slice(0, i) + String(+kept.charAt(i) + 1) + kept.slice(i + 1).replace(/9/g, "0");
     }
-    return group(n, d);
+    return decimal(d.neg, kept, keep);
   }
 
-  function numeric(v) {
-    if (typeof v === "number") return v;
-    if (typeof v === "string" && v.trim() !== "" && !isNaN(+v)) return +v;
+  // The integer digits and `places` fraction digits of |d|, d already rounded to places.
+  function unsignedParts(d, places) {
+    var all = d.digits + "0".repeat(Math.max(0, d.exp + places));
+    while (all.length < places + 1) all = "0" + all;
+    return [all.slice(0, all.length - places), all.slice(all.length - places)];
+  }
+
+  function groupDigits(int) { return int.replace(/\B(?=(\d{3})+$)/g, ","); }
+
+  function fixed(d, places) {
+    var r = roundTo(d, places), p = unsignedParts(r, places);
+    return (r.neg ? "-" : "") + groupDigits(p[0]) + (places > 0 ? "." + p[1] : "");
+  }
+
+  // Plain decimal text (`-1234.5`), no grouping, no exponent.
+  function decimalText(d) {
+    var places = Math.max(0, -d.exp), p = unsignedParts(d, places);
+    return (d.neg ? "-" : "") + p[0] + (places > 0 ? "." + p[1] : "");
+  }
+
+  function compareDecimals(a, b) {
+    if (a.neg !== b.neg) return a.neg ? -1 : 1;
+    var za = a.digits === "", zb = b.digits === "";
+    var mag = za || zb ? (za === zb ? 0 : za ? -1 : 1)
+      : intLen(a) !== intLen(b) ? (intLen(a) < intLen(b) ? -1 : 1)
+      : a.digits === b.digits ? 0 : a.digits < b.digits ? -1 : 1;
+    return a.neg ? -mag : mag;
+  }
+
+  // K, M, B or T chosen after rounding: 999,999 → 1M, never 1000K.
+  function compactText(d, places) {
+    var unit = -1;
+    for (var i = 0; i < UNITS.length; i++) if (intLen(d) > UNITS[i][0]) { unit = i; break; }
+    for (;;) {
+      var r = roundTo(shift(d, unit < 0 ? 0 : -UNITS[unit][0]), places);
+      var next = unit < 0 ? UNITS.length - 1 : unit - 1;
+      if (intLen(r) > 3 && (unit < 0 || unit > 0)) { unit = next; continue; }
+      return fixed(r, Math.max(0, -r.exp)) + (unit < 0 ? "" : UNITS[unit][1]);
+    }
+  }
+
+  // A number (a JS number, numeric string, BigInt or decimal) in a style:
+  // number, percent, currency (symbol, default $) or compact.
+  function formatNumber(v, style, places, symbol) {
+    if (typeof v === "number" && isNaN(v)) return MISSING;
+    if (v === Infinity || v === -Infinity) return v > 0 ? "∞" : "-∞";
+    var d = v && typeof v === "object" && "digits" in v ? v : decimalOf(v);
+    if (!d) return MISSING;
+    if (style === "percent") return fixed(shift(d, 2), places) + "%";
+    if (style === "currency") {
+      var neg = roundTo(d, places).neg;
+      return (neg ? "-" : "") + (symbol === undefined ? "$" : symbol) + fixed({ neg: false, digits: d.digits, exp: d.exp }, places);
+    }
+    if (style === "compact") return compactText(d, places);
+    return fixed(d, places);
+  }
+
+  // Text of a value in a cell: strings as they are, numbers as plain decimals.
+  function cellText(v) {
+    var d = typeof v === "number" ? decimalOf(v) : null;
+    return d ? decimalText(d) : text(v);
+  }
+
+  // `May 1, 2024` for a value that starts with an ISO date: the day as written,
+  // in any time zone.
+  function calendarDay(v) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]|$)/.exec(v);
+    if (!m) return null;
+    var t = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+    if (t.getUTCMonth() !== +m[2] - 1 || t.getUTCDate() !== +m[3]) return null;
+    return MONTHS[+m[2] - 1] + " " + (+m[3]) + ", " + m[1];
+  }
+
+  // A table cell (src/format.rs cell()): null is empty; number: integers with
+  // none and others with 2 decimals; percent 1; currency 2; compact 1; date the day.
+  function formatCell(v, fmt) {
+    if (v === null || v === undefined) return "";
+    if (fmt === "date" && typeof v === "string") { var day = calendarDay(v); if (day) return day; }
+    var d = decimalOf(v);
+    var places = { number: d && d.exp >= 0 ? 0 : 2, percent: 1, currency: 2, compact: 1 }[fmt];
+    if (!d || places === undefined) return cellText(v);
+    return formatNumber(d, fmt, places);
+  }
+
+  // Text by Unicode code points (what Rust's str order is), not UTF-16 units.
+  function byCodePoint(a, b) {
+    var i = 0, j = 0;
+    while (i < a.length && j < b.length) {
+      var x = a.codePointAt(i), y = b.codePointAt(j);
+      if (x !== y) return x < y ? -1 : 1;
+      i += x > 0xffff ? 2 : 1;
+      j += y > 0xffff ? 2 : 1;
+    }
+    return i < a.length ? 1 : j < b.length ? -1 : 0;
+  }
+
+  // The table order (src/format.rs compare()): numbers by exact value before
+  // any text; text, booleans and JSON by code points. Nulls are handled by the caller.
+  function compareValues(a, b) {
+    var x = decimalOf(a), y = decimalOf(b);
+    if (x && y) return compareDecimals(x, y);
+    if (x || y) return x ? -1 : 1;
+    return byCodePoint(cellText(a), cellText(b));
+  }
+
+  // Rows sorted stably by one value, nulls last in either direction.
+  function sortRows(rows, value, dir) {
+    return rows.slice().sort(function (a, b) {
+      var x = value(a), y = value(b);
+      var nx = x === null || x === undefined, ny = y === null || y === undefined;
+      if (nx || ny) return nx === ny ? 0 : nx ? 1 : -1;
+      return compareValues(x, y) * dir;
+    });
+  }
+
+  // Chart labels: an axis, legend or tooltip with `"formatType": "vcdFormat"`
+  // (what src/shorthand/channel.rs writes for number, percent, currency and
+  // compact, optionally `name:decimals`) is formatted here, as a table cell of
+  // that format; `auto` (a tooltip's number) has up to 4 decimals, trailing
+  // zeros dropped; `utc:<d3 time format>` formats a date in UTC.
+  var utcFormats = dict();
+  function chartFormat(value, fmt) {
+    if (value === null || value === undefined) return "";
+    var time = /^utc:([\s\S]*)$/.exec(String(fmt));
+    if (time) {
+      // A d3 time format applied in UTC (dates reach Vega as UTC instants, see utcTime).
+      var f = own(utcFormats, time[1]) || put(utcFormats, time[1], vega.timeFormatLocale().utcFormat(time[1]))[time[1]];
+      return f(value);
+    }
+    var m = /^(number|percent|currency|compact|auto)(?::(\d{1,2}))?$/.exec(String(fmt));
+    var d = decimalOf(value);
+    if (!m || !d) return cellText(value);
+    if (m[1] === "auto") { var r = roundTo(d, m[2] !== undefined ? +m[2] : 4); return fixed(r, Math.max(0, -r.exp)); }
+    return m[2] === undefined ? formatCell(value, m[1]) : formatNumber(d, m[1], +m[2]);
+  }
+  if (typeof vega !== "undefined" && vega.expressionFunction) vega.expressionFunction("vcdFormat", chartFormat);
+
+  // Dates for charts: an ISO date or timestamp as the UTC instant it names
+  // (a timestamp without a zone is read as UTC too), so that on a UTC scale
+  // 2024-05-01 is May 1 for every reader, as in the tables.
+  var ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+  function utcTime(v) {
+    var m = typeof v === "string" ? ISO_TIME.exec(v) : null;
+    if (!m) return v;
+    var ms = Date.UTC(+m[1], +m[2] - 1, +m[3], +(m[4] || 0), +(m[5] || 0), +(m[6] || 0), +((m[7] || "") + "000").slice(0, 3));
+    var z = m[8] && m[8] !== "Z" ? /^([+-])(\d{2}):?(\d{2})?$/.exec(m[8]) : null;
+    if (z) ms -= (z[1] === "-" ? -1 : 1) * (+z[2] * 60 + +(z[3] || 0)) * 6e4;
+    return ms;
+  }
+
+  // The fields a spec encodes as time (type temporal, or a timeUnit), as row keys.
+  function temporalFields(spec) {
+    var out = [];
+    (function walk(node) {
+      if (Array.isArray(node)) { node.forEach(walk); return; }
+      if (!node || typeof node !== "object") return;
+      if (node.encoding) {
+        Object.keys(node.encoding).forEach(function (ch) {
+          [].concat(node.encoding[ch]).forEach(function (d) {
+            if (d && typeof d.field === "string" && (d.type === "temporal" || d.timeUnit)) {
+              var key = d.field.replace(/\\(.)/g, "$1");
+              if (out.indexOf(key) < 0) out.push(key);
+            }
+          });
+        });
+      }
+      ["layer", "concat", "hconcat", "vconcat", "spec"].forEach(function (k) { if (node[k]) walk(node[k]); });
+    })(spec);
+    return out;
+  }
+
+  // Copies of the rows with those fields as UTC instants (milliseconds); the
+  // loaded rows stay as they are for tables, filters and other charts.
+  function utcRows(rows, fields) {
+    if (!fields.length) return rows;
+    return rows.map(function (r) {
+      var c = {};
+      Object.keys(r).forEach(function (k) {
+        var v = fields.indexOf(k) >= 0 ? utcTime(r[k]) : r[k];
+        Object.defineProperty(c, k, { value: v, enumerable: true, writable: true, configurable: true });
+      });
+      return c;
+    });
+  }
+
+  // ---- KPI figures (src/figure.rs): exact with BigInt where the values are
+  // integers, marked approximate where a double had to stand in. ----
+  var I128 = BigInt("170141183460469231731687303715884105727");
+  function isInteger(d) { return d.exp >= 0; }
+  function toNumber(d) { return Number(decimalText(d)); }
+  function inI128(b) { return b <= I128 && b >= -I128 - BigInt(1); }
+  // A double holds d and shows the same digits (its shortest decimal is d).
+  function fitsDouble(d) {
+    var back = decimalOf(toNumber(d));
+    return !!back && compareDecimals(back, d) === 0;
+  }
+  function figureFits(f) { return !!f.dec && fitsDouble(f.dec); }
+  function figure(d, exact) { return { dec: d, exact: exact }; }
+  function doubleFigure(n, exact) { return { dec: decimalOf(n), nonFinite: isFinite(n) ? null : n, exact: exact }; }
+  function figureNumber(f) { return f.dec ? toNumber(f.dec) : f.nonFinite; }
+
+  function sumFigure(ds) {
+    if (ds.every(isInteger)) {
+      var s = BigInt(0), ok = true;
+      ds.forEach(function (d) { var b = BigInt(decimalText(d)); if (!inI128(b)) ok = false; s += b; if (!inI128(s)) ok = false; });
+      if (ok) return figure(decimalOf(s), true);
+    }
+    var total = ds.reduce(function (t, d) { return t + toNumber(d); }, 0);
+    return doubleFigure(total, ds.every(fitsDouble));
+  }
+
+  function kpiAggregate(agg, rows, col) {
+    if (agg === "count") return figure(decimalOf(rows.length), true);
+    if (agg === "first") { var f = rows.length ? decimalOf(rows[0][col]) : null; return f ? figure(f, true) : null; }
+    var ds = [];
+    rows.forEach(function (r) { var d = decimalOf(r[col]); if (d) ds.push(d); });
+    if (agg === "sum") return sumFigure(ds);
+    if (!ds.length) return null;
+    if (agg === "mean") {
+      var s = sumFigure(ds), n = figureNumber(s);
+      return doubleFigure(n / ds.length, s.exact && figureFits(s));
+    }
+    if (agg === "min" || agg === "max") {
+      var best = ds[0], sign = agg === "min" ? -1 : 1;
+      ds.forEach(function (d) { if (compareDecimals(d, best) * sign > 0) best = d; });
+      return figure(best, true);
+    }
     return null;
   }
 
-  function aggregate(agg, rows, col) {
-    if (agg === "count") return rows.length;
-    var xs = [];
-    rows.forEach(function (r) { var n = numeric(r[col]); if (n !== null) xs.push(n); });
-    if (agg === "first") return rows.length && rows[0][col] !== null ? numeric(rows[0][col]) : null;
-    if (agg === "sum") return xs.reduce(function (s, x) { return s + x; }, 0);
-    if (!xs.length) return null;
-    if (agg === "mean") return xs.reduce(function (s, x) { return s + x; }, 0) / xs.length;
-    if (agg === "min") return Math.min.apply(null, xs);
-    if (agg === "max") return Math.max.apply(null, xs);
-    return null;
+  function figureDifference(now, before) {
+    var a = now.dec, b = before.dec;
+    if (a && b && isInteger(a) && isInteger(b)) {
+      var x = BigInt(decimalText(a)), y = BigInt(decimalText(b));
+      if (inI128(x) && inI128(y) && inI128(x - y)) return figure(decimalOf(x - y), now.exact && before.exact);
+    }
+    var p = figureNumber(now), q = figureNumber(before);
+    return doubleFigure(p - q, now.exact && before.exact && figureFits(now) && figureFits(before));
   }
 
+  function figureText(f, fmt, places) {
+    var t = formatNumber(f.dec || f.nonFinite, fmt, places);
+    return f.exact ? t : "≈" + t;
+  }
+
+  // ---- KPI cards bound to a query (kpi(…, data=…)); figures as src/figure.rs makes them. ----
   function delta(now, before, spec) {
-    var diff = now - before;
+    var change = figureDifference(now, before), diff = figureNumber(change);
     var direction = diff > 0 ? "up" : diff < 0 ? "down" : "flat";
     var tone = direction === "flat" ? "neutral" : (direction === "up") === spec.up_is_good ? "good" : "bad";
     var sign = diff > 0 ? "+" : "";
-    var change = spec.format === "percent"
-      ? sign + group(diff * 100, spec.decimals) + " pts"
-      : sign + format(diff, spec.format, spec.decimals) + (before !== 0 ? " (" + sign + format(diff / Math.abs(before), "percent", 1) + ")" : "");
+    var was = figureNumber(before);
+    var points = change.dec ? Object.assign({}, change, { dec: shift(change.dec, 2) }) : change;
+    var shown = spec.format === "percent"
+      ? sign + figureText(points, "number", spec.decimals) + " pts"
+      : sign + figureText(change, spec.format, spec.decimals) + (was !== 0 ? " (" + sign + formatNumber(diff / Math.abs(was), "percent", 1) + ")" : "");
     var el = element("div", { className: "kpi-delta " + direction + " " + tone });
     var arrow = element("span", { textContent: { up: "▲", down: "▼", flat: "■" }[direction] });
     arrow.setAttribute("aria-hidden", "true");
-    el.append(arrow, " " + change + " " + spec.compare);
+    el.append(arrow, " " + shown + " " + spec.compare);
     return el;
   }
 
@@ -380,8 +737,8 @@
       return rows.filter(function (r) { var d = dayOf(r[spec.period]); return d !== null && d >= a && d <= b; });
     };
     return {
-      now: aggregate(spec.agg, within(from, to), spec.value),
-      before: aggregate(spec.agg, within(from - len, from - 1), spec.value),
+      now: kpiAggregate(spec.agg, within(from, to), spec.value),
+      before: kpiAggregate(spec.agg, within(from - len, from - 1), spec.value),
       days: len,
       ranged: !!range
     };
@@ -398,17 +755,18 @@
       });
     }
     return rowsFor(spec.query, null).then(function (got) {
-      var now = aggregate(spec.agg, got.rows, spec.value);
-      var before = spec.previous ? aggregate(spec.agg, got.rows, spec.previous) : null;
+      var now = kpiAggregate(spec.agg, got.rows, spec.value);
+      var before = spec.previous ? kpiAggregate(spec.agg, got.rows, spec.previous) : null;
       showKpi(card, spec, now, before, got.missing);
     });
   }
 
   function showKpi(card, spec, now, before, missing) {
     var value = card.querySelector(".kpi-value");
-    value.textContent = now === null ? "–" : format(now, spec.format, spec.decimals);
-    value.setAttribute("data-value", now === null ? "" : String(now));
-    value.setAttribute("data-previous", before === null ? "" : String(before));
+    value.textContent = now === null ? MISSING : figureText(now, spec.format, spec.decimals);
+    value.setAttribute("data-value", now === null || !now.dec ? "" : decimalText(now.dec));
+    value.setAttribute("data-previous", before === null || !before.dec ? "" : decimalText(before.dec));
+    if (now !== null && !now.exact) value.title = INEXACT; else value.removeAttribute("title");
     var old = card.querySelector(".kpi-delta");
     if (old) old.remove();
     if (now !== null && before !== null) value.insertAdjacentElement("afterend", delta(now, before, spec));
@@ -416,35 +774,41 @@
   }
 
   // ---- Data tables: sort, search, pages and CSV download, in the browser. ----
-  // Cells are formatted as the build formats the first page (see components.rs).
-  function formatCell(v, fmt) {
-    if (v === null || v === undefined) return "";
-    if (fmt === "date" && typeof v === "string" && /^\d{4}-\d{2}-\d{2}/.test(v)) {
-      var d = new Date(Date.UTC(+v.slice(0, 4), +v.slice(5, 7) - 1, +v.slice(8, 10)));
-      return d.toLocaleDateString("en-US", { month: "short", day: "numeric", year: "numeric", timeZone: "UTC" });
-    }
-    var n = numeric(v);
-    if (n === null || fmt === "text" || fmt === "date") return text(v);
-    var whole = Number.isInteger(n);
-    var opts = {
-      number: { minimumFractionDigits: whole ? 0 : 2, maximumFractionDigits: whole ? 0 : 2 },
-      percent: { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 },
-      currency: { style: "currency", currency: "USD" },
-      compact: { notation: "compact", maximumFractionDigits: 1 }
-    }[fmt];
-    return new Intl.NumberFormat("en-US", opts).format(n);
+  // Cells are formatted by formatCell (the Formatting section), as the build formats the first page.
+
+  // ---- What data may not become: a script link, or a spreadsheet formula. ----
+  // The URL rule of src/urlsafe.rs, tested against the same vectors
+  // (tests/fixtures/safety/url_vectors.json): decode character references, drop
+  // what a browser may skip inside a scheme, refuse javascript:, vbscript:,
+  // livescript: and data:. Everything else (relative, #, ?, http(s), mailto, tel) passes.
+  var decoder = document.createElement("textarea");
+  var IGNORABLE = /[\u0000-\u0020\u007F-\u009F]/g;
+  function safeUrl(url) {
+    var s = String(url);
+    // A detached textarea reads its content as text: references decode, no element
+    // is made. (It would turn a NUL into U+FFFD, so NULs go in as another control.)
+    if (s.indexOf("&") >= 0) { decoder.innerHTML = s.replace(/</g, "&lt;").replace(/\u0000/g, "\u0001"); s = decoder.value; }
+    var m = /^([a-z][a-z0-9+.\-]*):/i.exec(s.replace(IGNORABLE, ""));
+    return !m || ["javascript", "vbscript", "livescript", "data"].indexOf(m[1].toLowerCase()) < 0;
   }
 
+  // A cell a spreadsheet would read as a formula (OWASP's CSV injection rule:
+  // it starts with = + - @, a tab or a carriage return) gets a leading quote.
+  // A number, or text that is exactly a decimal number (-12.5, a big integer's
+  // digits), stays as it is: it cannot hold a formula and stays a number.
+  var NUMBER_TEXT = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
   function csvField(v) {
     var s = text(v);
+    if (typeof v !== "number" && /^[=+\-@\t\r]/.test(s) && !NUMBER_TEXT.test(s)) s = "'" + s;
     return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
   }
 
   function setupTable(fig) {
     var spec = JSON.parse(fig.querySelector("script.vcd-table-spec").textContent);
-    var field = {};
-    spec.fields.forEach(function (f, i) { field[f] = i; });
-    var cols = spec.columns.map(function (c) { return Object.assign({ at: field[c.name] }, c); });
+    // Column name → position in a row (a Map: any name, "__proto__" included).
+    var field = new Map();
+    spec.fields.forEach(function (f, i) { field.set(f, i); });
+    var cols = spec.columns.map(function (c) { return Object.assign({ at: field.get(c.name) }, c); });
     var state = { query: "", sort: -1, dir: 1, page: 0 };
     if (spec.sort) {
       state.sort = cols.map(function (c) { return c.name; }).indexOf(spec.sort.column);
@@ -484,21 +848,23 @@
         return !q || cols.some(function (c) { return formatCell(r[c.at], c.format).toLowerCase().indexOf(q) >= 0; });
       });
       if (state.sort >= 0) {
-        var at = cols[state.sort].at, dir = state.dir;
-        rows = rows.slice().sort(function (a, b) {
-          var x = a[at], y = b[at];
-          if (x === null || x === undefined) return 1;
-          if (y === null || y === undefined) return -1;
-          var nx = +x, ny = +y;
-          var cmp = typeof x !== "boolean" && x !== "" && y !== "" && !isNaN(nx) && !isNaN(ny) ? nx - ny : String(x).localeCompare(String(y));
-          return cmp * dir;
-        });
+        var at = cols[state.sort].at;
+        rows = sortRows(rows, function (r) { return r[at]; }, state.dir);
       }
       return rows;
     }
 
+    // As components.rs link() fills it at build time: `{any column name}` takes
+    // the value's text as a cell shows it (null is empty), every byte outside
+    // A-Z a-z 0-9 - _ . ~ percent-encoded (encodeURIComponent leaves ! ' ( ) *).
     function href(template, row) {
-      return root + template.replace(/\{(\w+)\}/g, function (_, name) { return encodeURIComponent(row[field[name]]); });
+      return root + template.replace(/\{([^}]*)\}/g, function (all, name) {
+        if (!field.has(name)) return all;
+        var v = row[field.get(name)];
+        return encodeURIComponent(v === null || v === undefined ? "" : cellText(v)).replace(/[!'()*]/g, function (c) {
+          return "%" + c.charCodeAt(0).toString(16).toUpperCase();
+        });
+      });
     }
 
     function draw() {
@@ -514,8 +880,10 @@
           var td = element("td");
           if (["number", "percent", "currency", "compact"].indexOf(c.format) >= 0) td.className = "num";
           var t = formatCell(r[c.at], c.format);
-          if (c.link) td.append(element("a", { href: href(c.link, r), textContent: t }));
+          var url = c.link ? href(c.link, r) : null, linked = url !== null && safeUrl(url);
+          if (linked) td.append(element("a", { href: url, textContent: t }));
           else td.textContent = t;
+          if (url !== null && !linked) console.warn("vcd: link dropped, it would run script:", url, "row", r);
           tr.append(td);
         });
         body.append(tr);
@@ -550,7 +918,8 @@
       }
     };
     download.addEventListener("click", function () {
-      var url = URL.createObjectURL(new Blob([fig.vcdTable.csv()], { type: "text/csv" }));
+      // The byte-order mark tells Excel the file is UTF-8 (without it, Côté reads CÃ´tÃ©).
+      var url = URL.createObjectURL(new Blob(["\uFEFF" + fig.vcdTable.csv()], { type: "text/csv;charset=utf-8" }));
       var a = element("a", { href: url, download: "table.csv" });
       document.body.append(a);
       a.click();
@@ -561,9 +930,9 @@
   }
 
   // ---- Inputs, the active-filter bar, and the URL ----
-  var controls = {};
+  var controls = dict();
   Array.prototype.forEach.call(document.querySelectorAll("[data-input]"), function (el) {
-    controls[el.getAttribute("data-input")] = el;
+    put(controls, el.getAttribute("data-input"), el);
   });
 
   // Values in the URL are the options' own values, so a shared link reads well.
@@ -572,7 +941,8 @@
     inputs.forEach(function (input) {
       var v = state.values[input.name];
       if (input.kind === "dropdown" && v !== input.default) params.set(input.name, v === null ? "" : text(input.options[v].value));
-      if (input.kind === "multiselect" && v.length) params.set(input.name, v.map(function (i) { return text(input.options[i].value); }).join(","));
+      // One key per chosen value, so a value holding a comma (Toronto, ON) survives.
+      if (input.kind === "multiselect") v.forEach(function (i) { params.append(input.name, text(input.options[i].value)); });
       if (input.kind === "date_range" && (v.from || v.to)) params.set(input.name, v.from + ".." + v.to);
       if (input.kind === "search" && v) params.set(input.name, v);
       if (input.kind === "checkbox" && v) params.set(input.name, "1");
@@ -587,6 +957,24 @@
     return -1;
   }
 
+  // A multiselect's values, one query key each (?city=Toronto%2C+ON&city=Ottawa).
+  // Older links joined them with commas (?type=photo,video): a value that is no
+  // option is read as such a list, taking at each step the longest run of
+  // pieces that names an option, so "Toronto, ON,Ottawa" still finds both.
+  function multiFromUrl(input, raws) {
+    var found = [];
+    raws.forEach(function (raw) {
+      // The whole value first: an option may hold commas of its own.
+      var pieces = optionIndex(input, raw) >= 0 ? [raw] : raw.split(","), a = 0;
+      while (a < pieces.length) {
+        var b = pieces.length, i = -1;
+        while (b > a && (i = optionIndex(input, pieces.slice(a, b).join(","))) < 0) b--;
+        if (i >= 0) { found.push(i); a = b; } else a += 1;
+      }
+    });
+    return found.filter(function (i, k) { return found.indexOf(i) === k; });
+  }
+
   function fromUrl() {
     var params = new URLSearchParams(location.search);
     inputs.forEach(function (input) {
@@ -598,7 +986,7 @@
         if (i >= 0) state.values[input.name] = i;
         else if (raw === "" && input.all !== null) state.values[input.name] = null;
       } else if (input.kind === "multiselect") {
-        state.values[input.name] = raw.split(",").map(function (v) { return optionIndex(input, v); }).filter(function (i) { return i >= 0; });
+        state.values[input.name] = multiFromUrl(input, params.getAll(input.name));
       } else if (input.kind === "date_range") {
         var parts = raw.split("..");
         var ok = function (d) { return /^\d{4}-\d{2}-\d{2}$/.test(d || "") ? d : ""; };
@@ -611,7 +999,9 @@
     });
     state.cross = null;
     params.forEach(function (value, key) {
-      if (key.indexOf("filter.") === 0) state.cross = { field: key.slice(7), value: value, source: null };
+      // From a link, the filter came from no component: it applies to all of them
+      // (a source of null would match the tables' and cards' own null owner).
+      if (key.indexOf("filter.") === 0) state.cross = { field: key.slice(7), value: value, source: "" };
     });
   }
 
@@ -738,6 +1128,16 @@
   });
 
   window.vcd = { ready: null, render: refresh, state: state };
+  // The formatter and table order, for themes and for the test vectors (tests/format.rs).
+  window.vcd.format = formatNumber;
+  window.vcd.formatCell = formatCell;
+  window.vcd.compare = compareValues;
+  window.vcd.kpiFigure = function (agg, values) {
+    var f = kpiAggregate(agg, values.map(function (v) { return { v: v }; }), "v");
+    return f && { text: f.dec ? decimalText(f.dec) : String(f.nonFinite), exact: f.exact };
+  };
+  // The URL rule, for themes that build links of their own (and for its browser test).
+  window.vcd.safeUrl = safeUrl;
   fromUrl();
   showState();
   filterBar();

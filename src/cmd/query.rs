@@ -90,7 +90,8 @@ fn bindings(q: &QueryFile, given: &[String]) -> Result<Vec<Json>> {
     Ok(out)
 }
 
-/// The rows as an aligned text table: numbers to the right, long cells cut.
+/// The rows as an aligned text table under the column names and their engine
+/// types (`BIGINT`, `VARCHAR`, `int8`…): numbers to the right, long cells cut.
 pub fn table(result: &QueryResult, limit: usize) -> String {
     let text = |v: &Json| -> String {
         let s = match v {
@@ -112,7 +113,10 @@ pub fn table(result: &QueryResult, limit: usize) -> String {
         .columns
         .iter()
         .enumerate()
-        .map(|(i, c)| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0).max(c.name.chars().count()))
+        .map(|(i, c)| {
+            let cells = rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
+            cells.max(c.name.chars().count()).max(c.sql_type.chars().count())
+        })
         .collect();
     let line = |cells: Vec<&str>, align: &dyn Fn(usize) -> bool| -> String {
         let parts: Vec<String> = cells
@@ -130,6 +134,7 @@ pub fn table(result: &QueryResult, limit: usize) -> String {
         format!("{}\n", parts.join(" │ ").trim_end())
     };
     let mut out = line(result.columns.iter().map(|c| c.name.as_str()).collect(), &|i| numeric[i]);
+    out.push_str(&line(result.columns.iter().map(|c| c.sql_type.as_str()).collect(), &|i| numeric[i]));
     out.push_str(&format!("{}\n", widths.iter().map(|w| "─".repeat(*w)).collect::<Vec<_>>().join("─┼─")));
     for r in &rows {
         out.push_str(&line(r.iter().map(String::as_str).collect(), &|i| numeric[i]));
@@ -146,17 +151,18 @@ mod tests {
     fn a_table_aligns_numbers_and_cuts_long_text() {
         let result = QueryResult {
             columns: vec![
-                Column { name: "platform".into(), sql_type: "text".into() },
-                Column { name: "posts".into(), sql_type: "int".into() },
+                Column { name: "platform".into(), sql_type: "VARCHAR".into() },
+                Column { name: "posts".into(), sql_type: "BIGINT".into() },
             ],
             rows: vec![vec![Json::from("instagram"), Json::from(76)], vec![Json::from("x".repeat(50)), Json::Null]],
         };
         let t = table(&result, 10);
         let lines: Vec<&str> = t.lines().collect();
-        assert_eq!(lines[0], format!("platform{} │ posts", " ".repeat(32)));
-        assert_eq!(lines[2], format!("instagram{} │    76", " ".repeat(31)));
-        assert!(lines[3].starts_with(&format!("{}…", "x".repeat(39))), "{}", lines[3]);
-        assert!(lines[3].ends_with(" NULL"));
-        assert_eq!(table(&result, 1).lines().count(), 3);
+        assert_eq!(lines[0], format!("platform{} │  posts", " ".repeat(32)));
+        assert_eq!(lines[1], format!("VARCHAR{} │ BIGINT", " ".repeat(33)));
+        assert_eq!(lines[3], format!("instagram{} │     76", " ".repeat(31)));
+        assert!(lines[4].starts_with(&format!("{}…", "x".repeat(39))), "{}", lines[4]);
+        assert!(lines[4].ends_with(" NULL"));
+        assert_eq!(table(&result, 1).lines().count(), 4);
     }
 }

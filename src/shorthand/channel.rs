@@ -4,7 +4,7 @@
 
 use super::invalid;
 use crate::page_scope;
-use crate::value::QueryResult;
+use crate::value::{ColumnKind, QueryResult};
 use minijinja::value::Kwargs;
 use minijinja::Error;
 use serde_json::Value as Json;
@@ -49,10 +49,20 @@ impl Measure {
     }
 }
 
-/// Numbers (and numeric strings, as large integers and decimals arrive) are
+/// The column's engine type decides ([`crate::value::ColumnKind`]): numbers are
+/// quantitative, dates and timestamps temporal, text and booleans nominal (a
+/// `VARCHAR` of postal codes like `00501` stays a category). Only a type that
+/// says nothing (lists, JSON, a cached result without types) is read from the
+/// values: JSON numbers (and numeric strings, as large integers arrive) are
 /// quantitative, ISO dates temporal, anything else nominal.
 pub(super) fn infer(result: &QueryResult, field: &str) -> Measure {
     let Some(i) = result.column_names().position(|c| c == field) else { return Measure::Nominal };
+    match result.columns[i].kind() {
+        ColumnKind::Number => return Measure::Quantitative,
+        ColumnKind::Temporal => return Measure::Temporal,
+        ColumnKind::Category => return Measure::Nominal,
+        ColumnKind::Other => {}
+    }
     let mut values = result.rows.iter().map(|r| &r[i]).filter(|v| !v.is_null()).take(50).peekable();
     if values.peek().is_none() {
         return Measure::Nominal;
@@ -65,7 +75,7 @@ pub(super) fn infer(result: &QueryResult, field: &str) -> Measure {
     for v in values {
         let m = match v {
             Json::Number(_) => Measure::Quantitative,
-            Json::String(s) if s.trim().parse::<f64>().is_ok() => Measure::Quantitative,
+            Json::String(s) if crate::format::Decimal::parse(s).is_some() => Measure::Quantitative,
             Json::String(s) if is_date(s) => Measure::Temporal,
             _ => return Measure::Nominal,
         };
@@ -77,16 +87,40 @@ pub(super) fn infer(result: &QueryResult, field: &str) -> Measure {
     measure.unwrap_or(Measure::Nominal)
 }
 
-/// `percent`, `number`, `currency` and `compact` as d3 formats; anything else
-/// is taken as a d3 number or time format already.
-pub(super) fn d3_format(f: &str) -> String {
-    match f {
-        "percent" => ".1%".into(),
-        "number" => ",.2~f".into(),
-        "currency" => "$,.2f".into(),
-        "compact" => ".3~s".into(),
-        other => other.into(),
+/// The name the runtime registers its formatter under as a Vega expression
+/// function (`theme/vcd.js`), used as a custom `formatType`.
+pub const FORMAT_TYPE: &str = "vcdFormat";
+
+/// A channel's `format` and `formatType`. `number`, `percent`, `currency` and
+/// `compact` go to the runtime's formatter, which formats them as table cells
+/// of that format (`docs/formatting.md`), so axes, legends and tooltips read
+/// like the tables and KPI cards (`1.2M`, never d3's SI `1.2G` or `500m`).
+/// Anything else is a d3 number or time format; on a temporal field it is
+/// applied in UTC (`utc:%b %Y` to the runtime's formatter), as the runtime gives
+/// dates to Vega as UTC instants. (Vega-Lite's own `"formatType": "utc"` cannot
+/// be used: with custom format types on, it would call Vega's `utc()` date
+/// constructor.) `name:decimals` (`percent:0`) sets the decimals.
+pub(super) fn format_spec(f: &str, measure: Option<Measure>) -> (vl::Format, Option<String>) {
+    if is_named_format(f) {
+        (vl::Format::String(f.to_string()), Some(FORMAT_TYPE.to_string()))
+    } else if measure == Some(Measure::Temporal) {
+        (vl::Format::String(format!("utc:{f}")), Some(FORMAT_TYPE.to_string()))
+    } else {
+        (vl::Format::String(f.to_string()), None)
     }
+}
+
+/// A number in a tooltip without a format: up to 4 decimals, trailing zeros
+/// dropped (`0.0523`, `1,234.5`), by the runtime's formatter.
+const TOOLTIP_NUMBER: &str = "auto";
+
+/// One of the runtime formatter's names, optionally with `:decimals`.
+fn is_named_format(f: &str) -> bool {
+    let (name, decimals) = f.split_once(':').unwrap_or((f, "0"));
+    matches!(name, "number" | "percent" | "currency" | "compact" | "auto")
+        && !decimals.is_empty()
+        && decimals.len() <= 2
+        && decimals.bytes().all(|b| b.is_ascii_digit())
 }
 
 pub(super) fn aggregate(op: &str) -> Result<vl::Aggregate, Error> {
@@ -150,6 +184,7 @@ macro_rules! position {
                 sort: self.sort(),
                 bin: self.bin(),
                 stack: self.stack.clone(),
+                scale: self.scale(),
                 ..Default::default()
             }
         }
@@ -159,7 +194,7 @@ macro_rules! position {
 impl Channel {
     pub(super) fn field(&self) -> Option<vl::Field> {
         // A count has no field.
-        (!self.field.is_empty()).then(|| vl::Field::String(self.field.clone()))
+        (!self.field.is_empty()).then(|| vl::Field::String(escape_field(&self.field)))
     }
     pub(super) fn ty(&self) -> Option<vl::Type> {
         self.measure.map(Measure::vl)
@@ -174,12 +209,27 @@ impl Channel {
         if self.format.is_none() && !level {
             return vl::RemovableValue::Default;
         }
+        let (format, format_type) = self.format_spec().unzip();
         vl::Axis {
-            format: self.format.as_deref().map(|f| vl::Format::String(d3_format(f))),
+            format,
+            format_type: format_type.flatten(),
             label_angle: level.then_some(vl::LabelAngle::Double(0.0)),
             ..Default::default()
         }
         .into()
+    }
+    /// A temporal axis is a UTC scale: the runtime hands dates to Vega as UTC
+    /// instants (`2024-05-01` is that day's UTC midnight), and a UTC scale
+    /// shows them on the day they name in every reader's time zone.
+    pub(super) fn scale(&self) -> vl::RemovableValue<vl::Scale> {
+        if self.measure != Some(Measure::Temporal) {
+            return vl::RemovableValue::Default;
+        }
+        vl::Scale { scale_type: Some(vl::ScaleType::Utc), ..Default::default() }.into()
+    }
+    /// This channel's format and format type, when it has a format.
+    fn format_spec(&self) -> Option<(vl::Format, Option<String>)> {
+        self.format.as_deref().map(|f| format_spec(f, self.measure))
     }
     pub(super) fn bin(&self) -> Option<vl::DescriptionBin> {
         self.bin.map(|n| vl::DescriptionBin::BinParams(vl::BinParams { maxbins: Some(n), ..Default::default() }))
@@ -190,8 +240,10 @@ impl Channel {
     position!(x, XClass);
     position!(y, YClass);
     pub(super) fn color(&self) -> vl::ColorClass {
-        let legend = match &self.format {
-            Some(f) => vl::Legend { format: Some(vl::Format::String(d3_format(f))), ..Default::default() }.into(),
+        let legend = match self.format_spec() {
+            Some((format, format_type)) => {
+                vl::Legend { format: Some(format), format_type, ..Default::default() }.into()
+            }
             None => vl::RemovableValue::Default,
         };
         vl::ColorClass {
@@ -222,21 +274,24 @@ impl Channel {
         }
     }
     pub(super) fn tooltip(&self) -> vl::StringFieldDef {
-        let temporal = self.measure == Some(Measure::Temporal);
+        // Without a format: a day as `May 1, 2024` in UTC (the day as
+        // written), a number as a `number` cell.
+        let spec = match (&self.format, self.measure) {
+            (Some(f), m) => Some(format_spec(f, m)),
+            (None, Some(Measure::Temporal)) => Some(format_spec("%b %-d, %Y", self.measure)),
+            (None, Some(Measure::Quantitative)) => Some(format_spec(TOOLTIP_NUMBER, self.measure)),
+            _ => None,
+        };
+        let (format, format_type) = spec.unzip();
+        let format_type = format_type.flatten();
         vl::StringFieldDef {
             field: self.field(),
             string_field_def_type: self.measure.map(Measure::standard),
             title: self.title(),
             aggregate: self.aggregate.clone(),
             bin: self.bin(),
-            format: match (&self.format, temporal) {
-                (Some(f), _) => Some(vl::Format::String(d3_format(f))),
-                (None, true) => Some(vl::Format::String("%b %-d, %Y".into())),
-                (None, false) if self.measure == Some(Measure::Quantitative) => {
-                    Some(vl::Format::String(",.4~f".into()))
-                }
-                _ => None,
-            },
+            format,
+            format_type,
             ..Default::default()
         }
     }
@@ -272,11 +327,56 @@ pub(super) fn channel(
     Ok(Some(Channel { field, measure: Some(measure), title, format, categories, ..Default::default() }))
 }
 
+/// A column name as a Vega-Lite field: Vega-Lite reads `.` and `[…]` in a
+/// field as a path into nested objects (`a.b`, `a[0]`), so the column
+/// `Petal.Width` is written `Petal\.Width` (`"Petal\\.Width"` in JSON), and a
+/// backslash in a name is escaped too.
+pub(crate) fn escape_field(column: &str) -> String {
+    let mut out = String::with_capacity(column.len());
+    for c in column.chars() {
+        if matches!(c, '.' | '[' | ']' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// `posted_at` → `Posted at`: a readable default axis title.
 pub(super) fn humanise(field: &str) -> String {
+    if field.starts_with('_') || field.ends_with('_') {
+        // `__proto__` would become "  proto  ": such a name is shown as it is.
+        return field.to_string();
+    }
     let mut s = field.replace('_', " ");
     if let Some(first) = s.get_mut(0..1) {
         first.make_ascii_uppercase();
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_field;
+
+    #[test]
+    fn field_names_are_escaped_for_vega_lite_paths() {
+        assert_eq!(escape_field("Petal.Width"), "Petal\\.Width");
+        assert_eq!(escape_field("a[0]"), "a\\[0\\]");
+        assert_eq!(escape_field("x.y[1].z"), "x\\.y\\[1\\]\\.z");
+        assert_eq!(escape_field("back\\slash"), "back\\\\slash");
+        for plain in ["Store Name", "select", "Año", "constructor", "__proto__", ""] {
+            assert_eq!(escape_field(plain), plain);
+        }
+    }
+
+    #[test]
+    fn default_titles_read_well() {
+        assert_eq!(super::humanise("posted_at"), "Posted at");
+        assert_eq!(super::humanise("Petal.Width"), "Petal.Width");
+        assert_eq!(super::humanise("año"), "Año");
+        assert_eq!(super::humanise("été"), "été", "a first letter outside ASCII stays as it is");
+        assert_eq!(super::humanise("__proto__"), "__proto__");
+        assert_eq!(super::humanise("_private"), "_private");
+    }
 }

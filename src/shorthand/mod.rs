@@ -330,7 +330,7 @@ fn build(kind: Kind, data: &str, args: &Args) -> Result<Json, Error> {
     if args.mode.as_deref() == Some("grouped") {
         if let (Some(enc), Some(color)) = (json.get_mut("encoding"), &args.color) {
             let offset = if args.horizontal { "yOffset" } else { "xOffset" };
-            enc[offset] = json!({"field": color.field, "type": "nominal"});
+            enc[offset] = json!({"field": channel::escape_field(&color.field), "type": "nominal"});
         }
     }
     if let Some(select) = &args.select {

@@ -17,6 +17,10 @@ const READERS: &[(&str, &str)] = &[("csv", "read_csv"), ("parquet", "read_parque
 /// a quoted empty field ("") is an empty string, as in PostgreSQL's COPY.
 const CSV_OPTIONS: &str = "header = true, delim = ',', quote = '\"', escape = '\"', allow_quoted_nulls = false";
 
+/// DuckDB's default `max_line_size`, in bytes: a longer CSV record fails to load
+/// unless the option is raised (DuckDB's `csv_reader_options.hpp`).
+const DUCKDB_MAX_LINE_SIZE: u64 = 2_000_000;
+
 pub struct DuckSource {
     /// Connections are not `Sync`; each query borrows one from this pool and
     /// new ones are cloned from the first, sharing the same in-memory database.
@@ -48,28 +52,34 @@ impl DuckSource {
 }
 
 impl Source for DuckSource {
-    fn run(&self, sql: &str, params: &[Json]) -> Result<QueryResult, SqlError> {
+    fn run(&self, sql: &str, params: &[Json], limit: usize) -> Result<QueryResult, SqlError> {
         let conn = self.checkout()?;
-        let result = run_on(&conn, sql, params);
+        let result = run_on(&conn, sql, params, limit);
         self.pool.lock().unwrap_or_else(|e| e.into_inner()).push(conn);
         result
     }
 }
 
-fn run_on(conn: &Connection, sql: &str, params: &[Json]) -> Result<QueryResult, SqlError> {
+fn run_on(conn: &Connection, sql: &str, params: &[Json], limit: usize) -> Result<QueryResult, SqlError> {
     let err = |e: duckdb::Error| sql_error(&e.to_string(), sql);
     let mut stmt = conn.prepare(sql).map_err(err)?;
-    let mut rows = stmt.query(duckdb::params_from_iter(params.iter().map(to_param))).map_err(err)?;
+    // A streaming execution: DuckDB makes each chunk of rows when it is fetched,
+    // so stopping at `limit` leaves the rest of a huge result unmade (`query`
+    // would materialise all of it first). The rows are read through `raw_query`,
+    // which fetches from the statement's current, streaming result.
+    drop(stmt.stream_arrow(duckdb::params_from_iter(params.iter().map(to_param))).map_err(err)?);
+    let mut rows = stmt.raw_query();
     let stmt = rows.as_ref().expect("rows come from a statement");
     let columns: Vec<Column> = (0..stmt.column_count())
         .map(|i| Column {
             name: stmt.column_name(i).cloned().unwrap_or_default(),
-            sql_type: format!("{}", stmt.column_type(i)),
+            sql_type: sql_type(&stmt.column_logical_type(i)),
         })
         .collect();
     let hints: Vec<Hint> = (0..columns.len()).map(|i| hint(stmt, i)).collect();
     let mut out = Vec::new();
-    while let Some(row) = rows.next().map_err(err)? {
+    while out.len() < limit {
+        let Some(row) = rows.next().map_err(err)? else { break };
         let mut values = Vec::with_capacity(columns.len());
         for (i, hint) in hints.iter().enumerate() {
             let v: Value = row.get(i).map_err(err)?;
@@ -109,6 +119,50 @@ fn hint(stmt: &duckdb::Statement, i: usize) -> Hint {
         Some(alias) if alias.eq_ignore_ascii_case("json") => Hint::Json,
         _ => Hint::Plain,
     }
+}
+
+/// A result column's type as DuckDB's SQL names it (`BIGINT`, `DECIMAL(38,0)`,
+/// `VARCHAR[]`, `JSON`), for `vcd query` and for [`crate::value::kind_of`].
+fn sql_type(t: &duckdb::core::LogicalTypeHandle) -> String {
+    use duckdb::core::LogicalTypeId as Id;
+    if let Some(alias) = t.get_alias() {
+        return alias.to_uppercase();
+    }
+    let name = match t.id() {
+        Id::Boolean => "BOOLEAN",
+        Id::Tinyint => "TINYINT",
+        Id::Smallint => "SMALLINT",
+        Id::Integer => "INTEGER",
+        Id::Bigint => "BIGINT",
+        Id::Hugeint => "HUGEINT",
+        Id::UTinyint => "UTINYINT",
+        Id::USmallint => "USMALLINT",
+        Id::UInteger => "UINTEGER",
+        Id::UBigint => "UBIGINT",
+        Id::UHugeint => "UHUGEINT",
+        Id::Float => "FLOAT",
+        Id::Double => "DOUBLE",
+        Id::Decimal => return format!("DECIMAL({},{})", t.decimal_width(), t.decimal_scale()),
+        Id::Date => "DATE",
+        Id::Timestamp => "TIMESTAMP",
+        Id::TimestampS => "TIMESTAMP_S",
+        Id::TimestampMs => "TIMESTAMP_MS",
+        Id::TimestampNs => "TIMESTAMP_NS",
+        Id::TimestampTZ => "TIMESTAMP WITH TIME ZONE",
+        Id::Time => "TIME",
+        Id::TimeTZ => "TIME WITH TIME ZONE",
+        Id::Interval => "INTERVAL",
+        Id::Varchar => "VARCHAR",
+        Id::Blob => "BLOB",
+        Id::Uuid => "UUID",
+        Id::Enum => "ENUM",
+        Id::List | Id::Array => return format!("{}[]", sql_type(&t.child(0))),
+        Id::Struct => "STRUCT",
+        Id::Map => "MAP",
+        Id::Union => "UNION",
+        other => return format!("{other:?}").to_uppercase(),
+    };
+    name.to_string()
 }
 
 /// DuckDB's value model mapped onto the shared JSON rules in [`crate::value`].
@@ -307,42 +361,107 @@ impl Loader<'_> {
 
     fn load_file(&self, table: &str, path: &Path) {
         let shown = (self.display)(path);
+        let is_csv = path.extension().and_then(|e| e.to_str()) == Some("csv");
+        // Without a declared table, DuckDB's type-sniffing reader silently
+        // accepts some ragged records (an extra field at the end of a line
+        // shifts values into the wrong columns), so such a file is read by vcd
+        // first. A typed COPY rejects them itself; its file is read only on failure.
+        let mut max_line = None;
+        if is_csv && !self.table_exists(table) {
+            match crate::csvfile::survey(path) {
+                Ok(survey) => max_line = line_size_for(survey),
+                Err(p) => return self.diags.push(p.diagnostic(&shown)),
+            }
+        }
+        let outcome = self.load_sql(table, path, max_line).and_then(|sql| {
+            self.conn.execute_batch(&sql).map_err(|e| match is_csv {
+                true => self.csv_failure(table, path, max_line, &e.to_string()),
+                false => Some(data_error(&shown, &e.to_string())),
+            })
+        });
+        if let Err(Some(d)) = outcome {
+            self.diags.push(d);
+        }
+    }
+
+    /// The statement that loads `path` into `table`. `max_line` raises DuckDB's
+    /// longest accepted CSV record, in bytes, for files that need it. Errs when
+    /// the file cannot be read.
+    fn load_sql(&self, table: &str, path: &Path, max_line: Option<u64>) -> Result<String, Option<Diagnostic>> {
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
         let reader = READERS.iter().find(|(e, _)| *e == ext).map(|(_, r)| *r).unwrap_or("read_csv");
         let literal = sql_string(&path.to_string_lossy());
-        let options = if ext == "csv" { format!(", {CSV_OPTIONS}") } else { String::new() };
-        let exists = self.table_exists(table);
+        let read_max = max_line.map(|n| format!(", max_line_size = {n}")).unwrap_or_default();
+        let copy_max = max_line.map(|n| format!(", MAX_LINE_SIZE {n}")).unwrap_or_default();
+        let options = if ext == "csv" { format!(", {CSV_OPTIONS}{read_max}") } else { String::new() };
         let ident = sql_ident(table);
-        let sql = match (exists, ext) {
+        Ok(match (self.table_exists(table), ext) {
             // A typed table from schema.sql: COPY parses each field as its column's
             // type and reports the CSV line of a bad value. Columns are named from the
             // header so the file's column order need not match the DDL.
-            (true, "csv") => match crate::csvfile::header(path) {
-                Ok(cols) => {
-                    let cols: Vec<String> = cols.iter().map(|c| sql_ident(c)).collect();
-                    format!(
-                        "COPY {ident} ({}) FROM {literal} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', ESCAPE '\"', ALLOW_QUOTED_NULLS false)",
-                        cols.join(", ")
-                    )
-                }
-                Err(e) => return self.diags.push(Diagnostic::in_file(shown, format!("cannot read: {e}"))),
-            },
+            (true, "csv") => {
+                let cols = crate::csvfile::header(path)
+                    .map_err(|e| Some(Diagnostic::in_file((self.display)(path), format!("cannot read: {e}"))))?;
+                let cols: Vec<String> = cols.iter().map(|c| sql_ident(c)).collect();
+                format!(
+                    "COPY {ident} ({}) FROM {literal} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', ESCAPE '\"', ALLOW_QUOTED_NULLS false{copy_max})",
+                    cols.join(", ")
+                )
+            }
             (true, _) => format!("INSERT INTO {ident} BY NAME SELECT * FROM {reader}({literal})"),
             (false, _) => format!("CREATE TABLE {ident} AS SELECT * FROM {reader}({literal}{options})"),
+        })
+    }
+
+    /// Why a CSV file did not load (with `tried` as its `max_line_size`), or
+    /// `None` when it loaded on a second try. A typed file is read with the
+    /// `csv` crate only now, so one that loads costs nothing more: a badly
+    /// formed record is reported with the line it starts on and the cause; a
+    /// well-formed file with a record longer than DuckDB's default limit is
+    /// loaded again with the limit raised to fit it; otherwise DuckDB's own
+    /// error stands, at the line its record starts on.
+    fn csv_failure(&self, table: &str, path: &Path, tried: Option<u64>, raw: &str) -> Option<Diagnostic> {
+        let shown = (self.display)(path);
+        let survey = match crate::csvfile::survey(path) {
+            Ok(s) => s,
+            Err(p) => return Some(p.diagnostic(&shown)),
         };
-        if let Err(e) = self.conn.execute_batch(&sql) {
-            let mut d = data_error(&shown, &e.to_string());
-            // DuckDB's sniffer reports a ragged file without a line; find it ourselves.
-            if d.line.is_none() && ext == "csv" {
-                if let Ok(Some((line, expected, found))) = crate::csvfile::shape_error(path) {
-                    d = Diagnostic::in_file(
-                        &shown,
-                        format!("expected {expected} fields as in the header, found {found}"),
-                    )
-                    .at(line, None);
-                }
-            }
-            self.diags.push(d);
+        let needed = match line_size_for(survey) {
+            Some(n) if Some(n) != tried => n,
+            _ => return Some(self.key_line(table, path, csv_engine_error(&shown, path, raw), raw)),
+        };
+        match self.load_sql(table, path, Some(needed)) {
+            Ok(sql) => self.conn.execute_batch(&sql).err().map(|e| csv_engine_error(&shown, path, &e.to_string())),
+            Err(d) => d,
+        }
+    }
+
+    /// A duplicate key names only its value: `d` at the line of the record that
+    /// repeats it, found by looking the value up in each single-column key of the table.
+    fn key_line(&self, table: &str, path: &Path, d: Diagnostic, raw: &str) -> Diagnostic {
+        let Some(value) = raw.split("duplicate key \"").nth(1).and_then(|r| r.split('"').next()) else { return d };
+        if d.line.is_some() {
+            return d;
+        }
+        let sql = "SELECT constraint_column_names FROM duckdb_constraints() \
+                   WHERE table_name = ? AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')";
+        let keys: Vec<Value> = match self.conn.prepare(sql) {
+            Ok(mut stmt) => stmt
+                .query_map([table], |r| r.get::<_, Value>(0))
+                .map(|rows| rows.flatten().collect())
+                .unwrap_or_default(),
+            Err(_) => return d,
+        };
+        let line = keys.iter().find_map(|cols| match cols {
+            Value::List(c) if c.len() == 1 => match &c[0] {
+                Value::Text(col) => crate::csvfile::find_nth_line(path, col, value, 1),
+                _ => None,
+            },
+            _ => None,
+        });
+        match line {
+            Some(line) => d.at(line as usize, None),
+            None => d,
         }
     }
 
@@ -353,6 +472,50 @@ impl Loader<'_> {
             })
             .map(|n| n > 0)
             .unwrap_or(false)
+    }
+}
+
+/// The `max_line_size` a file needs, when DuckDB's default is too small for its
+/// longest record. DuckDB counts a record's bytes without its line break and
+/// suggests two more.
+fn line_size_for(survey: crate::csvfile::Survey) -> Option<u64> {
+    let needed = survey.longest + 2;
+    (needed > DUCKDB_MAX_LINE_SIZE).then_some(needed)
+}
+
+/// DuckDB's error for a well-formed CSV file (a value its column's type cannot
+/// hold, a constraint): the cause first, the record's text under it, at the
+/// line the record starts on. DuckDB's "Line: N" counts records, the header
+/// being the first, so quoted line breaks above would make it point too early.
+fn csv_engine_error(shown: &Path, path: &Path, raw: &str) -> Diagnostic {
+    let record = raw
+        .split("CSV Error on Line: ")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse::<u64>().ok());
+    let Some(record) = record else { return data_error(shown, raw) };
+    let (first_line, span) = crate::csvfile::record_lines(path, record.saturating_sub(1)).unwrap_or((0, 1));
+    let lines: Vec<&str> = raw.lines().collect();
+    // "Original Line: " is followed by the record as written, over as many lines
+    // as it spans; the cause comes after it.
+    let (original, after) = match lines.iter().position(|l| l.starts_with("Original Line: ")) {
+        Some(i) => {
+            let end = (i + span as usize).min(lines.len());
+            (Some(lines[i..end].join("\n")), end)
+        }
+        None => (None, 1),
+    };
+    let cause = lines[after.min(lines.len())..].iter().find(|l| !l.trim().is_empty()).map_or(raw, |l| l.trim());
+    let mut d = Diagnostic::in_file(shown, cause.to_string());
+    if let Some(text) = original {
+        let text = text.trim_start_matches("Original Line: ").replace('\n', "⏎");
+        let cut: String = text.chars().take(120).collect();
+        let more = if cut.len() < text.len() { "…" } else { "" };
+        d = d.with_detail(format!("the record: {cut}{more}"));
+    }
+    match first_line {
+        0 => d,
+        line => d.at(line as usize, None),
     }
 }
 

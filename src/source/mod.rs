@@ -18,8 +18,11 @@ pub struct SqlError {
 /// Something that can run read-only SQL. Implementations must allow calls from
 /// several threads at once, since queries run in parallel.
 pub trait Source: Sync {
-    /// Runs `sql`, binding `params` to its positional placeholders (`$1`, `$2`, …).
-    fn run(&self, sql: &str, params: &[serde_json::Value]) -> Result<QueryResult, SqlError>;
+    /// Runs `sql`, binding `params` to its positional placeholders (`$1`, `$2`, …),
+    /// and returns at most `limit` rows. The engine stops producing rows there,
+    /// so a result far bigger than `limit` costs about `limit` rows of time and
+    /// memory (callers pass `max_rows + 1` to tell "over the limit" from "at it").
+    fn run(&self, sql: &str, params: &[serde_json::Value], limit: usize) -> Result<QueryResult, SqlError>;
 }
 
 /// A double-quoted SQL identifier, valid in both engines.

@@ -179,8 +179,11 @@ mod tests {
         assert_eq!(numeric(&numeric_bytes(3, 1, 0, 2, &[1, 2345, 6700])).unwrap(), Json::from(12345.67));
         // -0.05 = 500 at weight -1
         assert_eq!(numeric(&numeric_bytes(1, -1, 0x4000, 2, &[500])).unwrap(), Json::from(-0.05));
-        // 10000 = 1 at weight 1, no digits after
-        assert_eq!(numeric(&numeric_bytes(1, 1, 0, 0, &[1])).unwrap(), Json::from(10000.0));
+        // 10000 = 1 at weight 1, no digits after: an integer, written as one
+        assert_eq!(numeric(&numeric_bytes(1, 1, 0, 0, &[1])).unwrap(), Json::from(10000));
+        // 12345678901234567890 = 1234|5678|9012|3456|7890 at weight 4: beyond a double, kept as digits
+        let big = numeric_bytes(5, 4, 0, 0, &[1234, 5678, 9012, 3456, 7890]);
+        assert_eq!(numeric(&big).unwrap(), Json::from("12345678901234567890"));
         assert_eq!(numeric(&numeric_bytes(0, 0, 0xC000, 0, &[])).unwrap(), Json::Null);
     }
 

@@ -5,6 +5,7 @@ use super::{Source, SqlError};
 use crate::value::{Column, QueryResult};
 use anyhow::{anyhow, Context, Result};
 use postgres::error::SqlState;
+use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, Config, NoTls};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -132,15 +133,15 @@ impl PgSource {
 }
 
 impl Source for PgSource {
-    fn run(&self, sql: &str, params: &[serde_json::Value]) -> Result<QueryResult, SqlError> {
+    fn run(&self, sql: &str, params: &[serde_json::Value], limit: usize) -> Result<QueryResult, SqlError> {
         let mut client = self.checkout()?;
-        let result = run_on(&mut client, sql, params);
+        let result = run_on(&mut client, sql, params, limit);
         self.checkin(client);
         result
     }
 }
 
-fn run_on(client: &mut Client, sql: &str, params: &[serde_json::Value]) -> Result<QueryResult, SqlError> {
+fn run_on(client: &mut Client, sql: &str, params: &[serde_json::Value], limit: usize) -> Result<QueryResult, SqlError> {
     // Prepared before the transaction starts, so a failed first attempt (below)
     // does not abort it.
     let stmt = match client.prepare(sql) {
@@ -173,25 +174,42 @@ fn run_on(client: &mut Client, sql: &str, params: &[serde_json::Value]) -> Resul
         })
         .collect::<Result<Vec<_>, _>>()?;
     let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = bound.iter().map(|b| b.as_ref()).collect();
-    let rows = tx.query(&stmt, &refs).map_err(|e| sql_error(&e, sql))?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let mut values = Vec::with_capacity(columns.len());
-        for (i, column) in columns.iter().enumerate() {
-            let cell: Cell = row.try_get(i).map_err(|e| SqlError {
-                message: format!(
-                    "column '{}': {}",
-                    column.name,
-                    e.source().map(|s| s.to_string()).unwrap_or_else(|| e.to_string())
-                ),
-                position: None,
-            })?;
-            values.push(cell.0);
+    // A portal executed with a row count: the server stops after that many rows
+    // (the protocol's Execute message), so a huge result is never produced,
+    // sent or held; rows are decoded as they arrive. A count is an i32 and 0
+    // means "all", so a limit past i32::MAX is fetched in several rounds.
+    let portal = tx.bind(&stmt, &refs).map_err(|e| sql_error(&e, sql))?;
+    let mut out = Vec::new();
+    while out.len() < limit {
+        let want = (limit - out.len()).min(i32::MAX as usize);
+        let before = out.len();
+        let mut rows = tx.query_portal_raw(&portal, want as i32).map_err(|e| sql_error(&e, sql))?;
+        while let Some(row) = rows.next().map_err(|e| sql_error(&e, sql))? {
+            out.push(decode_row(&row, &columns)?);
         }
-        out.push(values);
+        if out.len() - before < want {
+            break;
+        }
     }
     tx.rollback().map_err(|e| sql_error(&e, sql))?;
     Ok(QueryResult { columns, rows: out })
+}
+
+/// One row's values, each decoded by its column's type (see [`Cell`]).
+fn decode_row(row: &postgres::Row, columns: &[Column]) -> Result<Vec<serde_json::Value>, SqlError> {
+    let mut values = Vec::with_capacity(columns.len());
+    for (i, column) in columns.iter().enumerate() {
+        let cell: Cell = row.try_get(i).map_err(|e| SqlError {
+            message: format!(
+                "column '{}': {}",
+                column.name,
+                e.source().map(|s| s.to_string()).unwrap_or_else(|| e.to_string())
+            ),
+            position: None,
+        })?;
+        values.push(cell.0);
+    }
+    Ok(values)
 }
 
 use std::error::Error as _;

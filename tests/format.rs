@@ -1,0 +1,269 @@
+//! One formatter, the same everywhere: the vectors of `tests/format_vectors.json`
+//! (written from `docs/formatting.md`) against the Rust formatter, table order
+//! and KPI figures, and against the runtime's in Chromium; and every demo page's
+//! KPI cards and tables read the same in the built HTML as after the scripts ran.
+
+#[path = "support/browser.rs"]
+mod browser;
+#[path = "support/project.rs"]
+mod project;
+#[path = "support/static_server.rs"]
+mod static_server;
+
+use browser::{Browser, Page};
+use project::TempProject;
+use serde_json::{json, Value};
+use static_server::StaticServer;
+use std::time::Duration;
+use vcd::format::{Num, Style};
+
+fn vectors() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/format_vectors.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn style<'a>(name: &str, symbol: Option<&'a str>) -> Style<'a> {
+    match name {
+        "percent" => Style::Percent,
+        "currency" => Style::Currency(symbol.unwrap_or("$")),
+        "compact" => Style::Compact,
+        _ => Style::Number,
+    }
+}
+
+/// What the Rust side makes of each vector, in the shape the browser returns.
+fn rust_results(v: &Value) -> Value {
+    let format: Vec<Value> = v["format"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            let text = match Num::from_json(&t["value"]) {
+                Some(n) => vcd::format::format(
+                    &n,
+                    style(t["style"].as_str().unwrap(), t["symbol"].as_str()),
+                    t["decimals"].as_u64().unwrap() as u32,
+                ),
+                None if t["value"].is_null() => vcd::format::MISSING.to_string(),
+                None => panic!("not a number: {t}"),
+            };
+            json!(text)
+        })
+        .collect();
+    let cell: Vec<Value> = v["cell"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| json!(vcd::format::cell(&t["value"], t["format"].as_str().unwrap())))
+        .collect();
+    let sort: Vec<Value> = v["sort"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            let keys = t["keys"].as_array().unwrap();
+            let mut order: Vec<usize> = (0..keys.len()).collect();
+            vcd::format::sort_by_column(&mut order, |&i| keys[i].clone(), t["dir"].as_i64().unwrap() as i32);
+            json!(order)
+        })
+        .collect();
+    let kpi: Vec<Value> = v["kpi"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            let f = vcd::figure::aggregate(t["agg"].as_str().unwrap(), t["values"].as_array().unwrap().iter());
+            f.map_or(Value::Null, |f| json!({"text": f.text(), "exact": f.exact}))
+        })
+        .collect();
+    json!({"format": format, "cell": cell, "sort": sort, "kpi": kpi})
+}
+
+/// The expected results, in the same shape.
+fn expected(v: &Value) -> Value {
+    let col = |k: &str| -> Vec<Value> { v[k].as_array().unwrap().iter().map(|t| t["expected"].clone()).collect() };
+    let kpi: Vec<Value> = v["kpi"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(
+            |t| if t["expected"].is_null() { Value::Null } else { json!({"text": t["expected"], "exact": t["exact"]}) },
+        )
+        .collect();
+    json!({"format": col("format"), "cell": col("cell"), "sort": col("sort"), "kpi": kpi})
+}
+
+/// Every mismatch between `got` and `want`, with the vector it came from.
+fn mismatches(v: &Value, got: &Value, want: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for kind in ["format", "cell", "sort", "kpi"] {
+        let (g, w) = (got[kind].as_array().unwrap(), want[kind].as_array().unwrap());
+        assert_eq!(g.len(), w.len(), "{kind}: result count");
+        for (i, (g, w)) in g.iter().zip(w).enumerate() {
+            if g != w {
+                out.push(format!("{kind} {}: got {g}, want {w}", v[kind][i]));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_rust_formatter_meets_every_vector() {
+    let v = vectors();
+    assert!(v["format"].as_array().unwrap().len() >= 80, "the vectors are there");
+    let bad = mismatches(&v, &rust_results(&v), &expected(&v));
+    assert!(bad.is_empty(), "{} mismatches:\n{}", bad.len(), bad.join("\n"));
+}
+
+#[test]
+fn non_finite_results_read_as_missing_or_infinity() {
+    for style in [Style::Number, Style::Percent, Style::Currency("$"), Style::Compact] {
+        assert_eq!(vcd::format::format(&Num::from_f64(f64::NAN), style, 1), "–");
+        assert_eq!(vcd::format::format(&Num::from_f64(f64::INFINITY), style, 1), "∞");
+        assert_eq!(vcd::format::format(&Num::from_f64(f64::NEG_INFINITY), style, 1), "-∞");
+    }
+}
+
+/// The runtime's results for every vector, computed in the page by `window.vcd`.
+const BROWSER_RUN: &str = r#"(function (v) {
+  var f = window.vcd;
+  return {
+    format: v.format.map(function (t) { return f.format(t.value, t.style, t.decimals, t.symbol); }),
+    cell: v.cell.map(function (t) { return f.formatCell(t.value, t.format); }),
+    sort: v.sort.map(function (t) {
+      var keys = t.keys, order = keys.map(function (_, i) { return i; });
+      return order.sort(function (a, b) {
+        var x = keys[a], y = keys[b], nx = x === null, ny = y === null;
+        if (nx || ny) return nx === ny ? 0 : nx ? 1 : -1;
+        return f.compare(x, y) * t.dir;
+      });
+    }),
+    kpi: v.kpi.map(function (t) { return f.kpiFigure(t.agg, t.values); })
+  };
+})"#;
+
+#[test]
+fn the_runtime_formatter_meets_every_vector() {
+    let Some(browser) = Browser::for_test() else { return };
+    let p = TempProject::fixture("basic");
+    let r = p.vcd(&["build"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let server = StaticServer::start(&p.path("site"), "/");
+    let page = browser.open(&server.url("")).unwrap();
+    page.wait_for("window.vcd && window.vcd.format", Duration::from_secs(20)).unwrap();
+    let v = vectors();
+    let got = page.eval(&format!("{BROWSER_RUN}({v})")).unwrap();
+    let bad = mismatches(&v, &got, &expected(&v));
+    assert!(bad.is_empty(), "{} mismatches:\n{}", bad.len(), bad.join("\n"));
+    let nf = page.eval("[NaN, Infinity, -Infinity].map(function (n) { return window.vcd.format(n, 'compact', 1); })");
+    assert_eq!(nf.unwrap(), json!(["–", "∞", "-∞"]));
+}
+
+/// The text of every KPI card (value and change) and every table's cells.
+const READ_FIGURES: &str = "JSON.stringify({
+  kpis: Array.from(document.querySelectorAll('.kpi')).map(k => [
+    k.querySelector('.kpi-value').textContent.trim(),
+    (k.querySelector('.kpi-delta') || {textContent: ''}).textContent.trim()]),
+  tables: Array.from(document.querySelectorAll('figure.vcd-table table')).map(t =>
+    Array.from(t.querySelectorAll('tbody tr')).map(tr => Array.from(tr.cells).map(td => td.textContent)))
+})";
+
+fn figures(page: &Page) -> Value {
+    serde_json::from_str(page.eval(READ_FIGURES).unwrap().as_str().unwrap()).unwrap()
+}
+
+/// The site's pages, as URL paths below the root: every top-level page and
+/// the first few generated pages of each folder (the demo has a page per post).
+fn pages(site: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut dirs = vec![(site.to_path_buf(), String::new())];
+    while let Some((dir, url)) = dirs.pop() {
+        if dir.join("index.html").is_file() {
+            out.push(url.clone());
+        }
+        let mut subs: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().filter(|e| e.path().is_dir()).collect();
+        subs.sort_by_key(|e| e.file_name());
+        let generated = !url.is_empty() && subs.len() > 10;
+        for e in subs.into_iter().take(if generated { 5 } else { usize::MAX }) {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name == "data" || name == "assets" || name.starts_with('_') {
+                continue;
+            }
+            dirs.push((e.path(), format!("{url}{name}/")));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn every_demo_page_reads_the_same_before_and_after_the_scripts_run() {
+    let Some(browser) = Browser::for_test() else { return };
+    let demo = TempProject::demo();
+    let r = demo.vcd(&["build"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let server = StaticServer::start(&demo.path("site"), "/");
+    let urls = pages(&demo.path("site"));
+    assert!(urls.len() >= 8, "the demo's pages: {urls:?}");
+    let built = browser.open("about:blank").unwrap();
+    built.cdp("Emulation.setScriptExecutionDisabled", json!({"value": true})).unwrap();
+    let live = browser.open("about:blank").unwrap();
+    let (mut cards, mut cells, mut diffs) = (0, 0, Vec::new());
+    for url in &urls {
+        built.navigate(&server.url(url)).unwrap();
+        live.navigate(&server.url(url)).unwrap();
+        live.wait_for("window.vcd && window.vcd.ready && window.vcd.ready.then(() => true)", Duration::from_secs(30))
+            .unwrap();
+        let (before, after) = (figures(&built), figures(&live));
+        cards += before["kpis"].as_array().unwrap().len();
+        cells += before["tables"].as_array().unwrap().iter().flat_map(|t| t.as_array().unwrap()).count();
+        for kind in ["kpis", "tables"] {
+            if before[kind] != after[kind] {
+                diffs.push(format!("/{url} {kind}:\n  built:    {}\n  hydrated: {}", before[kind], after[kind]));
+            }
+        }
+        let errors = live.console_errors();
+        assert!(errors.is_empty(), "/{url}: console errors {errors:#?}");
+    }
+    eprintln!("compared {} pages: {cards} KPI cards, {cells} table rows", urls.len());
+    assert!(cards > 10 && cells > 10, "the demo has KPI cards ({cards}) and table rows ({cells})");
+    assert!(diffs.is_empty(), "{} differences:\n{}", diffs.len(), diffs.join("\n"));
+}
+
+#[test]
+fn chart_axes_use_the_runtime_formatter() {
+    let Some(browser) = Browser::for_test() else { return };
+    let p = TempProject::fixture("basic");
+    p.write(
+        "queries/sizes.sql",
+        "SELECT * FROM (VALUES ('a', 2500000000, 0.0325), ('b', 999999, 0.5), ('c', 0.5, 0.25)) AS t(k, v, r)",
+    );
+    p.write(
+        "pages/sizes.md",
+        "# Sizes\n\n{{ bar_chart('sizes', x='k', y='v', y_format='compact') }}\n\n\
+         {{ bar_chart('sizes', x='k', y='r', y_format='percent:0') }}\n",
+    );
+    let r = p.vcd(&["build"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let server = StaticServer::start(&p.path("site"), "/");
+    let page = browser.open(&server.url("sizes/")).unwrap();
+    page.wait_for("window.vcd && window.vcd.ready && window.vcd.ready.then(() => true)", Duration::from_secs(20))
+        .unwrap();
+    assert!(page.console_errors().is_empty(), "{:?}", page.console_errors());
+    let labels = page
+        .eval(
+            "Array.from(document.querySelectorAll('figure.vcd-chart')).map(f => \
+               Array.from(f.querySelectorAll('[aria-label^=\"Y-axis\"] .role-axis-label text')).map(t => t.textContent))",
+        )
+        .unwrap();
+    let compact: Vec<&str> = labels[0].as_array().unwrap().iter().filter_map(|t| t.as_str()).collect();
+    let percent: Vec<&str> = labels[1].as_array().unwrap().iter().filter_map(|t| t.as_str()).collect();
+    assert!(compact.contains(&"0") && compact.contains(&"1B") && compact.contains(&"2B"), "{compact:?}");
+    for t in &compact {
+        let unit = t.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ',');
+        assert!(["", "K", "M", "B"].contains(&unit), "a compact label uses K, M or B, never SI: {t} in {compact:?}");
+    }
+    assert!(percent.contains(&"0%") && percent.contains(&"50%"), "{percent:?}");
+    assert!(percent.iter().all(|t| t.ends_with('%') && !t.contains('.')), "{percent:?}");
+}
