@@ -404,7 +404,11 @@ pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Va
         for part in template.split('{').skip(1) {
             check(part.split('}').next().unwrap_or(""), "link placeholder")?;
         }
-        // Values are percent-encoded into the template, so only the template can bring a scheme.
+        // A template that itself starts with a script scheme is a mistake in the page: say so
+        // at build time. This does not cover every link: values are percent-encoded, but
+        // letters are not, so `{x}:alert(1)` with x = "javascript" passes here; such a
+        // filled link is refused later, by sanitize_html at build time and safeUrl() in the
+        // browser, which drop it.
         if let Some(scheme) = crate::urlsafe::refused_scheme(template, crate::urlsafe::UrlKind::Link) {
             return Err(invalid(format!(
                 "table link for '{column}' starts with {scheme}:, which runs script; links lead to pages below the site root \

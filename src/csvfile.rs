@@ -9,6 +9,7 @@
 
 use crate::diag::Diagnostic;
 use csv::{ByteRecord, Position, Reader, ReaderBuilder};
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
@@ -47,11 +48,96 @@ impl Problem {
     }
 }
 
-/// The records of `path`, the header as record 0, each with the position it starts at.
-fn open(path: &Path) -> Result<Reader<File>, Problem> {
-    // Field counts are checked by `survey` itself, to word the message.
-    let file = File::open(path).map_err(|e| Problem::io(&e))?;
-    Ok(ReaderBuilder::new().has_headers(false).flexible(true).from_reader(file))
+/// The records of `path`, the header as record 0, each with the line it starts on.
+///
+/// csv-core's own line count is off in two cases: after a `\r\n` it counts the
+/// `\n` only when the next record is read (so that record is named a line
+/// early), and a record after blank lines gets the first blank line's number.
+/// So the line is worked out from the record's byte offset instead: past any
+/// `\r`/`\n` at that offset to the record's first byte, 1 + the `\n` bytes before it.
+struct Records {
+    rdr: Reader<LineBreaks<File>>,
+    /// The record last read.
+    rec: ByteRecord,
+}
+
+impl Records {
+    fn open(path: &Path) -> Result<Records, Problem> {
+        let file = File::open(path).map_err(|e| Problem::io(&e))?;
+        // Field counts are checked by `survey` itself, to word the message.
+        let rdr = ReaderBuilder::new().has_headers(false).flexible(true).from_reader(LineBreaks::new(file));
+        Ok(Records { rdr, rec: ByteRecord::new() })
+    }
+
+    /// Reads the next record into `self.rec` and returns where it starts: the
+    /// byte offset of its first byte, its 1-based line and its index (the header
+    /// is 0); `None` at the end of the file.
+    fn next(&mut self) -> csv::Result<Option<Position>> {
+        if !self.rdr.read_byte_record(&mut self.rec)? {
+            return Ok(None);
+        }
+        let raw = self.rec.position().cloned().unwrap_or_else(Position::new);
+        Ok(Some(self.rdr.get_mut().locate(&raw)))
+    }
+}
+
+/// A reader that notes where the `\r` and `\n` bytes it passes on are, so that
+/// byte offsets can be turned into lines as records are read, in one pass.
+/// It keeps only the breaks from the last located record on (that record and
+/// the reader's read-ahead), so memory stays bounded by the longest record.
+struct LineBreaks<R> {
+    inner: R,
+    /// Offset of the next byte to read.
+    read: u64,
+    /// `\n` bytes before the first of `breaks`, the ones already forgotten.
+    lines_before: u64,
+    /// Offsets of the `\r` and `\n` bytes read and not yet passed, each with
+    /// whether it is a `\n`, in file order.
+    breaks: VecDeque<(u64, bool)>,
+}
+
+impl<R> LineBreaks<R> {
+    fn new(inner: R) -> LineBreaks<R> {
+        LineBreaks { inner, read: 0, lines_before: 0, breaks: VecDeque::new() }
+    }
+
+    /// Where a record that csv-core places at `raw` really starts: its offset
+    /// moved past the line ends csv-core counts into it, and the line of that byte.
+    /// Offsets must not go back between calls, and the record's first byte must
+    /// have been read (it has, once csv-core has parsed the record).
+    fn locate(&mut self, raw: &Position) -> Position {
+        while let Some(&(at, newline)) = self.breaks.front() {
+            if at >= raw.byte() {
+                break;
+            }
+            self.lines_before += newline as u64;
+            self.breaks.pop_front();
+        }
+        let (mut first, mut line) = (raw.byte(), 1 + self.lines_before);
+        for &(at, newline) in &self.breaks {
+            if at != first {
+                break;
+            }
+            first += 1;
+            line += newline as u64;
+        }
+        let mut start = Position::new();
+        start.set_byte(first).set_line(line).set_record(raw.record());
+        start
+    }
+}
+
+impl<R: Read> Read for LineBreaks<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for (i, b) in buf[..n].iter().enumerate() {
+            if matches!(b, b'\r' | b'\n') {
+                self.breaks.push_back((self.read + i as u64, *b == b'\n'));
+            }
+        }
+        self.read += n as u64;
+        Ok(n)
+    }
 }
 
 /// A read failure: with `flexible` set and bytes (not text) read, only I/O can fail.
@@ -63,16 +149,16 @@ fn read_problem(e: csv::Error) -> Problem {
 /// Reads the whole file once, in bounded memory: every record must have as
 /// many fields as the header, be valid UTF-8, and every quoted field must close.
 pub fn survey(path: &Path) -> Result<Survey, Problem> {
-    let mut rdr = open(path)?;
-    let mut rec = ByteRecord::new();
+    let mut records = Records::open(path)?;
     let mut header: Option<Vec<String>> = None;
     let mut survey = Survey { records: 0, longest: 0 };
     let mut last = Position::new();
-    while rdr.read_byte_record(&mut rec).map_err(read_problem)? {
-        let start = rec.position().cloned().unwrap_or_else(Position::new);
-        let end = rdr.position().byte();
-        survey.longest = survey.longest.max(end - start.byte());
-        check_utf8(&rec, header.as_deref(), start.line())?;
+    while let Some(start) = records.next().map_err(read_problem)? {
+        let rec = &records.rec;
+        // From csv-core's own start, as before: that span holds one line break.
+        let raw_start = rec.position().map_or(0, Position::byte);
+        survey.longest = survey.longest.max(records.rdr.position().byte() - raw_start);
+        check_utf8(rec, header.as_deref(), start.line())?;
         match &header {
             None => header = Some(rec.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect()),
             Some(names) if names.len() != rec.len() => {
@@ -198,12 +284,10 @@ pub fn header(path: &Path) -> std::io::Result<Vec<String>> {
 /// "line N" that counts records is record N - 1): the 1-based line it starts
 /// on and how many lines it spans (more than one when quoted fields hold line breaks).
 pub fn record_lines(path: &Path, index: u64) -> Option<(u64, u64)> {
-    let mut rdr = open(path).ok()?;
-    let mut rec = ByteRecord::new();
-    while rdr.read_byte_record(&mut rec).ok()? {
-        let pos = rec.position()?;
+    let mut records = Records::open(path).ok()?;
+    while let Some(pos) = records.next().ok()? {
         if pos.record() == index {
-            let breaks: usize = rec.iter().map(|f| f.iter().filter(|b| **b == b'\n').count()).sum();
+            let breaks: usize = records.rec.iter().map(|f| f.iter().filter(|b| **b == b'\n').count()).sum();
             return Some((pos.line(), 1 + breaks as u64));
         }
     }
@@ -214,11 +298,10 @@ pub fn record_lines(path: &Path, index: u64) -> Option<(u64, u64)> {
 /// COPY names the line a record ends on, the last of several when quoted
 /// fields hold line breaks.
 pub fn record_start(path: &Path, line: u64) -> Option<u64> {
-    let mut rdr = open(path).ok()?;
-    let mut rec = ByteRecord::new();
+    let mut records = Records::open(path).ok()?;
     let mut start = None;
-    while rdr.read_byte_record(&mut rec).ok()? {
-        let first = rec.position()?.line();
+    while let Some(pos) = records.next().ok()? {
+        let first = pos.line();
         if first > line {
             break;
         }
@@ -236,15 +319,14 @@ pub fn find_line(path: &Path, column: &str, value: &str) -> Option<u64> {
 /// The 1-based line of the record after `nth` others (0 for the first) whose
 /// `column` equals `value`: with `nth` = 1, the record that repeats a key.
 pub fn find_nth_line(path: &Path, column: &str, value: &str, nth: usize) -> Option<u64> {
-    let mut rdr = open(path).ok()?;
-    let mut rec = ByteRecord::new();
-    rdr.read_byte_record(&mut rec).ok()?;
-    let idx = rec.iter().position(|h| h == column.as_bytes())?;
+    let mut records = Records::open(path).ok()?;
+    records.next().ok()??;
+    let idx = records.rec.iter().position(|h| h == column.as_bytes())?;
     let mut seen = 0;
-    while rdr.read_byte_record(&mut rec).ok()? {
-        if rec.get(idx) == Some(value.as_bytes()) {
+    while let Some(pos) = records.next().ok()? {
+        if records.rec.get(idx) == Some(value.as_bytes()) {
             if seen == nth {
-                return rec.position().map(Position::line);
+                return Some(pos.line());
             }
             seen += 1;
         }
@@ -313,6 +395,56 @@ mod tests {
             p.message,
             "this record has 3 fields but the header has 2 (id, name); a value holding a comma must be quoted (\"a, b\")"
         );
+    }
+
+    #[test]
+    fn crlf_line_ends_and_blank_lines_do_not_shift_the_line() {
+        // CRLF: the `\n` of a `\r\n` counts for the line it ends, not the next record.
+        assert_eq!(line_of("a,b\r\n1,2,3\r\n"), Some(2));
+        assert_eq!(line_of("a,b\r\n1,2\r\n3,4\r\n5\r\n"), Some(4));
+        assert_eq!(line_of("a,b\r\n1,\"x\r\ny\"\r\n2,3,4\r\n"), Some(4));
+        // A record after blank lines is on its own line, not the blank one's.
+        assert_eq!(line_of("a,b\n\n1,2,3\n"), Some(3));
+        assert_eq!(line_of("a,b\n1,2\n\n\n\n3\n"), Some(6));
+        assert_eq!(line_of("a,b\r\n\r\n1,2\r\n\r\n\r\n3,4,5\r\n"), Some(6));
+        // A `\r` inside quotes is a character of the value, not a line end.
+        assert_eq!(line_of("a,b\n1,\"x\ry\"\n2,3,4\n"), Some(3));
+        assert_eq!(line_of("a,b\r\n1,\"x\ry\rz\"\r\n2\r\n"), Some(3));
+        // Mixed line ends in one file, blank lines among them.
+        assert_eq!(line_of("a,b\r\n1,2\n3,4\r\n\n5,6\r\n7\n"), Some(6));
+        // Past the reader's buffer (8 KiB), with blank lines every seventh line.
+        let mut big = String::from("a,b\r\n");
+        for i in 0..5000 {
+            big.push_str(if i % 7 == 0 { "\r\n" } else { "1,2\r\n" });
+        }
+        big.push_str("3\r\n");
+        assert_eq!(line_of(&big), Some(5002));
+        // The bad byte and the unclosed quote are named on the right line too.
+        assert_eq!(survey(&Temp::new(b"a,b\r\n1,ok\r\n\r\n2,caf\xe9\r\n").0).unwrap_err().line, Some(4));
+        assert_eq!(line_of("a,b\r\n1,2\r\n\r\n3,\"open\r\n4,5\r\n"), Some(4));
+        // A shape problem spanning lines names both ends, counted the same way.
+        let p = survey_of("a,b\r\n\r\n\"x\r\ny\",2,3\r\n").unwrap_err();
+        assert_eq!(p.line, Some(3));
+        assert!(p.message.contains("it runs to line 4"), "{}", p.message);
+    }
+
+    #[test]
+    fn record_and_key_lines_with_crlf_and_blank_lines() {
+        let t = Temp::new(b"id,note\r\n1,\"a\r\nb\"\r\n\r\n2,plain\r\n3,\"x\ry\"\n\n4,end\r\n");
+        assert_eq!(record_lines(&t.0, 0), Some((1, 1)));
+        assert_eq!(record_lines(&t.0, 1), Some((2, 2)));
+        assert_eq!(record_lines(&t.0, 2), Some((5, 1)));
+        assert_eq!(record_lines(&t.0, 3), Some((6, 1)));
+        assert_eq!(record_lines(&t.0, 4), Some((8, 1)));
+        assert_eq!(
+            (1..=9).map(|l| record_start(&t.0, l)).collect::<Vec<_>>(),
+            [Some(1), Some(2), Some(2), Some(2), Some(5), Some(6), Some(6), Some(8), Some(8)]
+        );
+        assert_eq!(find_line(&t.0, "id", "2"), Some(5));
+        assert_eq!(find_line(&t.0, "id", "4"), Some(8));
+        assert_eq!(find_line(&t.0, "note", "plain"), Some(5));
+        let dup = Temp::new(b"id,note\r\n1,x\r\n\r\n2,y\r\n1,again\r\n");
+        assert_eq!(find_nth_line(&dup.0, "id", "1", 1), Some(5));
     }
 
     #[test]

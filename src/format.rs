@@ -375,15 +375,16 @@ pub fn cell(v: &Json, fmt: &str) -> String {
     }
 }
 
-/// A value as plain text: strings as they are, anything else as JSON.
+/// A value as plain text: strings as they are, a number as its plain decimal,
+/// booleans, lists and objects as the JSON the browser's `JSON.stringify`
+/// writes for them (see `js_json`), as the runtime's `cellText()` shows them.
 pub fn text(v: &Json) -> String {
     match v {
         Json::Null => String::new(),
         Json::String(s) => s.clone(),
-        // A number as plain decimal text, as the runtime's cellText() shows it
-        // (a DOUBLE 3.0 arrives in the browser as 3).
+        // A DOUBLE 3.0 arrives in the browser as 3, and 1e21 shows all its digits.
         Json::Number(n) => Decimal::parse(&n.to_string()).map_or_else(|| n.to_string(), |d| d.to_string()),
-        other => other.to_string(),
+        other => crate::js_json::stringify(other),
     }
 }
 

@@ -14,6 +14,7 @@ pub mod format;
 pub mod frontmatter;
 pub mod generate;
 pub mod inputs;
+pub mod js_json;
 pub mod layout;
 pub mod markdown;
 pub mod nav;

@@ -174,13 +174,17 @@ fn date(v: Value, kwargs: Kwargs) -> Result<String, Error> {
     Ok(out)
 }
 
+/// The date and wall-clock time as written: a UTC offset is read but not
+/// applied, so `2024-05-01T20:00:00-05:00` is May 1 (its calendar day, as in a
+/// table cell with the `date` format; `docs/formatting.md`, "Days"), not the
+/// UTC day it falls on.
 fn parse_datetime(text: &str) -> Option<chrono::NaiveDateTime> {
     use chrono::{DateTime, NaiveDate, NaiveDateTime};
     if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         return d.and_hms_opt(0, 0, 0);
     }
     if let Ok(dt) = DateTime::parse_from_rfc3339(text) {
-        return Some(dt.naive_utc());
+        return Some(dt.naive_local());
     }
     ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"].iter().find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
 }
@@ -228,6 +232,21 @@ mod tests {
         let ctx = context! { d => "2024-05-01", t => "2024-05-01T18:30:00Z" };
         assert_eq!(render("{{ d | date }}", ctx.clone()), "May 1, 2024");
         assert_eq!(render("{{ t | date(format='%H:%M') | safe }}", ctx), "18:30");
+    }
+
+    #[test]
+    fn date_filter_keeps_the_day_and_time_as_written_whatever_the_offset() {
+        let out = |src: &str| render(&format!("{{% autoescape false %}}{src}{{% endautoescape %}}"), context! {});
+        // West of UTC the UTC day is the next one; east of it, the one before.
+        assert_eq!(out("{{ '2024-05-01T20:00:00-05:00' | date }}"), "May 1, 2024");
+        assert_eq!(out("{{ '2024-05-01T01:00:00+09:00' | date }}"), "May 1, 2024");
+        assert_eq!(out("{{ '2024-12-31T23:30:00-08:00' | date(format='%Y-%m-%d %H:%M') }}"), "2024-12-31 23:30");
+        assert_eq!(out("{{ '2024-03-01T00:15:00+05:30' | date(format='%Y-%m-%d %H:%M') }}"), "2024-03-01 00:15");
+        // The filter and a date table cell agree.
+        for v in ["2024-05-01T20:00:00-05:00", "2024-05-01T01:00:00+09:00", "2024-05-01T23:59:59Z"] {
+            let cell = crate::format::cell(&serde_json::json!(v), "date");
+            assert_eq!(out(&format!("{{{{ '{v}' | date }}}}")), cell, "{v}");
+        }
     }
 
     #[test]

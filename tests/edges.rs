@@ -98,8 +98,34 @@ fn csv_errors_name_the_file_the_records_first_line_and_the_cause() {
             b"id,note,n,d\n1,\"a\nb\",1,\n2,caf\xe9,2,\n".to_vec(),
             "both",
         ),
+        // CRLF line ends, blank lines, a `\r` inside quotes, and all of them mixed:
+        // the line is the file's as an editor shows it (1 + the `\n` bytes before).
+        (
+            "data/t.csv:3: this record has 2 fields but the header has 4 (id, note, n, d)".into(),
+            b"id,note,n,d\r\n1,ok,1,\r\n2,x\r\n".to_vec(),
+            "both",
+        ),
+        (
+            "data/t.csv:5: this record has 5 fields but the header has 4 (id, note, n, d); \
+             a value holding a comma must be quoted (\"a, b\")"
+                .into(),
+            b"id,note,n,d\n1,ok,1,\n\n\n2,Smith, John,2,\n".to_vec(),
+            "both",
+        ),
+        (format!("data/t.csv:3: {unclosed}"), b"id,note,n,d\n1,\"a\rb\",1,\n2,\"never closed,2,\n".to_vec(), "both"),
+        (
+            "data/t.csv:5: column 'note' holds bytes that are not UTF-8; save the file as UTF-8".into(),
+            b"id,note,n,d\r\n1,\"a\r\nb\",1,\n\r\n2,caf\xe9,2,\r\n".to_vec(),
+            "both",
+        ),
+        (
+            "data/t.csv:6: this record has 3 fields but the header has 4 (id, note, n, d)".into(),
+            b"id,note,n,d\r\n\r\n1,\"x\ry\",1,\r\n2,\"p\nq\",2,\n3,z,3\r\n".to_vec(),
+            "both",
+        ),
         // Values the declared type cannot hold, after records with quoted line breaks.
         ("data/t.csv:4: ".into(), b"id,note,n,d\n1,\"a\nb\",5,\n2,\"c\nd\ne\",six,\n".to_vec(), "schema"),
+        ("data/t.csv:4: ".into(), b"id,note,n,d\r\n1,\"a\r\nb\",5,\r\n2,x,six,\r\n".to_vec(), "schema"),
         (
             "data/t.csv:6: ".into(),
             b"id,note,n,d\n1,\"x\ny\",1,2024-01-02\n2,\"\"\"q\"\"\n\",2,2024-02-01\n3,ok,3,2024-02-30\n".to_vec(),
@@ -285,6 +311,12 @@ fn postgres_load_names_the_records_first_line() {
             b"id,note,n,d\n1,ok,1,\n2,\"never closed,2,\n3,x,3,\n",
             "data/t.csv:3: a quoted field opens here and is never closed",
         ),
+        // CRLF line ends and blank lines do not shift the line named.
+        (
+            b"id,note,n,d\r\n1,\"a\r\nb\",5,\r\n2,x,six,\r\n",
+            "data/t.csv:4: ERROR: invalid input syntax for type integer: \"six\"",
+        ),
+        (b"id,note,n,d\r\n1,ok,1,\r\n\r\n2,x,2,,\r\n", "data/t.csv:4: this record has 5 fields but the header has 4"),
         // A duplicate key is found by looking the key up: the record on line 4.
         (
             b"id,note,n,d\n1,\"a\nb\",1,\n1,c,2,\n",

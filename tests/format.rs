@@ -31,22 +31,39 @@ fn style<'a>(name: &str, symbol: Option<&'a str>) -> Style<'a> {
     }
 }
 
+/// A format vector through the page's own filter (`{{ v | percent(decimals=1) }}`),
+/// the path a template's figures, nulls included, take at build time.
+fn through_filter(t: &Value) -> String {
+    let symbol = t["symbol"].as_str().map_or(String::new(), |s| format!(", symbol={}", json!(s)));
+    let src = format!(
+        "{{% autoescape false %}}{{{{ v | {}(decimals={}{symbol}) }}}}{{% endautoescape %}}",
+        t["style"].as_str().unwrap(),
+        t["decimals"]
+    );
+    let ctx = minijinja::context! { v => minijinja::Value::from(minijinja::value::Serde(&t["value"])) };
+    vcd::template::environment().render_str(&src, ctx).unwrap_or_else(|e| panic!("{t}: {e}"))
+}
+
 /// What the Rust side makes of each vector, in the shape the browser returns.
+/// A format vector goes through the template filter, and a number also
+/// straight through `format()` (what KPI cards use); the two must agree.
 fn rust_results(v: &Value) -> Value {
     let format: Vec<Value> = v["format"]
         .as_array()
         .unwrap()
         .iter()
         .map(|t| {
-            let text = match Num::from_json(&t["value"]) {
-                Some(n) => vcd::format::format(
+            let text = through_filter(t);
+            if let Some(n) = Num::from_json(&t["value"]) {
+                let direct = vcd::format::format(
                     &n,
                     style(t["style"].as_str().unwrap(), t["symbol"].as_str()),
                     t["decimals"].as_u64().unwrap() as u32,
-                ),
-                None if t["value"].is_null() => vcd::format::MISSING.to_string(),
-                None => panic!("not a number: {t}"),
-            };
+                );
+                if direct != text {
+                    return json!(format!("the filter gives {text}, format() {direct}"));
+                }
+            }
             json!(text)
         })
         .collect();
@@ -132,12 +149,8 @@ const BROWSER_RUN: &str = r#"(function (v) {
     format: v.format.map(function (t) { return f.format(t.value, t.style, t.decimals, t.symbol); }),
     cell: v.cell.map(function (t) { return f.formatCell(t.value, t.format); }),
     sort: v.sort.map(function (t) {
-      var keys = t.keys, order = keys.map(function (_, i) { return i; });
-      return order.sort(function (a, b) {
-        var x = keys[a], y = keys[b], nx = x === null, ny = y === null;
-        if (nx || ny) return nx === ny ? 0 : nx ? 1 : -1;
-        return f.compare(x, y) * t.dir;
-      });
+      var order = t.keys.map(function (_, i) { return i; });
+      return f.sortRows(order, function (i) { return t.keys[i]; }, t.dir);
     }),
     kpi: v.kpi.map(function (t) { return f.kpiFigure(t.agg, t.values); })
   };
@@ -229,6 +242,42 @@ fn every_demo_page_reads_the_same_before_and_after_the_scripts_run() {
     eprintln!("compared {} pages: {cards} KPI cards, {cells} table rows", urls.len());
     assert!(cards > 10 && cells > 10, "the demo has KPI cards ({cards}) and table rows ({cells})");
     assert!(diffs.is_empty(), "{} differences:\n{}", diffs.len(), diffs.join("\n"));
+}
+
+/// A period KPI over a text column whose days include ones that do not exist
+/// (2024-02-30, 2024-04-31, 2023-02-29): the build leaves them out, and so must
+/// the runtime, rather than roll them over into the next month.
+#[test]
+fn period_kpis_leave_out_impossible_days_in_the_browser_too() {
+    let Some(browser) = Browser::for_test() else { return };
+    let p = TempProject::fixture("basic");
+    p.write(
+        "queries/daily.sql",
+        "SELECT * FROM (VALUES ('2024-02-28', 1), ('2024-02-30', 10), ('2024-03-02T08:00:00', 100), \
+         ('2024-04-31', 1000), ('2023-02-29', 10000), ('2024-02-27', 100000)) AS t(d, v)",
+    );
+    p.write(
+        "pages/daily.md",
+        "# Daily\n\n{{ kpi('Now', 'v', data='daily', agg='sum', period='d', days=3) }}\n\n\
+         {{ kpi('Count', 'v', data='daily', agg='count', period='d', days=2) }}\n",
+    );
+    let r = p.vcd(&["build"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let server = StaticServer::start(&p.path("site"), "/");
+    let built = browser.open("about:blank").unwrap();
+    built.cdp("Emulation.setScriptExecutionDisabled", json!({"value": true})).unwrap();
+    built.navigate(&server.url("daily/")).unwrap();
+    let live = browser.open(&server.url("daily/")).unwrap();
+    live.wait_for("window.vcd && window.vcd.ready && window.vcd.ready.then(() => true)", Duration::from_secs(20))
+        .unwrap();
+    let (before, after) = (figures(&built)["kpis"].clone(), figures(&live)["kpis"].clone());
+    // Days Feb 29 – Mar 2 hold 100; the three days before, 1 + 100000 (so -99,901). Counting
+    // over Mar 1 – Mar 2: one row, and Feb 28 – Feb 29 before it: one.
+    assert_eq!(before[0][0], "100", "built: {before}");
+    assert!(before[0][1].as_str().unwrap().starts_with("▼ -99,901"), "built: {before}");
+    assert_eq!(before[1][0], "1", "built: {before}");
+    assert_eq!(after, before, "hydrated vs built");
+    assert!(live.console_errors().is_empty(), "{:?}", live.console_errors());
 }
 
 #[test]

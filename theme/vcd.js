@@ -263,6 +263,12 @@
 
   // The fields a chart encodes (as column names), for its data table: top-level encoding first.
   function encodedFields(spec) {
+    return fieldsWhere(spec, function () { return true; });
+  }
+
+  // The column names of the field definitions `keep` accepts, in every view of
+  // a spec (top-level encoding first, then layers and concatenations), once each.
+  function fieldsWhere(spec, keep) {
     var out = [];
     (function walk(node) {
       if (Array.isArray(node)) { node.forEach(walk); return; }
@@ -270,7 +276,7 @@
       if (node.encoding) {
         Object.keys(node.encoding).forEach(function (ch) {
           [].concat(node.encoding[ch]).forEach(function (d) {
-            var f = d && typeof d.field === "string" ? unescapeField(d.field) : null;
+            var f = d && typeof d.field === "string" && keep(d) ? unescapeField(d.field) : null;
             if (f !== null && out.indexOf(f) < 0) out.push(f);
           });
         });
@@ -508,14 +514,30 @@
     return d ? decimalText(d) : text(v);
   }
 
+  // The UTC instant of a date and time, for any year: Date.UTC() reads years
+  // 0–99 as 1900–1999, setUTCFullYear() takes the year as given (0050 is year 50).
+  function utcDate(y, month, day, h, min, sec, ms) {
+    var t = new Date(0);
+    t.setUTCFullYear(y, month, day);
+    t.setUTCHours(h || 0, min || 0, sec || 0, ms || 0);
+    return t;
+  }
+
+  // The UTC midnight of the ISO day that starts `v` (`2024-05-01…`) as a Date,
+  // or null when there is none or the day does not exist (2024-02-30 is not
+  // rolled over into March).
+  function isoDay(v) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]|$)/.exec(v);
+    if (!m) return null;
+    var t = utcDate(+m[1], +m[2] - 1, +m[3]);
+    return t.getUTCMonth() === +m[2] - 1 && t.getUTCDate() === +m[3] ? t : null;
+  }
+
   // `May 1, 2024` for a value that starts with an ISO date: the day as written,
   // in any time zone.
   function calendarDay(v) {
-    var m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]|$)/.exec(v);
-    if (!m) return null;
-    var t = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
-    if (t.getUTCMonth() !== +m[2] - 1 || t.getUTCDate() !== +m[3]) return null;
-    return MONTHS[+m[2] - 1] + " " + (+m[3]) + ", " + m[1];
+    var t = isoDay(v);
+    return t && MONTHS[t.getUTCMonth()] + " " + t.getUTCDate() + ", " + v.slice(0, 4);
   }
 
   // A table cell (src/format.rs cell()): null is empty; number: integers with
@@ -589,7 +611,7 @@
   function utcTime(v) {
     var m = typeof v === "string" ? ISO_TIME.exec(v) : null;
     if (!m) return v;
-    var ms = Date.UTC(+m[1], +m[2] - 1, +m[3], +(m[4] || 0), +(m[5] || 0), +(m[6] || 0), +((m[7] || "") + "000").slice(0, 3));
+    var ms = utcDate(+m[1], +m[2] - 1, +m[3], +(m[4] || 0), +(m[5] || 0), +(m[6] || 0), +((m[7] || "") + "000").slice(0, 3)).getTime();
     var z = m[8] && m[8] !== "Z" ? /^([+-])(\d{2}):?(\d{2})?$/.exec(m[8]) : null;
     if (z) ms -= (z[1] === "-" ? -1 : 1) * (+z[2] * 60 + +(z[3] || 0)) * 6e4;
     return ms;
@@ -597,23 +619,7 @@
 
   // The fields a spec encodes as time (type temporal, or a timeUnit), as row keys.
   function temporalFields(spec) {
-    var out = [];
-    (function walk(node) {
-      if (Array.isArray(node)) { node.forEach(walk); return; }
-      if (!node || typeof node !== "object") return;
-      if (node.encoding) {
-        Object.keys(node.encoding).forEach(function (ch) {
-          [].concat(node.encoding[ch]).forEach(function (d) {
-            if (d && typeof d.field === "string" && (d.type === "temporal" || d.timeUnit)) {
-              var key = d.field.replace(/\\(.)/g, "$1");
-              if (out.indexOf(key) < 0) out.push(key);
-            }
-          });
-        });
-      }
-      ["layer", "concat", "hconcat", "vconcat", "spec"].forEach(function (k) { if (node[k]) walk(node[k]); });
-    })(spec);
-    return out;
+    return fieldsWhere(spec, function (d) { return d.type === "temporal" || d.timeUnit; });
   }
 
   // Copies of the rows with those fields as UTC instants (milliseconds); the
@@ -708,11 +714,12 @@
     return el;
   }
 
-  // Day numbers (days since 1970-01-01) of ISO dates and timestamps, for windows of time.
+  // Day numbers (days since 1970-01-01) of ISO dates and timestamps, for
+  // windows of time; null for a day that does not exist, which the build's
+  // KPI (src/components.rs day_of) leaves out too.
   function dayOf(v) {
-    var t = text(v);
-    if (!/^\d{4}-\d{2}-\d{2}/.test(t)) return null;
-    return Math.round(Date.UTC(+t.slice(0, 4), +t.slice(5, 7) - 1, +t.slice(8, 10)) / 864e5);
+    var t = typeof v === "string" ? isoDay(v.slice(0, 10)) : null;
+    return t && Math.round(t.getTime() / 864e5);
   }
 
   // A period KPI (kpi(…, period=column)): the figure over a window of days and
@@ -1132,6 +1139,7 @@
   window.vcd.format = formatNumber;
   window.vcd.formatCell = formatCell;
   window.vcd.compare = compareValues;
+  window.vcd.sortRows = sortRows;
   window.vcd.kpiFigure = function (agg, values) {
     var f = kpiAggregate(agg, values.map(function (v) { return { v: v }; }), "v");
     return f && { text: f.dec ? decimalText(f.dec) : String(f.nonFinite), exact: f.exact };
