@@ -171,19 +171,24 @@ fn a_broken_vcd_toml_shows_in_the_browser_until_fixed() {
 #[test]
 fn folders_redirect_and_caching_follows_the_representation() {
     let (_p, s) = start();
-    for (target, location) in
-        [("/dates", "/dates/"), ("/dates?platform=1", "/dates/?platform=1"), ("//dates", "/dates/"), ("/posts/1", "/posts/1/")]
-    {
+    for (target, location) in [
+        ("/dates", "/dates/"),
+        ("/dates?platform=1", "/dates/?platform=1"),
+        ("//dates", "/dates/"),
+        ("/posts/1", "/posts/1/"),
+    ] {
         let (status, head, _) = s.get(target);
         assert_eq!(status, 301, "{target}: {head}");
-        assert!(head.contains(&format!("Location: {location}\r\n")) || head.ends_with(&format!("Location: {location}")), "{target}: {head}");
+        assert!(
+            head.contains(&format!("Location: {location}\r\n")) || head.ends_with(&format!("Location: {location}")),
+            "{target}: {head}"
+        );
     }
     let get = |target: &str, extra: &str| {
         s.request(&format!("GET {target} HTTP/1.1\r\nHost: x\r\n{extra}Connection: close\r\n\r\n"))
     };
-    let header = |head: &str, name: &str| {
-        head.lines().find_map(|l| l.strip_prefix(&format!("{name}: ")).map(str::to_string))
-    };
+    let header =
+        |head: &str, name: &str| head.lines().find_map(|l| l.strip_prefix(&format!("{name}: ")).map(str::to_string));
     // A page whose query string happens to hold `v=` is still revalidated.
     let (_, head, _) = get("/dates/?v=1a2b3c4d", "");
     assert_eq!(header(&head, "Cache-Control").as_deref(), Some("no-cache"), "{head}");

@@ -163,7 +163,11 @@ impl Site {
         };
         // Only an asset URL carrying its content's hash never changes; everything
         // else (a page whose input happens to be named `v` too) is revalidated.
-        let caching = if files::is_hashed_asset(path, query, &cached.version) { "public, max-age=31536000, immutable" } else { "no-cache" };
+        let caching = if files::is_hashed_asset(path, query, &cached.version) {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        };
         let gzip = files::accepts_gzip(request_header(&request, "Accept-Encoding"));
         let (body, etag, encoded) = match (&cached.gzipped, gzip) {
             (Some((gz, etag)), true) => (gz.clone(), etag.as_str(), true),
