@@ -2,6 +2,7 @@
 //! data files it can read, so an unchanged query over unchanged data is not run
 //! again, and a build whose queries all hit the cache never loads the data at all.
 
+use crate::timezone::Zone;
 use crate::value::{Column, QueryResult};
 use serde_json::Value as Json;
 use std::collections::BTreeSet;
@@ -13,19 +14,21 @@ pub const DIR: &str = ".vcd-cache";
 
 pub struct Cache {
     dir: PathBuf,
-    /// Hash of vcd's version and every data file's name, size and modification time.
+    /// Hash of vcd's version, the time zone and every data file's name, size and modification time.
     fingerprint: u64,
     /// Keys read or written this run; the rest are pruned after a successful build.
     used: Mutex<BTreeSet<String>>,
 }
 
 impl Cache {
-    /// A cache for the offline source over `data_dir`. (PostgreSQL results are
-    /// never cached: the server's data can change without vcd seeing it.)
-    pub fn offline(root: &Path, data_dir: &Path) -> Cache {
+    /// A cache for the offline source over `data_dir`, whose queries run in
+    /// time zone `zone`. (PostgreSQL results are never cached: the server's
+    /// data can change without vcd seeing it.)
+    pub fn offline(root: &Path, data_dir: &Path, zone: Zone) -> Cache {
         let mut h = Fnv::new();
         h.write(env!("CARGO_PKG_VERSION").as_bytes());
         h.write(crate::value::RESULT_FORMAT.as_bytes());
+        h.write(zone.name().as_bytes());
         let mut entries: Vec<_> =
             std::fs::read_dir(data_dir).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
         entries.sort();

@@ -1,5 +1,6 @@
 //! `vcd.toml`: optional project settings, each with a default, validated right after parsing.
 
+use crate::timezone::Zone;
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -37,6 +38,18 @@ pub struct Config {
     /// product of its inputs' numbers of values); guards against a build that
     /// would run a query thousands of times.
     pub max_variants: usize,
+    /// The business's time zone, an IANA name (`America/Toronto`), default
+    /// `UTC`. Both engines run every query with it as their `TimeZone`, so
+    /// the hour, weekday and day of a `TIMESTAMP WITH TIME ZONE` are local
+    /// ones, and zoned values reach the page as local times with their offset.
+    /// Timestamps without a zone and dates are not affected.
+    #[serde(deserialize_with = "zone_from_name")]
+    pub timezone: Zone,
+}
+
+fn zone_from_name<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Zone, D::Error> {
+    let name = String::deserialize(d)?;
+    Zone::parse(&name).map_err(serde::de::Error::custom)
 }
 
 impl Default for Config {
@@ -49,6 +62,7 @@ impl Default for Config {
             cache: true,
             max_rows: 1_000_000,
             max_variants: 200,
+            timezone: Zone::UTC,
         }
     }
 }

@@ -35,6 +35,7 @@ pub mod source;
 pub mod sqltext;
 pub mod template;
 pub mod theme;
+pub mod timezone;
 pub mod urlsafe;
 pub mod value;
 pub mod variants;

@@ -30,7 +30,7 @@ pub struct Runner {
 impl Runner {
     pub fn new(project: &Project, mode: Mode) -> Runner {
         let cache = (project.config.cache && project.config.source == SourceKind::Duckdb)
-            .then(|| Cache::offline(&project.root, &project.data_dir()));
+            .then(|| Cache::offline(&project.root, &project.data_dir(), project.config.timezone));
         Runner { project: project.clone(), mode, cache, source: None, data_clean: true }
     }
 
@@ -40,7 +40,8 @@ impl Runner {
         self.source = None;
         self.data_clean = true;
         if self.cache.is_some() {
-            self.cache = Some(Cache::offline(&self.project.root, &self.project.data_dir()));
+            self.cache =
+                Some(Cache::offline(&self.project.root, &self.project.data_dir(), self.project.config.timezone));
         }
     }
 
@@ -135,11 +136,11 @@ pub fn open_source(project: &Project, diags: &Diagnostics) -> Result<Box<dyn Sou
     Ok(match project.config.source {
         SourceKind::Duckdb => {
             let display = |p: &std::path::Path| project.display_path(p);
-            Box::new(DuckSource::open(&project.data_dir(), &display, diags)?)
+            Box::new(DuckSource::open(&project.data_dir(), project.config.timezone, &display, diags)?)
         }
         SourceKind::Postgres => {
             let config = postgres::config(project.config.database_url.as_deref())?;
-            Box::new(PgSource::open(config)?)
+            Box::new(PgSource::open(config, project.config.timezone)?)
         }
     })
 }

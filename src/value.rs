@@ -8,7 +8,7 @@ use serde_json::Value as Json;
 
 /// The version of what a result holds (its JSON mapping and type names); part
 /// of the result cache's key, so results cached under an older mapping are not reused.
-pub const RESULT_FORMAT: &str = "2: exact decimals as strings, SQL type names";
+pub const RESULT_FORMAT: &str = "3: exact decimals as strings, SQL type names, single-threaded DuckDB queries";
 
 /// Largest integer a JavaScript number holds exactly (2^53 - 1).
 pub const MAX_SAFE_INTEGER: i128 = 9_007_199_254_740_991;

@@ -152,7 +152,9 @@ fn every_kpi_and_dataset_matches_independent_sql() {
     let r = demo.vcd(&["build"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let diags = vcd::diag::Diagnostics::default();
-    let source = vcd::source::duckdb::DuckSource::open(&demo.path("data"), &|x| x.to_path_buf(), &diags).unwrap();
+    let source =
+        vcd::source::duckdb::DuckSource::open(&demo.path("data"), Default::default(), &|x| x.to_path_buf(), &diags)
+            .unwrap();
     let one = |sql: &str| -> f64 {
         let result = source.run(sql, &[], usize::MAX).unwrap_or_else(|e| panic!("{}\n{sql}", e.message));
         number(&result.rows[0][0])

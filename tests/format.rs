@@ -171,6 +171,15 @@ fn the_runtime_formatter_meets_every_vector() {
     assert!(bad.is_empty(), "{} mismatches:\n{}", bad.len(), bad.join("\n"));
     let nf = page.eval("[NaN, Infinity, -Infinity].map(function (n) { return window.vcd.format(n, 'compact', 1); })");
     assert_eq!(nf.unwrap(), json!(["–", "∞", "-∞"]));
+    // Only the runtime draws charts: its times, as the UTC-scale instants Vega gets.
+    let times = &v["chart_time"];
+    let got = page
+        .eval(&format!(
+            "({times}).map(function (t) {{ return new Date(window.vcd.chartTime(t.value)).toISOString(); }})"
+        ))
+        .unwrap();
+    let want: Vec<Value> = times.as_array().unwrap().iter().map(|t| t["expected"].clone()).collect();
+    assert_eq!(got, json!(want), "chart times");
 }
 
 /// The text of every KPI card (value and change) and every table's cells.

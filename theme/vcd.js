@@ -604,17 +604,16 @@
   }
   if (typeof vega !== "undefined" && vega.expressionFunction) vega.expressionFunction("vcdFormat", chartFormat);
 
-  // Dates for charts: an ISO date or timestamp as the UTC instant it names
-  // (a timestamp without a zone is read as UTC too), so that on a UTC scale
-  // 2024-05-01 is May 1 for every reader, as in the tables.
-  var ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+  // Dates for charts: an ISO date or timestamp as its wall-clock time, read as
+  // UTC so that on a UTC scale 2024-05-01 is May 1 for every reader, as in the
+  // tables. A zoned value (…-04:00) is already the project time zone's
+  // wall-clock time (vcd.toml `timezone`): its offset is dropped, not applied,
+  // so 22:40-04:00 is drawn at 22:40 on May 1, the day its table cell shows.
+  var ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?(Z|[+-]\d{2}(?::?\d{2}(?::?\d{2})?)?)?$/;
   function utcTime(v) {
     var m = typeof v === "string" ? ISO_TIME.exec(v) : null;
     if (!m) return v;
-    var ms = utcDate(+m[1], +m[2] - 1, +m[3], +(m[4] || 0), +(m[5] || 0), +(m[6] || 0), +((m[7] || "") + "000").slice(0, 3)).getTime();
-    var z = m[8] && m[8] !== "Z" ? /^([+-])(\d{2}):?(\d{2})?$/.exec(m[8]) : null;
-    if (z) ms -= (z[1] === "-" ? -1 : 1) * (+z[2] * 60 + +(z[3] || 0)) * 6e4;
-    return ms;
+    return utcDate(+m[1], +m[2] - 1, +m[3], +(m[4] || 0), +(m[5] || 0), +(m[6] || 0), +((m[7] || "") + "000").slice(0, 3)).getTime();
   }
 
   // The fields a spec encodes as time (type temporal, or a timeUnit), as row keys.
@@ -1140,6 +1139,7 @@
   window.vcd.formatCell = formatCell;
   window.vcd.compare = compareValues;
   window.vcd.sortRows = sortRows;
+  window.vcd.chartTime = utcTime;
   window.vcd.kpiFigure = function (agg, values) {
     var f = kpiAggregate(agg, values.map(function (v) { return { v: v }; }), "v");
     return f && { text: f.dec ? decimalText(f.dec) : String(f.nonFinite), exact: f.exact };

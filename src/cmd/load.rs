@@ -7,7 +7,7 @@ use anyhow::Result;
 
 pub fn run(project: Project) -> Result<u8> {
     let config = postgres::config(project.config.database_url.as_deref())?;
-    let mut client = postgres::connect(&config)?;
+    let mut client = postgres::connect(&config, project.config.timezone)?;
     let display = |p: &std::path::Path| project.display_path(p);
     match pgload::load(&mut client, &project.data_dir(), &display) {
         Ok(report) => {

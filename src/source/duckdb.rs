@@ -2,6 +2,7 @@
 
 use super::{sql_ident, Source, SqlError};
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::timezone::Zone;
 use crate::value::{self, Column, QueryResult};
 use duckdb::types::{TimeUnit, Value};
 use duckdb::Connection;
@@ -22,6 +23,7 @@ const CSV_OPTIONS: &str = "header = true, delim = ',', quote = '\"', escape = '\
 const DUCKDB_MAX_LINE_SIZE: u64 = 2_000_000;
 
 pub struct DuckSource {
+    zone: Zone,
     /// Connections are not `Sync`; each query borrows one from this pool and
     /// new ones are cloned from the first, sharing the same in-memory database.
     pool: Mutex<Vec<Connection>>,
@@ -29,17 +31,28 @@ pub struct DuckSource {
 }
 
 impl DuckSource {
-    /// Opens an in-memory database and loads `data/`. Problems with individual
-    /// files are reported to `diags`; the tables that did load stay usable.
+    /// Opens an in-memory database in time zone `zone` and loads `data/`.
+    /// Problems with individual files are reported to `diags`; the tables that
+    /// did load stay usable.
+    ///
+    /// # Errors
+    /// DuckDB refusing to open (out of memory, a setting it does not know).
     pub fn open(
         data_dir: &Path,
+        zone: Zone,
         display: &dyn Fn(&Path) -> PathBuf,
         diags: &Diagnostics,
     ) -> anyhow::Result<DuckSource> {
-        let conn = Connection::open_in_memory()?;
+        let conn = open_offline(zone)?;
         let loader = Loader { conn: &conn, display, diags };
         loader.load_dir(data_dir);
-        Ok(DuckSource { pool: Mutex::new(Vec::new()), base: Mutex::new(conn) })
+        // From here on each query runs on one thread (several queries still run
+        // at once, one per core): DuckDB adds up doubles in whatever order its
+        // threads finish, so a parallel mean differs in its last digits from run
+        // to run, and the same input must give the same bytes. Loading above ran
+        // in parallel; it keeps the files' row order either way.
+        conn.execute_batch("SET threads = 1; SET enable_external_access = false; SET lock_configuration = true")?;
+        Ok(DuckSource { zone, pool: Mutex::new(Vec::new()), base: Mutex::new(conn) })
     }
 
     fn checkout(&self) -> Result<Connection, SqlError> {
@@ -56,12 +69,37 @@ impl Source for DuckSource {
         let conn = self.checkout()?;
         let result = run_on(&conn, sql, params, limit);
         self.pool.lock().unwrap_or_else(|e| e.into_inner()).push(conn);
-        result
+        let mut result = result?;
+        self.zone.localize(&mut result);
+        Ok(result)
     }
 }
 
+/// An in-memory database that never reaches the network: the extensions vcd
+/// needs are compiled in (parquet, json, and icu for time zones), and DuckDB may
+/// neither download nor load any other, so a query that needs one fails with
+/// [`missing_extension`]'s message instead of downloading it mid-build.
+fn open_offline(zone: Zone) -> anyhow::Result<Connection> {
+    duckdb_icu::register().map_err(|code| anyhow::anyhow!("DuckDB refused its time zone extension (code {code})"))?;
+    let config = duckdb::Config::default()
+        .enable_autoload_extension(false)?
+        .with("autoinstall_known_extensions", "false")?
+        .with("allow_community_extensions", "false")?
+        .with("allow_extension_repositories", "forbidden")?;
+    let conn = Connection::open_in_memory_with_flags(config)?;
+    // Data comes from `data/` only: no http(s):// reads in a query.
+    conn.execute_batch(&format!(
+        "SET disabled_filesystems = 'HTTPFileSystem'; SET GLOBAL TimeZone = '{}'",
+        zone.name()
+    ))?;
+    Ok(conn)
+}
+
 fn run_on(conn: &Connection, sql: &str, params: &[Json], limit: usize) -> Result<QueryResult, SqlError> {
-    let err = |e: duckdb::Error| sql_error(&e.to_string(), sql);
+    let err = |e: duckdb::Error| {
+        let raw = e.to_string();
+        offline_limit(&raw, sql).unwrap_or_else(|| sql_error(&raw, sql))
+    };
     let mut stmt = conn.prepare(sql).map_err(err)?;
     // A streaming execution: DuckDB makes each chunk of rows when it is fetched,
     // so stopping at `limit` leaves the rest of a huge result unmade (`query`
@@ -248,6 +286,78 @@ pub fn sql_error(raw: &str, sql: &str) -> SqlError {
         message_lines.pop();
     }
     SqlError { message: message_lines.join("\n"), position }
+}
+
+/// What to do instead of a DuckDB extension that vcd leaves out.
+const WITHOUT_EXTENSIONS: &str = "vcd's offline engine has DuckDB's core functions and its parquet, json and icu \
+(time zone) extensions compiled in, and never downloads others: write this with those, or run the queries on \
+PostgreSQL (source = \"postgres\" in vcd.toml)";
+
+/// DuckDB's errors for what the offline engine leaves out, reworded: its own
+/// advice (`INSTALL spatial; LOAD spatial;`) cannot work in a build that never
+/// downloads, and a query reads the tables loaded from `data/`, not files.
+/// `None` for any other error.
+fn offline_limit(raw: &str, sql: &str) -> Option<SqlError> {
+    let first = raw.lines().next().unwrap_or("");
+    // Catalog Error: Scalar Function with name "st_point" is not in the catalog, but it exists in the spatial extension.
+    if let Some((head, ext)) = first.split_once(" is not in the catalog, but it exists in the ") {
+        let ext = ext.trim_end_matches('.').trim_end_matches(" extension");
+        let kind = head.split_once(": ").map_or(head, |(_, k)| k);
+        let (kind, name) = kind.split_once(" with name ")?;
+        let name = name.trim_matches('"');
+        return Some(SqlError {
+            message: format!(
+                "{} {name}() needs DuckDB's {ext} extension, which vcd does not include; {WITHOUT_EXTENSIONS}",
+                kind.to_lowercase()
+            ),
+            position: find_code(sql, name, true),
+        });
+    }
+    let reads_outside = first.contains("requires the extension") && first.starts_with("Missing Extension Error: File");
+    let refused = first.starts_with("Permission Error:") && first.contains("disabled");
+    if !(reads_outside || refused) {
+        return None;
+    }
+    let file = first.split('"').nth(1).filter(|_| reads_outside || first.contains("Cannot access file"));
+    let position = file.and_then(|f| sql.find(f).map(|at| pos(sql, at))).or_else(|| {
+        ["install", "load", "attach", "copy", "export", "import"].iter().find_map(|w| find_code(sql, w, false))
+    });
+    let message = match file {
+        Some(f) => format!(
+            "a query cannot read '{f}': queries read the tables vcd loads from data/ (one per file, named after it), \
+             never files or URLs; put the file in data/ and query its table"
+        ),
+        None => format!(
+            "queries cannot install, load or attach anything ({}); {WITHOUT_EXTENSIONS}",
+            first.trim_start_matches("Permission Error: ")
+        ),
+    };
+    Some(SqlError { message, position })
+}
+
+/// The line and column of the first `word` in `sql`'s code (not in a string or
+/// comment), matched without case as a whole word; when `call`, only where a
+/// `(` follows it.
+fn find_code(sql: &str, word: &str, call: bool) -> Option<(usize, Option<usize>)> {
+    let code = crate::sqltext::code_only(sql).to_ascii_lowercase();
+    let word = word.to_ascii_lowercase();
+    let b = code.as_bytes();
+    let mut from = 0;
+    while let Some(n) = code[from..].find(&word) {
+        let (start, end) = (from + n, from + n + word.len());
+        let bounded = (start == 0 || !crate::sqltext::is_ident_byte(b[start - 1]))
+            && b.get(end).is_none_or(|&c| !crate::sqltext::is_ident_byte(c));
+        if bounded && (!call || code[end..].trim_start().starts_with('(')) {
+            return Some(pos(&code, start));
+        }
+        from = end;
+    }
+    None
+}
+
+fn pos(text: &str, at: usize) -> (usize, Option<usize>) {
+    let (line, col) = crate::diag::line_col(text, at);
+    (line, Some(col))
 }
 
 /// DuckDB prints a window of the line, possibly starting with "...": find that

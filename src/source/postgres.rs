@@ -2,6 +2,7 @@
 
 use super::pg_decode::Cell;
 use super::{Source, SqlError};
+use crate::timezone::Zone;
 use crate::value::{Column, QueryResult};
 use anyhow::{anyhow, Context, Result};
 use postgres::error::SqlState;
@@ -13,11 +14,18 @@ use std::time::Duration;
 /// How long to wait for a server before giving up, unless the connection settings say otherwise.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Settings for every session, besides its time zone. Parallel workers add up
+/// doubles in whatever order they finish, and a synchronised scan starts a
+/// table wherever another scan has got to, so either would change a mean's last
+/// digits or the order of unordered rows from one build to the next.
+pub const SESSION_SETTINGS: &str = "SET max_parallel_workers_per_gather = 0; SET synchronize_seqscans = off";
+
 /// Most connections open at once; queries beyond it wait for a free one.
 const POOL_SIZE: usize = 4;
 
 pub struct PgSource {
     config: Config,
+    zone: Zone,
     /// Idle connections; a query takes one (or opens one) and puts it back.
     idle: Mutex<Vec<Client>>,
     open: Mutex<usize>,
@@ -81,7 +89,11 @@ pub fn describe(config: &Config) -> String {
 /// Connects, with a message that names the server but never the password.
 /// The timeout covers the whole handshake, not only the TCP connect: a server
 /// that accepts the connection and then never answers must not hang the build.
-pub fn connect(config: &Config) -> Result<Client> {
+///
+/// Every connection then runs in time zone `zone` and without parallel workers
+/// or synchronised scans, so a query gives the same bytes every time (see
+/// [`SESSION_SETTINGS`]).
+pub fn connect(config: &Config, zone: Zone) -> Result<Client> {
     let timeout = config.get_connect_timeout().copied().unwrap_or(CONNECT_TIMEOUT);
     let (tx, rx) = std::sync::mpsc::channel();
     let attempt = config.clone();
@@ -89,7 +101,14 @@ pub fn connect(config: &Config) -> Result<Client> {
         let _ = tx.send(attempt.connect(NoTls));
     });
     let outcome = match rx.recv_timeout(timeout) {
-        Ok(Ok(client)) => return Ok(client),
+        Ok(Ok(mut client)) => {
+            let settings = format!("SET TIME ZONE '{}'; {SESSION_SETTINGS}", zone.name());
+            return match client.batch_execute(&settings) {
+                Ok(()) => Ok(client),
+                Err(e) => Err(anyhow!("{}", pg_message(&e)))
+                    .with_context(|| format!("cannot set up the session on PostgreSQL at {}", describe(config))),
+            };
+        }
         Ok(Err(e)) => anyhow!("{}", pg_message(&e)),
         Err(_) => anyhow!("no answer within {} s", timeout.as_secs_f64()),
     };
@@ -98,9 +117,15 @@ pub fn connect(config: &Config) -> Result<Client> {
 
 impl PgSource {
     /// Opens the first connection at once, so a wrong address or password fails fast.
-    pub fn open(config: Config) -> Result<PgSource> {
-        let first = connect(&config)?;
-        Ok(PgSource { config, idle: Mutex::new(vec![first]), open: Mutex::new(1), freed: std::sync::Condvar::new() })
+    pub fn open(config: Config, zone: Zone) -> Result<PgSource> {
+        let first = connect(&config, zone)?;
+        Ok(PgSource {
+            config,
+            zone,
+            idle: Mutex::new(vec![first]),
+            open: Mutex::new(1),
+            freed: std::sync::Condvar::new(),
+        })
     }
 
     fn checkout(&self) -> Result<Client, SqlError> {
@@ -113,7 +138,7 @@ impl PgSource {
             if *open < POOL_SIZE {
                 *open += 1;
                 drop(open);
-                return connect(&self.config).map_err(|e| {
+                return connect(&self.config, self.zone).map_err(|e| {
                     *self.open.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
                     fail(e)
                 });
@@ -137,7 +162,9 @@ impl Source for PgSource {
         let mut client = self.checkout()?;
         let result = run_on(&mut client, sql, params, limit);
         self.checkin(client);
-        result
+        let mut result = result?;
+        self.zone.localize(&mut result);
+        Ok(result)
     }
 }
 
