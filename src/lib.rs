@@ -1,42 +1,34 @@
 //! vcd: SQL files and Markdown pages in, a static client-interactive analytics site out.
+//!
+//! The folders follow the pipeline, and each imports only from the ones above
+//! it in this list (a test, `tests/it/layers.rs`, holds that):
+//! [`util`] → [`project`] → [`source`] → [`query`] → [`page`] → [`chart`] →
+//! [`components`] → [`render`] → [`site`] → [`pipeline`] → [`serve`] → [`cmd`];
+//! [`generate`] (the demo data) stands apart. The stages of a build, in order,
+//! are listed by [`pipeline::session::Session::open`].
 
-pub mod build;
-pub mod cache;
-pub mod chart;
-pub mod cli;
-pub mod cmd;
-pub mod components;
-pub mod config;
-pub mod csvfile;
-pub mod diag;
-pub mod figure;
-pub mod format;
-pub mod frontmatter;
-pub mod generate;
-pub mod inputs;
-pub mod js_json;
-pub mod layout;
-pub mod markdown;
-pub mod nav;
-pub mod page;
-pub mod page_scope;
-pub mod params;
-pub mod pgload;
-pub mod progress;
+pub mod util;
+
 pub mod project;
-pub mod query;
-pub mod render;
-pub mod runner;
-pub mod serve;
-pub mod session;
-pub mod shorthand;
-pub mod site;
+
 pub mod source;
-pub mod sqltext;
-pub mod template;
-pub mod theme;
-pub mod timezone;
-pub mod urlsafe;
-pub mod value;
-pub mod variants;
-pub mod watch;
+
+pub mod query;
+
+pub mod page;
+
+pub mod chart;
+
+pub mod components;
+
+pub mod render;
+
+pub mod site;
+
+pub mod pipeline;
+
+pub mod serve;
+
+pub mod generate;
+
+pub mod cmd;

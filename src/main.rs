@@ -2,8 +2,8 @@
 
 use clap::Parser;
 use std::process::ExitCode;
-use vcd::cli::{Cli, Command};
 use vcd::cmd;
+use vcd::cmd::cli::{Cli, Command};
 use vcd::project::{Overrides, Project};
 
 fn main() -> ExitCode {

@@ -151,7 +151,7 @@ fn every_kpi_and_dataset_matches_independent_sql() {
     let demo = TempProject::demo();
     let r = demo.vcd(&["build"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let diags = vcd::diag::Diagnostics::default();
+    let diags = vcd::util::diag::Diagnostics::default();
     let source =
         vcd::source::duckdb::DuckSource::open(&demo.path("data"), Default::default(), &|x| x.to_path_buf(), &diags)
             .unwrap();

@@ -15,7 +15,7 @@ use project::TempProject;
 use serde_json::{json, Value};
 use static_server::StaticServer;
 use std::time::Duration;
-use vcd::format::{Num, Style};
+use vcd::util::format::{Num, Style};
 
 fn vectors() -> Value {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/format_vectors.json");
@@ -41,7 +41,7 @@ fn through_filter(t: &Value) -> String {
         t["decimals"]
     );
     let ctx = minijinja::context! { v => minijinja::Value::from(minijinja::value::Serde(&t["value"])) };
-    vcd::template::environment().render_str(&src, ctx).unwrap_or_else(|e| panic!("{t}: {e}"))
+    vcd::render::template::environment().render_str(&src, ctx).unwrap_or_else(|e| panic!("{t}: {e}"))
 }
 
 /// What the Rust side makes of each vector, in the shape the browser returns.
@@ -55,7 +55,7 @@ fn rust_results(v: &Value) -> Value {
         .map(|t| {
             let text = through_filter(t);
             if let Some(n) = Num::from_json(&t["value"]) {
-                let direct = vcd::format::format(
+                let direct = vcd::util::format::format(
                     &n,
                     style(t["style"].as_str().unwrap(), t["symbol"].as_str()),
                     t["decimals"].as_u64().unwrap() as u32,
@@ -71,7 +71,7 @@ fn rust_results(v: &Value) -> Value {
         .as_array()
         .unwrap()
         .iter()
-        .map(|t| json!(vcd::format::cell(&t["value"], t["format"].as_str().unwrap())))
+        .map(|t| json!(vcd::util::format::cell(&t["value"], t["format"].as_str().unwrap())))
         .collect();
     let sort: Vec<Value> = v["sort"]
         .as_array()
@@ -80,7 +80,7 @@ fn rust_results(v: &Value) -> Value {
         .map(|t| {
             let keys = t["keys"].as_array().unwrap();
             let mut order: Vec<usize> = (0..keys.len()).collect();
-            vcd::format::sort_by_column(&mut order, |&i| keys[i].clone(), t["dir"].as_i64().unwrap() as i32);
+            vcd::util::format::sort_by_column(&mut order, |&i| keys[i].clone(), t["dir"].as_i64().unwrap() as i32);
             json!(order)
         })
         .collect();
@@ -89,7 +89,8 @@ fn rust_results(v: &Value) -> Value {
         .unwrap()
         .iter()
         .map(|t| {
-            let f = vcd::figure::aggregate(t["agg"].as_str().unwrap(), t["values"].as_array().unwrap().iter());
+            let f =
+                vcd::components::figure::aggregate(t["agg"].as_str().unwrap(), t["values"].as_array().unwrap().iter());
             f.map_or(Value::Null, |f| json!({"text": f.text(), "exact": f.exact}))
         })
         .collect();
@@ -136,9 +137,9 @@ fn the_rust_formatter_meets_every_vector() {
 #[test]
 fn non_finite_results_read_as_missing_or_infinity() {
     for style in [Style::Number, Style::Percent, Style::Currency("$"), Style::Compact] {
-        assert_eq!(vcd::format::format(&Num::from_f64(f64::NAN), style, 1), "–");
-        assert_eq!(vcd::format::format(&Num::from_f64(f64::INFINITY), style, 1), "∞");
-        assert_eq!(vcd::format::format(&Num::from_f64(f64::NEG_INFINITY), style, 1), "-∞");
+        assert_eq!(vcd::util::format::format(&Num::from_f64(f64::NAN), style, 1), "–");
+        assert_eq!(vcd::util::format::format(&Num::from_f64(f64::INFINITY), style, 1), "∞");
+        assert_eq!(vcd::util::format::format(&Num::from_f64(f64::NEG_INFINITY), style, 1), "-∞");
     }
 }
 

@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use static_server::StaticServer;
 use std::path::Path;
 use std::time::{Duration, Instant};
-use vcd::urlsafe::{refused_scheme, UrlKind};
+use vcd::util::urlsafe::{refused_scheme, UrlKind};
 
 /// The shared vectors: (url, allowed as a link, allowed as an image source).
 fn vectors() -> Vec<(String, bool, bool)> {

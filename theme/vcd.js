@@ -401,8 +401,8 @@
     });
   }
 
-  // ---- Formatting: the rules of docs/formatting.md, as src/format.rs and ----
-  // src/figure.rs implement them; tests/format_vectors.json holds both to the
+  // ---- Formatting: the rules of docs/formatting.md, as src/util/format.rs and ----
+  // src/components/figure.rs implement them; tests/format_vectors.json holds both to the
   // same text. Numbers are handled as exact decimals { neg, digits, exp }
   // (value = digits × 10^exp, digits without leading or trailing zeros): a
   // double enters as its shortest round-trip decimal (String(n)), a numeric
@@ -540,7 +540,7 @@
     return t && MONTHS[t.getUTCMonth()] + " " + t.getUTCDate() + ", " + v.slice(0, 4);
   }
 
-  // A table cell (src/format.rs cell()): null is empty; number: integers with
+  // A table cell (src/util/format.rs cell()): null is empty; number: integers with
   // none and others with 2 decimals; percent 1; currency 2; compact 1; date the day.
   function formatCell(v, fmt) {
     if (v === null || v === undefined) return "";
@@ -563,7 +563,7 @@
     return i < a.length ? 1 : j < b.length ? -1 : 0;
   }
 
-  // The table order (src/format.rs compare()): numbers by exact value before
+  // The table order (src/util/format.rs compare()): numbers by exact value before
   // any text; text, booleans and JSON by code points. Nulls are handled by the caller.
   function compareValues(a, b) {
     var x = decimalOf(a), y = decimalOf(b);
@@ -583,7 +583,7 @@
   }
 
   // Chart labels: an axis, legend or tooltip with `"formatType": "vcdFormat"`
-  // (what src/shorthand/channel.rs writes for number, percent, currency and
+  // (what src/components/shorthand/channel.rs writes for number, percent, currency and
   // compact, optionally `name:decimals`) is formatted here, as a table cell of
   // that format; `auto` (a tooltip's number) has up to 4 decimals, trailing
   // zeros dropped; `utc:<d3 time format>` formats a date in UTC.
@@ -635,7 +635,7 @@
     });
   }
 
-  // ---- KPI figures (src/figure.rs): exact with BigInt where the values are
+  // ---- KPI figures (src/components/figure.rs): exact with BigInt where the values are
   // integers, marked approximate where a double had to stand in. ----
   var I128 = BigInt("170141183460469231731687303715884105727");
   function isInteger(d) { return d.exp >= 0; }
@@ -695,7 +695,7 @@
     return f.exact ? t : "≈" + t;
   }
 
-  // ---- KPI cards bound to a query (kpi(…, data=…)); figures as src/figure.rs makes them. ----
+  // ---- KPI cards bound to a query (kpi(…, data=…)); figures as src/components/figure.rs makes them. ----
   function delta(now, before, spec) {
     var change = figureDifference(now, before), diff = figureNumber(change);
     var direction = diff > 0 ? "up" : diff < 0 ? "down" : "flat";
@@ -715,7 +715,7 @@
 
   // Day numbers (days since 1970-01-01) of ISO dates and timestamps, for
   // windows of time; null for a day that does not exist, which the build's
-  // KPI (src/components.rs day_of) leaves out too.
+  // KPI (src/components/mod.rs day_of) leaves out too.
   function dayOf(v) {
     var t = typeof v === "string" ? isoDay(v.slice(0, 10)) : null;
     return t && Math.round(t.getTime() / 864e5);
@@ -783,7 +783,7 @@
   // Cells are formatted by formatCell (the Formatting section), as the build formats the first page.
 
   // ---- What data may not become: a script link, or a spreadsheet formula. ----
-  // The URL rule of src/urlsafe.rs, tested against the same vectors
+  // The URL rule of src/util/urlsafe.rs, tested against the same vectors
   // (tests/fixtures/safety/url_vectors.json): decode character references, drop
   // what a browser may skip inside a scheme, refuse javascript:, vbscript:,
   // livescript: and data:. Everything else (relative, #, ?, http(s), mailto, tel) passes.

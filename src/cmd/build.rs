@@ -1,14 +1,14 @@
 //! `vcd build`: write the site.
 
 use super::print_report;
-use crate::build::{self, Mode};
-use crate::cli::BuildArgs;
+use crate::cmd::cli::BuildArgs;
+use crate::pipeline::{self, Mode};
 use crate::project::Project;
 use anyhow::Result;
 
 /// `--out` was applied with the other command-line settings (see `Overrides`).
 pub fn run(project: Project, _args: &BuildArgs) -> Result<u8> {
-    let report = build::run(&project, Mode::Build)?;
+    let report = pipeline::run(&project, Mode::Build)?;
     let code = print_report(&report, "build");
     if let Some(out) = &report.written {
         let cached = if report.cached > 0 { format!(" ({} cached)", report.cached) } else { String::new() };

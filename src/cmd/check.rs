@@ -1,12 +1,12 @@
 //! `vcd check`: everything `build` verifies, writing nothing.
 
 use super::print_report;
-use crate::build::{self, Mode};
+use crate::pipeline::{self, Mode};
 use crate::project::Project;
 use anyhow::Result;
 
 pub fn run(project: Project) -> Result<u8> {
-    let report = build::run(&project, Mode::Check)?;
+    let report = pipeline::run(&project, Mode::Check)?;
     let code = print_report(&report, "check");
     if code == 0 {
         eprintln!(

@@ -1,6 +1,6 @@
 //! `vcd generate`: write the demo shop's tables as CSV files.
 
-use crate::cli::GenerateArgs;
+use crate::cmd::cli::GenerateArgs;
 use crate::generate::{self, Options};
 use crate::project::Project;
 use anyhow::{Context, Result};

@@ -1,15 +1,15 @@
 //! `vcd load`: put the project's `data/` into PostgreSQL.
 
-use crate::pgload;
 use crate::project::Project;
 use crate::source::postgres;
+use crate::source::postgres::load;
 use anyhow::Result;
 
 pub fn run(project: Project) -> Result<u8> {
     let config = postgres::config(project.config.database_url.as_deref())?;
     let mut client = postgres::connect(&config, project.config.timezone)?;
     let display = |p: &std::path::Path| project.display_path(p);
-    match pgload::load(&mut client, &project.data_dir(), &display) {
+    match load::load(&mut client, &project.data_dir(), &display) {
         Ok(report) => {
             let rows: u64 = report.tables.iter().map(|(_, n)| n).sum();
             eprintln!(

@@ -2,13 +2,14 @@
 
 pub mod build;
 pub mod check;
+pub mod cli;
 pub mod generate;
 pub mod load;
 pub mod new;
 pub mod query;
 pub mod serve;
 
-use crate::build::Report;
+use crate::pipeline::Report;
 
 /// Exit code for a build or check that found errors in the project.
 pub const EXIT_ERRORS: u8 = 1;

@@ -1,11 +1,11 @@
 //! `vcd query NAME|SQL`: runs one query against the configured source and
 //! prints its rows as a table, with the row count and the time it took.
 
-use crate::cli::QueryArgs;
-use crate::diag::Diagnostics;
+use crate::cmd::cli::QueryArgs;
 use crate::project::Project;
 use crate::query::{self, QueryFile};
-use crate::value::QueryResult;
+use crate::source::value::QueryResult;
+use crate::util::diag::Diagnostics;
 use anyhow::{bail, Result};
 use serde_json::Value as Json;
 use std::time::Instant;
@@ -18,7 +18,7 @@ pub fn run(project: Project, args: &QueryArgs) -> Result<u8> {
     let bindings = bindings(&q, &args.params)?;
     let diags = Diagnostics::default();
     let t = Instant::now();
-    let source = crate::runner::open_source(&project, &diags)?;
+    let source = crate::query::runner::open_source(&project, &diags)?;
     let loaded = t.elapsed();
     if !diags.is_empty() {
         for d in diags.into_sorted() {
@@ -63,7 +63,7 @@ fn resolve(project: &Project, text: &str) -> Result<QueryFile> {
             .unwrap_or_default();
         bail!(
             "no query named '{text}' in queries/{}; to run SQL, pass it as text (e.g. \"SELECT 1\")",
-            crate::diag::suggestion(text, known.iter().map(String::as_str))
+            crate::util::diag::suggestion(text, known.iter().map(String::as_str))
         );
     }
     Ok(QueryFile::new("command_line".into(), "(command line)".into(), text.to_string()))
@@ -145,7 +145,7 @@ pub fn table(result: &QueryResult, limit: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::value::Column;
+    use crate::source::value::Column;
 
     #[test]
     fn a_table_aligns_numbers_and_cuts_long_text() {

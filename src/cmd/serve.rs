@@ -1,14 +1,14 @@
 //! `vcd serve [--watch]`: build, serve over HTTP, and with --watch rebuild what
 //! each change affects and reload the browser, showing errors over the page.
 
-use crate::build::Mode;
-use crate::cli::ServeArgs;
-use crate::diag::Diagnostic;
+use crate::cmd::cli::ServeArgs;
+use crate::pipeline::session::{Changes, Session};
+use crate::pipeline::Mode;
 use crate::project::Project;
 use crate::serve::live::Live;
+use crate::serve::watch::ProjectWatcher;
 use crate::serve::Server;
-use crate::session::{Changes, Session};
-use crate::watch::ProjectWatcher;
+use crate::util::diag::Diagnostic;
 use anyhow::Result;
 use std::sync::Arc;
 use std::time::Instant;

@@ -23,13 +23,7 @@ mod shop;
 mod sim;
 mod social;
 #[cfg(test)]
-mod testkit;
-#[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_business;
-#[cfg(test)]
-mod tests_model;
 
 use std::io;
 use std::path::Path;

@@ -107,7 +107,7 @@ pub fn etag_matches(if_none_match: Option<&str>, etag: &str) -> bool {
 
 /// Whether a request for `path` with query `query` is a hashed asset URL
 /// (`/assets/…?v=<version>`) whose hash is the served content's `version`
-/// ([`crate::theme::asset_version`]): only those may be cached for good.
+/// ([`crate::site::theme::asset_version`]): only those may be cached for good.
 pub fn is_hashed_asset(path: &str, query: Option<&str>, version: &str) -> bool {
     path.starts_with("/assets/") && query.and_then(|q| q.strip_prefix("v=")) == Some(version)
 }
@@ -160,7 +160,7 @@ pub fn compressible(content_type: &str) -> bool {
 /// A strong validator from the bytes themselves, so a rebuild that writes the
 /// same file leaves browsers' copies valid.
 pub fn etag(bytes: &[u8]) -> String {
-    let mut h = crate::cache::Fnv::new();
+    let mut h = crate::util::hash::Fnv::new();
     h.write(bytes);
     format!("\"{:016x}\"", h.finish())
 }
@@ -253,7 +253,7 @@ mod tests {
         assert!(etag_matches(Some("*"), "\"abc\""));
         assert!(!etag_matches(Some("\"abc-gz\""), "\"abc\""));
         assert!(!etag_matches(None, "\"abc\""));
-        let v = crate::theme::asset_version(b"body{}");
+        let v = crate::site::theme::asset_version(b"body{}");
         assert!(is_hashed_asset("/assets/style.css", Some(&format!("v={v}")), &v));
         assert!(!is_hashed_asset("/assets/style.css", Some("v=00000000"), &v), "a stale hash");
         assert!(!is_hashed_asset("/viral/", Some(&format!("v={v}")), &v), "a page with an input named v");

@@ -12,7 +12,7 @@
 //! served under (`data-build` on the script tag), so the script reloads a page
 //! that a rebuild overtook before its stream opened.
 
-use crate::diag::Diagnostic;
+use crate::util::diag::Diagnostic;
 use std::io::Write;
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::sync::Mutex;

@@ -3,6 +3,7 @@
 
 pub mod files;
 pub mod live;
+pub mod watch;
 
 use anyhow::{anyhow, Result};
 use files::{Found, Refusal};
@@ -34,7 +35,7 @@ struct Cached {
     /// needs a different ETag, or a cache could answer one with the other.
     gzipped: Option<(Arc<Vec<u8>>, String)>,
     etag: String,
-    /// The hash a versioned URL of this content carries ([`crate::theme::asset_version`]).
+    /// The hash a versioned URL of this content carries ([`crate::site::theme::asset_version`]).
     version: String,
 }
 
@@ -193,7 +194,7 @@ impl Site {
             }
         }
         let mut body = std::fs::read(file).ok()?;
-        let version = crate::theme::asset_version(&body);
+        let version = crate::site::theme::asset_version(&body);
         if live_page.is_some() {
             body = with_live_script(body, build);
         }

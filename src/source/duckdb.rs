@@ -1,9 +1,9 @@
 //! Offline source: an in-memory DuckDB loaded from the files in `data/`.
 
 use super::{sql_ident, Source, SqlError};
-use crate::diag::{Diagnostic, Diagnostics};
-use crate::timezone::Zone;
-use crate::value::{self, Column, QueryResult};
+use crate::project::timezone::Zone;
+use crate::source::value::{self, Column, QueryResult};
+use crate::util::diag::{Diagnostic, Diagnostics};
 use duckdb::types::{TimeUnit, Value};
 use duckdb::Connection;
 use serde_json::Value as Json;
@@ -70,7 +70,7 @@ impl Source for DuckSource {
         let result = run_on(&conn, sql, params, limit);
         self.pool.lock().unwrap_or_else(|e| e.into_inner()).push(conn);
         let mut result = result?;
-        self.zone.localize(&mut result);
+        super::zoned::localize(self.zone, &mut result);
         Ok(result)
     }
 }
@@ -160,7 +160,7 @@ fn hint(stmt: &duckdb::Statement, i: usize) -> Hint {
 }
 
 /// A result column's type as DuckDB's SQL names it (`BIGINT`, `DECIMAL(38,0)`,
-/// `VARCHAR[]`, `JSON`), for `vcd query` and for [`crate::value::kind_of`].
+/// `VARCHAR[]`, `JSON`), for `vcd query` and for [`crate::source::value::kind_of`].
 fn sql_type(t: &duckdb::core::LogicalTypeHandle) -> String {
     use duckdb::core::LogicalTypeId as Id;
     if let Some(alias) = t.get_alias() {
@@ -203,7 +203,7 @@ fn sql_type(t: &duckdb::core::LogicalTypeHandle) -> String {
     name.to_string()
 }
 
-/// DuckDB's value model mapped onto the shared JSON rules in [`crate::value`].
+/// DuckDB's value model mapped onto the shared JSON rules in [`crate::source::value`].
 fn to_json(v: Value, hint: Hint) -> Json {
     let utc = hint == Hint::Utc;
     match v {
@@ -339,14 +339,14 @@ fn offline_limit(raw: &str, sql: &str) -> Option<SqlError> {
 /// comment), matched without case as a whole word; when `call`, only where a
 /// `(` follows it.
 fn find_code(sql: &str, word: &str, call: bool) -> Option<(usize, Option<usize>)> {
-    let code = crate::sqltext::code_only(sql).to_ascii_lowercase();
+    let code = crate::util::sqltext::code_only(sql).to_ascii_lowercase();
     let word = word.to_ascii_lowercase();
     let b = code.as_bytes();
     let mut from = 0;
     while let Some(n) = code[from..].find(&word) {
         let (start, end) = (from + n, from + n + word.len());
-        let bounded = (start == 0 || !crate::sqltext::is_ident_byte(b[start - 1]))
-            && b.get(end).is_none_or(|&c| !crate::sqltext::is_ident_byte(c));
+        let bounded = (start == 0 || !crate::util::sqltext::is_ident_byte(b[start - 1]))
+            && b.get(end).is_none_or(|&c| !crate::util::sqltext::is_ident_byte(c));
         if bounded && (!call || code[end..].trim_start().starts_with('(')) {
             return Some(pos(&code, start));
         }
@@ -356,7 +356,7 @@ fn find_code(sql: &str, word: &str, call: bool) -> Option<(usize, Option<usize>)
 }
 
 fn pos(text: &str, at: usize) -> (usize, Option<usize>) {
-    let (line, col) = crate::diag::line_col(text, at);
+    let (line, col) = crate::util::diag::line_col(text, at);
     (line, Some(col))
 }
 
@@ -478,7 +478,7 @@ impl Loader<'_> {
         // first. A typed COPY rejects them itself; its file is read only on failure.
         let mut max_line = None;
         if is_csv && !self.table_exists(table) {
-            match crate::csvfile::survey(path) {
+            match crate::source::csvfile::survey(path) {
                 Ok(survey) => max_line = line_size_for(survey),
                 Err(p) => return self.diags.push(p.diagnostic(&shown)),
             }
@@ -510,7 +510,7 @@ impl Loader<'_> {
             // type and reports the CSV line of a bad value. Columns are named from the
             // header so the file's column order need not match the DDL.
             (true, "csv") => {
-                let cols = crate::csvfile::header(path)
+                let cols = crate::source::csvfile::header(path)
                     .map_err(|e| Some(Diagnostic::in_file((self.display)(path), format!("cannot read: {e}"))))?;
                 let cols: Vec<String> = cols.iter().map(|c| sql_ident(c)).collect();
                 format!(
@@ -532,7 +532,7 @@ impl Loader<'_> {
     /// error stands, at the line its record starts on.
     fn csv_failure(&self, table: &str, path: &Path, tried: Option<u64>, raw: &str) -> Option<Diagnostic> {
         let shown = (self.display)(path);
-        let survey = match crate::csvfile::survey(path) {
+        let survey = match crate::source::csvfile::survey(path) {
             Ok(s) => s,
             Err(p) => return Some(p.diagnostic(&shown)),
         };
@@ -564,7 +564,7 @@ impl Loader<'_> {
         };
         let line = keys.iter().find_map(|cols| match cols {
             Value::List(c) if c.len() == 1 => match &c[0] {
-                Value::Text(col) => crate::csvfile::find_nth_line(path, col, value, 1),
+                Value::Text(col) => crate::source::csvfile::find_nth_line(path, col, value, 1),
                 _ => None,
             },
             _ => None,
@@ -588,7 +588,7 @@ impl Loader<'_> {
 /// The `max_line_size` a file needs, when DuckDB's default is too small for its
 /// longest record. DuckDB counts a record's bytes without its line break and
 /// suggests two more.
-fn line_size_for(survey: crate::csvfile::Survey) -> Option<u64> {
+fn line_size_for(survey: crate::source::csvfile::Survey) -> Option<u64> {
     let needed = survey.longest + 2;
     (needed > DUCKDB_MAX_LINE_SIZE).then_some(needed)
 }
@@ -604,7 +604,7 @@ fn csv_engine_error(shown: &Path, path: &Path, raw: &str) -> Diagnostic {
         .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
         .and_then(|n| n.parse::<u64>().ok());
     let Some(record) = record else { return data_error(shown, raw) };
-    let (first_line, span) = crate::csvfile::record_lines(path, record.saturating_sub(1)).unwrap_or((0, 1));
+    let (first_line, span) = crate::source::csvfile::record_lines(path, record.saturating_sub(1)).unwrap_or((0, 1));
     let lines: Vec<&str> = raw.lines().collect();
     // "Original Line: " is followed by the record as written, over as many lines
     // as it spans; the cause comes after it.

@@ -1,11 +1,12 @@
 //! Query sources: the engines that run `queries/*.sql` and hand back JSON-ready rows.
 
+pub mod csvfile;
 pub mod duckdb;
-pub mod pg_decode;
-pub mod pg_param;
 pub mod postgres;
+pub mod value;
+pub mod zoned;
 
-use crate::value::QueryResult;
+use crate::source::value::QueryResult;
 
 /// An engine's error for one statement, with the position it points at when it gives one.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,250 @@
+//! Inputs: `dropdown()`, `multiselect()`, `date_range()`, `search()` and
+//! `checkbox()`. Each renders a native form control (so it works from the
+//! keyboard) and records itself in the page scope; the browser runtime reads the
+//! record and filters every component on the page.
+
+use crate::components::args::finish_args;
+use crate::components::scope::{self, PageScope};
+pub use crate::components::scope::{Choice, Input, Kind};
+use crate::util::html::escape_for_markdown;
+use minijinja::value::{Kwargs, Value};
+use minijinja::{Error, ErrorKind, State};
+use serde_json::Value as Json;
+
+fn invalid(msg: String) -> Error {
+    Error::new(ErrorKind::InvalidOperation, msg)
+}
+
+/// Choices from `options`: a query name (values from its first column, or the
+/// `value`/`text` columns given) or a literal list.
+fn choices(scope: &PageScope, what: &str, options: &Value, kwargs: &Kwargs) -> Result<Vec<Choice>, Error> {
+    let value_col: Option<String> = kwargs.get("value")?;
+    let text_col: Option<String> = kwargs.get("text")?;
+    if let Some(name) = options.as_str() {
+        let result = scope.peek(name, what)?;
+        let col = |c: &Option<String>, arg: &str| -> Result<usize, Error> {
+            match c {
+                Some(c) => {
+                    scope::check_column(&result, name, c, &format!("{what} {arg}"))?;
+                    Ok(result.column_names().position(|n| n == c).unwrap_or(0))
+                }
+                None => Ok(0),
+            }
+        };
+        if scope.catalog.params.contains_key(name) {
+            return Err(invalid(format!(
+                "{what}: options query '{name}' takes parameters; options must come from a query without any"
+            )));
+        }
+        let (v, t) = (col(&value_col, "value")?, col(&text_col.or(value_col.clone()), "text")?);
+        let mut seen = std::collections::BTreeSet::new();
+        return Ok(result
+            .rows
+            .iter()
+            .filter(|r| !r[v].is_null() && seen.insert(r[v].to_string()))
+            .map(|r| Choice { value: r[v].clone(), label: label_of(&r[t]) })
+            .collect());
+    }
+    if value_col.is_some() || text_col.is_some() {
+        return Err(invalid(format!("{what}: value= and text= name columns of an options query")));
+    }
+    let list = options
+        .try_iter()
+        .map_err(|_| invalid(format!("{what}: options must be a query name or a list of values, got {options}")))?;
+    list.map(|v| {
+        let value = serde_json::to_value(&v).map_err(|e| invalid(format!("{what}: option {v}: {e}")))?;
+        Ok(Choice { label: label_of(&value), value })
+    })
+    .collect()
+}
+
+fn required_options(kwargs: &Kwargs, what: &str) -> Result<Value, Error> {
+    let options: Option<Value> = kwargs.get("options")?;
+    options.ok_or_else(|| {
+        Error::new(ErrorKind::MissingArgument, format!("{what} needs options= (a query name or a list of values)"))
+    })
+}
+
+fn label_of(v: &Json) -> String {
+    match v {
+        Json::String(s) => s.clone(),
+        Json::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// The common arguments, read in one place so each input checks them alike.
+struct Common {
+    label: String,
+    fields: Vec<String>,
+}
+
+fn common(name: &str, kind: Kind, kwargs: &Kwargs) -> Result<Common, Error> {
+    if !crate::query::is_valid_name(name) {
+        return Err(invalid(format!(
+            "{}: input name '{name}' must start with a letter or _ and hold only letters, digits and _",
+            kind.function()
+        )));
+    }
+    let label: Option<String> = kwargs.get("label")?;
+    let fields = if kind == Kind::Search {
+        let fields: Option<Vec<String>> = kwargs.get("fields")?;
+        match fields {
+            Some(f) if !f.is_empty() => f,
+            _ => {
+                return Err(Error::new(
+                    ErrorKind::MissingArgument,
+                    "search needs fields= (the columns to search, e.g. fields=[\"caption\"])",
+                ))
+            }
+        }
+    } else {
+        // `fields=[…]` lets one input reach queries that name the column differently
+        // (a date range over `posted_at` and `market_date`); the first a query has is used.
+        let field: Option<String> = kwargs.get("field")?;
+        let fields: Option<Vec<String>> = kwargs.get("fields")?;
+        match (field, fields) {
+            (Some(_), Some(_)) => {
+                return Err(invalid(format!("{}: give field= or fields=, not both", kind.function())))
+            }
+            (_, Some(f)) if !f.is_empty() => f,
+            (f, _) => vec![f.unwrap_or_else(|| name.to_string())],
+        }
+    };
+    let label = label.unwrap_or_else(|| {
+        let mut l = name.replace('_', " ");
+        if let Some(first) = l.get_mut(0..1) {
+            first.make_ascii_uppercase();
+        }
+        l
+    });
+    Ok(Common { label, fields })
+}
+
+fn attr(text: &str) -> String {
+    escape_for_markdown(text)
+}
+
+/// `{{ dropdown("platform", options="platforms", all="All platforms") }}`: one
+/// choice from a query's values or a list; `all=` adds a choice that filters
+/// nothing (and binds NULL to a SQL parameter). Also: `label`, `field`,
+/// `value`/`text` (columns of the options query), `default`.
+pub fn dropdown(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Error> {
+    let scope = scope::of(state)?;
+    let c = common(&name, Kind::Dropdown, &kwargs)?;
+    let options = required_options(&kwargs, "dropdown")?;
+    let choices = choices(&scope, "dropdown", &options, &kwargs)?;
+    let all: Option<String> = kwargs.get("all")?;
+    let default: Option<Value> = kwargs.get("default")?;
+    finish_args(&kwargs, "dropdown", &["options", "all", "default", "label", "field", "fields", "value", "text"])?;
+    if choices.is_empty() && all.is_none() {
+        return Err(invalid(format!("dropdown '{name}' has no options and no all= choice")));
+    }
+    let default = match default {
+        None => (all.is_none()).then_some(0),
+        Some(d) => {
+            let d = serde_json::to_value(&d).unwrap_or_default();
+            Some(
+                choices
+                    .iter()
+                    .position(|c| c.value == d || label_of(&c.value) == label_of(&d))
+                    .ok_or_else(|| invalid(format!("dropdown '{name}': default {d} is not one of its options")))?,
+            )
+        }
+    };
+    let mut html = format!(
+        "<div class=\"vcd-input vcd-dropdown\"><label for=\"in-{name}\">{}</label><select id=\"in-{name}\" data-input=\"{name}\">",
+        attr(&c.label)
+    );
+    if let Some(all) = &all {
+        html.push_str(&format!("<option value=\"\">{}</option>", attr(all)));
+    }
+    for (i, choice) in choices.iter().enumerate() {
+        let selected = if default == Some(i) { " selected" } else { "" };
+        html.push_str(&format!("<option value=\"{i}\"{selected}>{}</option>", attr(&choice.label)));
+    }
+    html.push_str("</select></div>");
+    scope.add_input(Input {
+        kind: Kind::Dropdown,
+        fields: c.fields,
+        options: choices,
+        all,
+        default,
+        options_query: options.as_str().map(String::from),
+        ..Input::plain(name, c.label)
+    })?;
+    Ok(Value::from_safe_string(html))
+}
+
+/// `{{ multiselect("type", options="post_types", field="post_type") }}`: any
+/// number of choices; none chosen shows every row. Filters rows in the browser.
+pub fn multiselect(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Error> {
+    let scope = scope::of(state)?;
+    let c = common(&name, Kind::Multiselect, &kwargs)?;
+    let options = required_options(&kwargs, "multiselect")?;
+    let choices = choices(&scope, "multiselect", &options, &kwargs)?;
+    finish_args(&kwargs, "multiselect", &["options", "label", "field", "fields", "value", "text"])?;
+    let mut html = format!(
+        "<fieldset class=\"vcd-input vcd-multiselect\" data-input=\"{name}\"><legend>{}</legend>",
+        attr(&c.label)
+    );
+    for (i, choice) in choices.iter().enumerate() {
+        html.push_str(&format!("<label><input type=\"checkbox\" value=\"{i}\"> {}</label>", attr(&choice.label)));
+    }
+    html.push_str("</fieldset>");
+    let input = Input {
+        kind: Kind::Multiselect,
+        fields: c.fields,
+        options: choices,
+        options_query: options.as_str().map(String::from),
+        ..Input::plain(name, c.label)
+    };
+    scope.add_input(input)?;
+    Ok(Value::from_safe_string(html))
+}
+
+/// `{{ date_range("posted", field="posted_at") }}`: from and to dates (either may
+/// be empty); rows whose date falls outside are hidden in the browser.
+pub fn date_range(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Error> {
+    let scope = scope::of(state)?;
+    let c = common(&name, Kind::DateRange, &kwargs)?;
+    finish_args(&kwargs, "date_range", &["field", "fields", "label"])?;
+    let html = format!(
+        "<fieldset class=\"vcd-input vcd-date-range\" data-input=\"{name}\"><legend>{}</legend>\
+         <label>From <input type=\"date\" data-end=\"from\"></label><label>To <input type=\"date\" data-end=\"to\"></label></fieldset>",
+        attr(&c.label)
+    );
+    let input = Input { kind: Kind::DateRange, fields: c.fields, ..Input::plain(name, c.label) };
+    scope.add_input(input)?;
+    Ok(Value::from_safe_string(html))
+}
+
+/// `{{ search("q", fields=["caption"]) }}`: keeps the rows where any of the
+/// fields contains the text typed, ignoring case.
+pub fn search(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Error> {
+    let scope = scope::of(state)?;
+    let c = common(&name, Kind::Search, &kwargs)?;
+    finish_args(&kwargs, "search", &["fields", "label"])?;
+    let html = format!(
+        "<div class=\"vcd-input vcd-search\"><label for=\"in-{name}\">{}</label><input type=\"search\" id=\"in-{name}\" data-input=\"{name}\"></div>",
+        attr(&c.label)
+    );
+    let input = Input { kind: Kind::Search, fields: c.fields, ..Input::plain(name, c.label) };
+    scope.add_input(input)?;
+    Ok(Value::from_safe_string(html))
+}
+
+/// `{{ checkbox("promoted", label="Promoted posts only") }}`: when ticked, keeps
+/// rows whose field is true; bound to a SQL parameter it binds true or false.
+pub fn checkbox(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Error> {
+    let scope = scope::of(state)?;
+    let c = common(&name, Kind::Checkbox, &kwargs)?;
+    finish_args(&kwargs, "checkbox", &["field", "fields", "label"])?;
+    let html = format!(
+        "<div class=\"vcd-input vcd-checkbox\"><label><input type=\"checkbox\" data-input=\"{name}\"> {}</label></div>",
+        attr(&c.label)
+    );
+    let input = Input { kind: Kind::Checkbox, fields: c.fields, ..Input::plain(name, c.label) };
+    scope.add_input(input)?;
+    Ok(Value::from_safe_string(html))
+}

@@ -1,0 +1,205 @@
+//! What components share while one page renders: the query results they may read,
+//! and a record of the queries they use and the inputs they declare. The record
+//! tells the build which query variants to pre-compute and what the browser
+//! runtime must filter.
+
+use crate::query::Results;
+use crate::source::value::QueryResult;
+use crate::util::diag::suggestion;
+use minijinja::value::{Object, Value};
+use minijinja::{Error, ErrorKind, State};
+use serde::Serialize;
+use serde_json::Value as Json;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+
+/// The template variable the scope travels in; a query of this name is refused
+/// as reserved, so it cannot hide one.
+pub const VAR: &str = "__vcd";
+
+/// Everything a build's pages may read, shared by all of them.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    pub results: Results,
+    /// Every query that exists, including ones whose run failed.
+    pub names: BTreeSet<String>,
+    /// Each query's named parameters, for the queries that have any.
+    pub params: BTreeMap<String, Vec<String>>,
+}
+
+/// One page's scope; components find it with [`of`].
+#[derive(Debug)]
+pub struct PageScope {
+    pub catalog: Arc<Catalog>,
+    record: Mutex<Record>,
+}
+
+/// What the page's components declared and used, in page order.
+#[derive(Debug, Default, Clone)]
+pub struct Record {
+    pub inputs: Vec<Input>,
+    /// Queries read by components (charts, tables, KPIs), each once.
+    pub uses: Vec<String>,
+}
+
+impl Object for PageScope {}
+
+impl PageScope {
+    pub fn new(catalog: Arc<Catalog>) -> PageScope {
+        PageScope { catalog, record: Mutex::new(Record::default()) }
+    }
+
+    pub fn record(&self) -> Record {
+        self.record.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The result of query `name` for a component, recorded as used by the page.
+    pub fn read(&self, name: &str, component: &str) -> Result<Arc<QueryResult>, Error> {
+        let result = self.peek(name, component)?;
+        let mut record = self.record.lock().unwrap_or_else(|e| e.into_inner());
+        if !record.uses.iter().any(|u| u == name) {
+            record.uses.push(name.to_string());
+        }
+        Ok(result)
+    }
+
+    /// The result of query `name` without recording a use (input options).
+    pub fn peek(&self, name: &str, component: &str) -> Result<Arc<QueryResult>, Error> {
+        if let Some(r) = self.catalog.results.get(name) {
+            return Ok(r.clone());
+        }
+        let message = if self.catalog.names.contains(name) {
+            format!("{component}: query '{name}' failed; see the error for queries/{name}.sql")
+        } else {
+            let known = self.catalog.names.iter().map(String::as_str);
+            format!("{component}: unknown query '{name}'{}", suggestion(name, known))
+        };
+        Err(Error::new(ErrorKind::InvalidOperation, message))
+    }
+
+    pub fn add_input(&self, input: Input) -> Result<(), Error> {
+        let mut record = self.record.lock().unwrap_or_else(|e| e.into_inner());
+        if record.inputs.iter().any(|i| i.name == input.name) {
+            return Err(Error::new(
+                ErrorKind::InvalidOperation,
+                format!("this page already has an input named '{}'; give each input its own name", input.name),
+            ));
+        }
+        record.inputs.push(input);
+        Ok(())
+    }
+}
+
+/// The scope of the page being rendered.
+pub fn of(state: &State) -> Result<Arc<PageScope>, Error> {
+    state
+        .lookup(VAR)
+        .and_then(|v| v.downcast_object::<PageScope>())
+        .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, "components can only be used in pages (no page scope)"))
+}
+
+/// The scope as a template value.
+pub fn value(scope: Arc<PageScope>) -> Value {
+    Value::from_dyn_object(scope)
+}
+
+/// A `"field"` argument that must name a column of `result`.
+pub fn check_column(result: &QueryResult, query: &str, field: &str, what: &str) -> Result<(), Error> {
+    if result.has_column(field) {
+        return Ok(());
+    }
+    let cols: Vec<&str> = result.column_names().collect();
+    Err(Error::new(
+        ErrorKind::InvalidOperation,
+        format!(
+            "{what} '{field}' is not a column of query '{query}'{} (it returns: {})",
+            suggestion(field, cols.iter().copied()),
+            cols.join(", ")
+        ),
+    ))
+}
+
+/// The kinds of input, as the runtime names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Dropdown,
+    Multiselect,
+    DateRange,
+    Search,
+    Checkbox,
+}
+
+impl Kind {
+    pub fn function(self) -> &'static str {
+        match self {
+            Kind::Dropdown => "dropdown",
+            Kind::Multiselect => "multiselect",
+            Kind::DateRange => "date_range",
+            Kind::Search => "search",
+            Kind::Checkbox => "checkbox",
+        }
+    }
+}
+
+/// A choice of a dropdown or multi-select.
+#[derive(Debug, Clone, Serialize)]
+pub struct Choice {
+    pub value: Json,
+    pub label: String,
+}
+
+/// One input on a page.
+#[derive(Debug, Clone, Serialize)]
+pub struct Input {
+    pub name: String,
+    pub kind: Kind,
+    pub label: String,
+    /// The columns it filters rows on, when a query does not take it as a parameter.
+    pub fields: Vec<String>,
+    pub options: Vec<Choice>,
+    /// The label of the "all" choice of a dropdown, when it has one.
+    pub all: Option<String>,
+    /// The initial choice: an index into `options` for a dropdown (none = all).
+    pub default: Option<usize>,
+    /// The query its options came from, if any.
+    #[serde(skip)]
+    pub options_query: Option<String>,
+}
+
+impl Input {
+    /// An input with no options, of the given name and label (set the kind).
+    pub(super) fn plain(name: String, label: String) -> Input {
+        Input {
+            name,
+            kind: Kind::Search,
+            label,
+            fields: Vec::new(),
+            options: Vec::new(),
+            all: None,
+            default: None,
+            options_query: None,
+        }
+    }
+
+    /// The values a SQL parameter bound to this input can take, in the order the
+    /// runtime numbers them; `None` when the set is not finite.
+    pub fn domain(&self) -> Option<Vec<Json>> {
+        match self.kind {
+            Kind::Dropdown => {
+                let all = self.all.as_ref().map(|_| Json::Null);
+                Some(all.into_iter().chain(self.options.iter().map(|c| c.value.clone())).collect())
+            }
+            Kind::Checkbox => Some(vec![Json::Bool(false), Json::Bool(true)]),
+            _ => None,
+        }
+    }
+
+    /// Where the domain starts out, the value the page shows before any choice.
+    pub fn default_index(&self) -> usize {
+        match (self.kind, self.default) {
+            (Kind::Dropdown, Some(i)) => i + usize::from(self.all.is_some()),
+            _ => 0,
+        }
+    }
+}

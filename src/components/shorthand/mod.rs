@@ -1,0 +1,409 @@
+//! Chart shorthands: `line_chart()`, `area_chart()`, `bar_chart()`,
+//! `scatter_chart()`, `histogram()`, `heatmap()` and `pie_chart()` build a
+//! Vega-Lite spec from a few arguments, with the `vega_lite_4` types, and hand
+//! it to the same path as a ```` ```vega-lite ```` block.
+
+use crate::components::scope;
+use crate::source::value::QueryResult;
+use minijinja::value::{Kwargs, Value};
+use minijinja::{Environment, Error, ErrorKind, State};
+use serde_json::{json, Value as Json};
+use vega_lite_4 as vl;
+
+mod channel;
+use channel::{aggregate, channel, humanise, infer, sort, Channel, Measure};
+
+/// The chart kinds, each registered under its function name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Line,
+    Area,
+    Bar,
+    Scatter,
+    Histogram,
+    Heatmap,
+    Pie,
+}
+
+pub const KINDS: &[(&str, Kind)] = &[
+    ("line_chart", Kind::Line),
+    ("area_chart", Kind::Area),
+    ("bar_chart", Kind::Bar),
+    ("scatter_chart", Kind::Scatter),
+    ("histogram", Kind::Histogram),
+    ("heatmap", Kind::Heatmap),
+    ("pie_chart", Kind::Pie),
+];
+
+pub fn register(env: &mut Environment<'static>) {
+    for (name, kind) in KINDS {
+        let (name, kind) = (*name, *kind);
+        env.add_function(name, move |state: &State, data: String, kwargs: Kwargs| {
+            chart(state, name, kind, &data, &kwargs)
+        });
+    }
+}
+
+fn invalid(msg: String) -> Error {
+    Error::new(ErrorKind::InvalidOperation, msg)
+}
+
+/// Everything a chart was asked for, read and checked.
+struct Args {
+    x: Option<Channel>,
+    y: Option<Channel>,
+    color: Option<Channel>,
+    size: Option<Channel>,
+    tooltip: Vec<Channel>,
+    title: Option<String>,
+    height: f64,
+    description: Option<String>,
+    mode: Option<String>,
+    horizontal: bool,
+    points: bool,
+    donut: bool,
+    select: Option<String>,
+}
+
+fn chart(state: &State, fname: &str, kind: Kind, data: &str, kwargs: &Kwargs) -> Result<Value, Error> {
+    let scope = scope::of(state)?;
+    let result = scope.read(data, fname)?;
+    let args = read_args(fname, kind, data, &result, kwargs)?;
+    crate::components::args::finish_args(kwargs, fname, &known_args(kind))?;
+    let spec = build(kind, data, &args)?;
+    Ok(Value::from_safe_string(crate::chart::checked_marker(&spec)))
+}
+
+fn read_args(fname: &str, kind: Kind, data: &str, result: &QueryResult, kwargs: &Kwargs) -> Result<Args, Error> {
+    let ch = |prefix: &str, field: Option<String>| channel(kwargs, prefix, field, result, data, fname);
+    let (x_name, y_name) = match kind {
+        Kind::Pie => ("category", "value"),
+        _ => ("x", "y"),
+    };
+    let x_field: Option<String> = kwargs.get(x_name)?;
+    let y_field: Option<String> = match kind {
+        Kind::Histogram => None,
+        _ => kwargs.get(y_name)?,
+    };
+    let color_field: Option<String> = match kind {
+        Kind::Pie => None,
+        _ => {
+            let series: Option<String> = kwargs.get("series")?;
+            let color: Option<String> = kwargs.get("color")?;
+            color.or(series)
+        }
+    };
+    let need = |f: &Option<String>, name: &str| -> Result<(), Error> {
+        if f.is_none() {
+            return Err(Error::new(
+                ErrorKind::MissingArgument,
+                format!("{fname} needs {name}= (a column of query '{data}')"),
+            ));
+        }
+        Ok(())
+    };
+    need(&x_field, x_name)?;
+    if !matches!(kind, Kind::Histogram) {
+        need(&y_field, y_name)?;
+    }
+    if kind == Kind::Heatmap {
+        need(&color_field, "color")?;
+    }
+    let mut x = ch(if kind == Kind::Pie { "category" } else { "x" }, x_field)?;
+    let mut y = ch(if kind == Kind::Pie { "value" } else { "y" }, y_field)?;
+    let mut color = ch("color", color_field)?;
+    let size = if kind == Kind::Scatter { ch("size", kwargs.get("size")?)? } else { None };
+
+    let agg: Option<String> = if matches!(kind, Kind::Scatter | Kind::Histogram) { None } else { kwargs.get("agg")? };
+    if let Some(op) = agg {
+        let a = aggregate(&op)?;
+        let target = match kind {
+            Kind::Heatmap => color.as_mut(),
+            _ => y.as_mut(),
+        };
+        if let Some(t) = target {
+            t.aggregate = Some(a);
+        }
+    }
+    let sort_arg: Option<String> = if matches!(kind, Kind::Bar | Kind::Heatmap) { kwargs.get("sort")? } else { None };
+    let horizontal: Option<bool> = if kind == Kind::Bar { kwargs.get("horizontal")? } else { None };
+    if let (Some(s), Some(x)) = (sort_arg, x.as_mut()) {
+        // `sort` names the channels as the author sees them; a horizontal bar
+        // chart draws the category (x) down the side and the value (y) across.
+        let s = if horizontal == Some(true) {
+            s.chars()
+                .map(|c| {
+                    if c == 'x' {
+                        'y'
+                    } else if c == 'y' {
+                        'x'
+                    } else {
+                        c
+                    }
+                })
+                .collect()
+        } else {
+            s
+        };
+        x.sort = Some(sort(&s)?);
+    }
+    if kind == Kind::Histogram {
+        let bins: Option<f64> = kwargs.get("bins")?;
+        if let Some(x) = x.as_mut() {
+            x.bin = Some(bins.unwrap_or(20.0));
+            x.measure = Some(Measure::Quantitative);
+        }
+        y = Some(Channel {
+            field: String::new(),
+            aggregate: Some(vl::Aggregate::Enum(vl::NonArgAggregateOp::Count)),
+            measure: Some(Measure::Quantitative),
+            title: Some("Count".into()),
+            ..Default::default()
+        });
+    }
+    let mode: Option<String> = if matches!(kind, Kind::Bar | Kind::Area) { kwargs.get("mode")? } else { None };
+    let stack = match (kind, mode.as_deref()) {
+        (_, None | Some("stacked")) => None,
+        (Kind::Bar, Some("grouped")) | (Kind::Area, Some("overlap")) => Some(vl::Stack::Bool(false)),
+        (_, Some("normalized")) => Some(vl::Stack::Enum(vl::StackOffset::Normalize)),
+        (_, Some(m)) => {
+            let known =
+                if kind == Kind::Bar { "stacked, grouped or normalized" } else { "stacked, overlap or normalized" };
+            return Err(invalid(format!("{fname}: mode must be {known}, got '{m}'")));
+        }
+    };
+    if let Some(y) = y.as_mut() {
+        y.stack = stack;
+    }
+    if mode.as_deref() == Some("grouped") && color.is_none() {
+        return Err(invalid(format!("{fname}: mode=\"grouped\" needs color= (the series to put side by side)")));
+    }
+    let points: Option<bool> = if kind == Kind::Line { kwargs.get("points")? } else { None };
+    let donut: Option<bool> = if kind == Kind::Pie { kwargs.get("donut")? } else { None };
+    if kind == Kind::Pie {
+        // A pie's category is its colour; its angle is the value.
+        color = x.take();
+    }
+    let tooltip_arg: Option<Vec<String>> = kwargs.get("tooltip")?;
+    let mut tooltip: Vec<Channel> = match tooltip_arg {
+        Some(fields) => fields
+            .into_iter()
+            .map(|f| ch("tooltip", Some(f)).map(Option::unwrap_or_default))
+            .collect::<Result<_, _>>()?,
+        None => [&x, &y, &color, &size].into_iter().flatten().filter(|c| !c.field.is_empty()).cloned().collect(),
+    };
+    for t in &mut tooltip {
+        // A tooltip shows the encoded channel's aggregate, not a raw row.
+        if let Some(enc) = [&x, &y, &color, &size].into_iter().flatten().find(|c| c.field == t.field) {
+            t.aggregate = enc.aggregate.clone();
+            t.format = t.format.clone().or_else(|| enc.format.clone());
+            t.bin = enc.bin;
+        }
+    }
+    let select: Option<Value> = kwargs.get("select")?;
+    let select = match select {
+        Some(v) if v.is_true() && v.as_str().is_none() => default_select(kind, &x, &color),
+        Some(v) if v.as_str().is_some() => {
+            let f = v.as_str().unwrap_or_default().to_string();
+            scope::check_column(result, data, &f, &format!("{fname}: select"))?;
+            Some(f)
+        }
+        Some(_) => None,
+        None => default_select(kind, &x, &color),
+    };
+    let height: Option<f64> = kwargs.get("height")?;
+    Ok(Args {
+        x,
+        y,
+        color,
+        size,
+        tooltip,
+        title: kwargs.get("title")?,
+        height: height.unwrap_or(if kind == Kind::Pie { 240.0 } else { 260.0 }),
+        description: kwargs.get("description")?,
+        mode,
+        horizontal: horizontal.unwrap_or(false),
+        points: points.unwrap_or(false),
+        donut: donut.unwrap_or(false),
+        select,
+    })
+}
+
+/// The arguments a chart kind takes, for messages about ones it does not.
+fn known_args(kind: Kind) -> Vec<&'static str> {
+    let mut known: Vec<&str> = match kind {
+        Kind::Pie => vec![
+            "category",
+            "value",
+            "category_title",
+            "category_type",
+            "value_title",
+            "value_format",
+            "value_type",
+            "agg",
+            "donut",
+        ],
+        _ => vec!["x", "y", "x_title", "y_title", "x_format", "y_format", "x_type", "y_type"],
+    };
+    known.extend(["title", "height", "description", "tooltip", "select"]);
+    if kind != Kind::Pie {
+        known.extend(["color", "series", "color_title", "color_format", "color_type"]);
+    }
+    match kind {
+        Kind::Line => known.extend(["agg", "points"]),
+        Kind::Area => known.extend(["agg", "mode"]),
+        Kind::Bar => known.extend(["agg", "sort", "mode", "horizontal"]),
+        Kind::Scatter => known.extend(["size", "size_title", "size_format", "size_type"]),
+        Kind::Histogram => {
+            known.retain(|a| !a.starts_with('y'));
+            known.push("bins");
+        }
+        Kind::Heatmap => known.extend(["agg", "sort"]),
+        Kind::Pie => {}
+    }
+    known
+}
+
+/// Clicking a mark filters the page by its category: the colour series where
+/// there is one, otherwise a nominal x (a bar's category).
+fn default_select(kind: Kind, x: &Option<Channel>, color: &Option<Channel>) -> Option<String> {
+    let nominal = |c: &Channel| matches!(c.measure, Some(Measure::Nominal | Measure::Ordinal));
+    match kind {
+        Kind::Histogram | Kind::Heatmap => None,
+        _ => color.iter().chain(x.iter()).find(|c| nominal(c)).map(|c| c.field.clone()),
+    }
+}
+
+fn mark(kind: Kind, args: &Args) -> vl::AnyMark {
+    let def = vl::Def {
+        def_type: Some(match kind {
+            Kind::Line => vl::Mark::Line,
+            Kind::Area => vl::Mark::Area,
+            Kind::Bar | Kind::Histogram => vl::Mark::Bar,
+            Kind::Scatter => vl::Mark::Point,
+            Kind::Heatmap => vl::Mark::Rect,
+            Kind::Pie => vl::Mark::Arc,
+        }),
+        point: (kind == Kind::Line && args.points).then_some(vl::PointUnion::Bool(true)),
+        filled: (kind == Kind::Scatter).then_some(true),
+        opacity: match (kind, args.mode.as_deref()) {
+            (Kind::Scatter, _) => Some(vl::CornerRadiusUnion::Double(0.7)),
+            (Kind::Area, Some("overlap")) => Some(vl::CornerRadiusUnion::Double(0.5)),
+            _ => None,
+        },
+        inner_radius: (kind == Kind::Pie && args.donut).then_some(vl::CornerRadiusUnion::Double(60.0)),
+        tooltip: None,
+        ..Default::default()
+    };
+    vl::AnyMark::Def(def)
+}
+
+fn build(kind: Kind, data: &str, args: &Args) -> Result<Json, Error> {
+    let mut encoding = vl::EdEncoding::default();
+    let (x, y) = if args.horizontal { (&args.y, &args.x) } else { (&args.x, &args.y) };
+    if kind == Kind::Pie {
+        encoding.theta = args.y.as_ref().map(Channel::theta);
+    } else {
+        encoding.x = x.as_ref().map(Channel::x);
+        encoding.y = y.as_ref().map(Channel::y);
+    }
+    encoding.color = args.color.as_ref().map(Channel::color);
+    encoding.size = args.size.as_ref().map(Channel::size);
+    if !args.tooltip.is_empty() {
+        encoding.tooltip =
+            Some(vl::EncodingTooltip::StringFieldDefArray(args.tooltip.iter().map(Channel::tooltip).collect()));
+    }
+    let description = args.description.clone().unwrap_or_else(|| describe(kind, data, args));
+    let spec = vl::Vegalite {
+        schema: None,
+        data: vl::UrlData { name: Some(data.to_string()), ..Default::default() }.into(),
+        mark: Some(mark(kind, args)),
+        encoding: Some(Box::new(encoding)),
+        height: Some(vl::HeightUnion::Double(args.height)),
+        title: args.title.clone().map(vl::TitleUnion::String),
+        description: Some(description),
+        ..Default::default()
+    };
+    let mut json = serde_json::to_value(&spec).map_err(|e| invalid(format!("chart spec: {e}")))?;
+    // Current Vega-Lite places grouped bars with an offset channel, which the v4
+    // schema (and so `vega_lite_4`) does not have; it is added to the built spec.
+    if args.mode.as_deref() == Some("grouped") {
+        if let (Some(enc), Some(color)) = (json.get_mut("encoding"), &args.color) {
+            let offset = if args.horizontal { "yOffset" } else { "xOffset" };
+            enc[offset] = json!({"field": channel::escape_field(&color.field), "type": "nominal"});
+        }
+    }
+    if let Some(select) = &args.select {
+        json["usermeta"] = json!({"vcd": {"select": select}});
+    }
+    Ok(json)
+}
+
+/// A sentence saying what the chart shows, for screen readers.
+fn describe(kind: Kind, data: &str, args: &Args) -> String {
+    let name = |c: &Option<Channel>| c.as_ref().and_then(|c| c.title.clone()).unwrap_or_default();
+    let what = match kind {
+        Kind::Line => "Line chart",
+        Kind::Area => "Area chart",
+        Kind::Bar => "Bar chart",
+        Kind::Scatter => "Scatter plot",
+        Kind::Histogram => "Histogram",
+        Kind::Heatmap => "Heatmap",
+        Kind::Pie => "Pie chart",
+    };
+    let mut s = match kind {
+        Kind::Pie => format!("{what} of {} by {}", name(&args.y), name(&args.color)),
+        Kind::Histogram => format!("{what} of {}", name(&args.x)),
+        Kind::Heatmap => format!("{what} of {} by {} and {}", name(&args.color), name(&args.x), name(&args.y)),
+        _ => format!("{what} of {} by {}", name(&args.y), name(&args.x)),
+    };
+    if kind != Kind::Pie && kind != Kind::Heatmap {
+        if let Some(c) = &args.color {
+            s.push_str(&format!(", one series per {}", c.title.clone().unwrap_or_default().to_lowercase()));
+        }
+    }
+    if let Some(sz) = &args.size {
+        s.push_str(&format!(", sized by {}", sz.title.clone().unwrap_or_default().to_lowercase()));
+    }
+    format!("{s} (query {data}).")
+}
+
+/// The small trend line of a KPI card: no axes, no legend, just the shape.
+pub fn sparkline(result: &QueryResult, data: &str, x: &str, y: &str) -> Result<Json, Error> {
+    scope::check_column(result, data, x, "kpi: spark_x")?;
+    scope::check_column(result, data, y, "kpi: spark_y")?;
+    let channel = |field: &str| Channel {
+        field: field.to_string(),
+        measure: Some(infer(result, field)),
+        title: Some(humanise(field)),
+        ..Default::default()
+    };
+    let (cx, cy) = (channel(x), channel(y));
+    let encoding = vl::EdEncoding {
+        x: Some(vl::XClass { axis: vl::RemovableValue::Remove, ..cx.x() }),
+        y: Some(vl::YClass {
+            axis: vl::RemovableValue::Remove,
+            scale: vl::Scale { zero: Some(vl::Aria::Bool(false)), ..Default::default() }.into(),
+            ..cy.y()
+        }),
+        tooltip: Some(vl::EncodingTooltip::StringFieldDefArray(vec![cx.tooltip(), cy.tooltip()])),
+        ..Default::default()
+    };
+    let spec = vl::Vegalite {
+        schema: None,
+        data: vl::UrlData { name: Some(data.to_string()), ..Default::default() }.into(),
+        mark: Some(vl::AnyMark::Def(vl::Def {
+            def_type: Some(vl::Mark::Line),
+            stroke_width: Some(vl::FontSize::Double(1.5)),
+            ..Default::default()
+        })),
+        encoding: Some(Box::new(encoding)),
+        height: Some(vl::HeightUnion::Double(36.0)),
+        description: Some(format!("Trend of {} by {} (query {data}).", humanise(y), humanise(x))),
+        ..Default::default()
+    };
+    let mut json = serde_json::to_value(&spec).map_err(|e| invalid(format!("sparkline spec: {e}")))?;
+    json["config"] = json!({"view": {"stroke": null}});
+    json["padding"] = json!(2);
+    Ok(json)
+}

@@ -1,0 +1,569 @@
+//! A build kept in memory: the queries, their results, the pages and what each
+//! rendered to, so a change to one file redoes only what depends on it (`vcd
+//! serve --watch`). `vcd build` and `vcd check` run it once from scratch.
+
+use crate::page::{self, Page};
+use crate::pipeline::variants;
+use crate::project::Project;
+use crate::query::runner::Mode;
+use crate::query::runner::Runner;
+use crate::query::{self, QueryFile, Results};
+use crate::render::template;
+use crate::render::{self, RenderContext, RenderedPage};
+use crate::site::layout::Layout;
+use crate::site::theme::Theme;
+use crate::site::{self, Staging};
+use crate::source::value::QueryResult;
+use crate::util::diag::{Diagnostic, Diagnostics};
+use anyhow::Result;
+use minijinja::Environment;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// What produced a diagnostic, so redoing that piece replaces exactly its messages.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Origin {
+    Project,
+    /// Finding the pages and making a bracketed page's rows into pages.
+    Pages,
+    Data,
+    Query(String),
+    Page(PathBuf),
+}
+
+/// One rendered page.
+struct Output {
+    /// The page file it came from (several outputs share a bracketed page's file).
+    source: PathBuf,
+    html: String,
+    reads: BTreeSet<String>,
+}
+
+/// What changed on disk since the last step, as the watcher classified it.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Changes {
+    pub config: bool,
+    pub theme: bool,
+    /// Data files (`data/posts.csv`, `data/schema.sql`), relative to the project.
+    pub data: BTreeSet<PathBuf>,
+    /// Query names whose file was written, created or removed.
+    pub queries: BTreeSet<String>,
+    /// Page files written, created or removed, relative to the project.
+    pub pages: BTreeSet<PathBuf>,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        *self == Changes::default()
+    }
+
+    pub fn merge(&mut self, other: Changes) {
+        self.config |= other.config;
+        self.theme |= other.theme;
+        self.data.extend(other.data);
+        self.queries.extend(other.queries);
+        self.pages.extend(other.pages);
+    }
+}
+
+/// What one step redid, for the terminal.
+#[derive(Debug, Default)]
+pub struct Step {
+    pub queries_run: usize,
+    pub pages_rendered: usize,
+    pub files_written: usize,
+}
+
+pub struct Session {
+    pub project: Project,
+    mode: Mode,
+    env: Environment<'static>,
+    runner: Runner,
+    queries: Vec<QueryFile>,
+    results: Results,
+    /// Pre-computed variants by file name (`kpis.<hash>.json`).
+    variants: BTreeMap<String, Arc<QueryResult>>,
+    /// Every page, bracketed ones expanded.
+    pages: Vec<Page>,
+    theme: Theme,
+    /// Rendered pages by output file.
+    outputs: BTreeMap<PathBuf, Output>,
+    errors: BTreeMap<Origin, Vec<Diagnostic>>,
+    /// Results served from the cache in the last full run.
+    pub cached: usize,
+    /// Site files changed since the last write: new bytes, or `None` when removed.
+    pending: BTreeMap<PathBuf, Option<Vec<u8>>>,
+    step: Step,
+}
+
+impl Session {
+    /// Runs the whole pipeline once, its stages in order:
+    ///
+    /// 1. **find queries** (`queries/*.sql`, their `$name` parameters);
+    /// 2. **load data and run queries**: the engine opens (and DuckDB loads
+    ///    `data/`) only when a query misses the result cache;
+    /// 3. **find pages** (`pages/**/*.md`, a page per row of a `rows:` query);
+    /// 4. **render pages**: template, components, charts, Markdown;
+    /// 5. **plan variants**: the pre-computed results each page's inputs need;
+    /// 6. **run variants**;
+    /// 7. **lay out**: each page in the theme's layout;
+    /// 8. **write**: [`Session::write_all`] (`vcd build`) or
+    ///    [`Session::write_pending`] (`vcd serve`, after [`Session::apply`]
+    ///    repeats the stages a change reaches).
+    pub fn open(project: Project, mode: Mode) -> Result<Session> {
+        let theme = Theme::load(&project.theme_dir())?;
+        let runner = Runner::new(&project, mode);
+        let mut s = Session {
+            env: template::environment(),
+            runner,
+            project,
+            mode,
+            queries: Vec::new(),
+            results: Results::new(),
+            variants: BTreeMap::new(),
+            pages: Vec::new(),
+            theme,
+            outputs: BTreeMap::new(),
+            errors: BTreeMap::new(),
+            cached: 0,
+            pending: BTreeMap::new(),
+            step: Step::default(),
+        };
+        s.discover_queries(); // 1
+        let names: BTreeSet<String> = s.queries.iter().map(|q| q.name.clone()).collect();
+        s.cached = s.run(&names)?; // 2
+        s.render(|_, _| true)?; // 3 to 7
+        s.runner.finish();
+        Ok(s)
+    }
+
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        let mut all: Vec<Diagnostic> = self.errors.values().flatten().cloned().collect();
+        all.sort_by(|a, b| (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message)));
+        all
+    }
+
+    pub fn page_count(&self) -> usize {
+        self.pages.len()
+    }
+
+    pub fn query_count(&self) -> usize {
+        self.queries.len()
+    }
+
+    /// Redoes what `changes` affect. A change to the settings starts over.
+    pub fn apply(&mut self, changes: &Changes) -> Result<Step> {
+        self.step = Step::default();
+        if changes.config {
+            let project = Project::open_with(&self.project.root, self.project.overrides.clone())?;
+            *self = Session::open(project, self.mode)?;
+            self.pending = self.site_files().into_iter().map(|(k, v)| (k, Some(v))).collect();
+            self.step.pages_rendered = self.pages.len();
+            self.step.queries_run = self.queries.len();
+            return Ok(std::mem::take(&mut self.step));
+        }
+        let mut rerun: BTreeSet<String> = BTreeSet::new();
+        if !changes.queries.is_empty() {
+            let before: BTreeMap<String, String> =
+                self.queries.iter().map(|q| (q.name.clone(), q.sql.clone())).collect();
+            self.discover_queries();
+            let after: BTreeMap<String, String> =
+                self.queries.iter().map(|q| (q.name.clone(), q.sql.clone())).collect();
+            for name in before.keys().chain(after.keys()) {
+                if before.get(name) != after.get(name) || changes.queries.contains(name) {
+                    rerun.insert(name.clone());
+                }
+            }
+        }
+        if !changes.data.is_empty() {
+            self.runner.data_changed();
+            self.errors.remove(&Origin::Data);
+            rerun.extend(self.queries_reading(&changes.data));
+        }
+        self.run(&rerun)?;
+
+        let mut render_all = false;
+        if changes.theme {
+            self.theme = Theme::load(&self.project.theme_dir())?;
+            for (path, bytes) in &self.theme.assets {
+                self.pending.insert(PathBuf::from("assets").join(path), Some(bytes.clone()));
+            }
+            render_all = true;
+        }
+        let nav_before = self.nav_signature();
+        let pages_changed = &changes.pages;
+        self.render(|p, reads| {
+            render_all || pages_changed.contains(&p.source) || reads.is_none_or(|r| r.iter().any(|q| rerun.contains(q)))
+        })?;
+        if self.nav_signature() != nav_before {
+            // A page came, went or was renamed: every sidebar shows it.
+            self.render(|_, _| true)?;
+        }
+        // The result cache is pruned only after a full run, which knows every entry it needs.
+        Ok(std::mem::take(&mut self.step))
+    }
+
+    /// Reads `queries/`, replacing the project-level messages about its files.
+    fn discover_queries(&mut self) {
+        let diags = Diagnostics::default();
+        let found = query::discover(&self.project.queries_dir(), &self.project.root, &diags);
+        let env = &self.env;
+        self.queries = found.into_iter().filter(|q| !reserved_name(q, env, &diags)).collect();
+        let names: BTreeSet<&String> = self.queries.iter().map(|q| &q.name).collect();
+        self.results.retain(|k, _| names.contains(k));
+        self.errors.retain(|o, _| !matches!(o, Origin::Query(q) if !names.contains(q)));
+        self.errors.remove(&Origin::Project);
+        self.route(diags);
+    }
+
+    /// The queries that may read any of the changed data files: those naming
+    /// the file's table, or a view that reads it. A change to `schema.sql`
+    /// can change any table, so it re-runs every query.
+    fn queries_reading(&self, files: &BTreeSet<PathBuf>) -> BTreeSet<String> {
+        let schema = std::fs::read_to_string(self.project.data_dir().join("schema.sql")).unwrap_or_default();
+        let mut tables: BTreeSet<String> = BTreeSet::new();
+        for f in files {
+            let stem = f.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_ascii_lowercase();
+            if stem == "schema" {
+                return self.queries.iter().map(|q| q.name.clone()).collect();
+            }
+            tables.insert(stem);
+        }
+        let tables = reached(&schema, tables);
+        self.queries.iter().filter(|q| tables.iter().any(|t| mentions(&q.sql, t))).map(|q| q.name.clone()).collect()
+    }
+
+    /// Runs the named queries (bound to NULL), replacing their results, messages
+    /// and variants. Returns how many came from the cache.
+    fn run(&mut self, names: &BTreeSet<String>) -> Result<usize> {
+        if names.is_empty() {
+            return Ok(0);
+        }
+        let jobs: Vec<QueryFile> = self.queries.iter().filter(|q| names.contains(&q.name)).cloned().collect();
+        for name in names {
+            self.errors.remove(&Origin::Query(name.clone()));
+            self.results.remove(name);
+            let prefix = format!("{name}.");
+            self.variants.retain(|file, _| !file.starts_with(&prefix));
+        }
+        let diags = Diagnostics::default();
+        let (found, cached) = self.runner.base(&jobs, &diags)?;
+        for (name, result) in found {
+            self.pending.insert(PathBuf::from("data").join(format!("{name}.json")), Some(result.to_json_bytes()));
+            self.results.insert(name, result);
+        }
+        self.step.queries_run += jobs.len();
+        self.route(diags);
+        Ok(cached)
+    }
+
+    /// Renders the pages `select` picks (given each page and, for a page rendered
+    /// before, the queries it read), and the variants their inputs need: the
+    /// page stages of the pipeline, in order.
+    fn render(&mut self, select: impl Fn(&Page, Option<&BTreeSet<String>>) -> bool) -> Result<()> {
+        let chosen = self.find_pages(select);
+        let names: BTreeSet<String> = self.queries.iter().map(|q| q.name.clone()).collect();
+        let ctx = RenderContext::new(&self.env, &names, &self.results, self.params(), &self.project.config.title);
+        let chosen: Vec<&Page> = chosen.iter().map(|&i| &self.pages[i]).collect();
+
+        let drafts = render_pages(&chosen, &ctx);
+        let plan = plan_variants(drafts, &ctx, self.project.config.max_variants);
+        for failed in &plan.failed {
+            // A page that failed may have failed on any query; any rerun retries it.
+            self.outputs.entry(failed.clone()).and_modify(|o| o.reads = names.clone());
+        }
+        let vdiags = Diagnostics::default();
+        let jobs: variants::Jobs =
+            plan.jobs.into_iter().filter(|(file, _)| !self.variants.contains_key(file)).collect();
+        for (file, result) in run_variants(jobs, &self.queries, &mut self.runner, &vdiags)? {
+            self.pending.insert(PathBuf::from("data").join(&file), Some(result.to_json_bytes()));
+            self.variants.insert(file, result);
+        }
+        let mut problems = plan.problems;
+        let layout = Layout::new(&self.theme, &self.project.config.title, &self.pages);
+        for (p, html, reads) in lay_out(plan.finished, &layout) {
+            match html {
+                Ok(html) => {
+                    self.pending.insert(p.out_file(), Some(html.clone().into_bytes()));
+                    self.outputs.insert(p.out_file(), Output { source: p.source.clone(), html, reads });
+                    self.step.pages_rendered += 1;
+                }
+                Err(d) => problems.push(d),
+            }
+        }
+        for d in problems {
+            let origin = d.file.clone().map_or(Origin::Project, Origin::Page);
+            push_unique(self.errors.entry(origin).or_default(), d);
+        }
+        self.route(vdiags);
+        Ok(())
+    }
+
+    /// Each query's parameters, for the pages that bind them.
+    fn params(&self) -> BTreeMap<String, Vec<String>> {
+        self.queries.iter().filter(|q| !q.params.is_empty()).map(|q| (q.name.clone(), q.params.clone())).collect()
+    }
+
+    /// Finds `pages/` again (a page per row from its query's rows), drops the
+    /// outputs of pages that are gone, and returns the indices in `self.pages`
+    /// of those `select` picks, their old messages cleared.
+    fn find_pages(&mut self, select: impl Fn(&Page, Option<&BTreeSet<String>>) -> bool) -> Vec<usize> {
+        let diags = Diagnostics::default();
+        let raw = page::discover(&self.project.pages_dir(), &self.project.root, &diags);
+        let names: BTreeSet<String> = self.queries.iter().map(|q| q.name.clone()).collect();
+        self.pages = page::expand(raw, &self.results, &names, &self.params(), &diags);
+
+        // Pages that no longer exist leave the site.
+        let live: BTreeSet<PathBuf> = self.pages.iter().map(Page::out_file).collect();
+        let gone: Vec<PathBuf> = self.outputs.keys().filter(|k| !live.contains(*k)).cloned().collect();
+        for out in gone {
+            if let Some(o) = self.outputs.remove(&out) {
+                self.errors.remove(&Origin::Page(o.source));
+            }
+            self.pending.insert(out, None);
+        }
+
+        // Finding and expanding pages is redone in full each time, and so are its messages.
+        self.errors.insert(Origin::Pages, diags.into_sorted());
+        let chosen: Vec<usize> = (0..self.pages.len())
+            .filter(|&i| {
+                let p = &self.pages[i];
+                select(p, self.outputs.get(&p.out_file()).map(|o| &o.reads))
+            })
+            .collect();
+        let sources: BTreeSet<PathBuf> = chosen.iter().map(|&i| self.pages[i].source.clone()).collect();
+        self.errors.retain(|o, _| !matches!(o, Origin::Page(s) if sources.contains(s)));
+        chosen
+    }
+
+    /// Files the sidebar depends on: each page's URL and title, in order.
+    fn nav_signature(&self) -> Vec<(String, String, Option<i64>)> {
+        self.pages.iter().filter(|p| p.row.is_none()).map(|p| (p.url.clone(), p.title(), p.front.order)).collect()
+    }
+
+    /// Files each diagnostic under what produced it.
+    fn route(&mut self, diags: Diagnostics) {
+        for d in diags.into_sorted() {
+            let origin = match &d.file {
+                Some(f) if f.starts_with("queries") => {
+                    Origin::Query(f.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default())
+                }
+                Some(f) if f.starts_with("data") => Origin::Data,
+                Some(f) if f.starts_with("pages") => Origin::Page(f.clone()),
+                _ => Origin::Project,
+            };
+            push_unique(self.errors.entry(origin).or_default(), d);
+        }
+    }
+
+    /// Every file of the site, as `vcd build` writes it.
+    fn site_files(&self) -> BTreeMap<PathBuf, Vec<u8>> {
+        let mut files = BTreeMap::new();
+        for (name, result) in &self.results {
+            files.insert(PathBuf::from("data").join(format!("{name}.json")), result.to_json_bytes());
+        }
+        for (file, result) in &self.variants {
+            files.insert(PathBuf::from("data").join(file), result.to_json_bytes());
+        }
+        for (path, bytes) in &self.theme.assets {
+            files.insert(PathBuf::from("assets").join(path), bytes.clone());
+        }
+        for (out, o) in &self.outputs {
+            files.insert(out.clone(), o.html.clone().into_bytes());
+        }
+        files
+    }
+
+    /// Writes the whole site atomically (what `vcd build` does when there are no errors).
+    pub fn write_all(&mut self) -> Result<PathBuf> {
+        let target = self.project.output_dir();
+        let staging = Staging::new(&target)?;
+        let files = self.site_files();
+        let progress = crate::util::progress::Progress::new("files written:", files.len());
+        for (rel, bytes) in files {
+            staging.write(&rel, &bytes)?;
+            progress.tick();
+        }
+        drop(progress);
+        staging.commit()?;
+        self.pending.clear();
+        Ok(target)
+    }
+
+    /// Writes the files changed since the last write into the existing site,
+    /// one by one; what failed keeps its previous file. Returns how many files
+    /// really changed: one rebuilt with the same bytes is left alone, so a save
+    /// that changes nothing reloads no browser.
+    pub fn write_pending(&mut self) -> Result<usize> {
+        let target = self.project.output_dir();
+        let pending = std::mem::take(&mut self.pending);
+        let mut changed = 0;
+        for (rel, bytes) in &pending {
+            let now = std::fs::read(target.join(rel)).ok();
+            if now.as_deref() != bytes.as_deref() {
+                site::write_in_place(&target, rel, bytes.as_deref())?;
+                changed += 1;
+            }
+        }
+        Ok(changed)
+    }
+}
+
+/// One page's rendering: its HTML body, or every problem it has.
+type Draft<'p> = (&'p Page, Result<RenderedPage, Vec<Diagnostic>>);
+
+/// Stage "render pages": each page's template, charts and Markdown, in parallel.
+fn render_pages<'p>(pages: &[&'p Page], ctx: &RenderContext) -> Vec<Draft<'p>> {
+    let progress = crate::util::progress::Progress::new("pages rendered:", pages.len());
+    let drafts = pages
+        .par_iter()
+        .map(|p| {
+            let r = render::render_page(p, ctx);
+            progress.tick();
+            (*p, r)
+        })
+        .collect();
+    drop(progress);
+    drafts
+}
+
+/// What planning the variants of the rendered pages gave.
+struct Plan<'p> {
+    /// Pages ready to lay out.
+    finished: Vec<(&'p Page, RenderedPage)>,
+    /// The variants they need, by file name.
+    jobs: variants::Jobs,
+    /// Output files of pages that failed.
+    failed: Vec<PathBuf>,
+    problems: Vec<Diagnostic>,
+}
+
+/// Stage "plan variants": for each rendered page, the pre-computed results its
+/// inputs need (its manifest, appended as a script) and the jobs to make them.
+fn plan_variants<'p>(drafts: Vec<Draft<'p>>, ctx: &RenderContext, max_variants: usize) -> Plan<'p> {
+    let mut plan = Plan { finished: Vec::new(), jobs: variants::Jobs::new(), failed: Vec::new(), problems: Vec::new() };
+    for (p, r) in drafts {
+        match r {
+            Ok(mut r) => match variants::manifest(p, &r, &ctx.catalog, max_variants, &mut plan.jobs) {
+                Ok(m) => {
+                    if !r.uses.is_empty() || !r.inputs.is_empty() {
+                        r.content.push_str(&variants::script(&m));
+                    }
+                    if let Some(rows) = &p.front.rows {
+                        r.reads.insert(rows.0.clone());
+                    }
+                    plan.finished.push((p, r));
+                }
+                Err(d) => plan.problems.push(d),
+            },
+            Err(errs) => {
+                plan.problems.extend(errs);
+                plan.failed.push(p.out_file());
+            }
+        }
+    }
+    plan
+}
+
+/// Stage "run variants": each job's query with its bound values; the results
+/// that ran, by file name (failures go to `diags`).
+fn run_variants(
+    jobs: variants::Jobs,
+    queries: &[QueryFile],
+    runner: &mut Runner,
+    diags: &Diagnostics,
+) -> Result<Vec<(String, std::sync::Arc<QueryResult>)>> {
+    let by_name: BTreeMap<&str, &QueryFile> = queries.iter().map(|q| (q.name.as_str(), q)).collect();
+    let list: Vec<(String, &QueryFile, Vec<serde_json::Value>)> =
+        jobs.into_iter().filter_map(|(file, (q, b))| Some((file, *by_name.get(q.as_str())?, b))).collect();
+    let runs: Vec<(&QueryFile, Vec<serde_json::Value>)> = list.iter().map(|(_, q, b)| (*q, b.clone())).collect();
+    let (found, _) = runner.run(&runs, diags)?;
+    Ok(list.into_iter().zip(found).filter_map(|((file, _, _), r)| Some((file, r?))).collect())
+}
+
+/// Stage "lay out": each finished page inside the theme's layout (sidebar,
+/// scripts), in parallel, with the queries it read.
+fn lay_out<'p>(
+    finished: Vec<(&'p Page, RenderedPage)>,
+    layout: &Layout,
+) -> Vec<(&'p Page, Result<String, Diagnostic>, BTreeSet<String>)> {
+    finished.into_par_iter().map(|(p, r)| (p, layout.render(p, &r), r.reads)).collect()
+}
+
+fn push_unique(list: &mut Vec<Diagnostic>, d: Diagnostic) {
+    if !list.iter().any(|x| x.to_string() == d.to_string()) {
+        list.push(d);
+    }
+}
+
+/// A query named like a template global would be shadowed or shadow it.
+fn reserved_name(q: &QueryFile, env: &Environment<'static>, diags: &Diagnostics) -> bool {
+    let taken = render::PAGE_GLOBALS.contains(&q.name.as_str()) || template::builtin_names(env).contains(&q.name);
+    if taken {
+        diags.push(Diagnostic::in_file(
+            &q.path,
+            format!("query name '{}' is reserved for templates; rename the file", q.name),
+        ));
+    }
+    taken
+}
+
+/// `tables` and every view of `schema` that reads one of them, directly or
+/// through other views (see [`crate::util::sqltext::views`] for the forms understood).
+fn reached(schema: &str, mut tables: BTreeSet<String>) -> BTreeSet<String> {
+    let views = crate::util::sqltext::views(schema);
+    // A view may read a view defined after it (CREATE OR REPLACE): repeat until nothing is added.
+    loop {
+        let before = tables.len();
+        for (view, body) in &views {
+            if !tables.contains(view) && tables.iter().any(|t| mentions(body, t)) {
+                tables.insert(view.clone());
+            }
+        }
+        if tables.len() == before {
+            return tables;
+        }
+    }
+}
+
+/// Whether `sql` mentions `word` as a whole identifier, ignoring case.
+fn mentions(sql: &str, word: &str) -> bool {
+    let sql = sql.to_ascii_lowercase();
+    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    sql.match_indices(word).any(|(i, _)| {
+        !sql[..i].chars().next_back().is_some_and(is_ident)
+            && !sql[i + word.len()..].chars().next().is_some_and(is_ident)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn views_and_mentions_find_what_a_data_change_reaches() {
+        let schema =
+            "CREATE TABLE posts (id INT);\nCREATE VIEW post_metrics AS SELECT * FROM posts JOIN metrics USING (id);";
+        let v = crate::util::sqltext::views(schema);
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].0, "post_metrics");
+        assert!(mentions(&v[0].1, "metrics"));
+        assert!(mentions("select * from Posts", "posts"));
+        assert!(!mentions("select * from posts_archive", "posts"));
+        assert!(!mentions("select * from old_posts", "posts"));
+    }
+
+    #[test]
+    fn a_data_change_reaches_views_in_every_form_and_through_chains() {
+        let schema = "CREATE TABLE posts (id INT);\n\
+            CREATE OR REPLACE VIEW IF NOT EXISTS \"Daily\" AS SELECT * FROM weekly; -- defined before what it reads\n\
+            create temp view weekly as select * from posts;\n\
+            CREATE TEMPORARY VIEW unrelated AS SELECT 1 /* posts */;\n\
+            CREATE VIEW s.Monthly AS SELECT * FROM daily";
+        let set = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<BTreeSet<String>>();
+        assert_eq!(reached(schema, set(&["posts"])), set(&["posts", "weekly", "daily", "monthly"]));
+        assert_eq!(reached(schema, set(&["orders"])), set(&["orders"]));
+    }
+}

@@ -1,0 +1,114 @@
+//! `vcd.toml`: optional project settings, each with a default, validated right after parsing.
+
+use crate::project::timezone::Zone;
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+pub const CONFIG_FILE: &str = "vcd.toml";
+
+/// Which engine runs the queries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// Embedded DuckDB over the files in `data/` (no server needed).
+    Duckdb,
+    /// A PostgreSQL server (see `database_url`).
+    Postgres,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Site title shown in the sidebar and the browser tab.
+    pub title: String,
+    /// Output folder, relative to the project root.
+    pub output: PathBuf,
+    /// Query engine.
+    pub source: SourceKind,
+    /// PostgreSQL connection URL; when absent, `DATABASE_URL` or libpq's
+    /// `PG*` variables are used. Prefer those for passwords.
+    pub database_url: Option<String>,
+    /// Reuse results of unchanged queries over unchanged data (offline source only).
+    pub cache: bool,
+    /// Most rows a single query may return before the build fails; guards
+    /// against shipping a whole table to the browser by mistake.
+    pub max_rows: usize,
+    /// Most pre-computed variants of one parameterised query on one page (the
+    /// product of its inputs' numbers of values); guards against a build that
+    /// would run a query thousands of times.
+    pub max_variants: usize,
+    /// The business's time zone, an IANA name (`America/Toronto`), default
+    /// `UTC`. Both engines run every query with it as their `TimeZone`, so
+    /// the hour, weekday and day of a `TIMESTAMP WITH TIME ZONE` are local
+    /// ones, and zoned values reach the page as local times with their offset.
+    /// Timestamps without a zone and dates are not affected.
+    #[serde(deserialize_with = "zone_from_name")]
+    pub timezone: Zone,
+}
+
+fn zone_from_name<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Zone, D::Error> {
+    let name = String::deserialize(d)?;
+    Zone::parse(&name).map_err(serde::de::Error::custom)
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "vcd".into(),
+            output: PathBuf::from("site"),
+            source: SourceKind::Duckdb,
+            database_url: None,
+            cache: true,
+            max_rows: 1_000_000,
+            max_variants: 200,
+            timezone: Zone::UTC,
+        }
+    }
+}
+
+impl Config {
+    /// Reads `vcd.toml` from the project root; a missing file means all defaults.
+    pub fn load(root: &Path) -> Result<Config> {
+        let path = root.join(CONFIG_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {CONFIG_FILE}")),
+        };
+        let config: Config = toml::from_str(&text).map_err(|e| {
+            let loc = e
+                .span()
+                .map(|s| {
+                    let (line, col) = crate::util::diag::line_col(&text, s.start);
+                    format!(":{line}:{col}")
+                })
+                .unwrap_or_default();
+            anyhow::anyhow!("{CONFIG_FILE}{loc}: {}", e.message())
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.output.as_os_str().is_empty() {
+            bail!("{CONFIG_FILE}: `output` must not be empty");
+        }
+        if self.output.is_absolute() || self.output.components().any(|c| !matches!(c, std::path::Component::Normal(_)))
+        {
+            bail!("{CONFIG_FILE}: `output` must be a plain folder inside the project, got '{}'", self.output.display());
+        }
+        for reserved in ["pages", "queries", "data", "theme", "src"] {
+            if self.output == Path::new(reserved) {
+                bail!("{CONFIG_FILE}: `output` cannot be '{reserved}', which holds project sources");
+            }
+        }
+        if self.max_variants == 0 {
+            bail!("{CONFIG_FILE}: `max_variants` must be at least 1");
+        }
+        if self.max_rows == 0 {
+            bail!("{CONFIG_FILE}: `max_rows` must be at least 1");
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,216 @@
+//! The minijinja environment pages render in: strict undefined values, escaping that
+//! keeps query data out of both HTML and Markdown syntax, and formatting filters.
+
+use crate::components::args::as_num;
+use crate::util::format::{Style, MISSING};
+use minijinja::value::{Kwargs, Value};
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, Output, State, UndefinedBehavior};
+use std::fmt::Write;
+
+/// Names the environment itself defines, which a page may use without a query of that name.
+pub fn builtin_names(env: &Environment<'_>) -> Vec<String> {
+    env.globals().map(|(name, _)| name.to_string()).collect()
+}
+
+/// Builds the environment shared by every page of a build.
+pub fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    // A typo in a column name must fail the build, not print an empty string.
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // Page bodies escape for HTML-inside-Markdown; chart specs (named *.json) escape as JSON.
+    env.set_auto_escape_callback(|name| if name.ends_with(".json") { AutoEscape::Json } else { AutoEscape::Html });
+    env.set_formatter(format_value);
+    env.add_filter("number", number);
+    env.add_filter("percent", percent);
+    env.add_filter("currency", currency);
+    env.add_filter("date", date);
+    env.add_filter("compact", compact);
+    env.add_function("kpi", crate::components::kpi);
+    env.add_function("table", crate::components::table);
+    env.add_function("dropdown", crate::components::inputs::dropdown);
+    env.add_function("multiselect", crate::components::inputs::multiselect);
+    env.add_function("date_range", crate::components::inputs::date_range);
+    env.add_function("search", crate::components::inputs::search);
+    env.add_function("checkbox", crate::components::inputs::checkbox);
+    crate::components::shorthand::register(&mut env);
+    env.add_filter(crate::chart::FILTER, |text: String, n: usize| {
+        Value::from_safe_string(crate::chart::marker(n, &text))
+    });
+    env
+}
+
+/// Writes a value into page text. In HTML mode, anything not marked safe is escaped
+/// so it renders as literal text after Markdown: HTML metacharacters and Markdown
+/// punctuation become numeric character references, which Markdown decodes back
+/// to plain text and never treats as syntax (a caption holding `[x](javascript:…)`
+/// or `<script>` stays text). Null prints as an empty string.
+fn format_value(out: &mut Output, state: &mut State, value: &Value) -> Result<(), Error> {
+    if *state.auto_escape() != AutoEscape::Html {
+        return minijinja::escape_formatter(out, state, value);
+    }
+    if value.is_none() {
+        return Ok(());
+    }
+    if value.is_safe() {
+        return out.write_str(value.as_str().unwrap_or_default()).map_err(Error::from);
+    }
+    let text = match value.as_str() {
+        Some(s) => s.to_string(),
+        None => value.to_string(),
+    };
+    out.write_str(&crate::util::html::escape_for_markdown(&text)).map_err(Error::from)
+}
+
+fn not_a_number(filter: &str, v: &Value) -> Error {
+    Error::new(ErrorKind::InvalidOperation, format!("the {filter} filter needs a number, got {} ({})", v, v.kind()))
+}
+
+/// What every number filter does: read `decimals` (at most 12), reject unknown
+/// arguments, read the value as a number, and format it (`–` for null) by the
+/// rules of `docs/formatting.md`.
+fn figure(filter: &str, v: &Value, kwargs: &Kwargs, style: Style<'_>, default_decimals: u32) -> Result<String, Error> {
+    let d: Option<u32> = kwargs.get("decimals")?;
+    let d = d.unwrap_or(default_decimals).min(12);
+    kwargs.assert_all_used()?;
+    if v.is_none() {
+        return Ok(MISSING.into());
+    }
+    let n = as_num(v).ok_or_else(|| not_a_number(filter, v))?;
+    Ok(crate::util::format::format(&n, style, d))
+}
+
+/// `{{ x | number }}` → `1,234`; `{{ x | number(decimals=2) }}` → `1,234.50`.
+fn number(v: Value, kwargs: Kwargs) -> Result<String, Error> {
+    figure("number", &v, &kwargs, Style::Number, 0)
+}
+
+/// `{{ 0.1234 | percent }}` → `12.3%` (the value is a ratio, not already ×100).
+fn percent(v: Value, kwargs: Kwargs) -> Result<String, Error> {
+    figure("percent", &v, &kwargs, Style::Percent, 1)
+}
+
+/// `{{ x | currency }}` → `$1,234.50`; `currency(symbol="€", decimals=0)`.
+fn currency(v: Value, kwargs: Kwargs) -> Result<String, Error> {
+    let symbol: Option<String> = kwargs.get("symbol")?;
+    figure("currency", &v, &kwargs, Style::Currency(symbol.as_deref().unwrap_or("$")), 2)
+}
+
+/// `{{ 1234567 | compact }}` → `1.2M`, for tight KPI cards.
+fn compact(v: Value, kwargs: Kwargs) -> Result<String, Error> {
+    figure("compact", &v, &kwargs, Style::Compact, 1)
+}
+
+/// `{{ "2024-05-01" | date }}` → `May 1, 2024`; `date(format="%Y-%m")` takes strftime codes.
+fn date(v: Value, kwargs: Kwargs) -> Result<String, Error> {
+    let format: Option<String> = kwargs.get("format")?;
+    kwargs.assert_all_used()?;
+    if v.is_none() {
+        return Ok(MISSING.into());
+    }
+    let text = v.as_str().ok_or_else(|| {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("the date filter needs an ISO date string, got {v} ({})", v.kind()),
+        )
+    })?;
+    let fmt = format.as_deref().unwrap_or("%b %-d, %Y");
+    let dt = parse_datetime(text).ok_or_else(|| {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("the date filter cannot read '{text}' as an ISO date or timestamp"),
+        )
+    })?;
+    let mut out = String::new();
+    write!(out, "{}", dt.format(fmt))
+        .map_err(|_| Error::new(ErrorKind::InvalidOperation, format!("invalid date format '{fmt}'")))?;
+    Ok(out)
+}
+
+/// The date and wall-clock time as written: a UTC offset is read but not
+/// applied, so `2024-05-01T20:00:00-05:00` is May 1 (its calendar day, as in a
+/// table cell with the `date` format; `docs/formatting.md`, "Days"), not the
+/// UTC day it falls on.
+fn parse_datetime(text: &str) -> Option<chrono::NaiveDateTime> {
+    use chrono::{DateTime, NaiveDate, NaiveDateTime};
+    if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return d.and_hms_opt(0, 0, 0);
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc3339(text) {
+        return Some(dt.naive_local());
+    }
+    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"].iter().find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use minijinja::context;
+
+    fn render(src: &str, ctx: Value) -> String {
+        environment().template_from_named_str("t.md", src).unwrap().render(ctx).unwrap()
+    }
+
+    #[test]
+    fn formatting_filters() {
+        let ctx = context! { n => 1234567.891, r => 0.12345, neg => -5.5, none => Value::from(()) , big => "9007199254740993" };
+        assert_eq!(render("{{ n | number }}", ctx.clone()), "1,234,568");
+        assert_eq!(render("{{ n | number(decimals=2) }}", ctx.clone()), "1,234,567&#46;89");
+        assert_eq!(render("{{ r | percent }}", ctx.clone()), "12&#46;3%");
+        assert_eq!(render("{{ neg | currency }}", ctx.clone()), "&#45;$5&#46;50");
+        assert_eq!(render("{{ n | compact }}", ctx.clone()), "1&#46;2M");
+        assert_eq!(render("{{ none | number }}", ctx.clone()), "–");
+        assert_eq!(render("{{ big | number }}", ctx), "9,007,199,254,740,993");
+    }
+
+    #[test]
+    fn filters_round_half_away_from_zero_on_the_decimal_and_keep_big_integers() {
+        let out = |src: &str| render(&format!("{{% autoescape false %}}{src}{{% endautoescape %}}"), context! {});
+        assert_eq!(out("{{ 1.005 | number(decimals=2) }}"), "1.01");
+        assert_eq!(out("{{ 2.5 | number }}|{{ -2.5 | number }}"), "3|-3");
+        assert_eq!(out("{{ 0.0325 | percent }}"), "3.3%");
+        assert_eq!(out("{{ 999999 | compact }}|{{ 999950000 | compact }}|{{ 0.5 | compact }}"), "1M|1B|0.5");
+        assert_eq!(out("{{ 9007199254740993 | number }}"), "9,007,199,254,740,993");
+        assert_eq!(out("{{ '-9223372036854775808' | currency(decimals=0) }}"), "-$9,223,372,036,854,775,808");
+        let err = environment()
+            .template_from_named_str("t.md", "{{ '00501' | number }}")
+            .unwrap()
+            .render(context! {})
+            .unwrap_err();
+        assert!(err.to_string().contains("the number filter needs a number, got 00501"), "{err}");
+    }
+
+    #[test]
+    fn date_filter_reads_iso_values() {
+        let ctx = context! { d => "2024-05-01", t => "2024-05-01T18:30:00Z" };
+        assert_eq!(render("{{ d | date }}", ctx.clone()), "May 1, 2024");
+        assert_eq!(render("{{ t | date(format='%H:%M') | safe }}", ctx), "18:30");
+    }
+
+    #[test]
+    fn date_filter_keeps_the_day_and_time_as_written_whatever_the_offset() {
+        let out = |src: &str| render(&format!("{{% autoescape false %}}{src}{{% endautoescape %}}"), context! {});
+        // West of UTC the UTC day is the next one; east of it, the one before.
+        assert_eq!(out("{{ '2024-05-01T20:00:00-05:00' | date }}"), "May 1, 2024");
+        assert_eq!(out("{{ '2024-05-01T01:00:00+09:00' | date }}"), "May 1, 2024");
+        assert_eq!(out("{{ '2024-12-31T23:30:00-08:00' | date(format='%Y-%m-%d %H:%M') }}"), "2024-12-31 23:30");
+        assert_eq!(out("{{ '2024-03-01T00:15:00+05:30' | date(format='%Y-%m-%d %H:%M') }}"), "2024-03-01 00:15");
+        // The filter and a date table cell agree.
+        for v in ["2024-05-01T20:00:00-05:00", "2024-05-01T01:00:00+09:00", "2024-05-01T23:59:59Z"] {
+            let cell = crate::util::format::cell(&serde_json::json!(v), "date");
+            assert_eq!(out(&format!("{{{{ '{v}' | date }}}}")), cell, "{v}");
+        }
+    }
+
+    #[test]
+    fn data_cannot_become_markup() {
+        let ctx = context! { c => "<script>alert(1)</script> [x](javascript:alert(1)) **b**" };
+        let out = render("{{ c }}", ctx);
+        assert!(!out.contains('<') && !out.contains('[') && !out.contains('*'), "{out}");
+    }
+
+    #[test]
+    fn undefined_values_fail() {
+        let err = environment().template_from_named_str("t.md", "{{ nope }}").unwrap().render(context! {}).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UndefinedError);
+    }
+}

@@ -1,0 +1,280 @@
+//! Online source: PostgreSQL, reached through a small pool of connections.
+
+pub mod decode;
+pub mod load;
+pub mod param;
+
+use self::decode::Cell;
+use super::{Source, SqlError};
+use crate::project::timezone::Zone;
+use crate::source::value::{Column, QueryResult};
+use anyhow::{anyhow, Context, Result};
+use postgres::error::SqlState;
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::{Client, Config, NoTls};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// How long to wait for a server before giving up, unless the connection settings say otherwise.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Settings for every session, besides its time zone. Parallel workers add up
+/// doubles in whatever order they finish, and a synchronised scan starts a
+/// table wherever another scan has got to, so either would change a mean's last
+/// digits or the order of unordered rows from one build to the next.
+pub const SESSION_SETTINGS: &str = "SET max_parallel_workers_per_gather = 0; SET synchronize_seqscans = off";
+
+/// Most connections open at once; queries beyond it wait for a free one.
+const POOL_SIZE: usize = 4;
+
+pub struct PgSource {
+    config: Config,
+    zone: Zone,
+    /// Idle connections; a query takes one (or opens one) and puts it back.
+    idle: Mutex<Vec<Client>>,
+    open: Mutex<usize>,
+    freed: std::sync::Condvar,
+}
+
+/// Connection settings from, in order: an explicit URL (flag or `vcd.toml`),
+/// `DATABASE_URL`, or libpq's variables (`PGHOST`, `PGPORT`, `PGUSER`,
+/// `PGDATABASE`, `PGPASSWORD`, `PGCONNECT_TIMEOUT`).
+pub fn config(url: Option<&str>) -> Result<Config> {
+    let url = url.map(String::from).or_else(|| std::env::var("DATABASE_URL").ok().filter(|s| !s.is_empty()));
+    let mut config = match url {
+        // The URL may hold a password: the parse error must not repeat it.
+        Some(u) => u.parse::<Config>().map_err(|_| {
+            anyhow!("the PostgreSQL connection URL is not valid (expected postgresql://user@host:port/db)")
+        })?,
+        None => from_libpq_env(),
+    };
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(CONNECT_TIMEOUT);
+    }
+    config.application_name("vcd");
+    Ok(config)
+}
+
+fn from_libpq_env() -> Config {
+    let var = |k: &str| std::env::var(k).ok().filter(|s| !s.is_empty());
+    let mut c = Config::new();
+    match var("PGHOST") {
+        Some(h) if h.starts_with('/') => c.host_path(h),
+        Some(h) => c.host(&h),
+        // libpq's default: the local socket, which Debian puts here.
+        None => c.host_path("/var/run/postgresql"),
+    };
+    if let Some(p) = var("PGPORT").and_then(|p| p.parse().ok()) {
+        c.port(p);
+    }
+    let user = var("PGUSER").or_else(|| var("USER")).unwrap_or_else(|| "postgres".into());
+    c.user(&user);
+    c.dbname(&var("PGDATABASE").unwrap_or(user));
+    if let Some(pw) = var("PGPASSWORD") {
+        c.password(pw);
+    }
+    if let Some(t) = var("PGCONNECT_TIMEOUT").and_then(|t| t.parse().ok()) {
+        c.connect_timeout(Duration::from_secs(t));
+    }
+    c
+}
+
+/// Where a config points, for messages: host, port and database, never the password.
+pub fn describe(config: &Config) -> String {
+    let host = match config.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(h)) => h.clone(),
+        Some(postgres::config::Host::Unix(p)) => p.display().to_string(),
+        None => "localhost".into(),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    format!("{host}:{port}/{}", config.get_dbname().unwrap_or(""))
+}
+
+/// Connects, with a message that names the server but never the password.
+/// The timeout covers the whole handshake, not only the TCP connect: a server
+/// that accepts the connection and then never answers must not hang the build.
+///
+/// Every connection then runs in time zone `zone` and without parallel workers
+/// or synchronised scans, so a query gives the same bytes every time (see
+/// [`SESSION_SETTINGS`]).
+pub fn connect(config: &Config, zone: Zone) -> Result<Client> {
+    let timeout = config.get_connect_timeout().copied().unwrap_or(CONNECT_TIMEOUT);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let attempt = config.clone();
+    std::thread::spawn(move || {
+        let _ = tx.send(attempt.connect(NoTls));
+    });
+    let outcome = match rx.recv_timeout(timeout) {
+        Ok(Ok(mut client)) => {
+            let settings = format!("SET TIME ZONE '{}'; {SESSION_SETTINGS}", zone.name());
+            return match client.batch_execute(&settings) {
+                Ok(()) => Ok(client),
+                Err(e) => Err(anyhow!("{}", pg_message(&e)))
+                    .with_context(|| format!("cannot set up the session on PostgreSQL at {}", describe(config))),
+            };
+        }
+        Ok(Err(e)) => anyhow!("{}", pg_message(&e)),
+        Err(_) => anyhow!("no answer within {} s", timeout.as_secs_f64()),
+    };
+    Err(outcome).with_context(|| format!("cannot connect to PostgreSQL at {}", describe(config)))
+}
+
+impl PgSource {
+    /// Opens the first connection at once, so a wrong address or password fails fast.
+    pub fn open(config: Config, zone: Zone) -> Result<PgSource> {
+        let first = connect(&config, zone)?;
+        Ok(PgSource {
+            config,
+            zone,
+            idle: Mutex::new(vec![first]),
+            open: Mutex::new(1),
+            freed: std::sync::Condvar::new(),
+        })
+    }
+
+    fn checkout(&self) -> Result<Client, SqlError> {
+        let fail = |e: anyhow::Error| SqlError { message: format!("{e:#}"), position: None };
+        loop {
+            if let Some(c) = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop() {
+                return Ok(c);
+            }
+            let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+            if *open < POOL_SIZE {
+                *open += 1;
+                drop(open);
+                return connect(&self.config, self.zone).map_err(|e| {
+                    *self.open.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
+                    fail(e)
+                });
+            }
+            let _unused = self.freed.wait_timeout(open, Duration::from_millis(50));
+        }
+    }
+
+    fn checkin(&self, client: Client) {
+        if client.is_closed() {
+            *self.open.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
+        } else {
+            self.idle.lock().unwrap_or_else(|e| e.into_inner()).push(client);
+        }
+        self.freed.notify_one();
+    }
+}
+
+impl Source for PgSource {
+    fn run(&self, sql: &str, params: &[serde_json::Value], limit: usize) -> Result<QueryResult, SqlError> {
+        let mut client = self.checkout()?;
+        let result = run_on(&mut client, sql, params, limit);
+        self.checkin(client);
+        let mut result = result?;
+        super::zoned::localize(self.zone, &mut result);
+        Ok(result)
+    }
+}
+
+fn run_on(client: &mut Client, sql: &str, params: &[serde_json::Value], limit: usize) -> Result<QueryResult, SqlError> {
+    // Prepared before the transaction starts, so a failed first attempt (below)
+    // does not abort it.
+    let stmt = match client.prepare(sql) {
+        Ok(stmt) => stmt,
+        // `$p IS NULL OR col = $p` leaves the server unable to type `$p` from its
+        // first use; the values' own types decide it, and NULL is taken as text.
+        Err(e)
+            if e.code()
+                .is_some_and(|c| [SqlState::INDETERMINATE_DATATYPE, SqlState::AMBIGUOUS_PARAMETER].contains(c)) =>
+        {
+            client.prepare_typed(sql, &self::param::types_of(params)).map_err(|e| sql_error(&e, sql))?
+        }
+        Err(e) => return Err(sql_error(&e, sql)),
+    };
+    // Queries are read-only: a statement that writes fails and changes nothing.
+    let mut tx = client.build_transaction().read_only(true).start().map_err(|e| sql_error(&e, sql))?;
+    let columns: Vec<Column> = stmt
+        .columns()
+        .iter()
+        .map(|c| Column { name: c.name().to_string(), sql_type: c.type_().name().to_string() })
+        .collect();
+    let bound = stmt
+        .params()
+        .iter()
+        .zip(params.iter().chain(std::iter::repeat(&serde_json::Value::Null)))
+        .enumerate()
+        .map(|(i, (ty, v))| {
+            self::param::bind(ty, v)
+                .map_err(|message| SqlError { message: format!("parameter ${}: {message}", i + 1), position: None })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = bound.iter().map(|b| b.as_ref()).collect();
+    // A portal executed with a row count: the server stops after that many rows
+    // (the protocol's Execute message), so a huge result is never produced,
+    // sent or held; rows are decoded as they arrive. A count is an i32 and 0
+    // means "all", so a limit past i32::MAX is fetched in several rounds.
+    let portal = tx.bind(&stmt, &refs).map_err(|e| sql_error(&e, sql))?;
+    let mut out = Vec::new();
+    while out.len() < limit {
+        let want = (limit - out.len()).min(i32::MAX as usize);
+        let before = out.len();
+        let mut rows = tx.query_portal_raw(&portal, want as i32).map_err(|e| sql_error(&e, sql))?;
+        while let Some(row) = rows.next().map_err(|e| sql_error(&e, sql))? {
+            out.push(decode_row(&row, &columns)?);
+        }
+        if out.len() - before < want {
+            break;
+        }
+    }
+    tx.rollback().map_err(|e| sql_error(&e, sql))?;
+    Ok(QueryResult { columns, rows: out })
+}
+
+/// One row's values, each decoded by its column's type (see [`Cell`]).
+fn decode_row(row: &postgres::Row, columns: &[Column]) -> Result<Vec<serde_json::Value>, SqlError> {
+    let mut values = Vec::with_capacity(columns.len());
+    for (i, column) in columns.iter().enumerate() {
+        let cell: Cell = row.try_get(i).map_err(|e| SqlError {
+            message: format!(
+                "column '{}': {}",
+                column.name,
+                e.source().map(|s| s.to_string()).unwrap_or_else(|| e.to_string())
+            ),
+            position: None,
+        })?;
+        values.push(cell.0);
+    }
+    Ok(values)
+}
+
+use std::error::Error as _;
+
+/// The server's message (with detail and hint) and the position it points at.
+pub fn sql_error(e: &postgres::Error, sql: &str) -> SqlError {
+    let position = e.as_db_error().and_then(|db| match db.position() {
+        Some(postgres::error::ErrorPosition::Original(p)) => {
+            // PostgreSQL counts characters from 1.
+            let offset = sql.char_indices().nth((*p as usize).saturating_sub(1)).map_or(sql.len(), |(i, _)| i);
+            let (line, col) = crate::util::diag::line_col(sql, offset);
+            Some((line, Some(col)))
+        }
+        _ => None,
+    });
+    SqlError { message: pg_message(e), position }
+}
+
+/// A readable one-paragraph message from a PostgreSQL error.
+pub fn pg_message(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => {
+            let mut m = format!("{}: {}", db.severity(), db.message());
+            if let Some(d) = db.detail() {
+                m.push_str(&format!("\n{d}"));
+            }
+            if let Some(h) = db.hint() {
+                m.push_str(&format!("\nhint: {h}"));
+            }
+            m
+        }
+        None => match e.source() {
+            Some(s) => format!("{e}: {s}"),
+            None => e.to_string(),
+        },
+    }
+}

@@ -1,0 +1,12 @@
+//! Leaf utilities that import nothing from the rest of vcd: diagnostics, HTML
+//! escaping, the number and date formatter, hashing, SQL lexing, URL safety,
+//! progress lines.
+
+pub mod diag;
+pub mod format;
+pub mod hash;
+pub mod html;
+pub mod js_json;
+pub mod progress;
+pub mod sqltext;
+pub mod urlsafe;
