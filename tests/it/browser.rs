@@ -1,0 +1,244 @@
+//! Browser tests: build a project, serve `site/` from a local static server at `/`
+//! and at `/dash/`, load every page in headless Chromium and check that every
+//! chart drew marks, nothing failed to load and the console stayed free of errors.
+
+use crate::support::browser::{Browser, Page};
+use crate::support::project::TempProject;
+use crate::support::static_server::StaticServer;
+use std::path::Path;
+use std::time::Duration;
+
+fn browser() -> Option<Browser> {
+    Browser::for_test()
+}
+
+/// Folder URLs (relative to the site root) of every page in a built site.
+fn page_urls(site: &Path) -> Vec<String> {
+    let mut urls = Vec::new();
+    let mut stack = vec![site.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.file_name().unwrap() == "index.html" {
+                let rel = p.parent().unwrap().strip_prefix(site).unwrap().to_string_lossy().into_owned();
+                urls.push(if rel.is_empty() { rel } else { format!("{rel}/") });
+            }
+        }
+    }
+    urls.sort();
+    urls
+}
+
+/// Waits for every chart to settle; returns each chart's id, status and data mark count.
+fn chart_marks(page: &Page) -> Vec<(String, String, u64)> {
+    page.wait_for(
+        "!window.vcd || Array.from(document.querySelectorAll('figure.vcd-chart'))\
+           .every(f => ['rendered', 'error'].includes(f.getAttribute('data-status')))",
+        Duration::from_secs(30),
+    )
+    .expect("charts settle");
+    let v = page
+        .eval(
+            "Array.from(document.querySelectorAll('figure.vcd-chart')).map(f => [f.id, f.getAttribute('data-status'),\
+               f.querySelectorAll('svg g.role-mark:not(.mark-group) > *').length])",
+        )
+        .unwrap();
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c[0].as_str().unwrap().to_string(), c[1].as_str().unwrap().to_string(), c[2].as_u64().unwrap()))
+        .collect()
+}
+
+/// Loads every page of `project`'s site under `base` and checks charts, console and requests.
+fn check_site(browser: &Browser, project: &TempProject, base: &str) -> usize {
+    let server = StaticServer::start(&project.path("site"), base);
+    let mut charts = 0;
+    // One tab for the whole site: navigating is much cheaper than a new tab per page.
+    let page = browser.open("about:blank").unwrap();
+    for url in page_urls(&project.path("site")) {
+        page.clear_console();
+        page.navigate(&server.url(&url)).unwrap();
+        let marks = chart_marks(&page);
+        for (id, status, n) in &marks {
+            assert_eq!(status, "rendered", "{base}{url} #{id} did not render");
+            assert!(*n > 0, "{base}{url} #{id} rendered no marks");
+        }
+        charts += marks.len();
+        let errors = page.console_errors();
+        assert!(errors.is_empty(), "{base}{url}: console errors: {errors:#?}");
+        let warnings = page.console_warnings();
+        if !warnings.is_empty() {
+            eprintln!("{base}{url}: console warnings: {warnings:#?}");
+        }
+    }
+    let failures: Vec<_> = server.failures().into_iter().filter(|(p, _)| p != "/favicon.ico").collect();
+    assert!(failures.is_empty(), "failed requests under {base}: {failures:?}");
+    charts
+}
+
+#[test]
+fn demo_charts_render_at_any_base_path() {
+    let Some(browser) = browser() else { return };
+    let demo = TempProject::demo();
+    let r = demo.vcd(&["build"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for base in ["/", "/dash/"] {
+        let charts = check_site(&browser, &demo, base);
+        assert!(charts >= 2, "the demo has at least two charts, saw {charts}");
+    }
+}
+
+#[test]
+fn every_chart_shorthand_draws_in_the_browser() {
+    let Some(browser) = browser() else { return };
+    let p = TempProject::fixture("filters");
+    let r = p.vcd(&["build"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Ten shorthand charts on one page, plus the filter pages: each must draw
+    // marks with no console error, since vega_lite_4 writes the older schema.
+    let charts = check_site(&browser, &p, "/");
+    assert!(charts >= 10 + 3 + 5, "saw {charts} charts");
+}
+
+#[test]
+fn hostile_data_shows_as_text_in_the_browser() {
+    let Some(browser) = browser() else { return };
+    let p = TempProject::fixture("basic");
+    assert_eq!(p.vcd(&["build"]).code, 0);
+    assert_eq!(check_site(&browser, &p, "/"), 2);
+    let server = StaticServer::start(&p.path("site"), "/");
+    let page = browser.open(&server.url("")).unwrap();
+    chart_marks(&page);
+    let text = page.eval("document.querySelector('main').innerText").unwrap();
+    let text = text.as_str().unwrap();
+    assert!(text.contains("<script>alert(1)</script>"), "{text}");
+    assert!(text.contains("[click](javascript:alert(1)) **bold**"), "{text}");
+    assert!(page.events("Page.javascriptDialogOpening").is_empty(), "data ran as script");
+    // The only links in the content are the table's links to the post pages
+    // (and the charts' own export menus): none was made from data.
+    let links = page
+        .eval(
+            "Array.from(document.querySelectorAll('main a:not(figure.vcd-chart a)')).map(a => a.getAttribute('href'))",
+        )
+        .unwrap();
+    assert_eq!(links, serde_json::json!(["posts/1/", "posts/2/", "posts/3/", "posts/4/"]), "data made a link");
+}
+
+#[test]
+fn theme_toggle_darkens_page_and_charts_and_is_remembered() {
+    let Some(browser) = browser() else { return };
+    let demo = TempProject::demo();
+    assert_eq!(demo.vcd(&["build"]).code, 0);
+    let server = StaticServer::start(&demo.path("site"), "/");
+    let page = browser.open(&server.url("")).unwrap();
+    page.set_color_scheme(false).unwrap();
+    chart_marks(&page);
+    let background = "getComputedStyle(document.body).backgroundColor";
+    assert_eq!(page.eval(background).unwrap(), serde_json::json!("rgb(255, 255, 255)"));
+
+    page.click(".vcd-sidebar .vcd-theme-toggle").unwrap();
+    page.wait_for("document.documentElement.getAttribute('data-theme') === 'dark'", Duration::from_secs(5)).unwrap();
+    let marks = chart_marks(&page);
+    assert!(marks.iter().all(|(_, status, n)| status == "rendered" && *n > 0), "{marks:?}");
+    assert_eq!(page.eval(background).unwrap(), serde_json::json!("rgb(13, 17, 23)"));
+    // Vega's dark theme writes axis labels in white (the card behind stays the page's own).
+    let label =
+        page.eval("document.querySelector('figure.vcd-chart svg .role-axis-label text').getAttribute('fill')").unwrap();
+    assert_eq!(label, serde_json::json!("#fff"), "charts were redrawn with the dark theme");
+
+    page.navigate(&server.url("markets/")).unwrap();
+    assert_eq!(page.eval("document.documentElement.getAttribute('data-theme')").unwrap(), serde_json::json!("dark"));
+    chart_marks(&page);
+    assert!(page.console_errors().is_empty(), "{:?}", page.console_errors());
+}
+
+/// The basic fixture plus `files`, built and served, with the table page at `url` open and ready.
+/// The project and server are returned so they live as long as the page is used.
+fn table_page(browser: &Browser, files: &[(&str, &str)], url: &str) -> (TempProject, StaticServer, Page) {
+    let p = TempProject::fixture("basic");
+    for (path, text) in files {
+        p.write(path, text);
+    }
+    let r = p.vcd(&["build"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let server = StaticServer::start(&p.path("site"), "/");
+    let page = browser.open(&server.url(url)).unwrap();
+    page.wait_for("document.querySelector('figure.vcd-table').vcdTable", Duration::from_secs(10)).unwrap();
+    (p, server, page)
+}
+
+#[test]
+fn data_table_sorts_searches_pages_and_downloads_what_it_shows() {
+    let Some(browser) = browser() else { return };
+    let page_md = "# Table\n\n{{ table(posts, columns=['caption', 'platform', 'likes', 'like_rate'], formats={'likes': 'number', 'like_rate': 'percent'}, \
+         links={'caption': 'posts/{post_id}/'}, labels={'like_rate': 'Like rate'}, page_size=2) }}\n";
+    let (_p, _server, page) = table_page(&browser, &[("pages/table.md", page_md)], "table/");
+    let rows = || {
+        page.eval("Array.from(document.querySelectorAll('.vcd-table tbody tr')).map(tr => Array.from(tr.cells).map(td => td.textContent))").unwrap()
+    };
+    let info = || page.eval("document.querySelector('.vcd-table-info').textContent").unwrap();
+    assert_eq!(
+        rows(),
+        serde_json::json!([
+            ["Suede jacket", "instagram", "120", "12.0%"],
+            ["<script>alert(1)</script>", "tiktok", "300", "12.0%"]
+        ])
+    );
+    assert_eq!(info(), serde_json::json!("1–2 of 4"));
+
+    page.click(".vcd-table-pager button:last-child").unwrap();
+    assert_eq!(rows()[0][2], serde_json::json!("80"));
+    assert_eq!(info(), serde_json::json!("3–4 of 4"));
+
+    page.click(".vcd-table th:nth-child(3) button").unwrap();
+    assert_eq!(
+        rows(),
+        serde_json::json!([
+            ["[click](javascript:alert(1)) **bold**", "tiktok", "45", "6.4%"],
+            ["Ends with </script> and \"quotes\"", "instagram", "80", "8.9%"]
+        ])
+    );
+    page.click(".vcd-table th:nth-child(3) button").unwrap();
+    assert_eq!(rows()[0][2], serde_json::json!("300"), "a second click sorts descending");
+
+    page.type_text(".vcd-table-search", "tiktok").unwrap();
+    assert_eq!(info(), serde_json::json!("1–2 of 2"));
+    let csv = page.eval("document.querySelector('figure.vcd-table').vcdTable.csv()").unwrap();
+    assert_eq!(
+        csv,
+        serde_json::json!("caption,platform,likes,Like rate\r\n<script>alert(1)</script>,tiktok,300,0.12\r\n[click](javascript:alert(1)) **bold**,tiktok,45,0.06428571428571428\r\n")
+    );
+    let href = page.eval("document.querySelector('.vcd-table tbody a').getAttribute('href')").unwrap();
+    assert_eq!(href, serde_json::json!("../posts/2/"));
+    assert!(page.events("Page.javascriptDialogOpening").is_empty());
+    assert!(page.console_errors().is_empty(), "{:?}", page.console_errors());
+}
+
+#[test]
+fn a_ten_thousand_row_table_draws_one_page_at_a_time() {
+    let Some(browser) = browser() else { return };
+    let files = [
+        (
+            "queries/many.sql",
+            "SELECT i, 'item ' || CAST(i AS VARCHAR) AS label, (i * 7919) % 10007 AS score FROM range(10000) t(i)\n",
+        ),
+        ("pages/many.md", "# Many\n\n{{ table(many, formats={'score': 'number'}, page_size=50) }}\n"),
+    ];
+    let (_p, _server, page) = table_page(&browser, &files, "many/");
+    let count = "document.querySelectorAll('.vcd-table tbody tr').length";
+    assert_eq!(page.eval(count).unwrap(), serde_json::json!(50), "only one page of rows is in the document");
+    page.click(".vcd-table th:nth-child(3) button").unwrap();
+    page.click(".vcd-table th:nth-child(3) button").unwrap();
+    // The largest score over 10,000 rows of (i * 7919) mod 10007 is 10,006.
+    let top = page.eval("document.querySelector('.vcd-table tbody td:nth-child(3)').textContent").unwrap();
+    assert_eq!(top, serde_json::json!("10,006"));
+    page.type_text(".vcd-table-search", "item 999").unwrap();
+    assert_eq!(
+        page.eval("document.querySelector('.vcd-table-info').textContent").unwrap(),
+        serde_json::json!("1–11 of 11")
+    );
+    assert!(page.console_errors().is_empty(), "{:?}", page.console_errors());
+}

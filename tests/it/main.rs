@@ -1,0 +1,21 @@
+//! The integration tests, one binary: a module per feature, each building fixture
+//! projects (`tests/fixtures/`) with the real `vcd` binary, and `support/` for
+//! the helpers they share. Snapshots of what users read live in `snapshots/`.
+
+mod support;
+
+mod authoring;
+mod browser;
+mod build;
+mod components;
+mod dashboard;
+mod edges;
+mod exact;
+mod filters;
+mod format;
+mod names;
+mod postgres;
+mod readme;
+mod safety;
+mod serve;
+mod zones;

@@ -1,0 +1,260 @@
+//! PostgreSQL as a source and as a load target, against a real server:
+//! type mapping, parity with DuckDB, `vcd load`, and each bad input.
+
+use crate::support::pg::test_db;
+use crate::support::project::TempProject;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Every query's JSON in a built site, by file name.
+fn data_files(p: &TempProject) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = std::fs::read_dir(p.path("site/data"))
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (e.file_name().to_string_lossy().into_owned(), std::fs::read_to_string(e.path()).unwrap())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn demo_queries_return_the_same_json_on_both_engines() {
+    let Some(db) = test_db() else { return };
+    let offline = TempProject::demo();
+    let r = offline.vcd(&["build"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let online = TempProject::demo();
+    let r = online.vcd(&["load", "--database-url", &db.url]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = online.vcd(&["build", "--source", "postgres", "--database-url", &db.url]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (a, b) = (data_files(&offline), data_files(&online));
+    assert_eq!(a.len(), b.len());
+    for ((name, duck), (_, pg)) in a.iter().zip(&b) {
+        assert_eq!(duck, pg, "{name} differs between DuckDB and PostgreSQL");
+    }
+    assert_eq!(offline.read("site/index.html"), online.read("site/index.html"), "the rendered page differs");
+}
+
+/// Each row of the README's type table, on PostgreSQL.
+#[test]
+fn postgres_types_map_to_the_documented_json() {
+    let Some(db) = test_db() else { return };
+    let p = TempProject::fixture("pgtypes");
+    let r = p.vcd(&["build", "--source", "postgres", "--database-url", &db.url]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    insta::assert_snapshot!("pg_types_json", p.read("site/data/types.json"));
+}
+
+/// The same values through both engines give the same JSON.
+#[test]
+fn shared_types_match_duckdb() {
+    let Some(db) = test_db() else { return };
+    let p = TempProject::fixture("pgtypes");
+    p.remove("queries/types.sql");
+    assert_eq!(p.vcd(&["build"]).code, 0);
+    let duck = p.read("site/data/shared.json");
+    let r = p.vcd(&["build", "--source", "postgres", "--database-url", &db.url]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(duck, p.read("site/data/shared.json"));
+}
+
+#[test]
+fn load_twice_gives_the_same_database() {
+    let Some(db) = test_db() else { return };
+    let p = TempProject::demo();
+    assert_eq!(p.vcd(&["load", "--database-url", &db.url]).code, 0);
+    let first = db.fingerprint();
+    let r = p.vcd(&["load", "--database-url", &db.url]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(first, db.fingerprint());
+    for (table, rows, _) in &first {
+        if let Ok(text) = std::fs::read_to_string(p.path(&format!("data/{table}.csv"))) {
+            assert_eq!(*rows as usize, csv_records(&text) - 1, "{table} row count");
+        }
+    }
+}
+
+/// Records in CSV text: line breaks outside quoted fields (captions may hold newlines).
+fn csv_records(text: &str) -> usize {
+    let mut quoted = false;
+    text.chars()
+        .filter(|c| {
+            if *c == '"' {
+                quoted = !quoted;
+            }
+            *c == '\n' && !quoted
+        })
+        .count()
+}
+
+/// Loads the demo, breaks one CSV with `setup`, loads again: exit 1, the message
+/// names `expect`, and the database is exactly as before.
+fn bad_load(setup: impl Fn(&TempProject), expect: &[&str]) {
+    let Some(db) = test_db() else { return };
+    let p = TempProject::demo();
+    assert_eq!(p.vcd(&["load", "--database-url", &db.url]).code, 0);
+    let before = db.fingerprint();
+    setup(&p);
+    let r = p.vcd(&["load", "--database-url", &db.url]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    for e in expect {
+        assert!(r.stderr.contains(e), "expected {e:?} in:\n{}", r.stderr);
+    }
+    assert!(db.fingerprint() == before, "a failed load changed the database");
+}
+
+/// Replaces line `n` (1-based) of a data file.
+fn edit_line(p: &TempProject, file: &str, n: usize, f: impl Fn(&str) -> String) {
+    let text = p.read(file);
+    let lines: Vec<String> =
+        text.lines().enumerate().map(|(i, l)| if i + 1 == n { f(l) } else { l.to_string() }).collect();
+    p.write(file, &(lines.join("\n") + "\n"));
+}
+
+#[test]
+fn load_rejects_a_wrong_column_count() {
+    bad_load(
+        // Line 4 ends a record that starts on line 3 (its caption holds a line break).
+        |p| edit_line(p, "data/social_media_posts.csv", 4, |l| format!("{l},extra")),
+        &["data/social_media_posts.csv:3: this record has 11 fields but the header has 10"],
+    );
+}
+
+#[test]
+fn load_rejects_text_in_a_numeric_column() {
+    bad_load(
+        |p| {
+            edit_line(p, "data/social_media_metrics.csv", 3, |l| {
+                let mut f: Vec<&str> = l.split(',').collect();
+                f[3] = "abc";
+                f.join(",")
+            })
+        },
+        &["data/social_media_metrics.csv:3:"],
+    );
+}
+
+#[test]
+fn load_rejects_a_missing_foreign_key() {
+    bad_load(
+        |p| {
+            edit_line(p, "data/social_media_metrics.csv", 5, |l| {
+                let mut f: Vec<&str> = l.split(',').collect();
+                f[1] = "999999";
+                f.join(",")
+            })
+        },
+        &["data/social_media_metrics.csv:5:", "999999"],
+    );
+}
+
+#[test]
+fn load_rejects_a_duplicate_key() {
+    bad_load(
+        |p| {
+            let text = p.read("data/social_media_accounts.csv");
+            let second = text.lines().nth(1).unwrap().to_string();
+            p.write("data/social_media_accounts.csv", &format!("{text}{second}\n"));
+        },
+        &["data/social_media_accounts.csv:", "already exists"],
+    );
+}
+
+#[test]
+fn load_rejects_an_unreadable_file() {
+    bad_load(
+        |p| std::os::unix::fs::symlink("/nonexistent/vcd", p.path("data/ghost.csv")).unwrap(),
+        &["data/ghost.csv", "cannot read"],
+    );
+}
+
+#[test]
+fn wrong_password_is_never_printed() {
+    let Some(db) = test_db() else { return };
+    let secret = "s3cret-Pa55word";
+    let url = db.url.replacen("://vcd:vcd@", &format!("://vcd:{secret}@"), 1);
+    assert_ne!(url, db.url, "test URL has the expected user:password form");
+    let p = TempProject::demo();
+    assert_eq!(p.vcd(&["build"]).code, 0);
+    let before = p.site_files();
+    for args in [vec!["build", "--source", "postgres", "--database-url", &url], vec!["load", "--database-url", &url]] {
+        let r = p.vcd(&args);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        assert!(r.stderr.contains("password authentication failed"), "{}", r.stderr);
+        assert!(!r.stderr.contains(secret) && !r.stdout.contains(secret), "password leaked:\n{}", r.stderr);
+    }
+    // Through the environment too.
+    let out = Command::new(env!("CARGO_BIN_EXE_vcd"))
+        .args(["build", "--source", "postgres"])
+        .env("DATABASE_URL", &url)
+        .current_dir(&p.root)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains(secret));
+    assert!(p.site_files() == before);
+    assert!(p.site_files().iter().all(|(_, b)| !String::from_utf8_lossy(b).contains(secret)));
+}
+
+#[test]
+fn unreachable_server_fails_fast() {
+    // A listener that never answers: the connection opens but the handshake stalls.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let p = TempProject::demo();
+    for url in
+        [format!("postgresql://vcd@127.0.0.1:{port}/x?connect_timeout=2"), "postgresql://vcd@127.0.0.1:1/x".to_string()]
+    {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_vcd"))
+            .args(["build", "--source", "postgres", "--database-url", &url])
+            .current_dir(&p.root)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // A guard against hanging, not a timing assertion: kill after 60 s.
+        let started = Instant::now();
+        let status = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break s;
+            }
+            if started.elapsed() > Duration::from_secs(60) {
+                child.kill().unwrap();
+                panic!("vcd hung on an unreachable server ({url})");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let mut err = String::new();
+        std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+        assert_eq!(status.code(), Some(1), "{err}");
+        assert!(err.contains("cannot connect to PostgreSQL at 127.0.0.1:"), "{err}");
+    }
+    drop(silent);
+}
+
+#[test]
+fn a_missing_table_is_reported_at_the_query() {
+    let Some(db) = test_db() else { return };
+    let p = TempProject::demo();
+    assert_eq!(p.vcd(&["build"]).code, 0);
+    let before = p.site_files();
+    // An empty database: no tables at all.
+    let r = p.vcd(&["build", "--source", "postgres", "--database-url", &db.url]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("queries/") && r.stderr.contains("does not exist"), "{}", r.stderr);
+    assert!(p.site_files() == before);
+}
+
+#[test]
+fn load_moves_sequences_past_loaded_ids() {
+    let Some(db) = test_db() else { return };
+    let p = TempProject::fixture("pgserial");
+    for _ in 0..2 {
+        let r = p.vcd(&["load", "--database-url", &db.url]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let id: i32 = db.client().query_one("INSERT INTO things (name) VALUES ('new') RETURNING id", &[]).unwrap().get(0);
+    assert_eq!(id, 8, "the next id follows the largest loaded one");
+}

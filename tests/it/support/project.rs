@@ -1,0 +1,128 @@
+//! Test helper: a throwaway copy of a fixture project, the `vcd` binary run on it,
+//! and the `<main>` of a rendered page (what the snapshots in `build` hold).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A project folder under the system temp dir, removed on drop.
+pub struct TempProject {
+    pub root: PathBuf,
+}
+
+/// The outcome of one `vcd` run.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl TempProject {
+    /// Copies `tests/fixtures/<name>` into a fresh folder.
+    pub fn fixture(name: &str) -> TempProject {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+        Self::copy_of(&src, &[])
+    }
+
+    /// Copies the repository's demo project (pages, queries, data, theme, vcd.toml).
+    pub fn demo() -> TempProject {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        Self::copy_of(repo, &["pages", "queries", "data", "theme", "vcd.toml"])
+    }
+
+    /// A copy of `src` (only the listed entries when `only` is non-empty).
+    fn copy_of(src: &Path, only: &[&str]) -> TempProject {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let root = std::env::temp_dir().join(format!("vcd-test-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+        for entry in std::fs::read_dir(src).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if only.is_empty() || only.contains(&name.as_str()) {
+                copy_tree(&entry.path(), &root.join(&name));
+            }
+        }
+        TempProject { root }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    pub fn write(&self, rel: &str, text: &str) {
+        let p = self.path(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("cannot read {rel}: {e}"))
+    }
+
+    pub fn remove(&self, rel: &str) {
+        let p = self.path(rel);
+        if p.is_dir() {
+            std::fs::remove_dir_all(p).unwrap();
+        } else {
+            std::fs::remove_file(p).unwrap();
+        }
+    }
+
+    /// Runs `vcd ARGS` with the project as working directory.
+    pub fn vcd(&self, args: &[&str]) -> Run {
+        let out = Command::new(env!("CARGO_BIN_EXE_vcd")).args(args).current_dir(&self.root).output().unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Every file under `site/` with its bytes, to prove a failed build changed nothing.
+    pub fn site_files(&self) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut out = Vec::new();
+        collect(&self.path("site"), &self.path("site"), &mut out);
+        out.sort();
+        out
+    }
+}
+
+impl Drop for TempProject {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+fn copy_tree(src: &Path, dst: &Path) {
+    if src.is_dir() {
+        std::fs::create_dir_all(dst).unwrap();
+        for e in std::fs::read_dir(src).unwrap() {
+            let e = e.unwrap();
+            copy_tree(&e.path(), &dst.join(e.file_name()));
+        }
+    } else {
+        std::fs::copy(src, dst).unwrap();
+    }
+}
+
+fn collect(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            collect(root, &p, out);
+        } else {
+            out.push((p.strip_prefix(root).unwrap().to_path_buf(), std::fs::read(&p).unwrap()));
+        }
+    }
+}
+
+/// The `<main>` element of a rendered page: what the page itself contributes.
+pub fn main_of(html: &str) -> String {
+    let start = html.find("<main").expect("page has <main>");
+    let end = html.find("</main>").expect("page has </main>") + "</main>".len();
+    html[start..end].to_string()
+}
