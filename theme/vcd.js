@@ -1134,7 +1134,7 @@
   });
 
   window.vcd = { ready: null, render: refresh, state: state };
-  // The formatter and table order, for themes and for the test vectors (tests/format.rs).
+  // The formatter and table order, for themes and for the test vectors (tests/it/format.rs).
   window.vcd.format = formatNumber;
   window.vcd.formatCell = formatCell;
   window.vcd.compare = compareValues;

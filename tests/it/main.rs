@@ -13,6 +13,7 @@ mod edges;
 mod exact;
 mod filters;
 mod format;
+mod layers;
 mod names;
 mod postgres;
 mod readme;
