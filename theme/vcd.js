@@ -715,7 +715,7 @@
 
   // Day numbers (days since 1970-01-01) of ISO dates and timestamps, for
   // windows of time; null for a day that does not exist, which the build's
-  // KPI (src/components/mod.rs day_of) leaves out too.
+  // KPI (src/components/kpi.rs day_of) leaves out too.
   function dayOf(v) {
     var t = typeof v === "string" ? isoDay(v.slice(0, 10)) : null;
     return t && Math.round(t.getTime() / 864e5);

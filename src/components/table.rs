@@ -1,0 +1,199 @@
+//! Data tables: `table()`, whose first page is rendered at build time and which
+//! the browser sorts, searches, pages and downloads.
+
+use crate::components::args::finish_args;
+use crate::components::{invalid, json};
+use crate::util::format::CELL_FORMATS;
+use crate::util::html::escape_for_markdown;
+use minijinja::value::{Kwargs, Value};
+use minijinja::Error;
+
+/// Formats a table cell as the browser runtime will ([`crate::util::format::cell`] and
+/// `formatCell` in `vcd.js` follow one spec), so the first page rendered at
+/// build time matches what the runtime draws.
+fn cell(v: &Value, fmt: &str) -> String {
+    crate::util::format::cell(&json(v), fmt)
+}
+
+/// A link template (`posts/{post_id}/`) filled from a row, below the site root.
+/// Values are percent-encoded, so data cannot change the shape of the URL.
+fn link(root: &str, template: &str, row: &Value) -> String {
+    let mut out = String::from(root);
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let Some(len) = rest[start..].find('}') else { break };
+        let name = &rest[start + 1..start + len];
+        let value = row.get_attr(name).unwrap_or_default();
+        // The value's text as a cell shows it (null is empty), as the runtime's href() has it.
+        let text = crate::util::format::text(&json(&value));
+        for b in text.bytes() {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+                out.push(b as char);
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A `{"column": "text"}` argument as a map.
+fn string_map(v: Option<Value>, what: &str) -> Result<std::collections::BTreeMap<String, String>, Error> {
+    let mut out = std::collections::BTreeMap::new();
+    let Some(v) = v else { return Ok(out) };
+    let keys = v.try_iter().map_err(|_| invalid(format!("table {what} must be a map like {{\"column\": \"...\"}}")))?;
+    for key in keys {
+        let value = v.get_item(&key).ok().filter(|x| x.as_str().is_some());
+        let value = value.ok_or_else(|| invalid(format!("table {what}: the value for '{key}' must be text")))?;
+        out.insert(key.to_string(), value.as_str().unwrap_or_default().to_string());
+    }
+    Ok(out)
+}
+
+/// `{{ table(top_posts, columns=["caption", "reach"], formats={"reach": "number"},
+/// links={"caption": "posts/{post_id}/"}, labels={"reach": "Reach"}, page_size=10) }}`:
+/// a data table the browser can sort, search, page through and download as CSV.
+/// The first page is rendered here so the table reads without JavaScript.
+///
+/// Given a query name (`table("top_posts", …)`) instead of rows, the table reads
+/// the query's result file and follows the page's inputs in the browser.
+pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Value, Error> {
+    let query = rows.as_str().map(String::from);
+    let rows = match &query {
+        Some(name) => {
+            let result = crate::components::scope::of(state)?.read(name, "table")?;
+            Value::from(minijinja::value::Serde(&*result))
+        }
+        None => rows,
+    };
+    // Links are written relative to the site root; the page knows the way there.
+    let root = state
+        .lookup("page")
+        .and_then(|p| p.get_attr("root").ok())
+        .and_then(|r| r.as_str().map(String::from))
+        .unwrap_or_default();
+    let columns: Option<Vec<String>> = kwargs.get("columns")?;
+    let formats = string_map(kwargs.get("formats")?, "formats")?;
+    let links = string_map(kwargs.get("links")?, "links")?;
+    let labels = string_map(kwargs.get("labels")?, "labels")?;
+    let page_size: Option<usize> = kwargs.get("page_size")?;
+    let sort: Option<String> = kwargs.get("sort")?;
+    finish_args(&kwargs, "table", &["columns", "formats", "links", "labels", "page_size", "sort"])?;
+    let page_size = page_size.unwrap_or(25).max(1);
+
+    let mut rows: Vec<Value> = rows
+        .try_iter()
+        .map_err(|_| invalid("table needs the rows of a query, e.g. table(top_posts)".into()))?
+        .collect();
+    let all: Vec<String> = match rows.first() {
+        Some(first) => first.try_iter().map(|keys| keys.map(|k| k.to_string()).collect()).unwrap_or_default(),
+        None => columns.clone().unwrap_or_default(),
+    };
+    let shown = columns.unwrap_or_else(|| all.clone());
+    let check = |name: &str, what: &str| -> Result<(), Error> {
+        if rows.is_empty() || all.iter().any(|c| c == name) {
+            Ok(())
+        } else {
+            Err(invalid(format!(
+                "table {what} '{name}' is not a column of the rows{} (they have: {})",
+                crate::util::diag::suggestion(name, all.iter().map(String::as_str)),
+                all.join(", ")
+            )))
+        }
+    };
+    for c in shown.iter().chain(formats.keys()).chain(links.keys()).chain(labels.keys()) {
+        check(c, "column")?;
+    }
+    // `sort="-reach"`: the order the table opens in (the runtime starts from the same).
+    let sort = sort.map(|s| match s.strip_prefix('-') {
+        Some(c) => (c.to_string(), -1),
+        None => (s, 1),
+    });
+    if let Some((c, _)) = &sort {
+        if !shown.contains(c) {
+            return Err(invalid(format!(
+                "table sort column '{c}' must be one of the shown columns ({})",
+                shown.join(", ")
+            )));
+        }
+    }
+    for (c, f) in &formats {
+        if !CELL_FORMATS.contains(&f.as_str()) {
+            return Err(invalid(format!(
+                "table format for '{c}' must be one of {}, got '{f}'",
+                CELL_FORMATS.join(", ")
+            )));
+        }
+    }
+    for (column, template) in &links {
+        for part in template.split('{').skip(1) {
+            check(part.split('}').next().unwrap_or(""), "link placeholder")?;
+        }
+        // A template that itself starts with a script scheme is a mistake in the page: say so
+        // at build time. This does not cover every link: values are percent-encoded, but
+        // letters are not, so `{x}:alert(1)` with x = "javascript" passes here; such a
+        // filled link is refused later, by sanitize_html at build time and safeUrl() in the
+        // browser, which drop it.
+        if let Some(scheme) = crate::util::urlsafe::refused_scheme(template, crate::util::urlsafe::UrlKind::Link) {
+            return Err(invalid(format!(
+                "table link for '{column}' starts with {scheme}:, which runs script; links lead to pages below the site root \
+                 (e.g. \"posts/{{post_id}}/\")"
+            )));
+        }
+    }
+
+    if let Some((c, dir)) = &sort {
+        crate::util::format::sort_by_column(&mut rows, |r| json(&r.get_attr(c).unwrap_or_default()), *dir);
+    }
+    let fmt_of = |c: &str| formats.get(c).map_or("text", String::as_str);
+    let mut spec = serde_json::json!({
+        "fields": all,
+        "columns": shown.iter().map(|c| serde_json::json!({
+            "name": c,
+            "label": labels.get(c).unwrap_or(c),
+            "format": fmt_of(c),
+            "link": links.get(c),
+        })).collect::<Vec<_>>(),
+        "rows": rows.iter().map(|r| all.iter().map(|c| serde_json::to_value(r.get_attr(c).unwrap_or_default()).unwrap_or_default()).collect::<Vec<_>>()).collect::<Vec<_>>(),
+        "page_size": page_size,
+    });
+    if let Some((c, dir)) = &sort {
+        spec["sort"] = serde_json::json!({"column": c, "dir": dir});
+    }
+    // A query-bound table loads its rows (or the variant the inputs choose) at run time.
+    if let Some(name) = query {
+        spec["rows"] = serde_json::Value::Null;
+        spec["query"] = name.into();
+    }
+
+    let mut html = String::from("<figure class=\"vcd-table\"><table><thead><tr>");
+    for c in &shown {
+        html.push_str(&format!("<th scope=\"col\">{}</th>", escape_for_markdown(labels.get(c).unwrap_or(c))));
+    }
+    html.push_str("</tr></thead><tbody>");
+    for r in rows.iter().take(page_size) {
+        html.push_str("<tr>");
+        for c in &shown {
+            let v = r.get_attr(c).unwrap_or_default();
+            let class =
+                if matches!(fmt_of(c), "number" | "percent" | "currency" | "compact") { " class=\"num\"" } else { "" };
+            let text = escape_for_markdown(&cell(&v, fmt_of(c)));
+            match links.get(c) {
+                Some(t) => html.push_str(&format!(
+                    "<td{class}><a href=\"{}\">{text}</a></td>",
+                    escape_for_markdown(&link(&root, t, r))
+                )),
+                None => html.push_str(&format!("<td{class}>{text}</td>")),
+            }
+        }
+        html.push_str("</tr>");
+    }
+    html.push_str(&format!(
+        "</tbody></table><script type=\"application/json\" class=\"vcd-table-spec\">{}</script></figure>",
+        crate::chart::script_json(&spec)
+    ));
+    Ok(Value::from_safe_string(html))
+}
