@@ -154,16 +154,18 @@ fn an_unknown_time_zone_names_the_line_in_vcd_toml() {
     );
 }
 
-/// `vcd ARGS` in a network namespace of its own (a user namespace makes that
-/// possible without root), where no address outside the process can be reached.
+/// `vcd ARGS` in a network namespace of its own, where no address outside the
+/// process can be reached.
 fn vcd_offline(p: &TempProject, args: &[&str]) -> Run {
-    let probe = Command::new("unshare").args(["-rn", "true"]).status();
-    assert!(
-        probe.is_ok_and(|s| s.success()),
-        "this test needs `unshare -rn` (util-linux, with user namespaces enabled) to cut the network"
-    );
+    // `-n` alone needs root's CAP_SYS_ADMIN; `-rn` needs user namespaces.
+    let flag = ["-rn", "-n"]
+        .into_iter()
+        .find(|f| Command::new("unshare").args([f, "true"]).status().is_ok_and(|s| s.success()))
+        .expect(
+            "this test needs `unshare -rn` (util-linux, user namespaces) or root's `unshare -n` to cut the network",
+        );
     let out = Command::new("unshare")
-        .args(["-rn", env!("CARGO_BIN_EXE_vcd")])
+        .args([flag, env!("CARGO_BIN_EXE_vcd")])
         .args(args)
         .current_dir(&p.root)
         .output()
