@@ -263,8 +263,8 @@ impl Session {
     /// before, the queries it read), and the variants their inputs need: the
     /// page stages of the pipeline, in order.
     fn render(&mut self, select: impl Fn(&Page, Option<&BTreeSet<String>>) -> bool) -> Result<()> {
-        let chosen = self.find_pages(select);
         let names: BTreeSet<String> = self.queries.iter().map(|q| q.name.clone()).collect();
+        let chosen = self.find_pages(&names, select);
         let ctx = RenderContext::new(&self.env, &names, &self.results, self.params(), &self.project.config.title);
         let chosen: Vec<&Page> = chosen.iter().map(|&i| &self.pages[i]).collect();
 
@@ -306,14 +306,18 @@ impl Session {
         self.queries.iter().filter(|q| !q.params.is_empty()).map(|q| (q.name.clone(), q.params.clone())).collect()
     }
 
-    /// Finds `pages/` again (a page per row from its query's rows), drops the
+    /// Finds `pages/` again (a page per row from its query's rows, `names` being
+    /// the queries that exist), drops the
     /// outputs of pages that are gone, and returns the indices in `self.pages`
     /// of those `select` picks, their old messages cleared.
-    fn find_pages(&mut self, select: impl Fn(&Page, Option<&BTreeSet<String>>) -> bool) -> Vec<usize> {
+    fn find_pages(
+        &mut self,
+        names: &BTreeSet<String>,
+        select: impl Fn(&Page, Option<&BTreeSet<String>>) -> bool,
+    ) -> Vec<usize> {
         let diags = Diagnostics::default();
         let raw = page::discover(&self.project.pages_dir(), &self.project.root, &diags);
-        let names: BTreeSet<String> = self.queries.iter().map(|q| q.name.clone()).collect();
-        self.pages = page::expand(raw, &self.results, &names, &self.params(), &diags);
+        self.pages = page::expand(raw, &self.results, names, &self.params(), &diags);
 
         // Pages that no longer exist leave the site.
         let live: BTreeSet<PathBuf> = self.pages.iter().map(Page::out_file).collect();

@@ -268,7 +268,9 @@ fn route(site: &Site, path: &str, query: Option<&str>) -> Reply {
         return not_found();
     }
     match std::fs::read(&real) {
-        Ok(body) => Reply { status: 200, content_type: content_type(&real), headers: Vec::new(), body },
+        Ok(body) => {
+            Reply { status: 200, content_type: vcd::serve::files::content_type(&real), headers: Vec::new(), body }
+        }
         Err(_) => not_found(),
     }
 }
@@ -289,31 +291,6 @@ fn percent_decode(s: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
-}
-
-/// Content-Type by extension; browsers refuse module scripts and stylesheets served
-/// with the wrong one, so this matters for what a test observes.
-fn content_type(path: &Path) -> &'static str {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    match ext.as_str() {
-        "html" | "htm" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "json" | "map" => "application/json",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "ico" => "image/x-icon",
-        "txt" => "text/plain; charset=utf-8",
-        "csv" => "text/csv; charset=utf-8",
-        "xml" => "application/xml",
-        "wasm" => "application/wasm",
-        "woff2" => "font/woff2",
-        "woff" => "font/woff",
-        _ => "application/octet-stream",
-    }
 }
 
 fn reason(status: u16) -> &'static str {
