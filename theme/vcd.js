@@ -112,29 +112,150 @@
     }
   }
 
-  // A query's rows as the page's filters leave them for one component, and the
-  // labels of the active filters that cannot apply to it (shown, never ignored silently).
-  function rowsFor(query, owner, skip) {
-    var q = own(manifest.queries, query) || { columns: [] };
+  // The tests the page's filters make of a row with these columns (inputs
+  // bound as the query's parameters are exact already, from the pre-computed
+  // file), and the labels of the active filters that cannot apply to it
+  // (shown, never ignored silently).
+  function filtersFor(columns, params, owner, skip) {
     var tests = [], missing = [];
     inputs.forEach(function (input) {
       if (input.name === skip) return;
-      if (q.params && q.params.indexOf(input.name) >= 0) return; // exact, from the pre-computed file
+      if (params && params.indexOf(input.name) >= 0) return;
       if (!active(input)) return;
-      var p = predicate(input, q.columns);
+      var p = predicate(input, columns);
       if (p) tests.push(p); else missing.push(input.label);
     });
     var c = state.cross;
     if (c && c.source !== owner) {
-      if (q.columns.indexOf(c.field) >= 0) {
+      if (columns.indexOf(c.field) >= 0) {
         tests.push(function (row) { return text(row[c.field]) === text(c.value); });
       } else {
         missing.push(c.field + " = " + text(c.value));
       }
     }
+    return { tests: tests, missing: missing };
+  }
+
+  function passing(rows, tests) {
+    return tests.length ? rows.filter(function (r) { return tests.every(function (t) { return t(r); }); }) : rows;
+  }
+
+  // A query's rows as the page's filters leave them for one component, and the
+  // labels of the active filters that cannot apply to it.
+  function rowsFor(query, owner, skip) {
+    var q = own(manifest.queries, query) || { columns: [] };
+    var f = filtersFor(q.columns, q.params, owner, skip);
     return load(fileFor(query)).then(function (rows) {
-      return { rows: tests.length ? rows.filter(function (r) { return tests.every(function (t) { return t(r); }); }) : rows, missing: missing };
+      return { rows: passing(rows, f.tests), missing: f.missing };
     });
+  }
+
+  // ---- Rollups (src/query/rollup.rs): a component that aggregates reads its
+  // query aggregated by the engine at the grain of the page's filters, and
+  // combines the partials of the rows the filters keep. ----
+  var PARTS = Symbol("partials");
+  var rollupLoads = dict();
+
+  // A rollup file (one array per column: grain, row count, partials) as rows:
+  // objects of the grain's columns (a date range's column holds the day), the
+  // partials under PARTS.
+  function rollupRows(r) {
+    if (!rollupLoads[r.file]) {
+      rollupLoads[r.file] = load(r.file).then(function (cols) {
+        var names = r.keys.concat(r.days), n = cols.length ? cols[0].length : 0, rows = new Array(n);
+        for (var i = 0; i < n; i++) {
+          var row = dict();
+          for (var k = 0; k < names.length; k++) put(row, names[k], cols[k][i]);
+          var parts = [];
+          for (var j = names.length; j < cols.length; j++) parts.push(cols[j][i]);
+          row[PARTS] = parts;
+          rows[i] = row;
+        }
+        return rows;
+      });
+    }
+    return rollupLoads[r.file];
+  }
+
+  // Component `id`'s rollup rows as the page's filters leave them, all of
+  // them, its measures ({op, at}: the position of the first partial), the
+  // keys it groups by, and the filters that cannot apply.
+  function requestRows(id, owner, skip) {
+    var req = manifest.requests[id], r = manifest.rollups[req.rollup];
+    var at = [], next = 1; // partial 0 is the group's row count
+    r.measures.forEach(function (m) { at.push(next); next += m[0] === "mean" ? 2 : 1; });
+    var f = filtersFor(r.keys.concat(r.days), null, owner, skip);
+    return rollupRows(r).then(function (rows) {
+      return {
+        rows: passing(rows, f.tests), all: rows, missing: f.missing, group: req.group,
+        measures: req.measures.map(function (i) { return { op: r.measures[i][0], at: at[i] }; })
+      };
+    });
+  }
+
+  // The rows behind rollup rows: the sum of their counts.
+  function sourceRows(rows) {
+    return rows.reduce(function (t, r) { return t + Number(r[PARTS][0]); }, 0);
+  }
+
+  // A measure over rollup rows, for a chart: counts and sums add, a mean is
+  // Σsum ÷ Σcount, min and max take the extreme (in the table order); null
+  // where there is no value to take.
+  function combine(m, rows) {
+    var a = null, count = 0;
+    rows.forEach(function (row) {
+      var p = row[PARTS], v = p[m.at];
+      if (v === null || v === undefined) return;
+      if (m.op === "min" || m.op === "max") {
+        if (a === null || compareValues(v, a) * (m.op === "min" ? -1 : 1) > 0) a = v;
+        return;
+      }
+      a = (a || 0) + Number(v);
+      if (m.op === "mean") count += Number(p[m.at + 1]);
+    });
+    if (m.op === "mean") return count ? a / count : null;
+    if (m.op === "min" || m.op === "max") return typeof a === "string" && decimalOf(a) ? Number(a) : a;
+    return a === null ? 0 : a;
+  }
+
+  // Rollup rows combined into one row per value of the component's keys, each
+  // measure under its alias: the rows the chart draws, one mark per group.
+  function regroup(got, aliases) {
+    var groups = new Map(), order = [];
+    got.rows.forEach(function (row) {
+      var key = JSON.stringify(got.group.map(function (g) { return row[g]; }));
+      var b = groups.get(key);
+      if (!b) { b = []; groups.set(key, b); order.push(b); }
+      b.push(row);
+    });
+    return order.map(function (b) {
+      var o = {};
+      got.group.forEach(function (g) { put(o, g, b[0][g]); });
+      got.measures.forEach(function (m, i) { put(o, aliases[i], combine(m, b)); });
+      return o;
+    });
+  }
+
+  // A KPI figure from rollup rows, exact as kpiAggregate makes it from rows:
+  // sums of integers in BigInt, a mean marked approximate when its sum is.
+  function kpiRollup(m, rows) {
+    if (m.op === "count") return figure(decimalOf(sourceRows(rows)), true);
+    var ds = [], count = 0;
+    rows.forEach(function (r) {
+      var d = decimalOf(r[PARTS][m.at]);
+      if (!d) return;
+      ds.push(d);
+      if (m.op === "mean") count += Number(r[PARTS][m.at + 1]);
+    });
+    if (m.op === "sum") return sumFigure(ds);
+    if (!ds.length) return null;
+    if (m.op === "mean") {
+      var s = sumFigure(ds);
+      return doubleFigure(figureNumber(s) / count, s.exact && figureFits(s));
+    }
+    var best = ds[0], sign = m.op === "min" ? -1 : 1;
+    ds.forEach(function (d) { if (compareDecimals(d, best) * sign > 0) best = d; });
+    return figure(best, true);
   }
 
   // Labels of every active filter, for components that read no query at all.
@@ -332,8 +453,15 @@
     var names = Object.keys(dataNames(spec, dict())).filter(function (n) { return own(inline, n) === undefined; });
     var fields = encodedFields(spec);
     var select = spec.usermeta && spec.usermeta.vcd && spec.usermeta.vcd.select;
+    var vcdMeta = (spec.usermeta && spec.usermeta.vcd) || {};
+    var rolled = vcdMeta.rollup !== undefined && names.length === 1;
     figure.setAttribute("data-status", "loading");
-    return Promise.all(names.map(function (n) { return rowsFor(n, figure.id); })).then(function (got) {
+    var fetches = rolled
+      ? [requestRows(vcdMeta.rollup, figure.id).then(function (got) {
+          return { rows: regroup(got, vcdMeta.measures), missing: got.missing, source: sourceRows(got.rows) };
+        })]
+      : names.map(function (n) { return rowsFor(n, figure.id); });
+    return Promise.all(fetches).then(function (got) {
       var missing = [], columns = [];
       names.forEach(function (n, i) {
         var known = (own(manifest.queries, n) || { columns: [] }).columns.concat(got[i].rows.length ? Object.keys(got[i].rows[0]) : []);
@@ -353,7 +481,8 @@
       if (times.length) names.forEach(function (n) { put(spec.datasets, n, utcRows(own(spec.datasets, n), times)); });
       if (!names.length) missing = allActive(figure.id);
       note(figure, missing);
-      figure.setAttribute("data-rows", names.length ? got[0].rows.length : "");
+      // The query rows behind the chart (for a rollup, the rows its groups add up).
+      figure.setAttribute("data-rows", !names.length ? "" : rolled ? got[0].source : got[0].rows.length);
       figure.vcdRows = names.length ? got[0].rows : [];
       var c = state.cross;
       if (c && c.source === figure.id && spec.encoding && isSingleView(spec)) {
@@ -724,7 +853,7 @@
   // A period KPI (kpi(…, period=column)): the figure over a window of days and
   // over the window of the same length just before. The window is the page's
   // date range on that column when one is set, else the last `days` days of data.
-  function periodFigures(spec, all, rows) {
+  function periodFigures(spec, all, rows, aggregate) {
     var range = inputs.filter(function (i) { return i.kind === "date_range" && i.fields.indexOf(spec.period) >= 0 && active(i); })[0];
     var end = null, first = null;
     all.forEach(function (r) {
@@ -743,8 +872,8 @@
       return rows.filter(function (r) { var d = dayOf(r[spec.period]); return d !== null && d >= a && d <= b; });
     };
     return {
-      now: kpiAggregate(spec.agg, within(from, to), spec.value),
-      before: kpiAggregate(spec.agg, within(from - len, from - 1), spec.value),
+      now: aggregate(within(from, to)),
+      before: aggregate(within(from - len, from - 1)),
       days: len,
       ranged: !!range
     };
@@ -752,18 +881,43 @@
 
   function updateKpi(card) {
     var spec = JSON.parse(card.querySelector("script.vcd-kpi-spec").textContent);
+    if (spec.rollup !== null && spec.rollup !== undefined) return updateRolledKpi(card, spec);
+    var aggregate = function (rows) { return kpiAggregate(spec.agg, rows, spec.value); };
     if (spec.period) {
-      var range = inputs.filter(function (i) { return i.kind === "date_range" && i.fields.indexOf(spec.period) >= 0; })[0];
+      var range = periodRange(spec);
       return Promise.all([load(fileFor(spec.query)), rowsFor(spec.query, null, range ? range.name : null)]).then(function (got) {
-        var f = periodFigures(spec, got[0], got[1].rows);
-        var compare = f.ranged || spec.compare_auto ? "vs the " + f.days + " days before" : spec.compare;
-        showKpi(card, Object.assign({}, spec, { compare: compare }), f.now, f.before, got[1].missing);
+        var f = periodFigures(spec, got[0], got[1].rows, aggregate);
+        showKpi(card, Object.assign({}, spec, { compare: periodCompare(spec, f) }), f.now, f.before, got[1].missing);
       });
     }
     return rowsFor(spec.query, null).then(function (got) {
-      var now = kpiAggregate(spec.agg, got.rows, spec.value);
+      var now = aggregate(got.rows);
       var before = spec.previous ? kpiAggregate(spec.agg, got.rows, spec.previous) : null;
       showKpi(card, spec, now, before, got.missing);
+    });
+  }
+
+  // The date range a period KPI's window follows, if the page has one on its column.
+  function periodRange(spec) {
+    return inputs.filter(function (i) { return i.kind === "date_range" && i.fields.indexOf(spec.period) >= 0; })[0];
+  }
+
+  function periodCompare(spec, f) {
+    return f.ranged || spec.compare_auto ? "vs the " + f.days + " days before" : spec.compare;
+  }
+
+  // A KPI card read from its rollup: the same figures as from the rows.
+  function updateRolledKpi(card, spec) {
+    var range = spec.period ? periodRange(spec) : null;
+    return requestRows(spec.rollup, null, range ? range.name : null).then(function (got) {
+      var value = got.measures[0], previous = got.measures[1];
+      if (spec.period) {
+        var f = periodFigures(spec, got.all, got.rows, function (rows) { return kpiRollup(value, rows); });
+        showKpi(card, Object.assign({}, spec, { compare: periodCompare(spec, f) }), f.now, f.before, got.missing);
+        return;
+      }
+      var before = spec.previous && previous ? kpiRollup(previous, got.rows) : null;
+      showKpi(card, spec, kpiRollup(value, got.rows), before, got.missing);
     });
   }
 

@@ -1,6 +1,8 @@
 //! ```` ```vega-lite ```` blocks: found in a page, checked against the query results
 //! they name, and turned into the HTML the browser runtime renders.
 
+pub mod rollup;
+
 use crate::query::Results;
 use crate::util::diag::suggestion;
 use serde_json::Value as Json;

@@ -170,12 +170,16 @@ fn bind_kpi(
         Ok(name.to_string())
     };
     let value_col = column(value, "value")?;
-    let at = |col: &str| result.column_names().position(|c| c == col).unwrap_or(0);
-    if let Some(period) = period {
+    let previous_col = previous.map(|p| column(p, "previous")).transpose()?;
+    if let Some(period) = &period {
         if previous.is_some() {
             return Err(invalid("kpi period= compares two windows of the same column; leave out previous=".into()));
         }
         crate::components::scope::check_column(&result, query, &period.column, "kpi period")?;
+    }
+    let rollup = request_rollup(&scope, &result, query, agg, &value_col, previous_col.as_deref(), period.as_ref());
+    let at = |col: &str| result.column_names().position(|c| c == col).unwrap_or(0);
+    if let Some(period) = period {
         let (v, d) = (at(&value_col), at(&period.column));
         let dates: Vec<Option<chrono::NaiveDate>> = result.rows.iter().map(|r| day_of(&r[d])).collect();
         let Some(end) = dates.iter().flatten().max().copied() else {
@@ -183,7 +187,7 @@ fn bind_kpi(
                 current: None,
                 previous: None,
                 spec: serde_json::json!({"query": query, "value": value_col, "agg": agg,
-                    "period": period.column, "days": period.days}),
+                    "period": period.column, "days": period.days, "rollup": rollup}),
             });
         };
         let window = |from: chrono::NaiveDate, to: chrono::NaiveDate| {
@@ -195,16 +199,43 @@ fn bind_kpi(
             current: window(end - span, end),
             previous: window(end - span - span, end - span),
             spec: serde_json::json!({"query": query, "value": value_col, "agg": agg,
-                "period": period.column, "days": period.days}),
+                "period": period.column, "days": period.days, "rollup": rollup}),
         });
     }
-    let previous_col = previous.map(|p| column(p, "previous")).transpose()?;
     let figure = |col: &str| crate::components::figure::aggregate(agg, result.rows.iter().map(|r| &r[at(col)]));
     Ok(BoundKpi {
         current: figure(&value_col),
         previous: previous_col.as_deref().and_then(figure),
-        spec: serde_json::json!({"query": query, "value": value_col, "previous": previous_col, "agg": agg}),
+        spec: serde_json::json!({"query": query, "value": value_col, "previous": previous_col, "agg": agg,
+            "rollup": rollup}),
     })
+}
+
+/// Asks the page for a rollup of the card's figures when its aggregate
+/// decomposes (not `first`) and its query takes no parameters (a variant is
+/// already exact and small); returns the request's number on the page.
+/// The request's measures are the value's, then the previous column's.
+fn request_rollup(
+    scope: &crate::components::scope::PageScope,
+    result: &crate::source::value::QueryResult,
+    query: &str,
+    agg: &str,
+    value: &str,
+    previous: Option<&str>,
+    period: Option<&Period>,
+) -> Option<usize> {
+    use crate::query::rollup::{Measure, Op, Request};
+    let op = Op::parse(agg)?;
+    if scope.catalog.params.contains_key(query) {
+        return None;
+    }
+    let measure = |col: &str| Measure { op, field: (op != Op::Count).then(|| col.to_string()) };
+    let measures: Vec<Measure> = std::iter::once(value).chain(previous).map(measure).collect();
+    if crate::query::rollup::unsupported(result, &measures).is_some() {
+        return None;
+    }
+    let days = period.map(|p| vec![p.column.clone()]).unwrap_or_default();
+    Some(scope.request_rollup(Request { query: query.to_string(), keys: Vec::new(), days, measures }))
 }
 
 /// The calendar day of an ISO date or timestamp value (its first ten characters).

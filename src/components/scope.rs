@@ -3,6 +3,7 @@
 //! tells the build which query variants to pre-compute and what the browser
 //! runtime must filter.
 
+use crate::query::rollup::Request;
 use crate::query::Results;
 use crate::source::value::QueryResult;
 use crate::util::diag::suggestion;
@@ -40,6 +41,8 @@ pub struct Record {
     pub inputs: Vec<Input>,
     /// Queries read by components (charts, tables, KPIs), each once.
     pub uses: Vec<String>,
+    /// What components asked to have aggregated by a rollup, numbered by position.
+    pub rollups: Vec<Request>,
 }
 
 impl Object for PageScope {}
@@ -75,6 +78,13 @@ impl PageScope {
             format!("{component}: unknown query '{name}'{}", suggestion(name, known))
         };
         Err(Error::new(ErrorKind::InvalidOperation, message))
+    }
+
+    /// Records a component's rollup request; returns its number on the page.
+    pub fn request_rollup(&self, request: Request) -> usize {
+        let mut record = self.record.lock().unwrap_or_else(|e| e.into_inner());
+        record.rollups.push(request);
+        record.rollups.len() - 1
     }
 
     pub fn add_input(&self, input: Input) -> Result<(), Error> {

@@ -3,6 +3,7 @@
 //! serve --watch`). `vcd build` and `vcd check` run it once from scratch.
 
 use crate::page::{self, Page};
+use crate::pipeline::rollups;
 use crate::pipeline::variants;
 use crate::project::Project;
 use crate::query::runner::Mode;
@@ -85,6 +86,8 @@ pub struct Session {
     results: Results,
     /// Pre-computed variants by file name (`kpis.<hash>.json`).
     variants: BTreeMap<String, Arc<QueryResult>>,
+    /// Rollup files by name (`post_facts.r<hash>.json`), as written.
+    rollups: BTreeMap<String, Arc<Vec<u8>>>,
     /// Every page, bracketed ones expanded.
     pages: Vec<Page>,
     theme: Theme,
@@ -106,8 +109,9 @@ impl Session {
     ///    `data/`) only when a query misses the result cache;
     /// 3. **find pages** (`pages/**/*.md`, a page per row of a `rows:` query);
     /// 4. **render pages**: template, components, charts, Markdown;
-    /// 5. **plan variants**: the pre-computed results each page's inputs need;
-    /// 6. **run variants**;
+    /// 5. **plan variants and rollups**: the pre-computed results each page's
+    ///    inputs need, and the rollups its charts and KPI cards read;
+    /// 6. **run variants and rollups**;
     /// 7. **lay out**: each page in the theme's layout;
     /// 8. **write**: [`Session::write_all`] (`vcd build`) or
     ///    [`Session::write_pending`] (`vcd serve`, after [`Session::apply`]
@@ -123,6 +127,7 @@ impl Session {
             queries: Vec::new(),
             results: Results::new(),
             variants: BTreeMap::new(),
+            rollups: BTreeMap::new(),
             pages: Vec::new(),
             theme,
             outputs: BTreeMap::new(),
@@ -247,6 +252,7 @@ impl Session {
             self.results.remove(name);
             let prefix = format!("{name}.");
             self.variants.retain(|file, _| !file.starts_with(&prefix));
+            self.rollups.retain(|file, _| !file.starts_with(&prefix));
         }
         let diags = Diagnostics::default();
         let (found, cached) = self.runner.base(&jobs, &diags)?;
@@ -269,7 +275,7 @@ impl Session {
         let chosen: Vec<&Page> = chosen.iter().map(|&i| &self.pages[i]).collect();
 
         let drafts = render_pages(&chosen, &ctx);
-        let plan = plan_variants(drafts, &ctx, self.project.config.max_variants);
+        let plan = plan_variants(drafts, &ctx, &self.project.config);
         for failed in &plan.failed {
             // A page that failed may have failed on any query; any rerun retries it.
             self.outputs.entry(failed.clone()).and_modify(|o| o.reads = names.clone());
@@ -280,6 +286,12 @@ impl Session {
         for (file, result) in run_variants(jobs, &self.queries, &mut self.runner, &vdiags)? {
             self.pending.insert(PathBuf::from("data").join(&file), Some(result.to_json_bytes()));
             self.variants.insert(file, result);
+        }
+        let rollup_jobs: rollups::Jobs =
+            plan.rollups.into_iter().filter(|(file, _)| !self.rollups.contains_key(file)).collect();
+        for (file, bytes) in run_rollups(rollup_jobs, &self.queries, &mut self.runner, &vdiags)? {
+            self.pending.insert(PathBuf::from("data").join(&file), Some(bytes.to_vec()));
+            self.rollups.insert(file, bytes);
         }
         let mut problems = plan.problems;
         let layout = Layout::new(&self.theme, &self.project.config.title, &self.pages);
@@ -371,6 +383,9 @@ impl Session {
         for (file, result) in &self.variants {
             files.insert(PathBuf::from("data").join(file), result.to_json_bytes());
         }
+        for (file, bytes) in &self.rollups {
+            files.insert(PathBuf::from("data").join(file), bytes.to_vec());
+        }
         for (path, bytes) in &self.theme.assets {
             files.insert(PathBuf::from("assets").join(path), bytes.clone());
         }
@@ -439,6 +454,8 @@ struct Plan<'p> {
     finished: Vec<(&'p Page, RenderedPage)>,
     /// The variants they need, by file name.
     jobs: variants::Jobs,
+    /// The rollups they need, by file name.
+    rollups: rollups::Jobs,
     /// Output files of pages that failed.
     failed: Vec<PathBuf>,
     problems: Vec<Diagnostic>,
@@ -446,22 +463,37 @@ struct Plan<'p> {
 
 /// Stage "plan variants": for each rendered page, the pre-computed results its
 /// inputs need (its manifest, appended as a script) and the jobs to make them.
-fn plan_variants<'p>(drafts: Vec<Draft<'p>>, ctx: &RenderContext, max_variants: usize) -> Plan<'p> {
-    let mut plan = Plan { finished: Vec::new(), jobs: variants::Jobs::new(), failed: Vec::new(), problems: Vec::new() };
+fn plan_variants<'p>(drafts: Vec<Draft<'p>>, ctx: &RenderContext, config: &crate::project::config::Config) -> Plan<'p> {
+    let mut plan = Plan {
+        finished: Vec::new(),
+        jobs: variants::Jobs::new(),
+        rollups: rollups::Jobs::new(),
+        failed: Vec::new(),
+        problems: Vec::new(),
+    };
     for (p, r) in drafts {
         match r {
-            Ok(mut r) => match variants::manifest(p, &r, &ctx.catalog, max_variants, &mut plan.jobs) {
-                Ok(m) => {
-                    if !r.uses.is_empty() || !r.inputs.is_empty() {
-                        r.content.push_str(&variants::script(&m));
+            Ok(mut r) => {
+                match variants::manifest(p, &r, &ctx.catalog, config.max_variants, &mut plan.jobs).and_then(|mut m| {
+                    let (files, requests) = rollups::plan(p, &r, &ctx.catalog, config.browser_rows, &mut plan.rollups)?;
+                    if !r.rollups.is_empty() {
+                        m["rollups"] = files;
+                        m["requests"] = requests;
                     }
-                    if let Some(rows) = &p.front.rows {
-                        r.reads.insert(rows.0.clone());
+                    Ok(m)
+                }) {
+                    Ok(m) => {
+                        if !r.uses.is_empty() || !r.inputs.is_empty() {
+                            r.content.push_str(&variants::script(&m));
+                        }
+                        if let Some(rows) = &p.front.rows {
+                            r.reads.insert(rows.0.clone());
+                        }
+                        plan.finished.push((p, r));
                     }
-                    plan.finished.push((p, r));
+                    Err(d) => plan.problems.push(d),
                 }
-                Err(d) => plan.problems.push(d),
-            },
+            }
             Err(errs) => {
                 plan.problems.extend(errs);
                 plan.failed.push(p.out_file());
@@ -485,6 +517,33 @@ fn run_variants(
     let runs: Vec<(&QueryFile, Vec<serde_json::Value>)> = list.iter().map(|(_, q, b)| (*q, b.clone())).collect();
     let (found, _) = runner.run(&runs, diags)?;
     Ok(list.into_iter().zip(found).filter_map(|((file, _, _), r)| Some((file, r?))).collect())
+}
+
+/// Stage "run rollups": each rollup's query in the engine; the files that
+/// ran, by name (failures go to `diags`, under the query's file).
+fn run_rollups(
+    jobs: rollups::Jobs,
+    queries: &[QueryFile],
+    runner: &mut Runner,
+    diags: &Diagnostics,
+) -> Result<Vec<(String, Arc<Vec<u8>>)>> {
+    let by_name: BTreeMap<&str, &QueryFile> = queries.iter().map(|q| (q.name.as_str(), q)).collect();
+    let list: Vec<(String, usize, QueryFile)> = jobs
+        .into_iter()
+        .filter_map(|(file, r)| {
+            let q = r.query_file(by_name.get(r.query.as_str())?);
+            Some((file, r.grain().count(), q))
+        })
+        .collect();
+    let runs: Vec<(&QueryFile, Vec<serde_json::Value>)> = list.iter().map(|(_, _, q)| (q, Vec::new())).collect();
+    let (found, _) = runner.run(&runs, diags)?;
+    Ok(list
+        .iter()
+        .zip(found)
+        .filter_map(|((file, grain, _), r)| {
+            Some((file.clone(), Arc::new(crate::query::rollup::file_bytes(&*r?, *grain))))
+        })
+        .collect())
 }
 
 /// Stage "lay out": each finished page inside the theme's layout (sidebar,

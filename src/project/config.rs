@@ -38,6 +38,12 @@ pub struct Config {
     /// product of its inputs' numbers of values); guards against a build that
     /// would run a query thousands of times.
     pub max_variants: usize,
+    /// Most rows of a query a page may ship for the browser to aggregate
+    /// itself. Charts and KPI cards that count, sum, average or take the
+    /// minimum or maximum never need to: they get a rollup at the grain of
+    /// the page's filters. A chart whose aggregate cannot be rolled up
+    /// (median, distinct, a transform…) over a bigger result is a build error.
+    pub browser_rows: usize,
     /// The business's time zone, an IANA name (`America/Toronto`), default
     /// `UTC`. Both engines run every query with it as their `TimeZone`, so
     /// the hour, weekday and day of a `TIMESTAMP WITH TIME ZONE` are local
@@ -62,6 +68,7 @@ impl Default for Config {
             cache: true,
             max_rows: 1_000_000,
             max_variants: 200,
+            browser_rows: 5_000,
             timezone: Zone::UTC,
         }
     }
@@ -105,6 +112,9 @@ impl Config {
         }
         if self.max_variants == 0 {
             bail!("{CONFIG_FILE}: `max_variants` must be at least 1");
+        }
+        if self.browser_rows == 0 {
+            bail!("{CONFIG_FILE}: `browser_rows` must be at least 1");
         }
         if self.max_rows == 0 {
             bail!("{CONFIG_FILE}: `max_rows` must be at least 1");

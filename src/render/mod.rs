@@ -8,6 +8,7 @@ use crate::chart;
 use crate::components::inputs::Input;
 use crate::components::scope::{self, Catalog, PageScope};
 use crate::page::Page;
+use crate::query::rollup::Request;
 use crate::query::Results;
 use crate::util::diag::{excerpt, line_col, suggestion, Diagnostic};
 use minijinja::value::Value;
@@ -42,6 +43,14 @@ pub struct RenderedPage {
     /// Every query the page read, in its text or through components: what a
     /// change must re-render it for.
     pub reads: BTreeSet<String>,
+    /// The rollups its components asked for, numbered by position (KPI cards
+    /// first, then charts); each component's spec holds its number.
+    pub rollups: Vec<Request>,
+    /// Charts that aggregate their query's rows in the browser because a
+    /// rollup cannot answer them: (query, line, why).
+    pub raw_aggregates: Vec<(String, usize, String)>,
+    /// The columns its charts cross-filter on (`usermeta.vcd.select`).
+    pub selects: Vec<String>,
 }
 
 /// Names pages may use besides queries.
@@ -142,6 +151,9 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
     for q in &record.uses {
         use_query(q, None);
     }
+    let mut rollups = record.rollups.clone();
+    let mut raw_aggregates = Vec::new();
+    let mut selects: Vec<String> = Vec::new();
     for (range, origin, text) in chart::markers(&html) {
         let checked = match origin {
             chart::Origin::Block(n) => blocks.get(n).map(|b| (b.fence_line, spec(page, b, &text, ctx))),
@@ -152,6 +164,28 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
                 let mut names = Vec::new();
                 chart::data_names(&spec, &mut names);
                 names.iter().for_each(|n| use_query(n, (line > 0).then_some(line)));
+                if let Some(f) = spec.pointer("/usermeta/vcd/select").and_then(serde_json::Value::as_str) {
+                    if !selects.iter().any(|s| s == f) {
+                        selects.push(f.to_string());
+                    }
+                }
+                let spec = match names.first().filter(|q| !ctx.catalog.params.contains_key(*q)) {
+                    None => spec,
+                    Some(query) => match chart::rollup::plan(&spec, ctx.results) {
+                        chart::rollup::Need::Rollup { request, mut spec, aliases } => {
+                            spec["usermeta"]["vcd"]["rollup"] = rollups.len().into();
+                            spec["usermeta"]["vcd"]["measures"] = aliases.into();
+                            rollups.push(request);
+                            spec
+                        }
+                        chart::rollup::Need::Raw(why) => {
+                            let at = if line > 0 { line } else { quoted_line(&page.body, query).unwrap_or(1) };
+                            raw_aggregates.push((query.clone(), at, why));
+                            spec
+                        }
+                        chart::rollup::Need::Rows => spec,
+                    },
+                };
                 charts.push((range, spec));
             }
             Some((_, Err(mut e))) => errors.append(&mut e),
@@ -180,6 +214,9 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
         inputs: record.inputs,
         uses,
         reads,
+        rollups,
+        raw_aggregates,
+        selects,
     })
 }
 

@@ -1,0 +1,308 @@
+//! Whether a chart's aggregates can come from a rollup, and its spec rewritten
+//! to draw the re-aggregated rows: each aggregated field becomes a plain field
+//! holding the figure (`reach (mean)`), its title kept as Vega-Lite would give it.
+
+use crate::query::rollup::{self, Measure, Op, Request};
+use crate::query::Results;
+use serde_json::{json, Map, Value as Json};
+
+/// What a chart needs from its query.
+#[derive(Debug)]
+pub enum Need {
+    /// It draws one mark per row (no aggregate): the rows themselves.
+    Rows,
+    /// Its aggregates, from a rollup: the request, the rewritten spec, and the
+    /// name each measure's figure takes in the rows it draws.
+    Rollup { request: Request, spec: Json, aliases: Vec<String> },
+    /// It aggregates, but not in a way a rollup can answer: why, in words.
+    Raw(String),
+}
+
+/// Views and transforms a rollup does not model: such charts get their rows.
+const UNSUPPORTED: &[(&str, &str)] = &[
+    ("transform", "a transform"),
+    ("layer", "layers"),
+    ("concat", "concatenated views"),
+    ("hconcat", "concatenated views"),
+    ("vconcat", "concatenated views"),
+    ("facet", "facets"),
+    ("repeat", "a repeat"),
+    ("spec", "a nested spec"),
+];
+
+/// One channel definition as read: its column, aggregate and whether
+/// Vega-Lite groups it further (a bin or a time unit).
+struct Def {
+    field: Option<String>,
+    op: Option<Op>,
+    regroups: bool,
+}
+
+/// Decides what `spec` (a checked chart spec) needs, and for a rollup, rewrites it.
+pub fn plan(spec: &Json, results: &Results) -> Need {
+    let Some(obj) = spec.as_object() else { return Need::Rows };
+    let Some(query) = obj.get("data").and_then(|d| d.get("name")).and_then(Json::as_str) else { return Need::Rows };
+    let Some(result) = results.get(query) else { return Need::Rows };
+    let Some(encoding) = obj.get("encoding").and_then(Json::as_object) else { return Need::Rows };
+    let mut defs = Vec::new();
+    for def in encoding.values().flat_map(|d| d.as_array().cloned().unwrap_or_else(|| vec![d.clone()])) {
+        match read_def(&def) {
+            Ok(Some(d)) => defs.push(d),
+            Ok(None) => {}
+            Err(why) => return aggregates_or_rows(encoding, why),
+        }
+    }
+    let mut measures: Vec<Measure> = Vec::new();
+    let mut keys: Vec<String> = Vec::new();
+    for d in &defs {
+        match d.op {
+            Some(op) => {
+                let m = Measure { op, field: if op == Op::Count { None } else { d.field.clone() } };
+                if !measures.contains(&m) {
+                    measures.push(m);
+                }
+            }
+            None => {
+                if let Some(f) = d.field.as_ref().filter(|f| !keys.contains(f)) {
+                    keys.push(f.clone());
+                }
+            }
+        }
+    }
+    if measures.is_empty() {
+        return Need::Rows;
+    }
+    if let Some((_, what)) = UNSUPPORTED.iter().find(|(k, _)| obj.contains_key(*k)) {
+        return Need::Raw(format!("it has {what}"));
+    }
+    let regroups = defs.iter().any(|d| d.regroups);
+    if regroups && measures.iter().any(|m| m.op == Op::Mean) {
+        return Need::Raw("it takes a mean over bins or time units, which Vega-Lite would average again".into());
+    }
+    if let Some(k) = keys.iter().find(|k| !result.has_column(k)) {
+        return Need::Raw(format!("'{k}' is not a column of '{query}'"));
+    }
+    if let Some(why) = rollup::unsupported(result, &measures) {
+        return Need::Raw(why);
+    }
+    let aliases = aliases(&measures, &keys);
+    let mut spec = spec.clone();
+    if let Some(enc) = spec.get_mut("encoding").and_then(Json::as_object_mut) {
+        for def in enc.values_mut() {
+            match def {
+                Json::Array(items) => items.iter_mut().for_each(|d| rewrite(d, &measures, &aliases, regroups)),
+                d => rewrite(d, &measures, &aliases, regroups),
+            }
+        }
+    }
+    let request = Request { query: query.to_string(), keys, days: Vec::new(), measures };
+    Need::Rollup { request, spec, aliases }
+}
+
+/// A chart the rollup cannot model still needs rows; it aggregates only when
+/// some channel has an aggregate.
+fn aggregates_or_rows(encoding: &Map<String, Json>, why: String) -> Need {
+    let any = encoding
+        .values()
+        .flat_map(|d| d.as_array().cloned().unwrap_or_else(|| vec![d.clone()]))
+        .any(|d| d.get("aggregate").is_some());
+    if any {
+        Need::Raw(why)
+    } else {
+        Need::Rows
+    }
+}
+
+/// A channel definition's column and aggregate; `Ok(None)` for one with
+/// neither (a constant value or datum), `Err` for what a rollup cannot answer.
+fn read_def(def: &Json) -> Result<Option<Def>, String> {
+    let Some(d) = def.as_object() else { return Ok(None) };
+    if d.get("condition").is_some_and(|c| c.get("field").is_some()) {
+        return Err("a channel takes a field under a condition".into());
+    }
+    if d.get("sort").is_some_and(|s| s.get("field").is_some() || s.get("op").is_some()) {
+        return Err("a channel sorts by another field's aggregate".into());
+    }
+    let field = match d.get("field") {
+        None => None,
+        Some(Json::String(f)) => Some(column(f).ok_or_else(|| format!("the field '{f}' reads inside a value"))?),
+        Some(_) => return Err("a channel names its field as an object".into()),
+    };
+    let op = match d.get("aggregate") {
+        None => None,
+        Some(Json::String(a)) => {
+            Some(Op::parse(a).ok_or_else(|| format!("its aggregate '{a}' does not add up across groups"))?)
+        }
+        Some(_) => return Err("it takes an argmin or argmax".into()),
+    };
+    if field.is_none() && op.is_none() {
+        return Ok(None);
+    }
+    if field.is_none() && op != Some(Op::Count) {
+        return Err("an aggregate has no field".into());
+    }
+    let regroups = d.get("bin").is_some_and(|b| b != &Json::Bool(false)) || d.get("timeUnit").is_some();
+    Ok(Some(Def { field, op, regroups }))
+}
+
+/// The column a Vega-Lite field names (`a\.b` is the column `a.b`); `None`
+/// for a path into a value (`a.b`, `a[0]`).
+fn column(field: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut chars = field.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.extend(chars.next()),
+            '.' | '[' => return None,
+            _ => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+/// The field each measure's figure is drawn from: the column's own name
+/// when only one measure reads it (so data tables and tooltips name the
+/// column, as before the rollup), else `reach (mean)`; a count is `count`.
+/// Never the name of a key or of another measure.
+fn aliases(measures: &[Measure], keys: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for m in measures {
+        let shared = measures.iter().filter(|x| x.field == m.field).count() > 1;
+        let mut name = match &m.field {
+            Some(f) if !shared && !keys.contains(f) => f.clone(),
+            Some(f) => format!("{f} ({})", op_name(m.op)),
+            None => "count".to_string(),
+        };
+        while keys.contains(&name) || out.contains(&name) {
+            name.push('_');
+        }
+        out.push(name);
+    }
+    out
+}
+
+fn op_name(op: Op) -> &'static str {
+    match op {
+        Op::Count => "count",
+        Op::Valid => "valid",
+        Op::Sum => "sum",
+        Op::Mean => "mean",
+        Op::Min => "min",
+        Op::Max => "max",
+    }
+}
+
+/// Points an aggregated channel at its measure's figure. Where Vega-Lite
+/// still groups the rows (bins, time units) it adds the figures up (or takes
+/// the extreme); otherwise each drawn row is one group and the aggregate goes.
+fn rewrite(def: &mut Json, measures: &[Measure], aliases: &[String], regroups: bool) {
+    let Some(d) = def.as_object_mut() else { return };
+    let Some(op) = d.get("aggregate").and_then(Json::as_str).and_then(Op::parse) else { return };
+    let field = d.get("field").and_then(Json::as_str).and_then(column);
+    let m = Measure { op, field: if op == Op::Count { None } else { field.clone() } };
+    let Some(i) = measures.iter().position(|x| *x == m) else { return };
+    if !d.contains_key("title") {
+        // Vega-Lite's own default title for the aggregate, which the alias would replace.
+        let written = d.get("aggregate").and_then(Json::as_str).unwrap_or("count").to_string();
+        let title = match &field {
+            Some(f) if op != Op::Count => format!("{}{} of {f}", written[..1].to_uppercase(), &written[1..]),
+            _ => "Count of Records".to_string(),
+        };
+        d.insert("title".into(), title.into());
+    }
+    d.insert("field".into(), escape(&aliases[i]).into());
+    d.entry("type").or_insert_with(|| json!("quantitative"));
+    if regroups {
+        let again = match op {
+            Op::Min => "min",
+            Op::Max => "max",
+            _ => "sum",
+        };
+        d.insert("aggregate".into(), again.into());
+    } else {
+        d.remove("aggregate");
+    }
+}
+
+/// A column name as a Vega-Lite field (`.`, `[`, `]` and `\` escaped).
+fn escape(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if matches!(c, '.' | '[' | ']' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::value::{Column, QueryResult};
+    use std::sync::Arc;
+
+    fn results() -> Results {
+        let col = |n: &str, t: &str| Column { name: n.into(), sql_type: t.into() };
+        let r = QueryResult {
+            columns: vec![
+                col("month", "DATE"),
+                col("platform", "VARCHAR"),
+                col("reach", "BIGINT"),
+                col("a.b", "DOUBLE"),
+            ],
+            rows: vec![],
+        };
+        let mut m = Results::new();
+        m.insert("posts".into(), Arc::new(r));
+        m
+    }
+
+    #[test]
+    fn an_aggregated_chart_becomes_a_rollup_with_plain_fields() {
+        let spec = json!({"data": {"name": "posts"}, "mark": "bar", "encoding": {
+            "x": {"field": "month", "type": "temporal"},
+            "y": {"field": "reach", "aggregate": "mean", "type": "quantitative"},
+            "color": {"field": "platform", "type": "nominal"},
+            "tooltip": [{"field": "a\\.b", "aggregate": "sum"}, {"aggregate": "count"}]}});
+        let Need::Rollup { request, spec, aliases: names } = plan(&spec, &results()) else { panic!() };
+        assert_eq!(request.keys, vec!["month", "platform"]);
+        assert_eq!(request.measures.len(), 3);
+        assert_eq!(names, vec!["reach", "a.b", "count"]);
+        assert_eq!(spec["encoding"]["y"], json!({"field": "reach", "type": "quantitative", "title": "Mean of reach"}));
+        assert_eq!(spec["encoding"]["tooltip"][0]["field"], json!("a\\.b"));
+        assert_eq!(
+            aliases(
+                &[Measure { op: Op::Sum, field: Some("x".into()) }, Measure { op: Op::Max, field: Some("x".into()) }],
+                &[]
+            ),
+            vec!["x (sum)", "x (max)"]
+        );
+        assert_eq!(spec["encoding"]["tooltip"][1]["title"], json!("Count of Records"));
+    }
+
+    #[test]
+    fn a_histogram_keeps_binning_and_adds_counts_up() {
+        let spec = json!({"data": {"name": "posts"}, "mark": "bar", "encoding": {
+            "x": {"field": "reach", "bin": {"maxbins": 10}}, "y": {"aggregate": "count"}}});
+        let Need::Rollup { request, spec, .. } = plan(&spec, &results()) else { panic!() };
+        assert_eq!(request.keys, vec!["reach"]);
+        assert_eq!(spec["encoding"]["y"]["aggregate"], json!("sum"));
+    }
+
+    #[test]
+    fn what_a_rollup_cannot_answer_is_said() {
+        let median = json!({"data": {"name": "posts"}, "mark": "bar",
+            "encoding": {"x": {"field": "platform"}, "y": {"field": "reach", "aggregate": "median"}}});
+        assert!(matches!(plan(&median, &results()), Need::Raw(w) if w.contains("'median' does not add up")));
+        let text = json!({"data": {"name": "posts"}, "mark": "bar",
+            "encoding": {"x": {"field": "month"}, "y": {"field": "platform", "aggregate": "sum"}}});
+        assert!(matches!(plan(&text, &results()), Need::Raw(w) if w.contains("not a number column")));
+        let binned_mean = json!({"data": {"name": "posts"}, "mark": "bar",
+            "encoding": {"x": {"field": "month", "timeUnit": "year"}, "y": {"field": "reach", "aggregate": "mean"}}});
+        assert!(matches!(plan(&binned_mean, &results()), Need::Raw(_)));
+        let points = json!({"data": {"name": "posts"}, "mark": "point",
+            "encoding": {"x": {"field": "month"}, "y": {"field": "reach"}}});
+        assert!(matches!(plan(&points, &results()), Need::Rows));
+    }
+}

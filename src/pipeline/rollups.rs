@@ -1,0 +1,183 @@
+//! Planning a page's rollups: each component's request gets the columns the
+//! page's filters test added to its grain (dates at day grain), requests on the
+//! same query and grain share one file, and the page manifest tells the
+//! runtime which file holds which measures. A chart that must aggregate rows
+//! in the browser is refused when its query returns more rows than a page may
+//! ship (`browser_rows`).
+
+use crate::components::inputs::Input;
+use crate::components::scope::{Catalog, Kind};
+use crate::page::Page;
+use crate::query::rollup::{Measure, Request, Rollup};
+use crate::render::RenderedPage;
+use crate::util::diag::{excerpt, Diagnostic};
+use crate::util::hash::Fnv;
+use serde_json::{json, Value as Json};
+use std::collections::BTreeMap;
+
+/// The rollups a build needs: file name → rollup.
+pub type Jobs = BTreeMap<String, Rollup>;
+
+/// The file a rollup is written to: `<query>.r<hash of its definition>.json`.
+pub fn file_name(r: &Rollup) -> String {
+    let mut h = Fnv::new();
+    h.write(format!("{:?}", (&r.keys, &r.days, &r.measures)).as_bytes());
+    format!("{}.r{:016x}.json", r.query, h.finish())
+}
+
+/// The manifest's `rollups` (each file with its grain and measures, each
+/// measure as `[op, column or null]`) and
+/// `requests` (per component number: its rollup, where its measures are in
+/// it, and the keys it groups them by). Adds the rollups to compute to `jobs`.
+pub fn plan(
+    page: &Page,
+    rendered: &RenderedPage,
+    catalog: &Catalog,
+    browser_rows: usize,
+    jobs: &mut Jobs,
+) -> Result<(Json, Json), Diagnostic> {
+    for (query, line, why) in &rendered.raw_aggregates {
+        let rows = catalog.results.get(query).map_or(0, |r| r.rows.len());
+        if rows > browser_rows {
+            return Err(Diagnostic::in_file(
+                &page.source,
+                format!(
+                    "a chart aggregates query '{query}' in the browser because {why}, but '{query}' returns {rows} \
+                     rows, more than browser_rows = {browser_rows} a page may ship; use count, sum, mean, min or \
+                     max on plain fields (these are computed by the engine at the grain of the page's filters), \
+                     aggregate in the query's SQL, or raise browser_rows in vcd.toml"
+                ),
+            )
+            .at(*line, None)
+            .with_detail(excerpt(&page.body, *line, None)));
+        }
+    }
+    let mut rollups: Vec<Rollup> = Vec::new();
+    let mut requests = Vec::new();
+    for request in &rendered.rollups {
+        let Some(result) = catalog.results.get(&request.query) else {
+            requests.push(Json::Null);
+            continue;
+        };
+        let (keys, days) = grain(request, &rendered.inputs, &rendered.selects, |c| result.has_column(c));
+        let at = match rollups.iter().position(|r| r.query == request.query && r.keys == keys && r.days == days) {
+            Some(i) => i,
+            None => {
+                rollups.push(Rollup { query: request.query.clone(), keys, days, measures: Vec::new() });
+                rollups.len() - 1
+            }
+        };
+        let measures: Vec<usize> = request.measures.iter().map(|m| position(&mut rollups[at].measures, m)).collect();
+        requests.push(json!({"rollup": at, "measures": measures, "group": request.keys}));
+    }
+    let entries: Vec<Json> = rollups
+        .into_iter()
+        .map(|r| {
+            let file = file_name(&r);
+            let measures: Vec<Json> = r.measures.iter().map(|m| json!([m.op, m.field])).collect();
+            let entry = json!({"file": file, "keys": r.keys, "days": r.days, "measures": measures});
+            jobs.entry(file).or_insert(r);
+            entry
+        })
+        .collect();
+    Ok((Json::from(entries), Json::from(requests)))
+}
+
+/// Where `m` is in `list`, adding it at the end when it is not there.
+fn position(list: &mut Vec<Measure>, m: &Measure) -> usize {
+    list.iter().position(|x| x == m).unwrap_or_else(|| {
+        list.push(m.clone());
+        list.len() - 1
+    })
+}
+
+/// A request's grain on its page: its own keys, then each column the
+/// runtime's filters test on this query (as `predicate` in theme/vcd.js picks
+/// it: an input's first field the query returns; every such field of a
+/// search; each cross-filter column), then the days: a date range's column
+/// and the request's own day columns, unless already a key (a raw value holds
+/// its day).
+fn grain(
+    request: &Request,
+    inputs: &[Input],
+    selects: &[String],
+    has: impl Fn(&str) -> bool,
+) -> (Vec<String>, Vec<String>) {
+    let mut keys = request.keys.clone();
+    let mut days: Vec<String> = Vec::new();
+    let key = |f: &String, keys: &mut Vec<String>| {
+        if !keys.contains(f) {
+            keys.push(f.clone());
+        }
+    };
+    for input in inputs {
+        let mut present = input.fields.iter().filter(|f| has(f));
+        match input.kind {
+            Kind::Search => present.for_each(|f| key(f, &mut keys)),
+            Kind::DateRange => days.extend(present.next().cloned()),
+            _ => {
+                if let Some(f) = present.next() {
+                    key(f, &mut keys);
+                }
+            }
+        }
+    }
+    for f in selects.iter().filter(|f| has(f)) {
+        key(f, &mut keys);
+    }
+    days.extend(request.days.iter().cloned());
+    let mut unique: Vec<String> = Vec::new();
+    for d in days {
+        if !keys.contains(&d) && !unique.contains(&d) {
+            unique.push(d);
+        }
+    }
+    (keys, unique)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::components::scope::Choice;
+    use crate::query::rollup::Op;
+
+    fn input(name: &str, kind: Kind, fields: &[&str]) -> Input {
+        Input {
+            name: name.into(),
+            kind,
+            label: name.into(),
+            fields: fields.iter().map(|f| f.to_string()).collect(),
+            options: vec![Choice { value: json!("a"), label: "a".into() }],
+            all: Some("All".into()),
+            default: None,
+            options_query: None,
+        }
+    }
+
+    #[test]
+    fn the_grain_adds_what_the_page_filters_on() {
+        let request = Request {
+            query: "q".into(),
+            keys: vec!["month".into()],
+            days: vec!["posted_at".into()],
+            measures: vec![Measure { op: Op::Sum, field: Some("reach".into()) }],
+        };
+        let inputs = vec![
+            input("platform", Kind::Dropdown, &["platform"]),
+            input("period", Kind::DateRange, &["posted_at", "month"]),
+            input("missing", Kind::Checkbox, &["nowhere"]),
+        ];
+        let has = |c: &str| ["month", "platform", "posted_at", "post_type", "reach"].contains(&c);
+        let (keys, days) = grain(&request, &inputs, &["post_type".into()], has);
+        assert_eq!(keys, vec!["month", "platform", "post_type"]);
+        assert_eq!(days, vec!["posted_at"]);
+    }
+
+    #[test]
+    fn a_date_filter_on_a_key_needs_no_day_column() {
+        let request = Request { query: "q".into(), keys: vec!["month".into()], days: vec![], measures: vec![] };
+        let inputs = vec![input("period", Kind::DateRange, &["month"])];
+        let (keys, days) = grain(&request, &inputs, &[], |_| true);
+        assert_eq!((keys, days), (vec!["month".to_string()], Vec::<String>::new()));
+    }
+}

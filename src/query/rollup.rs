@@ -1,0 +1,227 @@
+//! Rollups: a query's result aggregated by the engine at the grain of a page
+//! (a component's own keys × the columns the page's filters test, dates at
+//! day grain), with partial aggregates that the browser re-aggregates exactly
+//! under any combination of filters: counts and sums add, min and max take the
+//! extreme, a mean is Σsum ÷ Σcount. The page ships the rollup, not the rows.
+
+use crate::query::QueryFile;
+use crate::source::value::{ColumnKind, QueryResult};
+use serde::Serialize;
+use serde_json::Value as Json;
+
+/// An aggregate that decomposes into partials the browser can combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    /// Rows (`count(*)`).
+    Count,
+    /// Non-null values (Vega-Lite's `valid`).
+    Valid,
+    Sum,
+    /// The arithmetic mean of the non-null values.
+    Mean,
+    Min,
+    Max,
+}
+
+impl Op {
+    /// The op for a Vega-Lite `aggregate` or a KPI `agg` name; `None` for one
+    /// that does not decompose (median, distinct, quantiles, first…).
+    pub fn parse(name: &str) -> Option<Op> {
+        Some(match name {
+            "count" => Op::Count,
+            "valid" => Op::Valid,
+            "sum" => Op::Sum,
+            "mean" | "average" => Op::Mean,
+            "min" => Op::Min,
+            "max" => Op::Max,
+            _ => return None,
+        })
+    }
+
+    /// The partial aggregates of a measure, as SQL over one (quoted) column, in
+    /// the order the file holds them: a mean is (sum, non-null count).
+    fn partials(self, column: &str) -> Vec<String> {
+        match self {
+            Op::Count => vec!["count(*)".into()],
+            Op::Valid => vec![format!("count({column})")],
+            Op::Sum => vec![format!("sum({column})")],
+            Op::Mean => vec![format!("sum({column})"), format!("count({column})")],
+            Op::Min => vec![format!("min({column})")],
+            Op::Max => vec![format!("max({column})")],
+        }
+    }
+
+    /// Whether the column's values must be numbers for the engine to compute it.
+    fn needs_number(self) -> bool {
+        matches!(self, Op::Sum | Op::Mean)
+    }
+}
+
+/// One aggregate a component shows: an op over a column (none for a count of rows).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Measure {
+    pub op: Op,
+    pub field: Option<String>,
+}
+
+/// What a component asks of its query: its measures grouped by its own keys
+/// (raw values) and by `days` (columns it reads at day grain, e.g. a KPI's
+/// period column). The page's filter columns are added when the page is planned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub query: String,
+    pub keys: Vec<String>,
+    pub days: Vec<String>,
+    pub measures: Vec<Measure>,
+}
+
+/// Why a component's aggregates cannot come from a rollup.
+pub fn unsupported(result: &QueryResult, measures: &[Measure]) -> Option<String> {
+    for m in measures {
+        let Some(field) = &m.field else { continue };
+        let Some(col) = result.columns.iter().find(|c| &c.name == field) else {
+            return Some(format!("'{field}' is not a column"));
+        };
+        if m.op.needs_number() && col.kind() != ColumnKind::Number {
+            return Some(format!("'{field}' is not a number column ({})", col.sql_type));
+        }
+    }
+    None
+}
+
+/// A rollup to compute: the grain (`keys` as raw values, then `days` as the
+/// calendar day of each value, `YYYY-MM-DD`) and the measures, in file order.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Rollup {
+    pub query: String,
+    pub keys: Vec<String>,
+    pub days: Vec<String>,
+    pub measures: Vec<Measure>,
+}
+
+/// A column name as a quoted SQL identifier, for DuckDB and PostgreSQL alike.
+fn ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+impl Rollup {
+    /// The grain's column names, keys then days: the first columns of the file.
+    pub fn grain(&self) -> impl Iterator<Item = &String> {
+        self.keys.iter().chain(&self.days)
+    }
+
+    /// The rollup as a query of its own: the query's SQL wrapped in a
+    /// `GROUP BY` of the grain. Runs unchanged on DuckDB and PostgreSQL. A day
+    /// is the first ten characters of the value as text, which is the local
+    /// calendar day (the session's time zone is the project's), as the
+    /// runtime's date filter reads it from the JSON value.
+    pub fn query_file(&self, base: &QueryFile) -> QueryFile {
+        let mut select: Vec<String> = self.keys.iter().map(|k| ident(k)).collect();
+        select
+            .extend(self.days.iter().map(|d| format!("substr(CAST({} AS VARCHAR), 1, 10) AS {}", ident(d), ident(d))));
+        let grain = select.len();
+        select.push("count(*) AS \"n\"".into());
+        for (i, m) in self.measures.iter().enumerate() {
+            let column = m.field.as_deref().map(ident).unwrap_or_default();
+            for (j, p) in m.op.partials(&column).into_iter().enumerate() {
+                select.push(format!("{p} AS \"m{i}_{j}\""));
+            }
+        }
+        let group = if grain == 0 {
+            String::new()
+        } else {
+            format!(" GROUP BY {}", (1..=grain).map(|i| i.to_string()).collect::<Vec<_>>().join(", "))
+        };
+        let sql =
+            format!("SELECT {} FROM (\n{}\n) AS vcd_rollup{group}", select.join(", "), strip_terminator(&base.run_sql));
+        QueryFile {
+            name: base.name.clone(),
+            path: base.path.clone(),
+            sql: format!("-- vcd rollup\n{sql}\n-- of:\n{}", base.sql),
+            run_sql: sql,
+            params: Vec::new(),
+        }
+    }
+}
+
+/// The query's SQL without the semicolon that may end it (and whatever
+/// whitespace or comments follow), so it can be wrapped as a subquery.
+fn strip_terminator(sql: &str) -> &str {
+    let statements = crate::util::sqltext::statements(sql);
+    let first = statements.into_iter().find(|s| !crate::util::sqltext::code_only(s).trim().is_empty());
+    first.unwrap_or(sql)
+}
+
+/// The rollup's result as its file: `[[column values]…]`, one array per
+/// column (grain, `n`, then each measure's partials), rows sorted by the
+/// grain (the table order of `docs/formatting.md`) so the file is the same
+/// bytes from either engine.
+pub fn file_bytes(result: &QueryResult, grain: usize) -> Vec<u8> {
+    let mut rows: Vec<&Vec<Json>> = result.rows.iter().collect();
+    rows.sort_by(|a, b| {
+        (0..grain)
+            .map(|i| match (a[i].is_null(), b[i].is_null()) {
+                (true, true) => std::cmp::Ordering::Equal,
+                (true, false) => std::cmp::Ordering::Greater,
+                (false, true) => std::cmp::Ordering::Less,
+                _ => crate::util::format::compare(&a[i], &b[i]),
+            })
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let columns: Vec<Vec<&Json>> = (0..result.columns.len()).map(|c| rows.iter().map(|r| &r[c]).collect()).collect();
+    serde_json::to_vec(&columns).expect("JSON values serialise")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    #[test]
+    fn the_sql_groups_by_the_grain_and_names_partials_by_position() {
+        let base = QueryFile::new("p".into(), PathBuf::from("queries/p.sql"), "select * from posts; -- done\n".into());
+        let r = Rollup {
+            query: "p".into(),
+            keys: vec!["plat\"form".into()],
+            days: vec!["posted_at".into()],
+            measures: vec![
+                Measure { op: Op::Mean, field: Some("reach".into()) },
+                Measure { op: Op::Count, field: None },
+            ],
+        };
+        let q = r.query_file(&base);
+        assert_eq!(
+            q.run_sql,
+            "SELECT \"plat\"\"form\", substr(CAST(\"posted_at\" AS VARCHAR), 1, 10) AS \"posted_at\", count(*) AS \"n\", \
+             sum(\"reach\") AS \"m0_0\", count(\"reach\") AS \"m0_1\", count(*) AS \"m1_0\" FROM (\nselect * from posts\n) \
+             AS vcd_rollup GROUP BY 1, 2"
+        );
+        assert!(q.sql.contains("select * from posts; -- done"), "the cache key holds the query's own text");
+    }
+
+    #[test]
+    fn no_grain_is_one_row() {
+        let base = QueryFile::new("p".into(), PathBuf::from("queries/p.sql"), "select 1 as x".into());
+        let r = Rollup { query: "p".into(), keys: vec![], days: vec![], measures: vec![] };
+        assert_eq!(r.query_file(&base).run_sql, "SELECT count(*) AS \"n\" FROM (\nselect 1 as x\n) AS vcd_rollup");
+    }
+
+    #[test]
+    fn files_are_columns_sorted_by_the_grain_nulls_last() {
+        let result = QueryResult {
+            columns: ["k", "n"]
+                .iter()
+                .map(|c| crate::source::value::Column { name: c.to_string(), sql_type: "X".into() })
+                .collect(),
+            rows: vec![
+                vec![Json::Null, 1.into()],
+                vec!["b".into(), 2.into()],
+                vec![10.into(), 3.into()],
+                vec!["a".into(), 4.into()],
+            ],
+        };
+        assert_eq!(String::from_utf8(file_bytes(&result, 1)).unwrap(), r#"[[10,"a","b",null],[3,4,2,1]]"#);
+    }
+}
