@@ -180,15 +180,18 @@
   // Component `id`'s rollup rows as the page's filters leave them, all of
   // them, its measures ({op, at}: the position of the first partial), the
   // keys it groups by, and the filters that cannot apply.
+  // While no filter applies, the rollup at the component's own grain (a
+  // smaller file, the same figures) stands in for the one at the page's grain.
   function requestRows(id, owner, skip) {
-    var req = manifest.requests[id], r = manifest.rollups[req.rollup];
+    var req = manifest.requests[id], full = manifest.rollups[req.full.rollup];
+    var f = filtersFor(full.keys.concat(full.days), null, owner, skip);
+    var use = f.tests.length ? req.full : req.base, r = manifest.rollups[use.rollup];
     var at = [], next = 1; // partial 0 is the group's row count
     r.measures.forEach(function (m) { at.push(next); next += m[0] === "mean" ? 2 : 1; });
-    var f = filtersFor(r.keys.concat(r.days), null, owner, skip);
     return rollupRows(r).then(function (rows) {
       return {
         rows: passing(rows, f.tests), all: rows, missing: f.missing, group: req.group,
-        measures: req.measures.map(function (i) { return { op: r.measures[i][0], at: at[i] }; })
+        measures: use.measures.map(function (i) { return { op: r.measures[i][0], at: at[i] }; })
       };
     });
   }

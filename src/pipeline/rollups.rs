@@ -27,8 +27,9 @@ pub fn file_name(r: &Rollup) -> String {
 
 /// The manifest's `rollups` (each file with its grain and measures, each
 /// measure as `[op, column or null]`) and
-/// `requests` (per component number: its rollup, where its measures are in
-/// it, and the keys it groups them by). Adds the rollups to compute to `jobs`.
+/// `requests` (per component number: `full`, its rollup at the page's
+/// grain, and `base`, at its own grain for when no filter applies, each with
+/// where its measures are in it; and the keys it groups them by). Adds the rollups to compute to `jobs`.
 pub fn plan(
     page: &Page,
     rendered: &RenderedPage,
@@ -60,15 +61,12 @@ pub fn plan(
             continue;
         };
         let (keys, days) = grain(request, &rendered.inputs, &rendered.selects, |c| result.has_column(c));
-        let at = match rollups.iter().position(|r| r.query == request.query && r.keys == keys && r.days == days) {
-            Some(i) => i,
-            None => {
-                rollups.push(Rollup { query: request.query.clone(), keys, days, measures: Vec::new() });
-                rollups.len() - 1
-            }
-        };
-        let measures: Vec<usize> = request.measures.iter().map(|m| position(&mut rollups[at].measures, m)).collect();
-        requests.push(json!({"rollup": at, "measures": measures, "group": request.keys}));
+        let full = place(&mut rollups, request, keys, days);
+        // Unfiltered, the component's own grain is enough: the page's first
+        // load reads this smaller file, a filter switches to the full one.
+        let own_days = request.days.iter().filter(|d| !request.keys.contains(d)).cloned().collect();
+        let base = place(&mut rollups, request, request.keys.clone(), own_days);
+        requests.push(json!({"full": full, "base": base, "group": request.keys}));
     }
     let entries: Vec<Json> = rollups
         .into_iter()
@@ -81,6 +79,21 @@ pub fn plan(
         })
         .collect();
     Ok((Json::from(entries), Json::from(requests)))
+}
+
+/// The rollup of `request`'s query at this grain (shared with the page's
+/// other requests at the same grain) with its measures added: `{"rollup":
+/// index, "measures": [index in the rollup's measures…]}`.
+fn place(rollups: &mut Vec<Rollup>, request: &Request, keys: Vec<String>, days: Vec<String>) -> Json {
+    let at = match rollups.iter().position(|r| r.query == request.query && r.keys == keys && r.days == days) {
+        Some(i) => i,
+        None => {
+            rollups.push(Rollup { query: request.query.clone(), keys, days, measures: Vec::new() });
+            rollups.len() - 1
+        }
+    };
+    let measures: Vec<usize> = request.measures.iter().map(|m| position(&mut rollups[at].measures, m)).collect();
+    json!({"rollup": at, "measures": measures})
 }
 
 /// Where `m` is in `list`, adding it at the end when it is not there.
