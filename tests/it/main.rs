@@ -17,6 +17,7 @@ mod layers;
 mod names;
 mod postgres;
 mod readme;
+mod rollups;
 mod safety;
 mod serve;
 mod zones;

@@ -1,0 +1,236 @@
+//! Rollups against the rows: on the demo at 10,000 posts, every chart and KPI
+//! card that reads a rollup shows, unfiltered, for one platform, for a date
+//! range and under a cross-filter, what SQL computes from its query's rows
+//! with the same filters. And the threshold: a chart whose aggregate cannot be
+//! rolled up builds over a small result and is refused over a big one.
+
+use crate::support::browser::{Browser, Page};
+use crate::support::project::TempProject;
+use crate::support::static_server::StaticServer;
+use serde_json::Value;
+use std::time::Duration;
+use vcd::source::Source;
+
+fn settle(page: &Page) {
+    page.wait_for("window.vcd && window.vcd.ready && window.vcd.ready.then(() => true)", Duration::from_secs(60))
+        .unwrap();
+    page.wait_for(
+        "Array.from(document.querySelectorAll('figure.vcd-chart')).every(f => f.getAttribute('data-status') === 'rendered')",
+        Duration::from_secs(60),
+    )
+    .unwrap();
+    let errors = page.console_errors();
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
+}
+
+fn ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+fn number(v: &Value) -> Option<f64> {
+    v.as_f64().or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+}
+
+/// Two figures agree: both missing, or equal to 1e-9 relative.
+fn same(a: &Value, b: &Value) -> bool {
+    match (number(a), number(b)) {
+        (Some(x), Some(y)) => (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0),
+        (None, None) => a == b,
+        _ => false,
+    }
+}
+
+/// The SQL aggregate for a rollup measure `[op, column]`.
+fn aggregate(m: &Value) -> String {
+    let op = m[0].as_str().unwrap();
+    match (op, m[1].as_str()) {
+        ("count", _) => "count(*)".into(),
+        ("valid", Some(f)) => format!("count({})", ident(f)),
+        ("mean", Some(f)) => format!("avg({})", ident(f)),
+        (op, Some(f)) => format!("{op}({})", ident(f)),
+        other => panic!("measure {other:?}"),
+    }
+}
+
+/// The filters of a case as SQL over a query with these columns.
+fn conditions(case: &Case, columns: &[String], date_field: Option<&str>) -> String {
+    let mut out = vec!["TRUE".to_string()];
+    if let Some(p) = case.platform {
+        if columns.iter().any(|c| c == "platform") {
+            out.push(format!("platform = '{p}'"));
+        }
+    }
+    if let (Some((from, to)), Some(f)) = (case.dates, date_field) {
+        out.push(format!("CAST({} AS DATE) BETWEEN DATE '{from}' AND DATE '{to}'", ident(f)));
+    }
+    out.join(" AND ")
+}
+
+struct Case {
+    url: &'static str,
+    platform: Option<&'static str>,
+    dates: Option<(&'static str, &'static str)>,
+}
+
+#[test]
+fn rolled_up_charts_and_cards_equal_sql_over_the_rows_under_every_filter() {
+    let Some(browser) = Browser::for_test() else { return };
+    let demo = TempProject::demo();
+    let g = demo.vcd(&["generate", "--posts", "10000"]);
+    assert_eq!(g.code, 0, "{}", g.stderr);
+    let r = demo.vcd(&["build"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let diags = vcd::util::diag::Diagnostics::default();
+    let source =
+        vcd::source::duckdb::DuckSource::open(&demo.path("data"), Default::default(), &|x| x.to_path_buf(), &diags)
+            .unwrap();
+    let server = StaticServer::start(&demo.path("site"), "/");
+    let page = browser.open("about:blank").unwrap();
+    let cases = [
+        Case { url: "", platform: None, dates: None },
+        Case { url: "?platform=tiktok", platform: Some("tiktok"), dates: None },
+        Case { url: "?period=2024-03-01..2024-06-30", platform: None, dates: Some(("2024-03-01", "2024-06-30")) },
+        // From a link, a cross-filter applies to every component.
+        Case { url: "?filter.platform=instagram", platform: Some("instagram"), dates: None },
+    ];
+    let mut checked = (0, 0);
+    for url in ["", "viral/", "platforms/", "audience/", "timing/", "business/"] {
+        for case in &cases {
+            let url = format!("{url}{}", case.url);
+            page.navigate(&server.url(&url)).unwrap();
+            settle(&page);
+            let manifest = page.eval("JSON.parse(document.getElementById('vcd-page').textContent)").unwrap();
+            let date_input = manifest["inputs"].as_array().unwrap().iter().find(|i| i["kind"] == "date_range").cloned();
+            let charts = page
+                .eval(
+                    "Array.from(document.querySelectorAll('figure.vcd-chart:not(.vcd-spark)')).map(f => {\
+                       const s = JSON.parse(f.querySelector('script.vcd-spec').textContent);\
+                       return [f.id, s, f.vcdRows]; })",
+                )
+                .unwrap();
+            for chart in charts.as_array().unwrap() {
+                let spec = &chart[1];
+                let Some(id) = spec.pointer("/usermeta/vcd/rollup").and_then(Value::as_u64) else { continue };
+                let query = spec["data"]["name"].as_str().unwrap();
+                let request = &manifest["requests"][id as usize];
+                let rollup = &manifest["rollups"][request["full"]["rollup"].as_u64().unwrap() as usize];
+                let columns: Vec<String> =
+                    serde_json::from_value(manifest["queries"][query]["columns"].clone()).unwrap();
+                let date_field = date_input.as_ref().and_then(|i| {
+                    i["fields"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .find(|f| columns.iter().any(|c| c == f))
+                });
+                let group: Vec<String> = serde_json::from_value(request["group"].clone()).unwrap();
+                let aliases: Vec<String> = serde_json::from_value(spec["usermeta"]["vcd"]["measures"].clone()).unwrap();
+                let measures: Vec<String> = request["full"]["measures"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|i| aggregate(&rollup["measures"][i.as_u64().unwrap() as usize]))
+                    .collect();
+                let keys: Vec<String> = group.iter().map(|g| ident(g)).collect();
+                let sql = format!(
+                    "SELECT {} FROM ({}) AS q WHERE {}{}",
+                    keys.iter().cloned().chain(measures).collect::<Vec<_>>().join(", "),
+                    demo.read(&format!("queries/{query}.sql")).trim().trim_end_matches(';'),
+                    conditions(case, &columns, date_field),
+                    if keys.is_empty() { String::new() } else { format!(" GROUP BY {}", keys.join(", ")) }
+                );
+                let want = source.run(&sql, &[], usize::MAX).unwrap_or_else(|e| panic!("{}\n{sql}", e.message));
+                let shown = chart[2].as_array().unwrap_or_else(|| panic!("/{url} {}: no rows", chart[0]));
+                assert_eq!(shown.len(), want.rows.len(), "/{url} {} ({query}): groups\n{sql}", chart[0]);
+                for row in &want.rows {
+                    let found = shown.iter().find(|s| group.iter().enumerate().all(|(i, g)| same(&s[g], &row[i])));
+                    let found =
+                        found.unwrap_or_else(|| panic!("/{url} {}: no group {:?}", chart[0], &row[..group.len()]));
+                    for (j, alias) in aliases.iter().enumerate() {
+                        assert!(
+                            same(&found[alias], &row[group.len() + j]),
+                            "/{url} {}: {alias} is {} for {:?}, SQL says {}",
+                            chart[0],
+                            found[alias],
+                            &row[..group.len()],
+                            row[group.len() + j]
+                        );
+                    }
+                }
+                checked.0 += 1;
+            }
+            let cards = page
+                .eval(
+                    "Array.from(document.querySelectorAll('.kpi')).filter(k => k.querySelector('script.vcd-kpi-spec'))\
+                       .map(k => [JSON.parse(k.querySelector('script.vcd-kpi-spec').textContent), \
+                                  k.querySelector('.kpi-value').getAttribute('data-value')])",
+                )
+                .unwrap();
+            for card in cards.as_array().unwrap() {
+                let spec = &card[0];
+                if spec["rollup"].is_null() || !spec["period"].is_null() {
+                    continue; // period cards: the dashboard test checks their windows
+                }
+                let query = spec["query"].as_str().unwrap();
+                let columns: Vec<String> =
+                    serde_json::from_value(manifest["queries"][query]["columns"].clone()).unwrap();
+                let date_field = date_input.as_ref().and_then(|i| {
+                    i["fields"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .find(|f| columns.iter().any(|c| c == f))
+                });
+                let agg = spec["agg"].as_str().unwrap();
+                let value = spec["value"].as_str().unwrap();
+                let sql = format!(
+                    "SELECT {} FROM ({}) AS q WHERE {}",
+                    aggregate(&serde_json::json!([agg, value])),
+                    demo.read(&format!("queries/{query}.sql")).trim().trim_end_matches(';'),
+                    conditions(case, &columns, date_field)
+                );
+                let want = source.run(&sql, &[], usize::MAX).unwrap_or_else(|e| panic!("{}\n{sql}", e.message));
+                let mut expected = want.rows[0][0].clone();
+                if agg == "sum" && expected.is_null() {
+                    expected = 0.into(); // a sum over no rows shows 0, as Vega-Lite's does
+                }
+                assert!(same(&card[1], &expected), "/{url}: {agg}({value}) shows {}, SQL says {expected}", card[1]);
+                checked.1 += 1;
+            }
+        }
+    }
+    eprintln!("checked {} rolled-up charts and {} cards", checked.0, checked.1);
+    assert!(checked.0 >= 60 && checked.1 >= 40, "{checked:?}");
+}
+
+#[test]
+fn an_aggregate_that_cannot_roll_up_builds_under_browser_rows_and_is_refused_over_it() {
+    let demo = TempProject::demo();
+    demo.write(
+        "pages/median.md",
+        "# Median\n\n```vega-lite\n{\"data\": {\"name\": \"post_facts\"}, \"mark\": \"bar\",\n \
+         \"encoding\": {\"x\": {\"field\": \"platform\"}, \"y\": {\"field\": \"reach\", \"aggregate\": \"median\"}}}\n```\n",
+    );
+    let r = demo.vcd(&["build"]);
+    assert_eq!(r.code, 0, "the demo's rows are under the default browser_rows: {}", r.stderr);
+    let first: Value = serde_json::from_str(&demo.read("site/data/post_facts.json")).unwrap();
+    let rows = first.as_array().unwrap().len();
+    demo.write("vcd.toml", &format!("{}\nbrowser_rows = {rows}\n", demo.read("vcd.toml")));
+    let r = demo.vcd(&["build"]);
+    assert_eq!(r.code, 0, "at the threshold the rows ship: {}", r.stderr);
+    demo.write(
+        "vcd.toml",
+        &demo.read("vcd.toml").replace(&format!("browser_rows = {rows}"), &format!("browser_rows = {}", rows - 1)),
+    );
+    let r = demo.vcd(&["build"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("pages/median.md:3:")
+            && r.stderr.contains("a chart aggregates query 'post_facts' in the browser because its aggregate 'median' does not add up across groups")
+            && r.stderr.contains(&format!("returns {rows} rows, more than browser_rows = {}", rows - 1)),
+        "{}",
+        r.stderr
+    );
+}
