@@ -117,13 +117,13 @@
   // file), and the labels of the active filters that cannot apply to it
   // (shown, never ignored silently).
   function filtersFor(columns, params, owner, skip) {
-    var tests = [], missing = [];
+    var tests = [], missing = [], dated = false;
     inputs.forEach(function (input) {
       if (input.name === skip) return;
       if (params && params.indexOf(input.name) >= 0) return;
       if (!active(input)) return;
       var p = predicate(input, columns);
-      if (p) tests.push(p); else missing.push(input.label);
+      if (p) { tests.push(p); dated = dated || input.kind === "date_range"; } else missing.push(input.label);
     });
     var c = state.cross;
     if (c && c.source !== owner) {
@@ -133,7 +133,7 @@
         missing.push(c.field + " = " + text(c.value));
       }
     }
-    return { tests: tests, missing: missing };
+    return { tests: tests, missing: missing, dated: dated };
   }
 
   function passing(rows, tests) {
@@ -180,12 +180,13 @@
   // Component `id`'s rollup rows as the page's filters leave them, all of
   // them, its measures ({op, at}: the position of the first partial), the
   // keys it groups by, and the filters that cannot apply.
-  // While no filter applies, the rollup at the component's own grain (a
-  // smaller file, the same figures) stands in for the one at the page's grain.
+  // The smallest rollup that answers the filters in force (the same figures
+  // from each): while none applies, the one at the component's own grain;
+  // without a date range, the one without days; else the full one.
   function requestRows(id, owner, skip) {
     var req = manifest.requests[id], full = manifest.rollups[req.full.rollup];
     var f = filtersFor(full.keys.concat(full.days), null, owner, skip);
-    var use = f.tests.length ? req.full : req.base, r = manifest.rollups[use.rollup];
+    var use = !f.tests.length ? req.base : f.dated ? req.full : req.undated, r = manifest.rollups[use.rollup];
     var at = [], next = 1; // partial 0 is the group's row count
     r.measures.forEach(function (m) { at.push(next); next += m[0] === "mean" ? 2 : 1; });
     return rollupRows(r).then(function (rows) {

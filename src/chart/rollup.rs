@@ -2,8 +2,9 @@
 //! to draw the re-aggregated rows: each aggregated field becomes a plain field
 //! holding the figure (`reach (mean)`), its title kept as Vega-Lite would give it.
 
-use crate::query::rollup::{self, Measure, Op, Request};
+use crate::query::rollup::{self, Bin, Measure, Op, Request};
 use crate::query::Results;
+use crate::source::value::{ColumnKind, QueryResult};
 use serde_json::{json, Map, Value as Json};
 
 /// What a chart needs from its query.
@@ -95,7 +96,7 @@ pub fn plan(spec: &Json, results: &Results) -> Need {
             }
         }
     }
-    let request = Request { query: query.to_string(), keys, days: Vec::new(), measures };
+    let request = Request { query: query.to_string(), keys, bins: Vec::new(), days: Vec::new(), measures };
     Need::Rollup { request, spec, aliases }
 }
 
@@ -234,6 +235,151 @@ fn escape(name: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// Cells of a density view, across and up.
+pub const DENSITY_GRID: (u32, u32) = (40, 30);
+
+/// A chart of one mark per row over more rows than a page may ship, redrawn
+/// as a density: the plane cut into a [`DENSITY_GRID`] of cells (on the log
+/// of the value where the axis is a log scale), one dot per cell and colour
+/// at its centre, sized by how many rows fall in it, from a rollup (so the
+/// counts are exact under every filter). Takes a scatter (`point`, `circle`
+/// or `square` marks) of two number columns, optionally coloured by a
+/// category; other channels (size, tooltip…) give way to the count. `Err`
+/// says why another chart cannot be redrawn so.
+pub fn density(spec: &Json, result: &QueryResult) -> Result<(Request, Json), String> {
+    let obj = spec.as_object().ok_or("it is not an object")?;
+    let query = obj.get("data").and_then(|d| d.get("name")).and_then(Json::as_str).ok_or("it names no query")?;
+    if let Some((_, what)) = UNSUPPORTED.iter().find(|(k, _)| obj.contains_key(*k)) {
+        return Err(format!("it has {what}"));
+    }
+    let mark = obj.get("mark").map(|m| m.get("type").unwrap_or(m)).and_then(Json::as_str).unwrap_or("");
+    if !matches!(mark, "point" | "circle" | "square") {
+        return Err(format!("it draws '{mark}' marks, not points"));
+    }
+    let enc = obj.get("encoding").and_then(Json::as_object).ok_or("it has no encoding")?;
+    let axis = |ch: &str| -> Result<(String, &Map<String, Json>), String> {
+        let def = enc.get(ch).and_then(Json::as_object).ok_or(format!("it has no {ch} field"))?;
+        let field =
+            def.get("field").and_then(Json::as_str).and_then(column).ok_or(format!("its {ch} is not a column"))?;
+        if def.contains_key("aggregate") || def.contains_key("bin") || def.contains_key("timeUnit") {
+            return Err(format!("its {ch} is aggregated or binned"));
+        }
+        match result.columns.iter().find(|c| c.name == field) {
+            Some(c) if c.kind() == ColumnKind::Number => Ok((field, def)),
+            _ => Err(format!("its {ch} '{field}' is not a number column")),
+        }
+    };
+    let (x, xdef) = axis("x")?;
+    let (y, ydef) = axis("y")?;
+    let mut keys = Vec::new();
+    let color = enc.get("color").and_then(Json::as_object).filter(|c| c.contains_key("field"));
+    if let Some(c) = color {
+        let f = c.get("field").and_then(Json::as_str).and_then(column).ok_or("its colour is not a column")?;
+        match result.columns.iter().find(|col| col.name == f) {
+            Some(col) if col.kind() == ColumnKind::Category => keys.push(f),
+            _ => return Err(format!("its colour '{f}' is not a category column")),
+        }
+    }
+    let taken = |name: &String| result.has_column(name) || keys.contains(name);
+    let bin = |field: &str, def: &Map<String, Json>, count: u32, other: Option<&str>| -> Result<Bin, String> {
+        let log = def.get("scale").and_then(|s| s.get("type")).and_then(Json::as_str) == Some("log");
+        let at = result.columns.iter().position(|c| c.name == field).unwrap_or(0);
+        let values = result
+            .rows
+            .iter()
+            .filter_map(|r| match crate::util::format::Num::from_json(&r[at]) {
+                Some(crate::util::format::Num::Finite(d)) => Some(d.to_f64()),
+                _ => None,
+            })
+            .filter_map(|v| {
+                let v = if log { (v > 0.0).then(|| v.ln()) } else { Some(v) };
+                v.filter(|v| v.is_finite())
+            });
+        let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        let (start, step) = if lo > hi {
+            (0.0, 1.0)
+        } else if hi > lo {
+            (lo, (hi - lo) / f64::from(count))
+        } else {
+            (lo - 0.5, 1.0 / f64::from(count))
+        };
+        let mut alias = format!("{field} cell");
+        while taken(&alias) || Some(alias.as_str()) == other {
+            alias.push('_');
+        }
+        Ok(Bin { field: field.to_string(), alias, start, step, count, log })
+    };
+    let bx = bin(&x, xdef, DENSITY_GRID.0, None)?;
+    let by = bin(&y, ydef, DENSITY_GRID.1, Some(&bx.alias))?;
+    let measures = vec![Measure { op: Op::Count, field: None }];
+    let alias =
+        aliases(&measures, &[keys.clone(), vec![bx.alias.clone(), by.alias.clone(), x.clone(), y.clone()]].concat());
+    let count = &alias[0];
+    // Each cell's centre, in the column's units, under the column's own name, so axes read as before.
+    let centre = |b: &Bin| {
+        let mid = format!("{} + (datum[{}] + 0.5) * {}", b.start, Json::from(b.alias.clone()), b.step);
+        json!({"calculate": if b.log { format!("exp({mid})") } else { mid }, "as": b.field})
+    };
+    let keep = |def: &Map<String, Json>, title: &str| {
+        let mut d: Map<String, Json> = def
+            .iter()
+            .filter(|(k, _)| matches!(k.as_str(), "field" | "title" | "scale" | "axis"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        d.insert("type".into(), "quantitative".into());
+        d.entry("title").or_insert_with(|| json!(title));
+        Json::Object(d)
+    };
+    let mut encoding = json!({
+        "x": keep(xdef, &x),
+        "y": keep(ydef, &y),
+        "size": {"field": escape(count), "type": "quantitative", "title": "Rows in the cell"},
+        "tooltip": [
+            {"field": escape(&x), "type": "quantitative", "title": format!("{} (cell centre)", title_of(xdef, &x)), "format": "~g"},
+            {"field": escape(&y), "type": "quantitative", "title": format!("{} (cell centre)", title_of(ydef, &y)), "format": "~g"},
+            {"field": escape(count), "type": "quantitative", "title": "Rows in the cell"}
+        ]
+    });
+    if let Some(c) = color {
+        encoding["color"] = Json::Object(c.clone());
+        if let Some(t) = encoding["tooltip"].as_array_mut() {
+            t.insert(0, json!({"field": c.get("field").cloned().unwrap_or_default(), "type": "nominal", "title": c.get("title").cloned().unwrap_or_else(|| json!(keys[0].clone()))}));
+        }
+    }
+    let mut out = Map::new();
+    for key in ["$schema", "height", "width", "autosize", "config", "background", "padding", "usermeta"] {
+        if let Some(v) = obj.get(key) {
+            out.insert(key.into(), v.clone());
+        }
+    }
+    let rows = result.rows.len();
+    let note = format!(
+        "Density of {rows} rows: each dot is one cell of a {} × {} grid, sized by how many rows fall in it",
+        DENSITY_GRID.0, DENSITY_GRID.1
+    );
+    let title = match obj.get("title") {
+        Some(Json::String(t)) => json!({"text": t, "subtitle": note}),
+        Some(Json::Object(t)) => json!({"text": t.get("text").cloned().unwrap_or_default(), "subtitle": note}),
+        _ => json!({"text": "", "subtitle": note}),
+    };
+    out.insert("title".into(), title);
+    let description = obj.get("description").and_then(Json::as_str).unwrap_or("Scatter plot");
+    out.insert("description".into(), format!("{description} Drawn as a density: {note}.").into());
+    out.insert("data".into(), json!({"name": query}));
+    out.insert("transform".into(), json!([centre(&bx), centre(&by)]));
+    out.insert("mark".into(), json!({"type": "circle", "opacity": 0.7}));
+    out.insert("encoding".into(), encoding);
+    let request = Request { query: query.to_string(), keys, bins: vec![bx, by], days: Vec::new(), measures };
+    let mut spec = Json::Object(out);
+    spec["usermeta"]["vcd"]["measures"] = json!(alias);
+    Ok((request, spec))
+}
+
+/// An axis's title as written, or its column's name.
+fn title_of(def: &Map<String, Json>, field: &str) -> String {
+    def.get("title").and_then(Json::as_str).unwrap_or(field).to_string()
 }
 
 #[cfg(test)]

@@ -235,7 +235,7 @@ fn request_rollup(
         return None;
     }
     let days = period.map(|p| vec![p.column.clone()]).unwrap_or_default();
-    Some(scope.request_rollup(Request { query: query.to_string(), keys: Vec::new(), days, measures }))
+    Some(scope.request_rollup(Request { query: query.to_string(), keys: Vec::new(), bins: Vec::new(), days, measures }))
 }
 
 /// The calendar day of an ISO date or timestamp value (its first ten characters).

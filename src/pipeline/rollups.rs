@@ -21,15 +21,16 @@ pub type Jobs = BTreeMap<String, Rollup>;
 /// The file a rollup is written to: `<query>.r<hash of its definition>.json`.
 pub fn file_name(r: &Rollup) -> String {
     let mut h = Fnv::new();
-    h.write(format!("{:?}", (&r.keys, &r.days, &r.measures)).as_bytes());
+    h.write(format!("{:?}", (&r.keys, &r.bins, &r.days, &r.measures)).as_bytes());
     format!("{}.r{:016x}.json", r.query, h.finish())
 }
 
 /// The manifest's `rollups` (each file with its grain and measures, each
 /// measure as `[op, column or null]`) and
 /// `requests` (per component number: `full`, its rollup at the page's
-/// grain, and `base`, at its own grain for when no filter applies, each with
-/// where its measures are in it; and the keys it groups them by). Adds the rollups to compute to `jobs`.
+/// grain; `undated`, the same without the date range's day column; `base`,
+/// at its own grain for when no filter applies; each with where its measures
+/// are in it; and the keys it groups them by). Adds the rollups to compute to `jobs`.
 pub fn plan(
     page: &Page,
     rendered: &RenderedPage,
@@ -61,19 +62,26 @@ pub fn plan(
             continue;
         };
         let (keys, days) = grain(request, &rendered.inputs, &rendered.selects, |c| result.has_column(c));
+        // Three files, the smallest that answers the filters in force is read:
+        // unfiltered, the component's own grain (what the page's first load
+        // reads); with no date range, that and the other filters' columns;
+        // with a date range, the full grain, by day.
+        let own_days: Vec<String> = request.days.iter().filter(|d| !request.keys.contains(d)).cloned().collect();
+        let mid_days: Vec<String> = days.iter().filter(|d| own_days.contains(d)).cloned().collect();
+        let mid = place(&mut rollups, request, keys.clone(), mid_days);
         let full = place(&mut rollups, request, keys, days);
-        // Unfiltered, the component's own grain is enough: the page's first
-        // load reads this smaller file, a filter switches to the full one.
-        let own_days = request.days.iter().filter(|d| !request.keys.contains(d)).cloned().collect();
         let base = place(&mut rollups, request, request.keys.clone(), own_days);
-        requests.push(json!({"full": full, "base": base, "group": request.keys}));
+        let group: Vec<&String> = request.keys.iter().chain(request.bins.iter().map(|b| &b.alias)).collect();
+        requests.push(json!({"full": full, "undated": mid, "base": base, "group": group}));
     }
     let entries: Vec<Json> = rollups
         .into_iter()
         .map(|r| {
             let file = file_name(&r);
             let measures: Vec<Json> = r.measures.iter().map(|m| json!([m.op, m.field])).collect();
-            let entry = json!({"file": file, "keys": r.keys, "days": r.days, "measures": measures});
+            // To the runtime a bin's number is one more key column.
+            let keys: Vec<&String> = r.keys.iter().chain(r.bins.iter().map(|b| &b.alias)).collect();
+            let entry = json!({"file": file, "keys": keys, "days": r.days, "measures": measures});
             jobs.entry(file).or_insert(r);
             entry
         })
@@ -85,10 +93,12 @@ pub fn plan(
 /// other requests at the same grain) with its measures added: `{"rollup":
 /// index, "measures": [index in the rollup's measures…]}`.
 fn place(rollups: &mut Vec<Rollup>, request: &Request, keys: Vec<String>, days: Vec<String>) -> Json {
-    let at = match rollups.iter().position(|r| r.query == request.query && r.keys == keys && r.days == days) {
+    let same = |r: &Rollup| r.query == request.query && r.keys == keys && r.bins == request.bins && r.days == days;
+    let at = match rollups.iter().position(same) {
         Some(i) => i,
         None => {
-            rollups.push(Rollup { query: request.query.clone(), keys, days, measures: Vec::new() });
+            let bins = request.bins.clone();
+            rollups.push(Rollup { query: request.query.clone(), keys, bins, days, measures: Vec::new() });
             rollups.len() - 1
         }
     };
@@ -172,6 +182,7 @@ mod tests {
         let request = Request {
             query: "q".into(),
             keys: vec!["month".into()],
+            bins: vec![],
             days: vec!["posted_at".into()],
             measures: vec![Measure { op: Op::Sum, field: Some("reach".into()) }],
         };
@@ -188,7 +199,8 @@ mod tests {
 
     #[test]
     fn a_date_filter_on_a_key_needs_no_day_column() {
-        let request = Request { query: "q".into(), keys: vec!["month".into()], days: vec![], measures: vec![] };
+        let request =
+            Request { query: "q".into(), keys: vec!["month".into()], bins: vec![], days: vec![], measures: vec![] };
         let inputs = vec![input("period", Kind::DateRange, &["month"])];
         let (keys, days) = grain(&request, &inputs, &[], |_| true);
         assert_eq!((keys, days), (vec!["month".to_string()], Vec::<String>::new()));

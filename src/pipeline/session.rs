@@ -271,7 +271,8 @@ impl Session {
     fn render(&mut self, select: impl Fn(&Page, Option<&BTreeSet<String>>) -> bool) -> Result<()> {
         let names: BTreeSet<String> = self.queries.iter().map(|q| q.name.clone()).collect();
         let chosen = self.find_pages(&names, select);
-        let ctx = RenderContext::new(&self.env, &names, &self.results, self.params(), &self.project.config.title);
+        let mut ctx = RenderContext::new(&self.env, &names, &self.results, self.params(), &self.project.config.title);
+        ctx.browser_rows = self.project.config.browser_rows;
         let chosen: Vec<&Page> = chosen.iter().map(|&i| &self.pages[i]).collect();
 
         let drafts = render_pages(&chosen, &ctx);

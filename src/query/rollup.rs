@@ -66,14 +66,77 @@ pub struct Measure {
 }
 
 /// What a component asks of its query: its measures grouped by its own keys
-/// (raw values) and by `days` (columns it reads at day grain, e.g. a KPI's
-/// period column). The page's filter columns are added when the page is planned.
+/// (raw values), by `bins` (a number column cut into equal intervals) and by
+/// `days` (columns it reads at day grain, e.g. a KPI's period column). The
+/// page's filter columns are added when the page is planned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
     pub query: String,
     pub keys: Vec<String>,
+    pub bins: Vec<Bin>,
     pub days: Vec<String>,
     pub measures: Vec<Measure>,
+}
+
+/// A number column cut into `count` equal intervals from `start`, each
+/// `step` wide (on the natural log of the value when `log`, for a log
+/// scale); the interval's number, 0 to count − 1, is a grain column named
+/// `alias`. Values below the first interval fall in it and values above the
+/// last in that one; nulls (and, on a log scale, zero or below) in none.
+/// The bounds go into the SQL as Rust's shortest round-trip decimal, so the
+/// engine reads back the same doubles.
+#[derive(Debug, Clone, PartialEq, PartialOrd, Serialize)]
+pub struct Bin {
+    pub field: String,
+    pub alias: String,
+    pub start: f64,
+    pub step: f64,
+    pub count: u32,
+    pub log: bool,
+}
+
+// Bounds are finite (checked where a bin is made), so equality is total.
+impl Eq for Bin {}
+impl Ord for Bin {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.partial_cmp(other).unwrap_or(std::cmp::Ordering::Equal)
+    }
+}
+impl std::hash::Hash for Bin {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        (&self.field, &self.alias, self.start.to_bits(), self.step.to_bits(), self.count, self.log).hash(h);
+    }
+}
+
+impl Bin {
+    /// The interval's number as SQL, for DuckDB and PostgreSQL alike.
+    fn sql(&self) -> String {
+        let column = format!("CAST({} AS DOUBLE PRECISION)", ident(&self.field));
+        let (value, inside) = if self.log {
+            (format!("ln({column})"), format!("{column} > 0"))
+        } else {
+            (column.clone(), format!("{column} IS NOT NULL"))
+        };
+        let index = format!(
+            "floor(({value} - CAST({} AS DOUBLE PRECISION)) / CAST({} AS DOUBLE PRECISION))",
+            self.start, self.step
+        );
+        format!(
+            "CASE WHEN {inside} THEN CAST(least(greatest({index}, 0), {}) AS INTEGER) END AS {}",
+            self.count.saturating_sub(1),
+            ident(&self.alias)
+        )
+    }
+
+    /// Where interval `i` starts, in the column's units.
+    pub fn lower(&self, i: u32) -> f64 {
+        let at = self.start + self.step * f64::from(i);
+        if self.log {
+            at.exp()
+        } else {
+            at
+        }
+    }
 }
 
 /// Why a component's aggregates cannot come from a rollup.
@@ -96,6 +159,7 @@ pub fn unsupported(result: &QueryResult, measures: &[Measure]) -> Option<String>
 pub struct Rollup {
     pub query: String,
     pub keys: Vec<String>,
+    pub bins: Vec<Bin>,
     pub days: Vec<String>,
     pub measures: Vec<Measure>,
 }
@@ -106,9 +170,9 @@ fn ident(name: &str) -> String {
 }
 
 impl Rollup {
-    /// The grain's column names, keys then days: the first columns of the file.
+    /// The grain's column names, keys, bins then days: the first columns of the file.
     pub fn grain(&self) -> impl Iterator<Item = &String> {
-        self.keys.iter().chain(&self.days)
+        self.keys.iter().chain(self.bins.iter().map(|b| &b.alias)).chain(&self.days)
     }
 
     /// The rollup as a query of its own: the query's SQL wrapped in a
@@ -118,6 +182,7 @@ impl Rollup {
     /// runtime's date filter reads it from the JSON value.
     pub fn query_file(&self, base: &QueryFile) -> QueryFile {
         let mut select: Vec<String> = self.keys.iter().map(|k| ident(k)).collect();
+        select.extend(self.bins.iter().map(Bin::sql));
         select
             .extend(self.days.iter().map(|d| format!("substr(CAST({} AS VARCHAR), 1, 10) AS {}", ident(d), ident(d))));
         let grain = select.len();
@@ -185,6 +250,7 @@ mod tests {
         let r = Rollup {
             query: "p".into(),
             keys: vec!["plat\"form".into()],
+            bins: vec![],
             days: vec!["posted_at".into()],
             measures: vec![
                 Measure { op: Op::Mean, field: Some("reach".into()) },
@@ -204,7 +270,7 @@ mod tests {
     #[test]
     fn no_grain_is_one_row() {
         let base = QueryFile::new("p".into(), PathBuf::from("queries/p.sql"), "select 1 as x".into());
-        let r = Rollup { query: "p".into(), keys: vec![], days: vec![], measures: vec![] };
+        let r = Rollup { query: "p".into(), keys: vec![], bins: vec![], days: vec![], measures: vec![] };
         assert_eq!(r.query_file(&base).run_sql, "SELECT count(*) AS \"n\" FROM (\nselect 1 as x\n) AS vcd_rollup");
     }
 

@@ -29,6 +29,9 @@ pub struct RenderContext<'a> {
     values: BTreeMap<String, OnceLock<Value>>,
     /// What components read: results, query names and parameters.
     pub catalog: Arc<Catalog>,
+    /// Most rows of a query a chart may draw one mark each (vcd.toml
+    /// `browser_rows`); past it a scatter is drawn as a density.
+    pub browser_rows: usize,
 }
 
 /// A page's main content, ready for the layout.
@@ -68,7 +71,8 @@ impl<'a> RenderContext<'a> {
         builtins.extend(PAGE_GLOBALS.iter().map(|s| s.to_string()));
         let values = results.keys().map(|k| (k.clone(), OnceLock::new())).collect();
         let catalog = Arc::new(Catalog { results: results.clone(), names: query_names.clone(), params });
-        RenderContext { env, query_names, results, site_title, builtins, values, catalog }
+        let browser_rows = crate::project::config::Config::default().browser_rows;
+        RenderContext { env, query_names, results, site_title, builtins, values, catalog, browser_rows }
     }
 
     fn value(&self, name: &str) -> Option<Value> {
@@ -183,7 +187,29 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
                             raw_aggregates.push((query.clone(), at, why));
                             spec
                         }
-                        chart::rollup::Need::Rows => spec,
+                        chart::rollup::Need::Rows => {
+                            let result = ctx.results.get(query.as_str());
+                            match result.filter(|r| r.rows.len() > ctx.browser_rows) {
+                                None => spec,
+                                Some(result) => match chart::rollup::density(&spec, result) {
+                                    Ok((request, mut spec)) => {
+                                        spec["usermeta"]["vcd"]["rollup"] = rollups.len().into();
+                                        rollups.push(request);
+                                        spec
+                                    }
+                                    Err(why) => {
+                                        let at =
+                                            if line > 0 { line } else { quoted_line(&page.body, query).unwrap_or(1) };
+                                        errors.push(
+                                            too_many_marks(page, query, result, ctx.browser_rows, &why)
+                                                .at(at, None)
+                                                .with_detail(excerpt(&page.body, at, None)),
+                                        );
+                                        spec
+                                    }
+                                },
+                            }
+                        }
                     },
                 };
                 charts.push((range, spec));
@@ -218,6 +244,25 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
         raw_aggregates,
         selects,
     })
+}
+
+/// The error for a chart that would draw one mark for each of more rows than
+/// a page may ship, and cannot be drawn as a density instead.
+fn too_many_marks(
+    page: &Page,
+    query: &str,
+    result: &crate::source::value::QueryResult,
+    browser_rows: usize,
+    why: &str,
+) -> Diagnostic {
+    let bytes = result.to_json_bytes().len();
+    Diagnostic::in_file(
+        &page.source,
+        format!(
+            "a chart draws one mark per row of query '{query}': {} rows ({bytes} bytes of JSON), more than              browser_rows = {browser_rows} a page may ship, and it cannot be drawn as a density because {why};              aggregate (count, sum, mean, min, max on its encoding, computed by the engine), draw a scatter of two              number columns (drawn as a density past browser_rows), filter the query in SQL, or raise browser_rows              in vcd.toml",
+            result.rows.len()
+        ),
+    )
 }
 
 /// The error for a URL that [`crate::util::urlsafe`] refused, naming the query cell it
