@@ -4,6 +4,7 @@
 //! repeats the stages a change reaches; [`run`] is `vcd build` and `vcd check`.
 
 pub mod session;
+pub mod slices;
 pub mod variants;
 
 use crate::pipeline::session::Session;

@@ -3,6 +3,7 @@
 
 pub mod cache;
 pub mod params;
+pub mod partition;
 pub mod runner;
 
 use crate::source::value::QueryResult;

@@ -19,4 +19,5 @@ mod postgres;
 mod readme;
 mod safety;
 mod serve;
+mod slices;
 mod zones;
