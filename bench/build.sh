@@ -42,7 +42,7 @@ echo "binary size: $(stat -c %s "$vcd") bytes"
 
 # Page weight: each page plus every asset and data file it loads on opening,
 # gzipped (-6, what static hosts typically serve). The data files are the ones
-# its manifest names, in the variant its inputs start on. Prints the home page
+# its manifest names, in the variant its inputs start on (or its own slice). Prints the home page
 # and the busiest page.
 python3 - "$work/demo/site" <<'PY'
 import gzip, json, os, re, sys
@@ -71,6 +71,8 @@ def weight(html_path):
                     d = i["default"]
                     key.append(str(0 if d is None or i["kind"] == "checkbox" else d + (1 if i["all"] is not None else 0)))
                 files.add(os.path.join(site, "data", q["files"][",".join(key)]))
+            elif "file" in q:  # a page made from a row: its own slice
+                files.add(os.path.join(site, "data", q["file"]))
             else:
                 files.add(os.path.join(site, "data", name + ".json"))
     sizes = [gz(f) for f in files]

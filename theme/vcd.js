@@ -6,7 +6,8 @@
   "use strict";
   var root = document.documentElement.getAttribute("data-root") || "";
   var manifestEl = document.getElementById("vcd-page");
-  // Written by the build (variants.rs): the inputs, and per query its columns and variant files.
+  // Written by the build (variants.rs): the inputs, and per query its columns and
+  // variant files, or the file of the page's own slice (slices.rs).
   var manifest = manifestEl ? JSON.parse(manifestEl.textContent) : { inputs: [], queries: {} };
   var inputs = manifest.inputs;
   // ---- Names from data: any column, query or input name, JavaScript built-ins included. ----
@@ -26,7 +27,9 @@
   // ---- Data: one fetch per file, however many components read it. ----
   function load(file) {
     if (!loads[file]) {
-      loads[file] = fetch(root + "data/" + encodeURIComponent(file)).then(function (r) {
+      // A slice sits in a folder of its own (post_daily.by.post_id/….json): each segment is encoded.
+      var url = root + "data/" + file.split("/").map(encodeURIComponent).join("/");
+      loads[file] = fetch(url).then(function (r) {
         if (!r.ok) throw new Error("cannot load data/" + file + " (HTTP " + r.status + ")");
         return r.json();
       });
@@ -50,6 +53,7 @@
   // The file holding a query's rows for the inputs' current values.
   function fileFor(query) {
     var q = own(manifest.queries, query);
+    if (q && q.file) return q.file; // a page made from a row: only its rows (slices.rs)
     if (q && q.params) {
       var key = q.params.map(function (p) { return domainIndex(inputNamed(p)); }).join(",");
       return q.files[key];

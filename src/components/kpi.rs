@@ -226,7 +226,8 @@ fn request_rollup(
 ) -> Option<usize> {
     use crate::query::rollup::{Measure, Op, Request};
     let op = Op::parse(agg)?;
-    if scope.catalog.params.contains_key(query) {
+    // A variant is exact and small already, and so is a page's own slice of rows.
+    if scope.catalog.params.contains_key(query) || scope.is_sliced(query) {
         return None;
     }
     let measure = |col: &str| Measure { op, field: (op != Op::Count).then(|| col.to_string()) };

@@ -3,6 +3,7 @@
 //! tells the build which query variants to pre-compute and what the browser
 //! runtime must filter.
 
+use crate::query::partition::{self, Slicer};
 use crate::query::rollup::Request;
 use crate::query::Results;
 use crate::source::value::QueryResult;
@@ -26,12 +27,25 @@ pub struct Catalog {
     pub names: BTreeSet<String>,
     /// Each query's named parameters, for the queries that have any.
     pub params: BTreeMap<String, Vec<String>>,
+    /// The results split by key, for pages made from rows.
+    pub slicer: Arc<Slicer>,
+}
+
+impl Catalog {
+    /// Whether a page made from a row keyed by column `key` gets only its own
+    /// rows of `query`: the query returns that column and takes no parameters
+    /// (a query with parameters is pre-computed in variants, each read whole).
+    pub fn sliced(&self, query: &str, key: &str) -> bool {
+        self.results.get(query).is_some_and(|r| r.has_column(key)) && !self.params.contains_key(query)
+    }
 }
 
 /// One page's scope; components find it with [`of`].
 #[derive(Debug)]
 pub struct PageScope {
     pub catalog: Arc<Catalog>,
+    /// For a page made from a row: its key column and value.
+    row: Option<(String, Json)>,
     record: Mutex<Record>,
 }
 
@@ -49,21 +63,43 @@ impl Object for PageScope {}
 
 impl PageScope {
     pub fn new(catalog: Arc<Catalog>) -> PageScope {
-        PageScope { catalog, record: Mutex::new(Record::default()) }
+        PageScope { catalog, row: None, record: Mutex::new(Record::default()) }
+    }
+
+    /// The scope of a page made from a row whose `key` column holds `value`
+    /// (`page.row_key()`): components read only its own rows of the queries
+    /// sliced by that key, as the browser will.
+    pub fn for_row(mut self, row: Option<(&str, &Json)>) -> PageScope {
+        self.row = row.map(|(k, v)| (k.to_string(), v.clone()));
+        self
     }
 
     pub fn record(&self) -> Record {
         self.record.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// The result of query `name` for a component, recorded as used by the page.
+    /// The result of query `name` for a component, recorded as used by the
+    /// page: on a page made from a row, only its own rows of a query sliced by
+    /// its key ([`Catalog::sliced`]).
+    /// Whether components of this page read only the page's own rows of `query`.
+    pub fn is_sliced(&self, query: &str) -> bool {
+        self.row.as_ref().is_some_and(|(key, _)| self.catalog.sliced(query, key))
+    }
+
     pub fn read(&self, name: &str, component: &str) -> Result<Arc<QueryResult>, Error> {
         let result = self.peek(name, component)?;
         let mut record = self.record.lock().unwrap_or_else(|e| e.into_inner());
         if !record.uses.iter().any(|u| u == name) {
             record.uses.push(name.to_string());
         }
-        Ok(result)
+        drop(record);
+        match &self.row {
+            Some((key, value)) if self.catalog.sliced(name, key) => {
+                let split = self.catalog.slicer.split(name, key, &result);
+                Ok(Arc::new(partition::rows_of(&result, &split, &partition::value_text(value))))
+            }
+            _ => Ok(result),
+        }
     }
 
     /// The result of query `name` without recording a use (input options).

@@ -22,7 +22,8 @@ pub struct Page {
     pub front: FrontMatter,
     /// Template text: the file with its front matter blanked, so lines match the file.
     pub body: String,
-    /// For a bracketed page (`[post_id].md`), the column naming each generated page.
+    /// For a bracketed page (`[post_id].md`) and each page made from it, the
+    /// column naming each generated page.
     pub key: Option<String>,
     /// For a page generated from a bracketed one: its row, in scope as `row`.
     pub row: Option<serde_json::Value>,
@@ -32,6 +33,13 @@ impl Page {
     /// Output file relative to the site root.
     pub fn out_file(&self) -> PathBuf {
         PathBuf::from(&self.url).join("index.html")
+    }
+
+    /// For a page made from a bracketed file: its key column and its row's
+    /// value there (`("post_id", 17)`).
+    pub fn row_key(&self) -> Option<(&str, &Json)> {
+        let key = self.key.as_deref()?;
+        Some((key, self.row.as_ref()?.get(key)?))
     }
 
     /// How many folders deep the page's `index.html` sits, for relative links.
@@ -247,7 +255,7 @@ pub fn expand(
         pages.iter().filter(|p| p.key.is_none()).map(|p| (p.url.clone(), p.source.clone())).collect();
     let mut out = Vec::with_capacity(pages.len());
     for page in pages {
-        let (Some(key), Some((query, line))) = (page.key.clone(), page.front.rows.clone()) else {
+        let (Some(key), Some((query, line)), None) = (page.key.clone(), page.front.rows.clone(), &page.row) else {
             out.push(page);
             continue;
         };
@@ -314,7 +322,7 @@ pub fn expand(
                 result.columns.iter().zip(values).map(|(c, v)| (c.name.clone(), v.clone())).collect();
             let mut front = page.front.clone();
             front.title = front.title.as_deref().map(|t| row_title(t, &row));
-            out.push(Page { url, front, row: Some(Json::Object(row)), key: None, ..page.clone() });
+            out.push(Page { url, front, row: Some(Json::Object(row)), ..page.clone() });
         }
     }
     out

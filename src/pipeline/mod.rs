@@ -5,6 +5,7 @@
 
 pub mod rollups;
 pub mod session;
+pub mod slices;
 pub mod variants;
 
 use crate::pipeline::session::Session;

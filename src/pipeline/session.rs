@@ -4,8 +4,10 @@
 
 use crate::page::{self, Page};
 use crate::pipeline::rollups;
+use crate::pipeline::slices::{self, Loads, Slice};
 use crate::pipeline::variants;
 use crate::project::Project;
+use crate::query::partition::Slicer;
 use crate::query::runner::Mode;
 use crate::query::runner::Runner;
 use crate::query::{self, QueryFile, Results};
@@ -19,8 +21,10 @@ use crate::util::diag::{Diagnostic, Diagnostics};
 use anyhow::Result;
 use minijinja::Environment;
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// What produced a diagnostic, so redoing that piece replaces exactly its messages.
@@ -32,6 +36,8 @@ pub enum Origin {
     Data,
     Query(String),
     Page(PathBuf),
+    /// Planning the data files: which results are written whole, which in slices.
+    DataFiles,
 }
 
 /// One rendered page.
@@ -40,6 +46,25 @@ struct Output {
     source: PathBuf,
     html: String,
     reads: BTreeSet<String>,
+    /// The data files it loads.
+    loads: Loads,
+}
+
+/// What a data file of the site holds: a result whole (`data/<query>.json`)
+/// or a page's slice of one (see [`slices`]). Variants are kept apart.
+#[derive(Debug, Clone)]
+enum DataFile {
+    Whole(String),
+    Slice(Slice),
+}
+
+impl DataFile {
+    fn query(&self) -> &str {
+        match self {
+            DataFile::Whole(q) => q,
+            DataFile::Slice(s) => &s.query,
+        }
+    }
 }
 
 /// What changed on disk since the last step, as the watcher classified it.
@@ -88,6 +113,10 @@ pub struct Session {
     variants: BTreeMap<String, Arc<QueryResult>>,
     /// Rollup files by name (`post_facts.r<hash>.json`), as written.
     rollups: BTreeMap<String, Arc<Vec<u8>>>,
+    /// The result and slice files the site holds, by path in the site.
+    data_files: BTreeMap<PathBuf, DataFile>,
+    /// The results split by key, for the slices (shared with the pages' components).
+    slicer: Arc<Slicer>,
     /// Every page, bracketed ones expanded.
     pages: Vec<Page>,
     theme: Theme,
@@ -98,6 +127,10 @@ pub struct Session {
     pub cached: usize,
     /// Site files changed since the last write: new bytes, or `None` when removed.
     pending: BTreeMap<PathBuf, Option<Vec<u8>>>,
+    /// Site files changed since the last write whose bytes the session holds
+    /// (pages, results, slices): written from it then, or removed if it no
+    /// longer has them. Rendering 100,000 pages keeps no second copy of each.
+    dirty: BTreeSet<PathBuf>,
     step: Step,
 }
 
@@ -109,11 +142,13 @@ impl Session {
     ///    `data/`) only when a query misses the result cache;
     /// 3. **find pages** (`pages/**/*.md`, a page per row of a `rows:` query);
     /// 4. **render pages**: template, components, charts, Markdown;
-    /// 5. **plan variants and rollups**: the pre-computed results each page's
-    ///    inputs need, and the rollups its charts and KPI cards read;
+    /// 5. **plan variants, rollups and slices**: the pre-computed results each
+    ///    page's inputs need, the rollups its charts and KPI cards read, and
+    ///    the slice of each query a page made from a row loads;
     /// 6. **run variants and rollups**;
     /// 7. **lay out**: each page in the theme's layout;
-    /// 8. **write**: [`Session::write_all`] (`vcd build`) or
+    /// 8. **plan data files**: each result whole, or split into the slices pages load;
+    /// 9. **write**: [`Session::write_all`] (`vcd build`) or
     ///    [`Session::write_pending`] (`vcd serve`, after [`Session::apply`]
     ///    repeats the stages a change reaches).
     pub fn open(project: Project, mode: Mode) -> Result<Session> {
@@ -128,18 +163,21 @@ impl Session {
             results: Results::new(),
             variants: BTreeMap::new(),
             rollups: BTreeMap::new(),
+            data_files: BTreeMap::new(),
+            slicer: Arc::default(),
             pages: Vec::new(),
             theme,
             outputs: BTreeMap::new(),
             errors: BTreeMap::new(),
             cached: 0,
             pending: BTreeMap::new(),
+            dirty: BTreeSet::new(),
             step: Step::default(),
         };
         s.discover_queries(); // 1
         let names: BTreeSet<String> = s.queries.iter().map(|q| q.name.clone()).collect();
         s.cached = s.run(&names)?; // 2
-        s.render(|_, _| true)?; // 3 to 7
+        s.render(|_, _| true)?; // 3 to 8
         s.runner.finish();
         Ok(s)
     }
@@ -164,7 +202,8 @@ impl Session {
         if changes.config {
             let project = Project::open_with(&self.project.root, self.project.overrides.clone())?;
             *self = Session::open(project, self.mode)?;
-            self.pending = self.site_files().into_iter().map(|(k, v)| (k, Some(v))).collect();
+            self.pending.clear();
+            self.dirty = self.site_paths().into_iter().collect();
             self.step.pages_rendered = self.pages.len();
             self.step.queries_run = self.queries.len();
             return Ok(std::mem::take(&mut self.step));
@@ -257,7 +296,9 @@ impl Session {
         let diags = Diagnostics::default();
         let (found, cached) = self.runner.base(&jobs, &diags)?;
         for (name, result) in found {
-            self.pending.insert(PathBuf::from("data").join(format!("{name}.json")), Some(result.to_json_bytes()));
+            // Its files are rewritten from the new result (the stage "plan data
+            // files" adds and removes files); one that failed keeps its files.
+            self.dirty.extend(self.data_files.iter().filter(|(_, f)| f.query() == name).map(|(p, _)| p.clone()));
             self.results.insert(name, result);
         }
         self.step.queries_run += jobs.len();
@@ -271,7 +312,14 @@ impl Session {
     fn render(&mut self, select: impl Fn(&Page, Option<&BTreeSet<String>>) -> bool) -> Result<()> {
         let names: BTreeSet<String> = self.queries.iter().map(|q| q.name.clone()).collect();
         let chosen = self.find_pages(&names, select);
-        let mut ctx = RenderContext::new(&self.env, &names, &self.results, self.params(), &self.project.config.title);
+        let mut ctx = RenderContext::new(
+            &self.env,
+            &names,
+            &self.results,
+            self.params(),
+            self.slicer.clone(),
+            &self.project.config.title,
+        );
         ctx.browser_rows = self.project.config.browser_rows;
         let chosen: Vec<&Page> = chosen.iter().map(|&i| &self.pages[i]).collect();
 
@@ -296,11 +344,14 @@ impl Session {
         }
         let mut problems = plan.problems;
         let layout = Layout::new(&self.theme, &self.project.config.title, &self.pages);
-        for (p, html, reads) in lay_out(plan.finished, &layout) {
-            match html {
+        for laid in lay_out(plan.finished, &layout) {
+            match laid.html {
                 Ok(html) => {
-                    self.pending.insert(p.out_file(), Some(html.clone().into_bytes()));
-                    self.outputs.insert(p.out_file(), Output { source: p.source.clone(), html, reads });
+                    let out = laid.page.out_file();
+                    self.dirty.insert(out.clone());
+                    let output =
+                        Output { source: laid.page.source.clone(), html, reads: laid.reads, loads: laid.loads };
+                    self.outputs.insert(out, output);
                     self.step.pages_rendered += 1;
                 }
                 Err(d) => problems.push(d),
@@ -311,7 +362,54 @@ impl Session {
             push_unique(self.errors.entry(origin).or_default(), d);
         }
         self.route(vdiags);
+        self.plan_data_files();
         Ok(())
+    }
+
+    /// Stage "plan data files": each result is written whole, or only as the
+    /// slices pages load when no page reads it whole (see [`slices::needs`]);
+    /// marks the files that came or went.
+    fn plan_data_files(&mut self) {
+        let needs = match slices::needs(self.results.keys(), self.outputs.values().map(|o| &o.loads)) {
+            Ok(needs) => needs,
+            Err(d) => {
+                self.errors.insert(Origin::DataFiles, vec![d]);
+                return;
+            }
+        };
+        self.errors.remove(&Origin::DataFiles);
+        let data = Path::new("data");
+        let mut next: BTreeMap<PathBuf, DataFile> = BTreeMap::new();
+        for q in needs.whole {
+            next.insert(data.join(format!("{q}.json")), DataFile::Whole(q));
+        }
+        for s in needs.slices {
+            next.insert(data.join(s.file()), DataFile::Slice(s));
+        }
+        // A query that failed keeps the files it had, as a page that failed keeps its page.
+        let failed = |q: &str| !self.results.contains_key(q) && self.queries.iter().any(|f| f.name == q);
+        for (path, f) in &self.data_files {
+            if failed(f.query()) {
+                next.entry(path.clone()).or_insert_with(|| f.clone());
+            }
+        }
+        let gone = self.data_files.keys().filter(|p| !next.contains_key(*p));
+        let new = next.keys().filter(|p| !self.data_files.contains_key(*p));
+        let changed: Vec<PathBuf> = gone.chain(new).cloned().collect();
+        self.dirty.extend(changed);
+        self.data_files = next;
+        // Splits of old results, or by keys no page uses any more, are dropped.
+        let pairs: BTreeSet<(&str, &str)> = self
+            .data_files
+            .values()
+            .filter_map(|f| match f {
+                DataFile::Slice(s) => Some((s.query.as_str(), s.key.as_str())),
+                DataFile::Whole(_) => None,
+            })
+            .collect();
+        let results = &self.results;
+        self.slicer
+            .retain(|q, k, split| pairs.contains(&(q, k)) && results.get(q).is_some_and(|r| Arc::ptr_eq(r, split)));
     }
 
     /// Each query's parameters, for the pages that bind them.
@@ -375,40 +473,67 @@ impl Session {
         }
     }
 
-    /// Every file of the site, as `vcd build` writes it.
-    fn site_files(&self) -> BTreeMap<PathBuf, Vec<u8>> {
-        let mut files = BTreeMap::new();
-        for (name, result) in &self.results {
-            files.insert(PathBuf::from("data").join(format!("{name}.json")), result.to_json_bytes());
-        }
-        for (file, result) in &self.variants {
-            files.insert(PathBuf::from("data").join(file), result.to_json_bytes());
-        }
-        for (file, bytes) in &self.rollups {
-            files.insert(PathBuf::from("data").join(file), bytes.to_vec());
-        }
-        for (path, bytes) in &self.theme.assets {
-            files.insert(PathBuf::from("assets").join(path), bytes.clone());
-        }
-        for (out, o) in &self.outputs {
-            files.insert(out.clone(), o.html.clone().into_bytes());
-        }
-        files
+    /// Every file of the site, as `vcd build` writes it, by path in the site
+    /// (its bytes come from [`Session::file_bytes`]).
+    fn site_paths(&self) -> Vec<PathBuf> {
+        let data = Path::new("data");
+        let mut paths: Vec<PathBuf> = self.data_files.keys().cloned().collect();
+        paths.extend(self.variants.keys().map(|file| data.join(file)));
+        paths.extend(self.rollups.keys().map(|file| data.join(file)));
+        paths.extend(self.theme.assets.keys().map(|path| Path::new("assets").join(path)));
+        paths.extend(self.outputs.keys().cloned());
+        paths
     }
 
-    /// Writes the whole site atomically (what `vcd build` does when there are no errors).
+    /// The bytes the session holds for a site file (a page, a result whole or
+    /// in slices, a variant, a theme asset), or `None` if it holds none.
+    fn file_bytes(&self, rel: &Path) -> Option<Cow<'_, [u8]>> {
+        if let Some(o) = self.outputs.get(rel) {
+            return Some(Cow::Borrowed(o.html.as_bytes()));
+        }
+        if let Some(f) = self.data_files.get(rel) {
+            return self.data_bytes(f).map(Cow::Owned);
+        }
+        if let Ok(file) = rel.strip_prefix("data") {
+            if let Some(bytes) = self.rollups.get(file.to_str()?) {
+                return Some(Cow::Borrowed(bytes.as_slice()));
+            }
+            return self.variants.get(file.to_str()?).map(|r| Cow::Owned(r.to_json_bytes()));
+        }
+        let asset = rel.strip_prefix("assets").ok()?;
+        self.theme.assets.get(asset.to_str()?).map(|b| Cow::Borrowed(b.as_slice()))
+    }
+
+    /// A result file's bytes: written straight from the result's rows.
+    fn data_bytes(&self, f: &DataFile) -> Option<Vec<u8>> {
+        match f {
+            DataFile::Whole(q) => Some(self.results.get(q)?.to_json_bytes()),
+            DataFile::Slice(s) => {
+                let result = self.results.get(&s.query)?;
+                Some(slices::bytes(result, &self.slicer.split(&s.query, &s.key, result), s))
+            }
+        }
+    }
+
+    /// Writes the whole site atomically (what `vcd build` does when there are
+    /// no errors): every file made and written in parallel, one at a time each,
+    /// so no second copy of the site is held in memory.
     pub fn write_all(&mut self) -> Result<PathBuf> {
         let target = self.project.output_dir();
         let staging = Staging::new(&target)?;
-        let files = self.site_files();
-        let progress = crate::util::progress::Progress::new("files written:", files.len());
-        for (rel, bytes) in files {
-            staging.write(&rel, &bytes)?;
+        let paths = self.site_paths();
+        let progress = crate::util::progress::Progress::new("files written:", paths.len());
+        paths.par_iter().try_for_each(|rel| {
+            if let Some(bytes) = self.file_bytes(rel) {
+                staging.write(rel, &bytes)?;
+            }
             progress.tick();
-        }
+            anyhow::Ok(())
+        })?;
         drop(progress);
         staging.commit()?;
         self.pending.clear();
+        self.dirty.clear();
         Ok(target)
     }
 
@@ -421,13 +546,24 @@ impl Session {
         let pending = std::mem::take(&mut self.pending);
         let mut changed = 0;
         for (rel, bytes) in &pending {
-            let now = std::fs::read(target.join(rel)).ok();
-            if now.as_deref() != bytes.as_deref() {
-                site::write_in_place(&target, rel, bytes.as_deref())?;
-                changed += 1;
-            }
+            changed += usize::from(write_if_changed(&target, rel, bytes.as_deref())?);
         }
-        Ok(changed)
+        let dirty = std::mem::take(&mut self.dirty);
+        let count = AtomicUsize::new(changed);
+        dirty.par_iter().try_for_each(|rel| {
+            let bytes = self.file_bytes(rel);
+            if write_if_changed(&target, rel, bytes.as_deref())? {
+                count.fetch_add(1, Ordering::Relaxed);
+            }
+            anyhow::Ok(())
+        })?;
+        // A folder of slices no page loads any more goes too (it fails, harmlessly, while not empty).
+        let folders: BTreeSet<&Path> =
+            dirty.iter().filter(|p| !self.data_files.contains_key(*p)).filter_map(|p| p.parent()).collect();
+        for folder in folders.into_iter().filter(|f| f.starts_with("data") && *f != Path::new("data")) {
+            let _ = std::fs::remove_dir(target.join(folder));
+        }
+        Ok(count.into_inner())
     }
 }
 
@@ -449,10 +585,28 @@ fn render_pages<'p>(pages: &[&'p Page], ctx: &RenderContext) -> Vec<Draft<'p>> {
     drafts
 }
 
+/// Writes one file of the site in place (`None` removes it) unless it already
+/// holds those bytes; returns whether it changed.
+fn write_if_changed(target: &Path, rel: &Path, bytes: Option<&[u8]>) -> Result<bool> {
+    let now = std::fs::read(target.join(rel)).ok();
+    if now.as_deref() == bytes {
+        return Ok(false);
+    }
+    site::write_in_place(target, rel, bytes)?;
+    Ok(true)
+}
+
+/// A page ready to lay out: what it rendered to and the data files it loads.
+struct Finished<'p> {
+    page: &'p Page,
+    rendered: RenderedPage,
+    loads: Loads,
+}
+
 /// What planning the variants of the rendered pages gave.
 struct Plan<'p> {
     /// Pages ready to lay out.
-    finished: Vec<(&'p Page, RenderedPage)>,
+    finished: Vec<Finished<'p>>,
     /// The variants they need, by file name.
     jobs: variants::Jobs,
     /// The rollups they need, by file name.
@@ -462,8 +616,10 @@ struct Plan<'p> {
     problems: Vec<Diagnostic>,
 }
 
-/// Stage "plan variants": for each rendered page, the pre-computed results its
-/// inputs need (its manifest, appended as a script) and the jobs to make them.
+/// Stage "plan variants, rollups and slices": for each rendered page, the
+/// pre-computed results its inputs need, the rollups its components read and
+/// the slices it loads (its manifest, appended as a script), and the jobs to
+/// make the variants and rollups.
 fn plan_variants<'p>(drafts: Vec<Draft<'p>>, ctx: &RenderContext, config: &crate::project::config::Config) -> Plan<'p> {
     let mut plan = Plan {
         finished: Vec::new(),
@@ -474,27 +630,10 @@ fn plan_variants<'p>(drafts: Vec<Draft<'p>>, ctx: &RenderContext, config: &crate
     };
     for (p, r) in drafts {
         match r {
-            Ok(mut r) => {
-                match variants::manifest(p, &r, &ctx.catalog, config.max_variants, &mut plan.jobs).and_then(|mut m| {
-                    let (files, requests) = rollups::plan(p, &r, &ctx.catalog, config.browser_rows, &mut plan.rollups)?;
-                    if !r.rollups.is_empty() {
-                        m["rollups"] = files;
-                        m["requests"] = requests;
-                    }
-                    Ok(m)
-                }) {
-                    Ok(m) => {
-                        if !r.uses.is_empty() || !r.inputs.is_empty() {
-                            r.content.push_str(&variants::script(&m));
-                        }
-                        if let Some(rows) = &p.front.rows {
-                            r.reads.insert(rows.0.clone());
-                        }
-                        plan.finished.push((p, r));
-                    }
-                    Err(d) => plan.problems.push(d),
-                }
-            }
+            Ok(r) => match finish(p, r, ctx, config, &mut plan) {
+                Ok(f) => plan.finished.push(f),
+                Err(d) => plan.problems.push(d),
+            },
             Err(errs) => {
                 plan.problems.extend(errs);
                 plan.failed.push(p.out_file());
@@ -502,6 +641,32 @@ fn plan_variants<'p>(drafts: Vec<Draft<'p>>, ctx: &RenderContext, config: &crate
         }
     }
     plan
+}
+
+/// One rendered page with its manifest: the variants and rollups it needs
+/// (added to `plan`) and the slices it loads.
+fn finish<'p>(
+    p: &'p Page,
+    mut r: RenderedPage,
+    ctx: &RenderContext,
+    config: &crate::project::config::Config,
+    plan: &mut Plan,
+) -> Result<Finished<'p>, Diagnostic> {
+    let mut m = variants::manifest(p, &r, &ctx.catalog, config.max_variants, &mut plan.jobs)?;
+    let (files, requests) = rollups::plan(p, &r, &ctx.catalog, config.browser_rows, &mut plan.rollups)?;
+    if !r.rollups.is_empty() {
+        m["rollups"] = files;
+        m["requests"] = requests;
+    }
+    let loads = slices::loads(p, &r, &ctx.catalog)?;
+    slices::point(&mut m, &loads);
+    if !r.uses.is_empty() || !r.inputs.is_empty() {
+        r.content.push_str(&variants::script(&m));
+    }
+    if let Some(rows) = &p.front.rows {
+        r.reads.insert(rows.0.clone());
+    }
+    Ok(Finished { page: p, rendered: r, loads })
 }
 
 /// Stage "run variants": each job's query with its bound values; the results
@@ -547,13 +712,26 @@ fn run_rollups(
         .collect())
 }
 
+/// A page laid out: its HTML, the queries it read and the data files it loads.
+struct Laid<'p> {
+    page: &'p Page,
+    html: Result<String, Diagnostic>,
+    reads: BTreeSet<String>,
+    loads: Loads,
+}
+
 /// Stage "lay out": each finished page inside the theme's layout (sidebar,
-/// scripts), in parallel, with the queries it read.
-fn lay_out<'p>(
-    finished: Vec<(&'p Page, RenderedPage)>,
-    layout: &Layout,
-) -> Vec<(&'p Page, Result<String, Diagnostic>, BTreeSet<String>)> {
-    finished.into_par_iter().map(|(p, r)| (p, layout.render(p, &r), r.reads)).collect()
+/// scripts), in parallel.
+fn lay_out<'p>(finished: Vec<Finished<'p>>, layout: &Layout) -> Vec<Laid<'p>> {
+    finished
+        .into_par_iter()
+        .map(|f| Laid {
+            page: f.page,
+            html: layout.render(f.page, &f.rendered),
+            reads: f.rendered.reads,
+            loads: f.loads,
+        })
+        .collect()
 }
 
 fn push_unique(list: &mut Vec<Diagnostic>, d: Diagnostic) {

@@ -3,6 +3,7 @@
 
 pub mod cache;
 pub mod params;
+pub mod partition;
 pub mod rollup;
 pub mod runner;
 

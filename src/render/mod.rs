@@ -8,6 +8,7 @@ use crate::chart;
 use crate::components::inputs::Input;
 use crate::components::scope::{self, Catalog, PageScope};
 use crate::page::Page;
+use crate::query::partition::Slicer;
 use crate::query::rollup::Request;
 use crate::query::Results;
 use crate::util::diag::{excerpt, line_col, suggestion, Diagnostic};
@@ -60,17 +61,21 @@ pub struct RenderedPage {
 pub const PAGE_GLOBALS: &[&str] = &["page", "site", "row", scope::VAR];
 
 impl<'a> RenderContext<'a> {
+    /// The context for rendering pages against `results` (each query's
+    /// parameters in `params`); `slicer` keeps the results split by key for
+    /// pages made from rows, and may outlive it (the session keeps one).
     pub fn new(
         env: &'a Environment<'static>,
         query_names: &'a BTreeSet<String>,
         results: &'a Results,
         params: BTreeMap<String, Vec<String>>,
+        slicer: Arc<Slicer>,
         site_title: &'a str,
     ) -> Self {
         let mut builtins: BTreeSet<String> = crate::render::template::builtin_names(env).into_iter().collect();
         builtins.extend(PAGE_GLOBALS.iter().map(|s| s.to_string()));
         let values = results.keys().map(|k| (k.clone(), OnceLock::new())).collect();
-        let catalog = Arc::new(Catalog { results: results.clone(), names: query_names.clone(), params });
+        let catalog = Arc::new(Catalog { results: results.clone(), names: query_names.clone(), params, slicer });
         let browser_rows = crate::project::config::Config::default().browser_rows;
         RenderContext { env, query_names, results, site_title, builtins, values, catalog, browser_rows }
     }
@@ -138,7 +143,7 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
         scope.insert("row", Value::from(minijinja::value::Serde(row)));
     }
     scope.insert("site", minijinja::context! { title => ctx.site_title });
-    let page_scope = Arc::new(PageScope::new(ctx.catalog.clone()));
+    let page_scope = Arc::new(PageScope::new(ctx.catalog.clone()).for_row(page.row_key()));
     scope.insert(scope::VAR, scope::value(page_scope.clone()));
     let markdown_text = template.render(Value::from(scope)).map_err(|e| vec![template_error(page, &body, &e)])?;
     let record = page_scope.record();
@@ -173,7 +178,11 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
                         selects.push(f.to_string());
                     }
                 }
-                let spec = match names.first().filter(|q| !ctx.catalog.params.contains_key(*q)) {
+                // A variant is exact and small already, and so is a page's own slice of rows.
+                let spec = match names
+                    .first()
+                    .filter(|q| !ctx.catalog.params.contains_key(*q) && !page_scope.is_sliced(q))
+                {
                     None => spec,
                     Some(query) => match chart::rollup::plan(&spec, ctx.results) {
                         chart::rollup::Need::Rollup { request, mut spec, aliases } => {

@@ -83,6 +83,32 @@ impl QueryResult {
     pub fn to_json_bytes(&self) -> Vec<u8> {
         serde_json::to_vec(self).expect("query results always serialise")
     }
+
+    /// Some of the rows, by index in the order given, as the same JSON
+    /// [`QueryResult::to_json_bytes`] writes for all of them (`[]` for none).
+    /// Serialised straight from the rows, with no copy of them.
+    /// Panics if an index is out of range.
+    pub fn rows_to_json_bytes(&self, indices: &[usize]) -> Vec<u8> {
+        let rows = Subset { columns: &self.columns, rows: &self.rows, indices };
+        serde_json::to_vec(&rows).expect("query results always serialise")
+    }
+}
+
+/// Some rows of a result, serialised like the whole of it.
+struct Subset<'a> {
+    columns: &'a [Column],
+    rows: &'a [Vec<Json>],
+    indices: &'a [usize],
+}
+
+impl Serialize for Subset<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.indices.len()))?;
+        for &i in self.indices {
+            seq.serialize_element(&RowRef { columns: self.columns, values: &self.rows[i] })?;
+        }
+        seq.end()
+    }
 }
 
 /// Serialises as `[{"col": value, ...}, ...]`, the form Vega-Lite loads directly.
@@ -252,6 +278,18 @@ pub fn uuid(b: &[u8; 16]) -> Json {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn some_rows_serialise_like_all_of_them() {
+        let col = |n: &str| Column { name: n.into(), sql_type: "BIGINT".into() };
+        let r = QueryResult {
+            columns: vec![col("a"), col("b")],
+            rows: vec![vec![Json::from(1), Json::from(2)], vec![Json::from(3), Json::Null]],
+        };
+        assert_eq!(r.rows_to_json_bytes(&[0, 1]), r.to_json_bytes());
+        assert_eq!(r.rows_to_json_bytes(&[1]), br#"[{"a":3,"b":null}]"#);
+        assert_eq!(r.rows_to_json_bytes(&[]), b"[]");
+    }
 
     #[test]
     fn integers_beyond_javascript_precision_become_strings() {

@@ -20,4 +20,5 @@ mod readme;
 mod rollups;
 mod safety;
 mod serve;
+mod slices;
 mod zones;

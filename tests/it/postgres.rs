@@ -6,15 +6,22 @@ use crate::support::project::TempProject;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Every query's JSON in a built site, by file name.
+/// Every data file of a built site (results, and the slices in their folders),
+/// by path below `site/data/`.
 fn data_files(p: &TempProject) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = std::fs::read_dir(p.path("site/data"))
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (e.file_name().to_string_lossy().into_owned(), std::fs::read_to_string(e.path()).unwrap())
-        })
-        .collect();
+    let mut out = Vec::new();
+    let mut dirs = vec![p.path("site/data")];
+    while let Some(dir) = dirs.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                let name = path.strip_prefix(p.path("site/data")).unwrap().to_string_lossy().into_owned();
+                out.push((name, std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
     out.sort();
     out
 }
@@ -32,7 +39,8 @@ fn demo_queries_return_the_same_json_on_both_engines() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let (a, b) = (data_files(&offline), data_files(&online));
     assert_eq!(a.len(), b.len());
-    for ((name, duck), (_, pg)) in a.iter().zip(&b) {
+    for ((name, duck), (other, pg)) in a.iter().zip(&b) {
+        assert_eq!(name, other, "the same files, the same slices");
         assert_eq!(duck, pg, "{name} differs between DuckDB and PostgreSQL");
     }
     assert_eq!(offline.read("site/index.html"), online.read("site/index.html"), "the rendered page differs");

@@ -1,0 +1,313 @@
+//! A page per row gets only its row: each page made from a bracketed file
+//! loads its own slice of the queries keyed like it (checked against
+//! independent SQL), odd key values each find their own rows, a result only
+//! sliced is not written whole, `vcd serve` keeps the slices current, and in
+//! the browser a post page draws its rows and fetches no other post's data.
+
+use crate::support::browser::{Browser, Page};
+use crate::support::project::TempProject;
+use crate::support::serve::Serve;
+use crate::support::static_server::StaticServer;
+use serde_json::Value;
+use std::path::Path;
+use std::time::Duration;
+use vcd::source::Source;
+
+/// Folder URLs (relative to the site root) of the pages under `dir` of a built site, sorted.
+fn pages_under(site: &Path, dir: &str) -> Vec<String> {
+    let mut urls = Vec::new();
+    let mut stack = vec![site.join(dir)];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() && !p.starts_with(site.join("data")) && !p.starts_with(site.join("assets")) {
+                stack.push(p);
+            } else if p.file_name().unwrap() == "index.html" {
+                let rel = p.parent().unwrap().strip_prefix(site).unwrap().to_string_lossy().into_owned();
+                urls.push(if rel.is_empty() { rel } else { format!("{rel}/") });
+            }
+        }
+    }
+    urls.sort();
+    urls
+}
+
+/// The manifest a built page carries for the runtime (`<script id="vcd-page">`).
+fn manifest(p: &TempProject, url: &str) -> Value {
+    let html = p.read(&format!("site/{url}index.html"));
+    let start = html.find("id=\"vcd-page\">").map(|i| i + "id=\"vcd-page\">".len());
+    let Some(start) = start else { return Value::Null };
+    let end = start + html[start..].find("</script>").unwrap();
+    serde_json::from_str(&html[start..end]).unwrap()
+}
+
+/// The rows of the slice file a page's manifest names for `query`.
+fn slice_of(p: &TempProject, url: &str, query: &str) -> (String, Value) {
+    let m = manifest(p, url);
+    let file = m["queries"][query]["file"].as_str().unwrap_or_else(|| panic!("{url}: no slice of {query}: {m}"));
+    (file.to_string(), serde_json::from_str(&p.read(&format!("site/data/{file}"))).unwrap())
+}
+
+/// An in-memory DuckDB over the project's `data/`, for independent SQL.
+fn duckdb(p: &TempProject) -> impl Fn(&str) -> Value {
+    let diags = vcd::util::diag::Diagnostics::default();
+    let source =
+        vcd::source::duckdb::DuckSource::open(&p.path("data"), Default::default(), &|x| x.to_path_buf(), &diags)
+            .unwrap();
+    move |sql: &str| {
+        let r = source.run(sql, &[], usize::MAX).unwrap_or_else(|e| panic!("{}\n{sql}", e.message));
+        serde_json::from_slice(&r.to_json_bytes()).unwrap()
+    }
+}
+
+/// Every page whose manifest reads `query` whole (no slice file named).
+fn whole_readers(p: &TempProject, query: &str) -> Vec<String> {
+    pages_under(&p.path("site"), "")
+        .into_iter()
+        .filter(|url| {
+            let q = &manifest(p, url)["queries"][query];
+            q.is_object() && q.get("file").is_none()
+        })
+        .collect()
+}
+
+#[test]
+fn each_demo_post_page_gets_only_its_own_daily_rows() {
+    let demo = TempProject::demo();
+    let r = demo.vcd(&["build"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let sql = duckdb(&demo);
+    let posts = pages_under(&demo.path("site"), "posts");
+    assert!(posts.len() >= 100, "{posts:?}");
+    let mut files = std::collections::BTreeSet::new();
+    for url in &posts {
+        let id: i64 = url.trim_start_matches("posts/").trim_end_matches('/').parse().unwrap();
+        let (file, rows) = slice_of(&demo, url, "post_daily");
+        assert!(file.starts_with("post_daily.by.post_id/"), "{file}");
+        let want = sql(&format!(
+            "SELECT post_id, metric_date, impressions, reach, likes, comments, shares, saves \
+             FROM social_media_metrics WHERE post_id = {id} ORDER BY metric_date"
+        ));
+        assert!(!want.as_array().unwrap().is_empty(), "post {id} has daily rows");
+        assert_eq!(rows, want, "{url}: {file}");
+        files.insert(file);
+    }
+    assert_eq!(files.len(), posts.len(), "one file per post");
+    let written = std::fs::read_dir(demo.path("site/data/post_daily.by.post_id")).unwrap().count();
+    assert_eq!(written, posts.len(), "no slice without a page");
+    // No dashboard page reads post_daily whole, so the whole file is not written.
+    assert_eq!(whole_readers(&demo, "post_daily"), Vec::<String>::new());
+    assert!(!demo.path("site/data/post_daily.json").exists());
+    // A query the post pages do not read in slices is written as before.
+    assert!(demo.path("site/data/post_facts.json").is_file());
+}
+
+#[test]
+fn odd_key_values_each_get_their_own_rows() {
+    let p = TempProject::fixture("slices");
+    let r = p.vcd(&["build"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let sql = duckdb(&p);
+    let things = pages_under(&p.path("site"), "things");
+    assert_eq!(things, ["things/007/", "things/17/", "things/Año ✨ nuevo/", "things/plain/", "things/with space/"]);
+    for url in &things {
+        let id = url.trim_start_matches("things/").trim_end_matches('/');
+        let (_, rows) = slice_of(&p, url, "events");
+        // The SQL compares text with text: '17' is not 17, '007' is not '7'.
+        let want = sql(&format!("SELECT id, day, amount FROM events WHERE id = '{id}' ORDER BY id, day"));
+        assert_eq!(rows, want, "{url}");
+        // The build-time table and KPI show the same rows as the browser will.
+        let html = p.read(&format!("site/{url}index.html"));
+        let table = &html[html.find("<figure class=\"vcd-table").unwrap()..];
+        let shown = table[..table.find("</tbody>").unwrap()].matches("<tr>").count() - 1;
+        assert_eq!(shown, want.as_array().unwrap().len(), "{url}: {table}");
+        let total: i64 = want.as_array().unwrap().iter().map(|r| r["amount"].as_i64().unwrap()).sum();
+        assert!(html.contains(&format!("data-value=\"{total}\"")), "{url}: KPI {total}");
+    }
+    assert_eq!(slice_of(&p, "things/007/", "events").1, serde_json::json!([]), "a key with no rows: an empty file");
+
+    let accounts = pages_under(&p.path("site"), "accounts");
+    assert_eq!(accounts.len(), 4, "{accounts:?}");
+    for url in &accounts {
+        let id = url.trim_start_matches("accounts/").trim_end_matches('/');
+        let (_, rows) = slice_of(&p, url, "payments");
+        // Beyond 2^53 the JSON holds the digits as text; SQL compares the exact integers.
+        let want = sql(&format!("SELECT account_id, day, amount FROM payments WHERE account_id = {id} ORDER BY day"));
+        assert_eq!(rows, want, "{url}");
+        assert_eq!(rows.as_array().unwrap().len(), if id == "9007199254740993" { 2 } else { 1 }, "{url}");
+    }
+
+    // Slices only for pages that exist; whole files only where a page reads them whole.
+    let count = |dir: &str| std::fs::read_dir(p.path(dir)).unwrap().count();
+    assert_eq!(count("site/data/events.by.id"), things.len());
+    assert_eq!(count("site/data/payments.by.account_id"), accounts.len());
+    assert!(!p.path("site/data/events.json").exists(), "no page reads events whole");
+    assert_eq!(whole_readers(&p, "payments"), [""], "the home page reads payments whole");
+    assert!(p.path("site/data/payments.json").is_file());
+    let accounts = &manifest(&p, "things/17/")["queries"]["accounts"];
+    assert!(accounts.is_object() && accounts.get("file").is_none(), "a query without the key column is read whole");
+}
+
+#[test]
+fn a_key_column_of_another_type_is_an_error() {
+    let p = TempProject::fixture("slices");
+    p.write("queries/account_names.sql", "SELECT CAST(account_id AS VARCHAR) AS account_id, name FROM accounts\n");
+    p.write(
+        "pages/named/[account_id].md",
+        "---\nrows: account_names\n---\n# {{ row.name }}\n\n{{ table(\"payments\") }}\n",
+    );
+    let r = p.vcd(&["build"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "pages/named/[account_id].md:6: each page made from this file loads only the rows of 'payments' whose \
+             'account_id' equals its own, but 'account_id' is BIGINT in 'payments' and VARCHAR in 'account_names', \
+             so no row would match; cast one to the other's type in SQL"
+        ),
+        "{}",
+        r.stderr
+    );
+}
+
+/// Waits until the page's runtime has drawn everything.
+fn settle(page: &Page) {
+    page.wait_for("window.vcd && window.vcd.ready && window.vcd.ready.then(() => true)", Duration::from_secs(30))
+        .unwrap();
+    page.wait_for(
+        "Array.from(document.querySelectorAll('figure.vcd-chart')).every(f => \
+           ['rendered', 'error'].includes(f.getAttribute('data-status')))",
+        Duration::from_secs(30),
+    )
+    .unwrap();
+}
+
+/// The data files the server was asked for since `from`, as requested.
+fn data_requests(server: &StaticServer, from: usize) -> Vec<String> {
+    server.requests()[from..].iter().filter(|(path, _)| path.contains("/data/")).map(|(p, _)| p.clone()).collect()
+}
+
+#[test]
+fn in_the_browser_a_post_page_draws_its_slice_and_fetches_no_other_post() {
+    let Some(browser) = Browser::for_test() else { return };
+    let demo = TempProject::demo();
+    assert_eq!(demo.vcd(&["build"]).code, 0);
+    let sql = duckdb(&demo);
+    let server = StaticServer::start(&demo.path("site"), "/");
+    let page = browser.open("about:blank").unwrap();
+    let posts = pages_under(&demo.path("site"), "posts");
+    for url in [&posts[0], &posts[posts.len() / 2], &posts[posts.len() - 1]] {
+        let id = url.trim_start_matches("posts/").trim_end_matches('/');
+        let from = server.requests().len();
+        page.navigate(&server.url(url)).unwrap();
+        settle(&page);
+        let chart = page
+            .eval(
+                "(f => [f.getAttribute('data-status'), f.getAttribute('data-rows'), \
+                   f.querySelectorAll('svg g.role-mark:not(.mark-group) > *').length])\
+                 (document.querySelector('figure.vcd-chart'))",
+            )
+            .unwrap();
+        let n = sql(&format!("SELECT count(*) AS n FROM social_media_metrics WHERE post_id = {id}"))[0]["n"].clone();
+        assert_eq!(chart[0], "rendered", "{url}");
+        assert_eq!(chart[1].as_str().unwrap(), n.to_string(), "{url}: the chart holds its post's rows");
+        assert!(chart[2].as_u64().unwrap() > 0, "{url}: marks drawn");
+        let (file, _) = slice_of(&demo, url, "post_daily");
+        assert_eq!(data_requests(&server, from), [format!("/data/{file}")], "{url} fetched only its own slice");
+        assert!(page.console_errors().is_empty(), "{url}: {:?}", page.console_errors());
+    }
+}
+
+#[test]
+fn in_the_browser_odd_keys_filters_and_empty_slices_work() {
+    let Some(browser) = Browser::for_test() else { return };
+    let p = TempProject::fixture("slices");
+    assert_eq!(p.vcd(&["build"]).code, 0);
+    let server = StaticServer::start(&p.path("site"), "/");
+    let page = browser.open("about:blank").unwrap();
+    let state = "[document.querySelector('figure.vcd-chart').getAttribute('data-status'), \
+                  document.querySelector('figure.vcd-chart').getAttribute('data-rows'), \
+                  document.querySelector('.kpi-value').textContent, \
+                  document.querySelectorAll('figure.vcd-table')[0].querySelectorAll('tbody tr').length, \
+                  Array.from(document.querySelectorAll('figure.vcd-table')).map(f => !!f.querySelector('.vcd-unfiltered'))]";
+    let cases = [
+        ("things/17/", "", serde_json::json!(["rendered", "2", "13", 2, [false, false]])),
+        ("things/Año ✨ nuevo/", "", serde_json::json!(["rendered", "2", "9", 2, [false, false]])),
+        ("things/with space/", "", serde_json::json!(["rendered", "1", "3", 1, [false, false]])),
+        // No rows: the chart draws empty, the sum is 0, nothing fails.
+        ("things/007/", "", serde_json::json!(["rendered", "0", "0", 0, [false, false]])),
+        // The page's filters apply to its slice, and say so where they cannot.
+        ("things/17/", "?days=2024-01-03..", serde_json::json!(["rendered", "1", "7", 1, [false, true]])),
+        ("things/17/", "?filter.amount=6", serde_json::json!(["rendered", "1", "6", 1, [false, true]])),
+    ];
+    for (url, query, want) in cases {
+        let from = server.requests().len();
+        let href = format!("{}{query}", vcd::page::href(url));
+        page.navigate(&server.url(&href)).unwrap();
+        settle(&page);
+        assert_eq!(page.eval(state).unwrap(), want, "{url}{query}");
+        let (file, _) = slice_of(&p, url, "events");
+        let fetched = data_requests(&server, from);
+        assert!(fetched.contains(&format!("/data/{file}")), "{url}: {fetched:?}");
+        assert!(fetched.iter().all(|f| !f.contains("events.json")), "{url}: {fetched:?}");
+        assert!(page.console_errors().is_empty(), "{url}{query}: {:?}", page.console_errors());
+    }
+    // Every link from the home page's table of things lands on its page.
+    page.navigate(&server.url("")).unwrap();
+    settle(&page);
+    let links = page.eval("Array.from(document.querySelectorAll('main table a')).map(a => a.href)").unwrap();
+    assert!(links.as_array().unwrap().len() >= 5, "{links}");
+    for link in links.as_array().unwrap() {
+        let path = link.as_str().unwrap().trim_start_matches(&server.origin()).to_string();
+        page.navigate(link.as_str().unwrap()).unwrap();
+        let status = server.requests().into_iter().rfind(|(p, _)| *p == path).map(|(_, s)| s);
+        assert_eq!(status, Some(200), "{path}");
+    }
+    assert!(server.failures().into_iter().all(|(p, _)| p == "/favicon.ico"), "{:?}", server.failures());
+}
+
+#[test]
+fn serve_rewrites_a_changed_querys_slices_and_removes_stale_ones() {
+    let p = TempProject::fixture("slices");
+    let s = Serve::start(&p.root);
+    let wait = Duration::from_secs(60);
+    let slice = |url: &str| slice_of(&p, url, "events");
+    let (plain, _) = slice("things/plain/");
+    assert!(p.path(&format!("site/data/{plain}")).is_file());
+
+    // A changed query: every slice is rewritten from the new result.
+    let mut events = s.events();
+    p.write("queries/events.sql", "SELECT id, day, amount * 100 AS amount FROM events ORDER BY id, day\n");
+    events.wait_for("event: reload", wait);
+    assert_eq!(
+        slice("things/17/").1,
+        serde_json::json!([{"id": "17", "day": "2024-01-02", "amount": 600},
+        {"id": "17", "day": "2024-01-03", "amount": 700}])
+    );
+
+    // A row gone: its page and its slice go too.
+    let mut events = s.events();
+    p.write("queries/things.sql", "SELECT id, label FROM things WHERE id <> 'plain' ORDER BY label\n");
+    events.wait_for("event: reload", wait);
+    s.eventually("the page and slice of 'plain' removed", wait, || {
+        !p.path("site/things/plain/index.html").exists() && !p.path(&format!("site/data/{plain}")).exists()
+    });
+    assert_eq!(std::fs::read_dir(p.path("site/data/events.by.id")).unwrap().count(), 4);
+
+    // A page reading events whole: the whole file appears; gone again, it goes.
+    assert!(!p.path("site/data/events.json").exists());
+    let mut events = s.events();
+    p.write("pages/all.md", "# All events\n\n{{ table(\"events\") }}\n");
+    events.wait_for("event: reload", wait);
+    s.eventually("events.json written", wait, || p.path("site/data/events.json").is_file());
+    let mut events = s.events();
+    p.remove("pages/all.md");
+    events.wait_for("event: reload", wait);
+    s.eventually("events.json removed", wait, || !p.path("site/data/events.json").exists());
+
+    // No page reads the slices of payments any more: their folder goes.
+    let mut events = s.events();
+    p.remove("pages/accounts/[account_id].md");
+    events.wait_for("event: reload", wait);
+    s.eventually("payments slices removed", wait, || !p.path("site/data/payments.by.account_id").exists());
+    assert!(p.path("site/data/payments.json").is_file(), "the home page still reads it whole");
+}
