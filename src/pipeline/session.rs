@@ -338,7 +338,7 @@ impl Session {
         }
         let rollup_jobs: rollups::Jobs =
             plan.rollups.into_iter().filter(|(file, _)| !self.rollups.contains_key(file)).collect();
-        for (file, bytes) in run_rollups(rollup_jobs, &self.queries, &mut self.runner, &vdiags)? {
+        for (file, bytes) in run_rollups(rollup_jobs, &self.queries, &self.results, &mut self.runner, &vdiags)? {
             self.pending.insert(PathBuf::from("data").join(&file), Some(bytes.to_vec()));
             self.rollups.insert(file, bytes);
         }
@@ -690,6 +690,7 @@ fn run_variants(
 fn run_rollups(
     jobs: rollups::Jobs,
     queries: &[QueryFile],
+    results: &Results,
     runner: &mut Runner,
     diags: &Diagnostics,
 ) -> Result<Vec<(String, Arc<Vec<u8>>)>> {
@@ -697,7 +698,13 @@ fn run_rollups(
     let list: Vec<(String, usize, QueryFile)> = jobs
         .into_iter()
         .filter_map(|(file, r)| {
-            let q = r.query_file(by_name.get(r.query.as_str())?);
+            let columns = &results.get(&r.query)?.columns;
+            let floats: Vec<&str> = columns
+                .iter()
+                .filter(|c| crate::query::rollup::is_float(&c.sql_type))
+                .map(|c| c.name.as_str())
+                .collect();
+            let q = r.query_file(by_name.get(r.query.as_str())?, &floats);
             Some((file, r.grain().count(), q))
         })
         .collect();

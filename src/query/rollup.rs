@@ -41,12 +41,16 @@ impl Op {
 
     /// The partial aggregates of a measure, as SQL over one (quoted) column, in
     /// the order the file holds them: a mean is (sum, non-null count).
-    fn partials(self, column: &str) -> Vec<String> {
+    /// A sum of floating-point values adds them in ascending order, so both
+    /// engines (whatever order their rows come in) round the same way and
+    /// write the same bytes.
+    fn partials(self, column: &str, float: bool) -> Vec<String> {
+        let sum = if float { format!("sum({column} ORDER BY {column})") } else { format!("sum({column})") };
         match self {
             Op::Count => vec!["count(*)".into()],
             Op::Valid => vec![format!("count({column})")],
-            Op::Sum => vec![format!("sum({column})")],
-            Op::Mean => vec![format!("sum({column})"), format!("count({column})")],
+            Op::Sum => vec![sum],
+            Op::Mean => vec![sum, format!("count({column})")],
             Op::Min => vec![format!("min({column})")],
             Op::Max => vec![format!("max({column})")],
         }
@@ -164,6 +168,12 @@ pub struct Rollup {
     pub measures: Vec<Measure>,
 }
 
+/// Whether an engine type (DuckDB's or PostgreSQL's name) is floating point.
+pub fn is_float(sql_type: &str) -> bool {
+    let t = sql_type.trim().to_ascii_lowercase();
+    matches!(t.as_str(), "double" | "float" | "real" | "float4" | "float8" | "double precision")
+}
+
 /// A column name as a quoted SQL identifier, for DuckDB and PostgreSQL alike.
 fn ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
@@ -180,7 +190,8 @@ impl Rollup {
     /// is the first ten characters of the value as text, which is the local
     /// calendar day (the session's time zone is the project's), as the
     /// runtime's date filter reads it from the JSON value.
-    pub fn query_file(&self, base: &QueryFile) -> QueryFile {
+    /// `floats` are the query's floating-point columns (see [`is_float`]).
+    pub fn query_file(&self, base: &QueryFile, floats: &[&str]) -> QueryFile {
         let mut select: Vec<String> = self.keys.iter().map(|k| ident(k)).collect();
         select.extend(self.bins.iter().map(Bin::sql));
         select
@@ -189,7 +200,8 @@ impl Rollup {
         select.push("count(*) AS \"n\"".into());
         for (i, m) in self.measures.iter().enumerate() {
             let column = m.field.as_deref().map(ident).unwrap_or_default();
-            for (j, p) in m.op.partials(&column).into_iter().enumerate() {
+            let float = m.field.as_deref().is_some_and(|f| floats.contains(&f));
+            for (j, p) in m.op.partials(&column, float).into_iter().enumerate() {
                 select.push(format!("{p} AS \"m{i}_{j}\""));
             }
         }
@@ -257,11 +269,11 @@ mod tests {
                 Measure { op: Op::Count, field: None },
             ],
         };
-        let q = r.query_file(&base);
+        let q = r.query_file(&base, &["reach"]);
         assert_eq!(
             q.run_sql,
             "SELECT \"plat\"\"form\", substr(CAST(\"posted_at\" AS VARCHAR), 1, 10) AS \"posted_at\", count(*) AS \"n\", \
-             sum(\"reach\") AS \"m0_0\", count(\"reach\") AS \"m0_1\", count(*) AS \"m1_0\" FROM (\nselect * from posts\n) \
+             sum(\"reach\" ORDER BY \"reach\") AS \"m0_0\", count(\"reach\") AS \"m0_1\", count(*) AS \"m1_0\" FROM (\nselect * from posts\n) \
              AS vcd_rollup GROUP BY 1, 2"
         );
         assert!(q.sql.contains("select * from posts; -- done"), "the cache key holds the query's own text");
@@ -271,7 +283,7 @@ mod tests {
     fn no_grain_is_one_row() {
         let base = QueryFile::new("p".into(), PathBuf::from("queries/p.sql"), "select 1 as x".into());
         let r = Rollup { query: "p".into(), keys: vec![], bins: vec![], days: vec![], measures: vec![] };
-        assert_eq!(r.query_file(&base).run_sql, "SELECT count(*) AS \"n\" FROM (\nselect 1 as x\n) AS vcd_rollup");
+        assert_eq!(r.query_file(&base, &[]).run_sql, "SELECT count(*) AS \"n\" FROM (\nselect 1 as x\n) AS vcd_rollup");
     }
 
     #[test]

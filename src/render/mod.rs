@@ -268,7 +268,11 @@ fn too_many_marks(
     Diagnostic::in_file(
         &page.source,
         format!(
-            "a chart draws one mark per row of query '{query}': {} rows ({bytes} bytes of JSON), more than              browser_rows = {browser_rows} a page may ship, and it cannot be drawn as a density because {why};              aggregate (count, sum, mean, min, max on its encoding, computed by the engine), draw a scatter of two              number columns (drawn as a density past browser_rows), filter the query in SQL, or raise browser_rows              in vcd.toml",
+            "a chart draws one mark per row of query '{query}': {} rows ({bytes} bytes of JSON), more than \
+             browser_rows = {browser_rows} a page may ship, and it cannot be drawn as a density because {why}; \
+             aggregate (count, sum, mean, min, max on its encoding, computed by the engine), draw a scatter of \
+             two number columns (drawn as a density past browser_rows), filter the query in SQL, or raise \
+             browser_rows in vcd.toml",
             result.rows.len()
         ),
     )
