@@ -87,10 +87,20 @@ pub struct GenerateArgs {
     /// Seed: the same seed and options give byte-identical files.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Size of the business: 1.0 is the demo (about 120 posts, 270 customers, 1,000 items).
-    #[arg(long, default_value_t = 1.0)]
-    pub scale: f64,
-    /// Number of posts, overriding the scale's (for benchmarks: 1000000).
+    /// Size of the business: 1.0 is the demo (about 120 posts, 250 customers, 1,000 items
+    /// and 490 orders per two years); at most 10000. Default: 1, or with --posts alone the
+    /// business of that many posts.
+    ///
+    /// Customers, items, orders and posts grow in proportion; venues and market days grow
+    /// with √scale, and each market day is √scale times bigger.
+    #[arg(long)]
+    pub scale: Option<f64>,
+    /// Number of posts (for benchmarks: 1000000).
+    ///
+    /// Alone, it scales the whole business with the posts (scale = posts ÷ 120 per 731
+    /// days), so sales and attributions per post stay those of the demo. With --scale, only
+    /// the post count changes: the business stays that of --scale, and each post leads to
+    /// fewer (or more) purchases so its sales stay the same.
     #[arg(long)]
     pub posts: Option<u64>,
     /// Length of the simulated period in days, from 2024-01-01.

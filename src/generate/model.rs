@@ -306,7 +306,8 @@ impl AttributionType {
 
 /// Weights turning a post's final saves, clicks and comments into purchase intents for
 /// each featured item: λ = INTENT_SCALE × (w·counts) / featured items and
-/// P = min(1 − e^−λ, MAX_INTENT_PROBABILITY) / (posts ÷ default posts). Saves weigh most,
+/// P = min(1 − e^−λ, MAX_INTENT_PROBABILITY) / density (posts ÷ the scale's own post count:
+/// 1 unless both a scale and a post count are given). Saves weigh most,
 /// which is the planted "savers become buyers" finding; the kind of intent is drawn in
 /// proportion to w·count, and the item is held for the buyer until the purchase.
 pub const INTENT_WEIGHTS: [(AttributionType, f64); 3] = [

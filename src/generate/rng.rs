@@ -130,20 +130,43 @@ impl Rng {
         weights.iter().rposition(|w| *w > 0.0).unwrap_or(0)
     }
 
+    /// `weighted` with the weights read from a table column, without collecting them: the
+    /// same sum, the same draw and the same index.
+    pub fn weighted_by<T>(&mut self, list: &[T], weight: impl Fn(&T) -> f64) -> usize {
+        let total: f64 = list.iter().map(&weight).sum();
+        let mut x = self.f64() * total;
+        for (i, item) in list.iter().enumerate() {
+            let w = weight(item);
+            if x < w {
+                return i;
+            }
+            x -= w;
+        }
+        list.iter().rposition(|item| weight(item) > 0.0).unwrap_or(0)
+    }
+
     pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
         items[self.below(items.len() as u64) as usize]
     }
 
     /// `k` distinct indices from 0..n in random order (k ≤ n; partial Fisher–Yates).
+    ///
+    /// The shuffled array is kept sparse (only the positions a swap touched), so picking a
+    /// few of millions of items on the rail costs O(k²), not O(n); the draws and the result
+    /// are those of the dense shuffle.
     pub fn sample_indices(&mut self, n: usize, k: usize) -> Vec<usize> {
-        let mut idx: Vec<usize> = (0..n).collect();
         let k = k.min(n);
+        // (position, value) of every position whose value is no longer its own index.
+        let mut moved: Vec<(usize, usize)> = Vec::with_capacity(2 * k);
+        let at = |moved: &[(usize, usize)], p: usize| moved.iter().rev().find(|m| m.0 == p).map_or(p, |m| m.1);
+        let mut out = Vec::with_capacity(k);
         for i in 0..k {
             let j = i + self.below((n - i) as u64) as usize;
-            idx.swap(i, j);
+            let (vi, vj) = (at(&moved, i), at(&moved, j));
+            moved.push((j, vi));
+            out.push(vj);
         }
-        idx.truncate(k);
-        idx
+        out
     }
 }
 
@@ -183,6 +206,37 @@ mod tests {
         assert!((sum_n / n as f64).abs() < 0.03);
         assert!((sum_p as f64 / n as f64 - 4.0).abs() < 0.06);
         assert!((r.poisson(1000.0) as f64 - 1000.0).abs() < 200.0);
+    }
+
+    #[test]
+    fn sparse_sample_matches_the_dense_shuffle() {
+        fn dense(r: &mut Rng, n: usize, k: usize) -> Vec<usize> {
+            let mut idx: Vec<usize> = (0..n).collect();
+            let k = k.min(n);
+            for i in 0..k {
+                let j = i + r.below((n - i) as u64) as usize;
+                idx.swap(i, j);
+            }
+            idx.truncate(k);
+            idx
+        }
+        for (n, k) in [(0, 3), (1, 1), (3, 3), (5, 4), (10, 3), (7, 9), (1000, 5), (4, 2)] {
+            for seed in 0..200 {
+                let (mut a, mut b) = (Rng::new(seed), Rng::new(seed));
+                assert_eq!(a.sample_indices(n, k), dense(&mut b, n, k), "n {n} k {k} seed {seed}");
+                assert_eq!(a.next_u64(), b.next_u64(), "same number of draws");
+            }
+        }
+    }
+
+    #[test]
+    fn weighted_by_matches_weighted() {
+        let list = [("a", 0.25), ("b", 0.0), ("c", 0.1), ("d", 0.65)];
+        let w: Vec<f64> = list.iter().map(|x| x.1).collect();
+        let (mut a, mut b) = (Rng::new(8), Rng::new(8));
+        for _ in 0..1000 {
+            assert_eq!(a.weighted_by(&list, |x| x.1), b.weighted(&w));
+        }
     }
 
     #[test]

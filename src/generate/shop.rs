@@ -2,7 +2,18 @@
 //!
 //! Markets are planted to differ: festivals draw crowds but convert poorly and cost the
 //! most, pop-ups convert best, rain and snow keep people home, and the owner can only be
-//! at one market a day (per unit of scale).
+//! at one market a day.
+//!
+//! Above scale 1 the market side grows by `market_growth(scale)` = √scale in two ways at
+//! once: more venues and market days (one more series of the venues, and one more team
+//! that can be out on the same day, per step of growth) and bigger market days (each
+//! day's crowd, booth fee and travel costs times the growth). Their product is the scale,
+//! so market sales stay in proportion to the rest of the business. Venues cannot grow in
+//! proportion: a city has a handful of markets, and 8,000 copies of each would make the
+//! locations table, and every per-market page, a list of near-duplicates. Scaling a day's
+//! costs with its crowd keeps every market's profit in the same proportion, and a day's
+//! luck (`day_luck`) keeps its spread, so the planted differences (pop-ups most
+//! profitable, some days at a loss) hold at any size.
 
 use std::io;
 use std::path::Path;
@@ -13,8 +24,21 @@ use super::csv::{CsvWriter, FileSummary};
 use super::rng::Rng;
 use super::Period;
 
-/// Market events per unit of scale over the default two years (≥ 30 required).
+/// Market events per unit of scale over the default two years (≥ 30 required), up to
+/// scale 1; above it they grow with √scale (see `market_growth`).
 pub const MARKETS_PER_SCALE: f64 = 34.0;
+
+/// How much bigger the market side is than the demo's in each of its two dimensions:
+/// venues and market days, and the size of each day. 1 up to scale 1 (a smaller business
+/// just goes to fewer markets), √scale above.
+pub fn market_growth(scale: f64) -> f64 {
+    scale.sqrt().max(1.0)
+}
+
+/// Scales an amount in cents by the market growth, to the cent (exact at growth 1).
+fn grown(cents: i64, growth: f64) -> i64 {
+    (cents as f64 * growth).round() as i64
+}
 
 pub struct Location {
     pub name: String,
@@ -38,9 +62,11 @@ impl Location {
     }
 }
 
-/// One venue copy per unit of scale, then the online store last (as in the original).
+/// One series of the venues per step of market growth, then the online store last (as in
+/// the original). Booth fees grow with the market days' size.
 pub fn build_locations(period: &Period, scale: f64, rng: &mut Rng) -> Vec<Location> {
-    let copies = scale.ceil().max(1.0) as usize;
+    let growth = market_growth(scale);
+    let copies = growth.ceil() as usize;
     let mut out = Vec::new();
     for copy in 0..copies {
         for (i, v) in VENUES.iter().enumerate() {
@@ -57,7 +83,7 @@ pub fn build_locations(period: &Period, scale: f64, rng: &mut Rng) -> Vec<Locati
                 city: v.city,
                 address: Some(v.address),
                 postal: Some(v.postal),
-                fee_cents: rng.range(lo, hi) * 100 + if rng.chance(0.3) { 50 } else { 0 },
+                fee_cents: grown(rng.range(lo, hi) * 100 + if rng.chance(0.3) { 50 } else { 0 }, growth),
                 setup_day: Some(setup),
                 end_day: closes.then(|| period.start + period.days * 3 / 5),
                 notes: closes.then_some("Market series ended"),
@@ -158,24 +184,43 @@ fn crowd(kind: &str, rng: &mut Rng) -> (i64, i64, f64) {
     }
 }
 
-fn make_event(location: usize, l: &Location, day: i64, rng: &mut Rng) -> MarketEvent {
+/// One market day; its crowd and travel costs are `growth` times a demo-sized day's.
+fn make_event(location: usize, l: &Location, day: i64, growth: f64, rng: &mut Rng) -> MarketEvent {
     let (sky, traffic_factor) = weather(calendar::month(day), rng);
     let (traffic, competitors, conversion) = crowd(l.kind, rng);
+    let conversion = conversion * (1.0 - competitors as f64 / 120.0);
+    let travel_cents = grown(rng.range(l.travel.0 * 100, l.travel.1 * 100), growth);
+    let luck = if growth > 1.0 { day_luck(traffic as f64 * traffic_factor * conversion, growth, rng) } else { 1.0 };
     MarketEvent {
         location,
         day,
         weather: sky,
-        foot_traffic: (traffic as f64 * traffic_factor).round() as i64,
+        foot_traffic: (traffic as f64 * traffic_factor * growth).round() as i64,
         competitors,
-        travel_cents: rng.range(l.travel.0 * 100, l.travel.1 * 100),
-        conversion: conversion * (1.0 - competitors as f64 / 120.0),
+        travel_cents,
+        conversion: conversion * luck,
     }
 }
 
+/// A bigger market day's luck: a factor (mean 1) on how many of its visitors buy.
+///
+/// At the demo's size a day has about 5–15 buyers, and that Poisson count alone moves its
+/// sales by ±30–40 %: it is what puts the odd market day at a loss. A day `growth` times
+/// bigger would average the spread away (±4 % at growth 90) and no market would ever lose
+/// money, so the missing spread is drawn here as a log-normal factor: Poisson(growth·λ·L)
+/// then varies as Poisson(λ) does (a day's turnout, a competitor next door: shocks a
+/// bigger stand does not average out). `demo_buyers` is λ, the demo-sized expectation.
+fn day_luck(demo_buyers: f64, growth: f64, rng: &mut Rng) -> f64 {
+    // Var[L] = e^σ² − 1 = 1/λ − 1/(growth·λ): the relative variance lost to the bigger crowd.
+    let sigma2 = (1.0 + (1.0 - 1.0 / growth) / demo_buyers.max(0.5)).ln();
+    rng.lognormal(-sigma2 / 2.0, sigma2.sqrt())
+}
+
 /// Picks the market days: weighted sampling without replacement (Efraimidis–Spirakis keys)
-/// over every open (weekend day, venue) pair, at most `ceil(scale)` events per day.
+/// over every open (weekend day, venue) pair, at most one per venue series a day.
 pub fn build_markets(locations: &[Location], period: &Period, scale: f64, rng: &mut Rng) -> Vec<MarketEvent> {
-    let per_day = scale.ceil().max(1.0) as usize;
+    let growth = market_growth(scale);
+    let per_day = growth.ceil() as usize;
     let mut candidates: Vec<(f64, usize, i64)> = Vec::new();
     for day in period.start..period.start + period.days {
         let wd = calendar::weekday(day);
@@ -193,7 +238,7 @@ pub fn build_markets(locations: &[Location], period: &Period, scale: f64, rng: &
         }
     }
     candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)).then(a.1.cmp(&b.1)));
-    let target = ((MARKETS_PER_SCALE * scale * period.days as f64 / 731.0).round() as usize).max(1);
+    let target = ((MARKETS_PER_SCALE * (scale / growth) * period.days as f64 / 731.0).round() as usize).max(1);
     let mut per_day_count = std::collections::HashMap::new();
     let mut chosen: Vec<(i64, usize)> = Vec::new();
     for (_, li, day) in candidates {
@@ -207,5 +252,31 @@ pub fn build_markets(locations: &[Location], period: &Period, scale: f64, rng: &
         }
     }
     chosen.sort();
-    chosen.into_iter().map(|(day, li)| make_event(li, &locations[li], day, rng)).collect()
+    chosen.into_iter().map(|(day, li)| make_event(li, &locations[li], day, growth, rng)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A market day `growth` times bigger still varies as a demo-sized one does: its buyer
+    /// count's coefficient of variation stays 1/√λ instead of shrinking to 1/√(growth·λ).
+    #[test]
+    fn bigger_market_days_keep_their_spread() {
+        let mut rng = Rng::new(4);
+        let (lambda, growth, n) = (6.0, 50.0, 20_000);
+        let mut count = || {
+            let luck = day_luck(lambda, growth, &mut rng);
+            rng.poisson(growth * lambda * luck) as f64
+        };
+        let counts: Vec<f64> = (0..n).map(|_| count()).collect();
+        let mean = counts.iter().sum::<f64>() / n as f64;
+        let sd = (counts.iter().map(|c| (c - mean).powi(2)).sum::<f64>() / n as f64).sqrt();
+        assert!((mean / (growth * lambda) - 1.0).abs() < 0.02, "mean {mean}");
+        let cv = sd / mean;
+        assert!((cv * lambda.sqrt() - 1.0).abs() < 0.1, "coefficient of variation {cv}, want {}", 1.0 / lambda.sqrt());
+        assert_eq!(market_growth(0.3), 1.0);
+        assert_eq!(market_growth(1.0), 1.0);
+        assert_eq!(market_growth(16.0), 4.0);
+    }
 }

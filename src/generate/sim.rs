@@ -61,8 +61,7 @@ pub struct Sim {
 }
 
 fn pick_source(rng: &mut Rng, list: &[(&'static str, f64)]) -> &'static str {
-    let w: Vec<f64> = list.iter().map(|x| x.1).collect();
-    list[rng.weighted(&w)].0
+    list[rng.weighted_by(list, |x| x.1)].0
 }
 
 fn in_person_methods(rng: &mut Rng) -> Vec<Method> {
@@ -170,7 +169,7 @@ impl Sim {
     /// down to a round $5 below 85 %.
     fn sell_line(&mut self, item: u32, haggle: bool) -> Line {
         self.inv.sell(item);
-        let unit = self.inv.items[item as usize].price_cents;
+        let unit = i64::from(self.inv.items[item as usize].price_cents);
         let discount = if haggle { unit - unit * 85 / 100 / 500 * 500 } else { 0 };
         Line { item, quantity: 1, unit_cents: unit, discount_cents: discount }
     }
@@ -226,7 +225,7 @@ impl Sim {
         let mut lines = self.pick_lines(n as usize, month, 0.12);
         if self.rng.chance(0.12) {
             if let Some(item) = self.inv.pick_deadstock(&mut self.rng) {
-                let unit = self.inv.items[item as usize].price_cents;
+                let unit = i64::from(self.inv.items[item as usize].price_cents);
                 lines.push(Line { item, quantity: self.rng.range(1, 3), unit_cents: unit, discount_cents: 0 });
             }
         }

@@ -92,8 +92,9 @@ pub struct Social {
     attribution: CsvWriter,
     rng: Rng,
     key: u64,
-    /// Posts relative to the default density: intents per post shrink as posts multiply,
-    /// so a benchmark with a million posts keeps the same business behind it.
+    /// Posts relative to the business's own post count: 1 unless both scale and posts were
+    /// given. Above 1, intents per post shrink so a fixed business keeps its sales however
+    /// many posts share them.
     density: f64,
     next_seq: u64,
     pub intents: BinaryHeap<Intent>,
@@ -232,8 +233,8 @@ impl Social {
         tags.extend(r.sample_indices(cat::HASHTAGS_BASE.len() - 1, k).into_iter().map(|i| cat::HASHTAGS_BASE[i + 1]));
         if let Some(first) = d.featured.first() {
             let it = &inv.items[*first as usize];
-            tags.push(cat::HASHTAGS_ERA[it.era]);
-            tags.push(cat::HASHTAGS_CATEGORY[it.category]);
+            tags.push(cat::HASHTAGS_ERA[it.era as usize]);
+            tags.push(cat::HASHTAGS_CATEGORY[it.category as usize]);
         }
         if d.platform == Platform::TikTok {
             tags.push(r.pick(cat::HASHTAGS_TIKTOK));

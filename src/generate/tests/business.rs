@@ -1,9 +1,10 @@
 //! Tests that the business tables agree: order totals, payments and fees, customers'
-//! running totals, market results and social attribution.
+//! running totals, market results and social attribution, at the demo's size and scaled
+//! up (where markets grow differently, see `shop::market_growth`).
 
 use std::collections::{HashMap, HashSet};
 
-use super::testkit::{day, default_data, timestamp, Table};
+use super::testkit::{day, default_data, scaled_up, timestamp, Data, Table};
 
 type Row = Vec<Option<String>>;
 /// Per market day: sales, transactions, fees, new customers.
@@ -21,9 +22,7 @@ fn fee(method: &str, online: bool, amount: i64) -> i64 {
     }
 }
 
-#[test]
-fn order_totals_payments_and_fees_add_up() {
-    let d = default_data();
+fn check_order_totals_payments_and_fees_add_up(d: &Data) {
     let (o, l, p) = (d.t("orders"), d.t("order_items"), d.t("payments"));
     let mut line_sum: HashMap<i64, i64> = HashMap::new();
     for r in &l.rows {
@@ -58,9 +57,7 @@ fn order_totals_payments_and_fees_add_up() {
     }
 }
 
-#[test]
-fn customer_totals_and_dates_match_their_orders() {
-    let d = default_data();
+fn check_customer_totals_and_dates_match_their_orders(d: &Data) {
     let (c, o) = (d.t("customers"), d.t("orders"));
     let mut agg: HashMap<i64, (i64, i64, i64, i64)> = HashMap::new();
     for r in &o.rows {
@@ -91,9 +88,7 @@ fn customer_totals_and_dates_match_their_orders() {
     assert_eq!(emails.len(), c.rows.len(), "emails unique");
 }
 
-#[test]
-fn market_results_match_their_orders() {
-    let d = default_data();
+fn check_market_results_match_their_orders(d: &Data) {
     let (m, o, loc, c) = (d.t("market_performance"), d.t("orders"), d.t("locations"), d.t("customers"));
     let fees = index_by(loc, "location_id");
     let mut pay_fees: HashMap<i64, i64> = HashMap::new();
@@ -139,9 +134,7 @@ fn market_results_match_their_orders() {
     assert_eq!(seen, by_event.len(), "every in-person order belongs to a market row");
 }
 
-#[test]
-fn attributions_follow_their_posts_and_buy_a_featured_item() {
-    let d = default_data();
+fn check_attributions_follow_their_posts_and_buy_a_featured_item(d: &Data) {
     let (a, o, p, f, l) = (
         d.t("social_media_attribution"),
         d.t("orders"),
@@ -165,4 +158,28 @@ fn attributions_follow_their_posts_and_buy_a_featured_item() {
         kinds.insert(a.get(r, "attribution_type").to_string());
     }
     assert_eq!(kinds.len(), 3, "all three attribution types appear: {kinds:?}");
+}
+
+#[test]
+fn order_totals_payments_and_fees_add_up() {
+    check_order_totals_payments_and_fees_add_up(default_data());
+    check_order_totals_payments_and_fees_add_up(scaled_up());
+}
+
+#[test]
+fn customer_totals_and_dates_match_their_orders() {
+    check_customer_totals_and_dates_match_their_orders(default_data());
+    check_customer_totals_and_dates_match_their_orders(scaled_up());
+}
+
+#[test]
+fn market_results_match_their_orders() {
+    check_market_results_match_their_orders(default_data());
+    check_market_results_match_their_orders(scaled_up());
+}
+
+#[test]
+fn attributions_follow_their_posts_and_buy_a_featured_item() {
+    check_attributions_follow_their_posts_and_buy_a_featured_item(default_data());
+    check_attributions_follow_their_posts_and_buy_a_featured_item(scaled_up());
 }

@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::testkit::{cents, day, default_data, many_posts, read, scratch_dir, timestamp, Data, Table};
+use super::testkit::{cents, day, default_data, many_posts, read, scaled_up, scratch_dir, timestamp, Data, Table};
 use crate::generate::{generate, Options, TABLES};
 
 type Row = Vec<Option<String>>;
@@ -119,6 +119,7 @@ fn check_metrics(d: &Data) {
 fn metric_snapshots_are_cumulative_and_consistent() {
     check_metrics(default_data());
     check_metrics(many_posts());
+    check_metrics(scaled_up());
 }
 
 /// One-of-a-kind items sell at most once, status sold ⇔ exactly one order line, and
@@ -159,6 +160,7 @@ fn check_items(d: &Data) {
 fn items_sell_once_and_only_after_acquisition() {
     check_items(default_data());
     check_items(many_posts());
+    check_items(scaled_up());
 }
 
 #[test]
@@ -174,21 +176,27 @@ fn csv_reader_round_trips_quoting() {
 fn rejects_bad_options() {
     let dir = scratch_dir("bad");
     for o in [
-        Options { scale: 0.0, ..Options::default() },
+        Options { scale: Some(0.0), ..Options::default() },
         Options { start: (2024, 2, 30), ..Options::default() },
         Options { days: 3, ..Options::default() },
+        Options { scale: Some(10_001.0), ..Options::default() },
     ] {
         assert_eq!(generate(&o, &dir).unwrap_err().kind(), std::io::ErrorKind::InvalidInput);
     }
+    // A million posts in 28 days would be a business of scale 108,750: refused, with a
+    // hint, before anything is allocated.
+    let e = generate(&Options { posts: Some(1_000_000), days: 28, ..Options::default() }, &dir).unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
+    assert!(e.to_string().contains("--scale"), "{e}");
 }
 
 #[test]
 fn odd_options_still_give_consistent_files() {
     let dir = scratch_dir("odd");
     let cases = [
-        Options { scale: 0.3, days: 60, start: (2024, 2, 29), ..Options::default() },
-        Options { posts: Some(0), days: 90, ..Options::default() },
-        Options { posts: Some(3), scale: 2.5, seed: u64::MAX, ..Options::default() },
+        Options { scale: Some(0.3), days: 60, start: (2024, 2, 29), ..Options::default() },
+        Options { posts: Some(0), scale: Some(1.0), days: 90, ..Options::default() },
+        Options { posts: Some(3), scale: Some(2.5), seed: u64::MAX, ..Options::default() },
     ];
     for o in cases {
         let s = generate(&o, &dir).unwrap();

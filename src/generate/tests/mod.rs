@@ -4,4 +4,5 @@
 mod business;
 mod files;
 mod model;
+mod scale;
 mod testkit;

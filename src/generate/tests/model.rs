@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::testkit::{default_data, many_posts, timestamp, Data};
+use super::testkit::{default_data, many_posts, scaled_up, timestamp, Data};
 use crate::generate::model::{self, Platform, PostInputs, PostType};
 use crate::generate::rng::Rng;
 
@@ -140,6 +140,7 @@ fn check_effects(d: &Data, strict: bool) {
 #[test]
 fn default_demo_shows_the_planted_effects() {
     check_effects(default_data(), false);
+    check_effects(scaled_up(), false);
 }
 
 #[test]
@@ -155,7 +156,8 @@ fn saves_lead_to_purchases() {
     let kinds: Vec<&str> = a.column("attribution_type").into_iter().map(Option::unwrap).collect();
     let saves = kinds.iter().filter(|k| **k == "save_then_purchase").count();
     assert!(saves * 2 > kinds.len(), "save_then_purchase is the main path: {saves}/{}", kinds.len());
-    // Business volume hardly depends on the post count (same seed, default posts).
+    // With both a scale and a post count, business volume hardly depends on the post
+    // count (same seed, default posts).
     let dir = super::testkit::scratch_dir("few");
     let summary =
         crate::generate::generate(&crate::generate::Options { seed: 7, ..crate::generate::Options::default() }, &dir)

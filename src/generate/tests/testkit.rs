@@ -134,8 +134,16 @@ pub fn default_data() -> &'static Data {
     D.get_or_init(|| load("default", &Options::default()))
 }
 
-/// Many posts on the default business, for effects that need statistical power.
+/// Many posts on the default business (scale and posts both given), for effects that
+/// need statistical power.
 pub fn many_posts() -> &'static Data {
     static D: OnceLock<Data> = OnceLock::new();
-    D.get_or_init(|| load("many", &Options { posts: Some(6_000), seed: 7, ..Options::default() }))
+    D.get_or_init(|| load("many", &Options { posts: Some(6_000), scale: Some(1.0), seed: 7, ..Options::default() }))
+}
+
+/// Four times the demo's posts and, through them, four times its business: two venue
+/// series and market days twice the size, so the scaled-up paths are checked too.
+pub fn scaled_up() -> &'static Data {
+    static D: OnceLock<Data> = OnceLock::new();
+    D.get_or_init(|| load("scaled", &Options { posts: Some(480), seed: 3, ..Options::default() }))
 }
