@@ -183,10 +183,10 @@
 
   // Component `id`'s rollup rows as the page's filters leave them, all of
   // them, its measures ({op, at}: the position of the first partial), the
-  // keys it groups by, and the filters that cannot apply.
-  // The smallest rollup that answers the filters in force (the same figures
-  // from each): while none applies, the one at the component's own grain;
-  // without a date range, the one without days; else the full one.
+  // keys it groups by, and the filters that cannot apply. They come from the
+  // smallest rollup that answers the filters in force (the same figures from
+  // each): while none applies, the one at the component's own grain; without
+  // a date range, the one without days; else the full one.
   function requestRows(id, owner, skip) {
     var req = manifest.requests[id], full = manifest.rollups[req.full.rollup];
     var f = filtersFor(full.keys.concat(full.days), null, owner, skip);
