@@ -6,6 +6,7 @@
 pub mod rollups;
 pub mod session;
 pub mod slices;
+mod stages;
 pub mod variants;
 
 use crate::pipeline::session::Session;

@@ -5,6 +5,7 @@
 use crate::page::{self, Page};
 use crate::pipeline::rollups;
 use crate::pipeline::slices::{self, Loads, Slice};
+use crate::pipeline::stages::{lay_out, plan_variants, render_pages, run_rollups, run_variants};
 use crate::pipeline::variants;
 use crate::project::Project;
 use crate::query::partition::Slicer;
@@ -12,7 +13,7 @@ use crate::query::runner::Mode;
 use crate::query::runner::Runner;
 use crate::query::{self, QueryFile, Results};
 use crate::render::template;
-use crate::render::{self, RenderContext, RenderedPage};
+use crate::render::{self, RenderContext};
 use crate::site::layout::Layout;
 use crate::site::theme::Theme;
 use crate::site::{self, Staging};
@@ -567,24 +568,6 @@ impl Session {
     }
 }
 
-/// One page's rendering: its HTML body, or every problem it has.
-type Draft<'p> = (&'p Page, Result<RenderedPage, Vec<Diagnostic>>);
-
-/// Stage "render pages": each page's template, charts and Markdown, in parallel.
-fn render_pages<'p>(pages: &[&'p Page], ctx: &RenderContext) -> Vec<Draft<'p>> {
-    let progress = crate::util::progress::Progress::new("pages rendered:", pages.len());
-    let drafts = pages
-        .par_iter()
-        .map(|p| {
-            let r = render::render_page(p, ctx);
-            progress.tick();
-            (*p, r)
-        })
-        .collect();
-    drop(progress);
-    drafts
-}
-
 /// Writes one file of the site in place (`None` removes it) unless it already
 /// holds those bytes; returns whether it changed.
 fn write_if_changed(target: &Path, rel: &Path, bytes: Option<&[u8]>) -> Result<bool> {
@@ -594,151 +577,6 @@ fn write_if_changed(target: &Path, rel: &Path, bytes: Option<&[u8]>) -> Result<b
     }
     site::write_in_place(target, rel, bytes)?;
     Ok(true)
-}
-
-/// A page ready to lay out: what it rendered to and the data files it loads.
-struct Finished<'p> {
-    page: &'p Page,
-    rendered: RenderedPage,
-    loads: Loads,
-}
-
-/// What planning the variants of the rendered pages gave.
-struct Plan<'p> {
-    /// Pages ready to lay out.
-    finished: Vec<Finished<'p>>,
-    /// The variants they need, by file name.
-    jobs: variants::Jobs,
-    /// The rollups they need, by file name.
-    rollups: rollups::Jobs,
-    /// Output files of pages that failed.
-    failed: Vec<PathBuf>,
-    problems: Vec<Diagnostic>,
-}
-
-/// Stage "plan variants, rollups and slices": for each rendered page, the
-/// pre-computed results its inputs need, the rollups its components read and
-/// the slices it loads (its manifest, appended as a script), and the jobs to
-/// make the variants and rollups.
-fn plan_variants<'p>(drafts: Vec<Draft<'p>>, ctx: &RenderContext, config: &crate::project::config::Config) -> Plan<'p> {
-    let mut plan = Plan {
-        finished: Vec::new(),
-        jobs: variants::Jobs::new(),
-        rollups: rollups::Jobs::new(),
-        failed: Vec::new(),
-        problems: Vec::new(),
-    };
-    for (p, r) in drafts {
-        match r {
-            Ok(r) => match finish(p, r, ctx, config, &mut plan) {
-                Ok(f) => plan.finished.push(f),
-                Err(d) => plan.problems.push(d),
-            },
-            Err(errs) => {
-                plan.problems.extend(errs);
-                plan.failed.push(p.out_file());
-            }
-        }
-    }
-    plan
-}
-
-/// One rendered page with its manifest: the variants and rollups it needs
-/// (added to `plan`) and the slices it loads.
-fn finish<'p>(
-    p: &'p Page,
-    mut r: RenderedPage,
-    ctx: &RenderContext,
-    config: &crate::project::config::Config,
-    plan: &mut Plan,
-) -> Result<Finished<'p>, Diagnostic> {
-    let mut m = variants::manifest(p, &r, &ctx.catalog, config.max_variants, &mut plan.jobs)?;
-    let (files, requests) = rollups::plan(p, &r, &ctx.catalog, config.browser_rows, &mut plan.rollups)?;
-    if !r.rollups.is_empty() {
-        m["rollups"] = files;
-        m["requests"] = requests;
-    }
-    let loads = slices::loads(p, &r, &ctx.catalog)?;
-    slices::point(&mut m, &loads);
-    if !r.uses.is_empty() || !r.inputs.is_empty() {
-        r.content.push_str(&variants::script(&m));
-    }
-    if let Some(rows) = &p.front.rows {
-        r.reads.insert(rows.0.clone());
-    }
-    Ok(Finished { page: p, rendered: r, loads })
-}
-
-/// Stage "run variants": each job's query with its bound values; the results
-/// that ran, by file name (failures go to `diags`).
-fn run_variants(
-    jobs: variants::Jobs,
-    queries: &[QueryFile],
-    runner: &mut Runner,
-    diags: &Diagnostics,
-) -> Result<Vec<(String, std::sync::Arc<QueryResult>)>> {
-    let by_name: BTreeMap<&str, &QueryFile> = queries.iter().map(|q| (q.name.as_str(), q)).collect();
-    let list: Vec<(String, &QueryFile, Vec<serde_json::Value>)> =
-        jobs.into_iter().filter_map(|(file, (q, b))| Some((file, *by_name.get(q.as_str())?, b))).collect();
-    let runs: Vec<(&QueryFile, Vec<serde_json::Value>)> = list.iter().map(|(_, q, b)| (*q, b.clone())).collect();
-    let (found, _) = runner.run(&runs, diags)?;
-    Ok(list.into_iter().zip(found).filter_map(|((file, _, _), r)| Some((file, r?))).collect())
-}
-
-/// Stage "run rollups": each rollup's query in the engine; the files that
-/// ran, by name (failures go to `diags`, under the query's file).
-fn run_rollups(
-    jobs: rollups::Jobs,
-    queries: &[QueryFile],
-    results: &Results,
-    runner: &mut Runner,
-    diags: &Diagnostics,
-) -> Result<Vec<(String, Arc<Vec<u8>>)>> {
-    let by_name: BTreeMap<&str, &QueryFile> = queries.iter().map(|q| (q.name.as_str(), q)).collect();
-    let list: Vec<(String, usize, QueryFile)> = jobs
-        .into_iter()
-        .filter_map(|(file, r)| {
-            let columns = &results.get(&r.query)?.columns;
-            let floats: Vec<&str> = columns
-                .iter()
-                .filter(|c| crate::query::rollup::is_float(&c.sql_type))
-                .map(|c| c.name.as_str())
-                .collect();
-            let q = r.query_file(by_name.get(r.query.as_str())?, &floats);
-            Some((file, r.grain().count(), q))
-        })
-        .collect();
-    let runs: Vec<(&QueryFile, Vec<serde_json::Value>)> = list.iter().map(|(_, _, q)| (q, Vec::new())).collect();
-    let (found, _) = runner.run(&runs, diags)?;
-    Ok(list
-        .iter()
-        .zip(found)
-        .filter_map(|((file, grain, _), r)| {
-            Some((file.clone(), Arc::new(crate::query::rollup::file_bytes(&*r?, *grain))))
-        })
-        .collect())
-}
-
-/// A page laid out: its HTML, the queries it read and the data files it loads.
-struct Laid<'p> {
-    page: &'p Page,
-    html: Result<String, Diagnostic>,
-    reads: BTreeSet<String>,
-    loads: Loads,
-}
-
-/// Stage "lay out": each finished page inside the theme's layout (sidebar,
-/// scripts), in parallel.
-fn lay_out<'p>(finished: Vec<Finished<'p>>, layout: &Layout) -> Vec<Laid<'p>> {
-    finished
-        .into_par_iter()
-        .map(|f| Laid {
-            page: f.page,
-            html: layout.render(f.page, &f.rendered),
-            reads: f.rendered.reads,
-            loads: f.loads,
-        })
-        .collect()
 }
 
 fn push_unique(list: &mut Vec<Diagnostic>, d: Diagnostic) {

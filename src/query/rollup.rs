@@ -89,7 +89,7 @@ pub struct Request {
 /// last in that one; nulls (and, on a log scale, zero or below) in none.
 /// The bounds go into the SQL as Rust's shortest round-trip decimal, so the
 /// engine reads back the same doubles.
-#[derive(Debug, Clone, PartialEq, PartialOrd, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Bin {
     pub field: String,
     pub alias: String,
@@ -101,16 +101,6 @@ pub struct Bin {
 
 // Bounds are finite (checked where a bin is made), so equality is total.
 impl Eq for Bin {}
-impl Ord for Bin {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.partial_cmp(other).unwrap_or(std::cmp::Ordering::Equal)
-    }
-}
-impl std::hash::Hash for Bin {
-    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        (&self.field, &self.alias, self.start.to_bits(), self.step.to_bits(), self.count, self.log).hash(h);
-    }
-}
 
 impl Bin {
     /// The interval's number as SQL, for DuckDB and PostgreSQL alike.
@@ -159,7 +149,7 @@ pub fn unsupported(result: &QueryResult, measures: &[Measure]) -> Option<String>
 
 /// A rollup to compute: the grain (`keys` as raw values, then `days` as the
 /// calendar day of each value, `YYYY-MM-DD`) and the measures, in file order.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rollup {
     pub query: String,
     pub keys: Vec<String>,
