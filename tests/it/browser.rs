@@ -3,32 +3,12 @@
 //! chart drew marks, nothing failed to load and the console stayed free of errors.
 
 use crate::support::browser::{Browser, Page};
-use crate::support::project::TempProject;
+use crate::support::project::{page_urls, TempProject};
 use crate::support::static_server::StaticServer;
-use std::path::Path;
 use std::time::Duration;
 
 fn browser() -> Option<Browser> {
     Browser::for_test()
-}
-
-/// Folder URLs (relative to the site root) of every page in a built site.
-fn page_urls(site: &Path) -> Vec<String> {
-    let mut urls = Vec::new();
-    let mut stack = vec![site.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(&dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.file_name().unwrap() == "index.html" {
-                let rel = p.parent().unwrap().strip_prefix(site).unwrap().to_string_lossy().into_owned();
-                urls.push(if rel.is_empty() { rel } else { format!("{rel}/") });
-            }
-        }
-    }
-    urls.sort();
-    urls
 }
 
 /// Waits for every chart to settle; returns each chart's id, status and data mark count.
@@ -58,7 +38,7 @@ fn check_site(browser: &Browser, project: &TempProject, base: &str) -> usize {
     let mut charts = 0;
     // One tab for the whole site: navigating is much cheaper than a new tab per page.
     let page = browser.open("about:blank").unwrap();
-    for url in page_urls(&project.path("site")) {
+    for url in page_urls(&project.path("site"), "") {
         page.clear_console();
         page.navigate(&server.url(&url)).unwrap();
         let marks = chart_marks(&page);

@@ -128,12 +128,13 @@ fn number(v: &Value) -> f64 {
     v.as_f64().or_else(|| v.as_str().and_then(|s| s.parse().ok())).unwrap_or_else(|| panic!("not a number: {v}"))
 }
 
-fn settle(page: &Page) {
-    page.wait_for("window.vcd && window.vcd.ready && window.vcd.ready.then(() => true)", Duration::from_secs(30))
+/// Waits until the runtime has drawn every chart (a 10,000-post page may take a while).
+pub(crate) fn settle(page: &Page) {
+    page.wait_for("window.vcd && window.vcd.ready && window.vcd.ready.then(() => true)", Duration::from_secs(60))
         .unwrap();
     page.wait_for(
         "Array.from(document.querySelectorAll('figure.vcd-chart')).every(f => f.getAttribute('data-status') === 'rendered')",
-        Duration::from_secs(30),
+        Duration::from_secs(60),
     )
     .unwrap();
 }

@@ -8,17 +8,10 @@ use crate::support::browser::{Browser, Page};
 use crate::support::project::TempProject;
 use crate::support::static_server::StaticServer;
 use serde_json::Value;
-use std::time::Duration;
 use vcd::source::Source;
 
 fn settle(page: &Page) {
-    page.wait_for("window.vcd && window.vcd.ready && window.vcd.ready.then(() => true)", Duration::from_secs(60))
-        .unwrap();
-    page.wait_for(
-        "Array.from(document.querySelectorAll('figure.vcd-chart')).every(f => f.getAttribute('data-status') === 'rendered')",
-        Duration::from_secs(60),
-    )
-    .unwrap();
+    crate::dashboard::settle(page);
     let errors = page.console_errors();
     assert!(errors.is_empty(), "console errors: {errors:#?}");
 }
@@ -64,6 +57,17 @@ fn conditions(case: &Case, columns: &[String], date_field: Option<&str>) -> Stri
         out.push(format!("CAST({} AS DATE) BETWEEN DATE '{from}' AND DATE '{to}'", ident(f)));
     }
     out.join(" AND ")
+}
+
+/// A query's columns, from the page manifest, and the column the page's date
+/// range filters it on (its first field the query returns), if any.
+fn columns_and_date(manifest: &Value, date_input: Option<&Value>, query: &str) -> (Vec<String>, Option<String>) {
+    let columns: Vec<String> = serde_json::from_value(manifest["queries"][query]["columns"].clone()).unwrap();
+    let field = date_input.and_then(|i| {
+        let fields = i["fields"].as_array().unwrap().iter().filter_map(Value::as_str);
+        fields.into_iter().find(|f| columns.iter().any(|c| c == f)).map(String::from)
+    });
+    (columns, field)
 }
 
 struct Case {
@@ -114,16 +118,8 @@ fn rolled_up_charts_and_cards_equal_sql_over_the_rows_under_every_filter() {
                 let query = spec["data"]["name"].as_str().unwrap();
                 let request = &manifest["requests"][id as usize];
                 let rollup = &manifest["rollups"][request["full"]["rollup"].as_u64().unwrap() as usize];
-                let columns: Vec<String> =
-                    serde_json::from_value(manifest["queries"][query]["columns"].clone()).unwrap();
-                let date_field = date_input.as_ref().and_then(|i| {
-                    i["fields"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .find(|f| columns.iter().any(|c| c == f))
-                });
+                let (columns, date_field) = columns_and_date(&manifest, date_input.as_ref(), query);
+                let date_field = date_field.as_deref();
                 let group: Vec<String> = serde_json::from_value(request["group"].clone()).unwrap();
                 if group.iter().any(|g| !columns.contains(g)) {
                     continue; // a density's cells: see the test below
@@ -176,16 +172,8 @@ fn rolled_up_charts_and_cards_equal_sql_over_the_rows_under_every_filter() {
                     continue; // period cards: the dashboard test checks their windows
                 }
                 let query = spec["query"].as_str().unwrap();
-                let columns: Vec<String> =
-                    serde_json::from_value(manifest["queries"][query]["columns"].clone()).unwrap();
-                let date_field = date_input.as_ref().and_then(|i| {
-                    i["fields"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .find(|f| columns.iter().any(|c| c == f))
-                });
+                let (columns, date_field) = columns_and_date(&manifest, date_input.as_ref(), query);
+                let date_field = date_field.as_deref();
                 let agg = spec["agg"].as_str().unwrap();
                 let value = spec["value"].as_str().unwrap();
                 let sql = format!(

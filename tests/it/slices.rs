@@ -5,32 +5,13 @@
 //! the browser a post page draws its rows and fetches no other post's data.
 
 use crate::support::browser::{Browser, Page};
+use crate::support::project::page_urls;
 use crate::support::project::TempProject;
 use crate::support::serve::Serve;
 use crate::support::static_server::StaticServer;
 use serde_json::Value;
-use std::path::Path;
 use std::time::Duration;
 use vcd::source::Source;
-
-/// Folder URLs (relative to the site root) of the pages under `dir` of a built site, sorted.
-fn pages_under(site: &Path, dir: &str) -> Vec<String> {
-    let mut urls = Vec::new();
-    let mut stack = vec![site.join(dir)];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() && !p.starts_with(site.join("data")) && !p.starts_with(site.join("assets")) {
-                stack.push(p);
-            } else if p.file_name().unwrap() == "index.html" {
-                let rel = p.parent().unwrap().strip_prefix(site).unwrap().to_string_lossy().into_owned();
-                urls.push(if rel.is_empty() { rel } else { format!("{rel}/") });
-            }
-        }
-    }
-    urls.sort();
-    urls
-}
 
 /// The manifest a built page carries for the runtime (`<script id="vcd-page">`).
 fn manifest(p: &TempProject, url: &str) -> Value {
@@ -62,7 +43,7 @@ fn duckdb(p: &TempProject) -> impl Fn(&str) -> Value {
 
 /// Every page whose manifest reads `query` whole (no slice file named).
 fn whole_readers(p: &TempProject, query: &str) -> Vec<String> {
-    pages_under(&p.path("site"), "")
+    page_urls(&p.path("site"), "")
         .into_iter()
         .filter(|url| {
             let q = &manifest(p, url)["queries"][query];
@@ -77,7 +58,7 @@ fn each_demo_post_page_gets_only_its_own_daily_rows() {
     let r = demo.vcd(&["build"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let sql = duckdb(&demo);
-    let posts = pages_under(&demo.path("site"), "posts");
+    let posts = page_urls(&demo.path("site"), "posts");
     assert!(posts.len() >= 100, "{posts:?}");
     let mut files = std::collections::BTreeSet::new();
     for url in &posts {
@@ -108,7 +89,7 @@ fn odd_key_values_each_get_their_own_rows() {
     let r = p.vcd(&["build"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let sql = duckdb(&p);
-    let things = pages_under(&p.path("site"), "things");
+    let things = page_urls(&p.path("site"), "things");
     assert_eq!(things, ["things/007/", "things/17/", "things/Año ✨ nuevo/", "things/plain/", "things/with space/"]);
     for url in &things {
         let id = url.trim_start_matches("things/").trim_end_matches('/');
@@ -126,7 +107,7 @@ fn odd_key_values_each_get_their_own_rows() {
     }
     assert_eq!(slice_of(&p, "things/007/", "events").1, serde_json::json!([]), "a key with no rows: an empty file");
 
-    let accounts = pages_under(&p.path("site"), "accounts");
+    let accounts = page_urls(&p.path("site"), "accounts");
     assert_eq!(accounts.len(), 4, "{accounts:?}");
     for url in &accounts {
         let id = url.trim_start_matches("accounts/").trim_end_matches('/');
@@ -194,7 +175,7 @@ fn in_the_browser_a_post_page_draws_its_slice_and_fetches_no_other_post() {
     let sql = duckdb(&demo);
     let server = StaticServer::start(&demo.path("site"), "/");
     let page = browser.open("about:blank").unwrap();
-    let posts = pages_under(&demo.path("site"), "posts");
+    let posts = page_urls(&demo.path("site"), "posts");
     for url in [&posts[0], &posts[posts.len() / 2], &posts[posts.len() - 1]] {
         let id = url.trim_start_matches("posts/").trim_end_matches('/');
         let from = server.requests().len();

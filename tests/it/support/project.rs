@@ -126,3 +126,22 @@ pub fn main_of(html: &str) -> String {
     let end = html.find("</main>").expect("page has </main>") + "</main>".len();
     html[start..end].to_string()
 }
+
+/// Folder URLs (relative to the site root) of the pages under `dir` of a built site, sorted.
+pub fn page_urls(site: &Path, dir: &str) -> Vec<String> {
+    let mut urls = Vec::new();
+    let mut stack = vec![site.join(dir)];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() && !p.starts_with(site.join("data")) && !p.starts_with(site.join("assets")) {
+                stack.push(p);
+            } else if p.file_name().unwrap() == "index.html" {
+                let rel = p.parent().unwrap().strip_prefix(site).unwrap().to_string_lossy().into_owned();
+                urls.push(if rel.is_empty() { rel } else { format!("{rel}/") });
+            }
+        }
+    }
+    urls.sort();
+    urls
+}
