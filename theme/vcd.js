@@ -709,14 +709,15 @@
     return byCodePoint(cellText(a), cellText(b));
   }
 
-  // Rows sorted stably by one value, nulls last in either direction.
+  // Rows in the table order of one value (src/util/format.rs table_order()):
+  // ascending is stable; descending is the ascending order reversed (ties in
+  // reverse query order); nulls last either way, in query order.
   function sortRows(rows, value, dir) {
-    return rows.slice().sort(function (a, b) {
-      var x = value(a), y = value(b);
-      var nx = x === null || x === undefined, ny = y === null || y === undefined;
-      if (nx || ny) return nx === ny ? 0 : nx ? 1 : -1;
-      return compareValues(x, y) * dir;
-    });
+    var values = [], nulls = [];
+    rows.forEach(function (r) { var v = value(r); (v === null || v === undefined ? nulls : values).push(r); });
+    values.sort(function (a, b) { return compareValues(value(a), value(b)); });
+    if (dir < 0) values.reverse();
+    return values.concat(nulls);
   }
 
   // Chart labels: an axis, legend or tooltip with `"formatType": "vcdFormat"`
@@ -971,6 +972,64 @@
     return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
   }
 
+  // ---- Tables over large results: sorted chunks (src/query/chunks.rs). ----
+  // A chunk file (one array per field) as row objects.
+  function chunkRows(t, folder, k) {
+    return load(folder + "/" + k + ".json").then(function (cols) {
+      var n = cols.length ? cols[0].length : 0, rows = new Array(n);
+      for (var i = 0; i < n; i++) {
+        var row = dict();
+        for (var f = 0; f < t.fields.length; f++) put(row, t.fields[f], cols[f][i]);
+        rows[i] = row;
+      }
+      return rows;
+    });
+  }
+
+  // The chunks of an order in reading order: the values' chunks forwards, or
+  // backwards with their rows reversed for descending, then the nulls'.
+  function chunkSequence(t, o, dir) {
+    var nv = Math.ceil(o.values / t.size), nn = Math.ceil(o.nulls / t.size), seq = [], k;
+    if (dir < 0) for (k = nv - 1; k >= 0; k--) seq.push({ k: k, reverse: true });
+    else for (k = 0; k < nv; k++) seq.push({ k: k, reverse: false });
+    for (k = nv; k < nv + nn; k++) seq.push({ k: k, reverse: false });
+    return seq;
+  }
+
+  // Tests of a chunk's index entry (per filter column: [texts or null, first
+  // day, last day]; src/query/chunks.rs summary()) that fail only when no
+  // row of the chunk can pass the active filters; a filter the index cannot
+  // judge (a search, a column it lists as "any") lets every chunk through.
+  function chunkTests(t, columns) {
+    var tests = [];
+    function listed(field, want) {
+      var at = t.filters.indexOf(field);
+      if (at < 0) return;
+      tests.push(function (entry) {
+        var texts = entry[at][0];
+        return texts === null || want.some(function (w) { return texts.indexOf(w) >= 0; });
+      });
+    }
+    inputs.forEach(function (input) {
+      if (!active(input)) return;
+      var f = input.fields.filter(function (x) { return columns.indexOf(x) >= 0; })[0];
+      var v = state.values[input.name];
+      if (f === undefined) return;
+      if (input.kind === "dropdown") listed(f, [text(input.options[v].value)]);
+      else if (input.kind === "multiselect") listed(f, v.map(function (i) { return text(input.options[i].value); }));
+      else if (input.kind === "checkbox") listed(f, ["true", "1"]);
+      else if (input.kind === "date_range" && t.filters.indexOf(f) >= 0) {
+        var at = t.filters.indexOf(f);
+        tests.push(function (entry) {
+          var lo = entry[at][1], hi = entry[at][2];
+          return lo === null || ((!v.from || hi >= v.from) && (!v.to || lo <= v.to));
+        });
+      }
+    });
+    if (state.cross) listed(state.cross.field, [text(state.cross.value)]);
+    return tests;
+  }
+
   function setupTable(fig) {
     var spec = JSON.parse(fig.querySelector("script.vcd-table-spec").textContent);
     // Column name → position in a row (a Map: any name, "__proto__" included).
@@ -983,7 +1042,12 @@
       state.dir = spec.sort.dir;
     }
     var all = spec.rows || [];
+    // A table over more rows than a page ships reads sorted chunks of them, as
+    // far as the rows it shows need, and counts the rows the filters keep from a rollup.
+    var paged = spec.paged ? manifest.tables[spec.paged.table] : null, scan = null, drawing = 0;
     var table = fig.querySelector("table");
+    // Its first page as the build wrote it: what it shows while nothing filters, searches or re-sorts it.
+    var opening = table.querySelector("tbody").cloneNode(true);
     var search = element("input", { type: "search", placeholder: "Search", className: "vcd-table-search" });
     search.setAttribute("aria-label", "Search this table");
     var download = element("button", { type: "button", textContent: "Download CSV", className: "vcd-table-csv" });
@@ -1036,13 +1100,23 @@
     }
 
     function draw() {
+      if (paged) return drawPaged();
       var rows = shown();
       var size = spec.page_size;
       var pages = Math.max(1, Math.ceil(rows.length / size));
       state.page = Math.min(state.page, pages - 1);
       var first = state.page * size;
+      fill(rows.slice(first, first + size));
+      info.textContent = rows.length ? (first + 1) + "–" + Math.min(first + size, rows.length) + " of " + rows.length : "no rows match";
+      prev.disabled = state.page === 0;
+      next.disabled = state.page >= pages - 1;
+      fig.setAttribute("data-rows", String(rows.length));
+    }
+
+    // The rows of the open page into the table body, and the headers' sort state.
+    function fill(rows) {
       var body = element("tbody");
-      rows.slice(first, first + size).forEach(function (r) {
+      rows.forEach(function (r) {
         var tr = element("tr");
         cols.forEach(function (c) {
           var td = element("td");
@@ -1057,26 +1131,133 @@
         body.append(tr);
       });
       table.querySelector("tbody").replaceWith(body);
+      sortMarks();
+    }
+
+    function sortMarks() {
       heads.forEach(function (th, i) {
         th.setAttribute("aria-sort", state.sort === i ? (state.dir > 0 ? "ascending" : "descending") : "none");
       });
-      info.textContent = rows.length ? (first + 1) + "–" + Math.min(first + size, rows.length) + " of " + rows.length : "no rows match";
-      prev.disabled = state.page === 0;
-      next.disabled = state.page >= pages - 1;
-      fig.setAttribute("data-rows", String(rows.length));
+    }
+
+    // The scan of the chunks for the current order, filters and search: the
+    // rows found so far that pass them, in order, and how far it has read.
+    // A new order, filter or search starts a new scan.
+    function scanFor() {
+      var q = own(manifest.queries, spec.query) || { columns: [] };
+      var f = filtersFor(q.columns, q.params, null);
+      var name = state.sort >= 0 ? cols[state.sort].name : null, dir = state.sort >= 0 ? state.dir : 1;
+      var key = JSON.stringify([state.values, state.cross, state.query, name, dir]);
+      if (scan && scan.key === key) return scan;
+      var o = paged.orders.filter(function (x) { return x.column === name; })[0];
+      var needle = state.query.toLowerCase();
+      var tests = f.tests.slice();
+      if (needle) {
+        tests.push(function (r) {
+          return cols.some(function (c) { return formatCell(r[c.name], c.format).toLowerCase().indexOf(needle) >= 0; });
+        });
+      }
+      scan = {
+        key: key, order: o, seq: chunkSequence(paged, o, dir), next: 0, rows: [], read: 0,
+        tests: tests, skip: chunkTests(paged, q.columns), missing: f.missing, searched: !!needle,
+        pristine: !tests.length && (spec.sort ? name === spec.sort.column && dir === spec.sort.dir : name === null),
+        total: null, reading: Promise.resolve()
+      };
+      return scan;
+    }
+
+    // Reads chunks until `s` holds `upto` rows, reaches `total` or runs out.
+    function extend(s, upto, total) {
+      if (s.rows.length >= upto || (total !== null && s.rows.length >= total) || s.next >= s.seq.length) {
+        return Promise.resolve(s);
+      }
+      var step = s.seq[s.next], o = s.order, nv = Math.ceil(o.values / paged.size);
+      var index = s.skip.length ? load(o.folder + "/index.json") : Promise.resolve(null);
+      return index.then(function (ix) {
+        if (ix && !s.skip.every(function (t) { return t(ix.chunks[step.k]); })) {
+          s.next += 1;
+          s.read += step.k < nv ? Math.min(paged.size, o.values - step.k * paged.size)
+            : Math.min(paged.size, o.nulls - (step.k - nv) * paged.size);
+          return extend(s, upto, total);
+        }
+        // The next chunk loads while this one is filtered.
+        if (s.next + 1 < s.seq.length) chunkRows(paged, o.folder, s.seq[s.next + 1].k);
+        return chunkRows(paged, o.folder, step.k).then(function (rows) {
+          if (step.reverse) rows = rows.slice().reverse();
+          s.next += 1;
+          s.read += rows.length;
+          // Kept as the table keeps rows: values in the order of spec.fields.
+          passing(rows, s.tests).forEach(function (r) { s.rows.push(spec.fields.map(function (f) { return own(r, f); })); });
+          return extend(s, upto, total);
+        });
+      });
+    }
+
+    // A paged table's open page: its rows from the scan, the rows the filters
+    // keep from the rollup (or, under a search, the matches found so far and
+    // how many rows were searched).
+    function drawPaged() {
+      var mine = ++drawing, s = scanFor(), size = spec.page_size;
+      note(fig, s.missing, bar);
+      if (state.page === 0 && s.pristine) {
+        table.querySelector("tbody").replaceWith(opening.cloneNode(true));
+        sortMarks();
+        var n = spec.paged.total;
+        info.textContent = n ? "1–" + Math.min(size, n) + " of " + n : "no rows match";
+        prev.disabled = true;
+        next.disabled = size >= n;
+        fig.setAttribute("data-rows", String(n));
+        return Promise.resolve();
+      }
+      // The rows the filters keep, from the rollup: unknown under a search until the scan ends.
+      if (!s.total) {
+        s.total = s.searched ? Promise.resolve(null)
+          : requestRows(spec.paged.count, null).then(function (got) { return sourceRows(got.rows); });
+      }
+      return s.total.then(function (total) {
+        // One read at a time per scan: two draws in flight would read a chunk twice.
+        s.reading = s.reading.then(function () { return extend(s, (state.page + 1) * size, total); });
+        return s.reading.then(function () {
+          if (mine !== drawing) return;
+          var done = s.next >= s.seq.length || (total !== null && s.rows.length >= total);
+          var count = total !== null ? total : done ? s.rows.length : null;
+          if (count !== null && state.page > 0 && state.page * size >= count) {
+            state.page = Math.max(0, Math.ceil(count / size) - 1);
+            return drawPaged();
+          }
+          var first = state.page * size, rows = s.rows.slice(first, first + size);
+          fill(rows);
+          info.textContent = !rows.length ? "no rows match"
+            : (first + 1) + "–" + (first + rows.length) + " of " + (count !== null ? count : s.rows.length + "+") +
+              (s.searched && count === null ? " (searched " + s.read + " of " + spec.paged.total + " rows)" : "");
+          prev.disabled = state.page === 0;
+          next.disabled = count !== null ? first + size >= count : false;
+          if (count !== null) fig.setAttribute("data-rows", String(count));
+          else fig.removeAttribute("data-rows");
+        });
+      });
     }
 
     search.addEventListener("input", function () { state.query = search.value; state.page = 0; draw(); });
     prev.addEventListener("click", function () { state.page -= 1; draw(); });
     next.addEventListener("click", function () { state.page += 1; draw(); });
+    function csv(rows, value) {
+      var lines = [cols.map(function (c) { return csvField(c.label); }).join(",")];
+      rows.forEach(function (r) { lines.push(cols.map(function (c) { return csvField(value(r, c)); }).join(",")); });
+      return lines.join("\r\n") + "\r\n";
+    }
     fig.vcdTable = {
+      // The CSV of every row the table's filters and search keep, in its order
+      // (a paged table reads all its chunks for it: a Promise).
       csv: function () {
-        var lines = [cols.map(function (c) { return csvField(c.label); }).join(",")];
-        shown().forEach(function (r) { lines.push(cols.map(function (c) { return csvField(r[c.at]); }).join(",")); });
-        return lines.join("\r\n") + "\r\n";
+        if (!paged) return csv(shown(), function (r, c) { return r[c.at]; });
+        var s = scanFor();
+        s.reading = s.reading.then(function () { return extend(s, Infinity, null); });
+        return s.reading.then(function () { return csv(s.rows, function (r, c) { return r[c.at]; }); });
       },
       // Rows from the query as the page's filters leave them (query-bound tables only).
       refresh: function () {
+        if (paged) return drawPaged();
         if (!spec.query) { note(fig, allActive(null), bar); return Promise.resolve(); }
         return rowsFor(spec.query, null).then(function (got) {
           all = got.rows.map(function (r) { return spec.fields.map(function (f) { return r[f]; }); });
@@ -1087,12 +1268,14 @@
     };
     download.addEventListener("click", function () {
       // The byte-order mark tells Excel the file is UTF-8 (without it, Côté reads CÃ´tÃ©).
-      var url = URL.createObjectURL(new Blob(["\uFEFF" + fig.vcdTable.csv()], { type: "text/csv;charset=utf-8" }));
-      var a = element("a", { href: url, download: "table.csv" });
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+      Promise.resolve(fig.vcdTable.csv()).then(function (text) {
+        var url = URL.createObjectURL(new Blob(["\uFEFF" + text], { type: "text/csv;charset=utf-8" }));
+        var a = element("a", { href: url, download: "table.csv" });
+        document.body.append(a);
+        a.click();
+        a.remove();
+        setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+      });
     });
     if (spec.rows) draw();
   }

@@ -3,6 +3,7 @@
 //! tells the build which query variants to pre-compute and what the browser
 //! runtime must filter.
 
+use crate::query::chunks::Sorter;
 use crate::query::partition::{self, Slicer};
 use crate::query::rollup::Request;
 use crate::query::Results;
@@ -29,6 +30,11 @@ pub struct Catalog {
     pub params: BTreeMap<String, Vec<String>>,
     /// The results split by key, for pages made from rows.
     pub slicer: Arc<Slicer>,
+    /// The results in table order, for tables that page through them.
+    pub sorter: Arc<Sorter>,
+    /// How many rows of a query a page may ship whole (`browser_rows` in
+    /// `vcd.toml`); past it, charts read rollups and tables page through chunks.
+    pub browser_rows: usize,
 }
 
 impl Catalog {
@@ -57,6 +63,20 @@ pub struct Record {
     pub uses: Vec<String>,
     /// What components asked to have aggregated by a rollup, numbered by position.
     pub rollups: Vec<Request>,
+    /// Tables that page through sorted chunks, numbered by position.
+    pub tables: Vec<PagedTable>,
+}
+
+/// A table over more rows than a page may ship: it asks for its query's
+/// result in sorted chunks (`query::chunks`), one set per column it can be
+/// sorted by, holding the columns it shows and links with (the build adds
+/// the columns the page's filters test).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PagedTable {
+    pub query: String,
+    pub columns: Vec<String>,
+    /// Each order a reader can choose: a column, or `None` for the query's own.
+    pub orders: Vec<Option<String>>,
 }
 
 impl Object for PageScope {}
@@ -78,14 +98,14 @@ impl PageScope {
         self.record.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// The result of query `name` for a component, recorded as used by the
-    /// page: on a page made from a row, only its own rows of a query sliced by
-    /// its key ([`Catalog::sliced`]).
     /// Whether components of this page read only the page's own rows of `query`.
     pub fn is_sliced(&self, query: &str) -> bool {
         self.row.as_ref().is_some_and(|(key, _)| self.catalog.sliced(query, key))
     }
 
+    /// The result of query `name` for a component, recorded as used by the
+    /// page: on a page made from a row, only its own rows of a query sliced by
+    /// its key ([`Catalog::sliced`]).
     pub fn read(&self, name: &str, component: &str) -> Result<Arc<QueryResult>, Error> {
         let result = self.peek(name, component)?;
         let mut record = self.record.lock().unwrap_or_else(|e| e.into_inner());
@@ -121,6 +141,13 @@ impl PageScope {
         let mut record = self.record.lock().unwrap_or_else(|e| e.into_inner());
         record.rollups.push(request);
         record.rollups.len() - 1
+    }
+
+    /// Records a table that pages through chunks; returns its number on the page.
+    pub fn request_table(&self, table: PagedTable) -> usize {
+        let mut record = self.record.lock().unwrap_or_else(|e| e.into_inner());
+        record.tables.push(table);
+        record.tables.len() - 1
     }
 
     pub fn add_input(&self, input: Input) -> Result<(), Error> {

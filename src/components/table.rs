@@ -1,32 +1,31 @@
 //! Data tables: `table()`, whose first page is rendered at build time and which
-//! the browser sorts, searches, pages and downloads.
+//! the browser sorts, searches, pages and downloads; over more rows than a
+//! page may ship, it pages through sorted chunks of them (`query::chunks`).
 
 use crate::components::args::finish_args;
+use crate::components::scope::PagedTable;
 use crate::components::{invalid, json};
+use crate::query::rollup::{Measure, Op, Request};
+use crate::source::value::{Column, QueryResult};
 use crate::util::format::CELL_FORMATS;
 use crate::util::html::escape_for_markdown;
 use minijinja::value::{Kwargs, Value};
 use minijinja::Error;
-
-/// Formats a table cell as the browser runtime will ([`crate::util::format::cell`] and
-/// `formatCell` in `vcd.js` follow one spec), so the first page rendered at
-/// build time matches what the runtime draws.
-fn cell(v: &Value, fmt: &str) -> String {
-    crate::util::format::cell(&json(v), fmt)
-}
+use serde_json::Value as Json;
+use std::sync::Arc;
 
 /// A link template (`posts/{post_id}/`) filled from a row, below the site root.
 /// Values are percent-encoded, so data cannot change the shape of the URL.
-fn link(root: &str, template: &str, row: &Value) -> String {
+fn link(root: &str, template: &str, fields: &[String], row: &[Json]) -> String {
     let mut out = String::from(root);
     let mut rest = template;
     while let Some(start) = rest.find('{') {
         out.push_str(&rest[..start]);
         let Some(len) = rest[start..].find('}') else { break };
         let name = &rest[start + 1..start + len];
-        let value = row.get_attr(name).unwrap_or_default();
+        let value = fields.iter().position(|f| f == name).map_or(&Json::Null, |i| &row[i]);
         // The value's text as a cell shows it (null is empty), as the runtime's href() has it.
-        let text = crate::util::format::text(&json(&value));
+        let text = crate::util::format::text(value);
         for b in text.bytes() {
             if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
                 out.push(b as char);
@@ -38,6 +37,22 @@ fn link(root: &str, template: &str, row: &Value) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// Rows given to `table()` directly (a list of maps) as a result: the first
+/// row's keys are the columns.
+fn literal(rows: &Value) -> Result<QueryResult, Error> {
+    let rows: Vec<Value> = rows
+        .try_iter()
+        .map_err(|_| invalid("table needs the rows of a query, e.g. table(top_posts)".into()))?
+        .collect();
+    let fields: Vec<String> = match rows.first() {
+        Some(first) => first.try_iter().map(|keys| keys.map(|k| k.to_string()).collect()).unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let rows = rows.iter().map(|r| fields.iter().map(|f| json(&r.get_attr(f).unwrap_or_default())).collect()).collect();
+    let columns = fields.into_iter().map(|name| Column { name, sql_type: String::new() }).collect();
+    Ok(QueryResult { columns, rows })
 }
 
 /// A `{"column": "text"}` argument as a map.
@@ -62,12 +77,10 @@ fn string_map(v: Option<Value>, what: &str) -> Result<std::collections::BTreeMap
 /// the query's result file and follows the page's inputs in the browser.
 pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Value, Error> {
     let query = rows.as_str().map(String::from);
-    let rows = match &query {
-        Some(name) => {
-            let result = crate::components::scope::of(state)?.read(name, "table")?;
-            Value::from(minijinja::value::Serde(&*result))
-        }
-        None => rows,
+    let scope = crate::components::scope::of(state).ok();
+    let result = match &query {
+        Some(name) => crate::components::scope::of(state)?.read(name, "table")?,
+        None => Arc::new(literal(&rows)?),
     };
     // Links are written relative to the site root; the page knows the way there.
     let root = state
@@ -84,14 +97,9 @@ pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Va
     finish_args(&kwargs, "table", &["columns", "formats", "links", "labels", "page_size", "sort"])?;
     let page_size = page_size.unwrap_or(25).max(1);
 
-    let mut rows: Vec<Value> = rows
-        .try_iter()
-        .map_err(|_| invalid("table needs the rows of a query, e.g. table(top_posts)".into()))?
-        .collect();
-    let all: Vec<String> = match rows.first() {
-        Some(first) => first.try_iter().map(|keys| keys.map(|k| k.to_string()).collect()).unwrap_or_default(),
-        None => columns.clone().unwrap_or_default(),
-    };
+    let rows = &result.rows;
+    let all: Vec<String> = result.column_names().map(String::from).collect();
+    let all = if all.is_empty() { columns.clone().unwrap_or_default() } else { all };
     let shown = columns.unwrap_or_else(|| all.clone());
     let check = |name: &str, what: &str| -> Result<(), Error> {
         if rows.is_empty() || all.iter().any(|c| c == name) {
@@ -128,9 +136,12 @@ pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Va
             )));
         }
     }
+    let mut placeholders: Vec<String> = Vec::new();
     for (column, template) in &links {
         for part in template.split('{').skip(1) {
-            check(part.split('}').next().unwrap_or(""), "link placeholder")?;
+            let name = part.split('}').next().unwrap_or("");
+            check(name, "link placeholder")?;
+            placeholders.push(name.to_string());
         }
         // A template that itself starts with a script scheme is a mistake in the page: say so
         // at build time. This does not cover every link: values are percent-encoded, but
@@ -145,9 +156,8 @@ pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Va
         }
     }
 
-    if let Some((c, dir)) = &sort {
-        crate::util::format::sort_by_column(&mut rows, |r| json(&r.get_attr(c).unwrap_or_default()), *dir);
-    }
+    let at = |c: &str| all.iter().position(|x| x == c);
+    let sort_at = sort.as_ref().and_then(|(c, dir)| Some((at(c)?, *dir)));
     let fmt_of = |c: &str| formats.get(c).map_or("text", String::as_str);
     let mut spec = serde_json::json!({
         "fields": all,
@@ -157,34 +167,69 @@ pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Va
             "format": fmt_of(c),
             "link": links.get(c),
         })).collect::<Vec<_>>(),
-        "rows": rows.iter().map(|r| all.iter().map(|c| serde_json::to_value(r.get_attr(c).unwrap_or_default()).unwrap_or_default()).collect::<Vec<_>>()).collect::<Vec<_>>(),
+        "rows": Json::Null,
         "page_size": page_size,
     });
     if let Some((c, dir)) = &sort {
         spec["sort"] = serde_json::json!({"column": c, "dir": dir});
     }
-    // A query-bound table loads its rows (or the variant the inputs choose) at run time.
-    if let Some(name) = query {
-        spec["rows"] = serde_json::Value::Null;
-        spec["query"] = name.into();
-    }
+    // The rows of the first page, as positions in the result.
+    let first: Vec<usize> = match (&query, scope) {
+        // A query-bound table loads its rows (or the variant the inputs choose) at run time;
+        // over more rows than a page may ship, it pages through sorted chunks of them.
+        (Some(name), Some(scope)) => {
+            spec["query"] = name.as_str().into();
+            let catalog = &scope.catalog;
+            let paged = rows.len() > catalog.browser_rows
+                && !catalog.params.contains_key(name)
+                && !scope.is_sliced(name);
+            if paged {
+                let column = sort.as_ref().map(|(c, _)| c.as_str());
+                let order = catalog.sorter.order(name, column, &result);
+                let mut wanted: Vec<String> = shown.clone();
+                wanted.extend(placeholders);
+                // Every shown column can be clicked to sort by; with no `sort=`, the query's order opens it.
+                let orders = sort.is_none().then_some(None).into_iter().chain(shown.iter().cloned().map(Some));
+                let id = scope.request_table(PagedTable { query: name.clone(), columns: wanted, orders: orders.collect() });
+                let count = Request {
+                    query: name.clone(),
+                    keys: Vec::new(),
+                    bins: Vec::new(),
+                    days: Vec::new(),
+                    measures: vec![Measure { op: Op::Count, field: None }],
+                };
+                let count = scope.request_rollup(count);
+                spec["paged"] = serde_json::json!({"table": id, "count": count, "total": rows.len()});
+                order.first(page_size, sort_at.map_or(1, |(_, d)| d))
+            } else {
+                first_page(rows, sort_at, page_size)
+            }
+        }
+        _ => {
+            // Rows given directly ship in their own order: the runtime sorts them as the build did.
+            spec["rows"] = Json::from(rows.clone());
+            first_page(rows, sort_at, page_size)
+        }
+    };
 
     let mut html = String::from("<figure class=\"vcd-table\"><table><thead><tr>");
     for c in &shown {
         html.push_str(&format!("<th scope=\"col\">{}</th>", escape_for_markdown(labels.get(c).unwrap_or(c))));
     }
     html.push_str("</tr></thead><tbody>");
-    for r in rows.iter().take(page_size) {
+    for &i in &first {
+        let r = &rows[i];
         html.push_str("<tr>");
         for c in &shown {
-            let v = r.get_attr(c).unwrap_or_default();
+            let v = at(c).map_or(&Json::Null, |k| &r[k]);
             let class =
                 if matches!(fmt_of(c), "number" | "percent" | "currency" | "compact") { " class=\"num\"" } else { "" };
-            let text = escape_for_markdown(&cell(&v, fmt_of(c)));
+            // Formatted as the browser runtime will (`formatCell` in vcd.js follows the same spec).
+            let text = escape_for_markdown(&crate::util::format::cell(v, fmt_of(c)));
             match links.get(c) {
                 Some(t) => html.push_str(&format!(
                     "<td{class}><a href=\"{}\">{text}</a></td>",
-                    escape_for_markdown(&link(&root, t, r))
+                    escape_for_markdown(&link(&root, t, &all, r))
                 )),
                 None => html.push_str(&format!("<td{class}>{text}</td>")),
             }
@@ -196,4 +241,15 @@ pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Va
         crate::chart::script_json(&spec)
     ));
     Ok(Value::from_safe_string(html))
+}
+
+/// The positions of the first `size` rows in the table order of the sort
+/// column and direction, if any (else the rows' own order).
+fn first_page(rows: &[Vec<Json>], sort: Option<(usize, i32)>, size: usize) -> Vec<usize> {
+    let mut order = match sort {
+        Some((c, dir)) => crate::util::format::table_order(rows.len(), |i| &rows[i][c], dir),
+        None => (0..rows.len()).collect(),
+    };
+    order.truncate(size);
+    order
 }

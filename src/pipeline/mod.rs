@@ -6,6 +6,7 @@
 pub mod rollups;
 pub mod session;
 pub mod slices;
+pub mod tables;
 mod stages;
 pub mod variants;
 

@@ -8,6 +8,7 @@ use crate::pipeline::slices::{self, Loads, Slice};
 use crate::pipeline::stages::{lay_out, plan_variants, render_pages, run_rollups, run_variants};
 use crate::pipeline::variants;
 use crate::project::Project;
+use crate::query::chunks::{self, ChunkSet, Sorter};
 use crate::query::partition::Slicer;
 use crate::query::runner::Mode;
 use crate::query::runner::Runner;
@@ -51,12 +52,15 @@ struct Output {
     loads: Loads,
 }
 
-/// What a data file of the site holds: a result whole (`data/<query>.json`)
-/// or a page's slice of one (see [`slices`]). Variants are kept apart.
+/// What a data file of the site holds: a result whole (`data/<query>.json`),
+/// a page's slice of one (see [`slices`]), or a chunk of a sorted copy of one
+/// (`Some(k)`) or that copy's index (`None`; see [`crate::query::chunks`]).
+/// Variants are kept apart.
 #[derive(Debug, Clone)]
 enum DataFile {
     Whole(String),
     Slice(Slice),
+    Chunk(Arc<ChunkSet>, Option<usize>),
 }
 
 impl DataFile {
@@ -64,6 +68,7 @@ impl DataFile {
         match self {
             DataFile::Whole(q) => q,
             DataFile::Slice(s) => &s.query,
+            DataFile::Chunk(set, _) => &set.query,
         }
     }
 }
@@ -118,6 +123,8 @@ pub struct Session {
     data_files: BTreeMap<PathBuf, DataFile>,
     /// The results split by key, for the slices (shared with the pages' components).
     slicer: Arc<Slicer>,
+    /// The results in table order, for the chunks of tables that page (shared likewise).
+    sorter: Arc<Sorter>,
     /// Every page, bracketed ones expanded.
     pages: Vec<Page>,
     theme: Theme,
@@ -166,6 +173,7 @@ impl Session {
             rollups: BTreeMap::new(),
             data_files: BTreeMap::new(),
             slicer: Arc::default(),
+            sorter: Arc::default(),
             pages: Vec::new(),
             theme,
             outputs: BTreeMap::new(),
@@ -313,15 +321,16 @@ impl Session {
     fn render(&mut self, select: impl Fn(&Page, Option<&BTreeSet<String>>) -> bool) -> Result<()> {
         let names: BTreeSet<String> = self.queries.iter().map(|q| q.name.clone()).collect();
         let chosen = self.find_pages(&names, select);
-        let mut ctx = RenderContext::new(
+        let ctx = RenderContext::new(
             &self.env,
             &names,
             &self.results,
             self.params(),
             self.slicer.clone(),
+            self.sorter.clone(),
+            self.project.config.browser_rows,
             &self.project.config.title,
         );
-        ctx.browser_rows = self.project.config.browser_rows;
         let chosen: Vec<&Page> = chosen.iter().map(|&i| &self.pages[i]).collect();
 
         let drafts = render_pages(&chosen, &ctx);
@@ -387,6 +396,16 @@ impl Session {
         for s in needs.slices {
             next.insert(data.join(s.file()), DataFile::Slice(s));
         }
+        for set in needs.chunks {
+            let Some(result) = self.results.get(&set.query) else { continue };
+            let chunks = self.sorter.order(&set.query, set.order.as_deref(), result).chunks(set.rows);
+            let folder = data.join(set.folder());
+            let set = Arc::new(set);
+            next.insert(folder.join("index.json"), DataFile::Chunk(set.clone(), None));
+            for k in 0..chunks {
+                next.insert(folder.join(format!("{k}.json")), DataFile::Chunk(set.clone(), Some(k)));
+            }
+        }
         // A query that failed keeps the files it had, as a page that failed keeps its page.
         let failed = |q: &str| !self.results.contains_key(q) && self.queries.iter().any(|f| f.name == q);
         for (path, f) in &self.data_files {
@@ -399,18 +418,20 @@ impl Session {
         let changed: Vec<PathBuf> = gone.chain(new).cloned().collect();
         self.dirty.extend(changed);
         self.data_files = next;
-        // Splits of old results, or by keys no page uses any more, are dropped.
-        let pairs: BTreeSet<(&str, &str)> = self
-            .data_files
-            .values()
-            .filter_map(|f| match f {
-                DataFile::Slice(s) => Some((s.query.as_str(), s.key.as_str())),
-                DataFile::Whole(_) => None,
-            })
-            .collect();
+        // Splits and orders of old results, or by keys no page uses any more, are dropped.
+        let mut pairs: BTreeSet<(&str, &str)> = BTreeSet::new();
+        let mut orders: BTreeSet<(&str, String)> = BTreeSet::new();
+        for f in self.data_files.values() {
+            match f {
+                DataFile::Slice(s) => drop(pairs.insert((s.query.as_str(), s.key.as_str()))),
+                DataFile::Chunk(set, None) => drop(orders.insert((set.query.as_str(), Sorter::key(set.order.as_deref())))),
+                _ => {}
+            }
+        }
         let results = &self.results;
-        self.slicer
-            .retain(|q, k, split| pairs.contains(&(q, k)) && results.get(q).is_some_and(|r| Arc::ptr_eq(r, split)));
+        let current = |q: &str, r: &Arc<QueryResult>| results.get(q).is_some_and(|now| Arc::ptr_eq(now, r));
+        self.slicer.retain(|q, k, split| pairs.contains(&(q, k)) && current(q, split));
+        self.sorter.retain(|q, k, r| orders.contains(&(q, k.to_string())) && current(q, r));
     }
 
     /// Each query's parameters, for the pages that bind them.
@@ -512,6 +533,14 @@ impl Session {
             DataFile::Slice(s) => {
                 let result = self.results.get(&s.query)?;
                 Some(slices::bytes(result, &self.slicer.split(&s.query, &s.key, result), s))
+            }
+            DataFile::Chunk(set, k) => {
+                let result = self.results.get(&set.query)?;
+                let order = self.sorter.order(&set.query, set.order.as_deref(), result);
+                Some(match k {
+                    Some(k) => chunks::chunk_bytes(result, set, &order, *k),
+                    None => chunks::index_bytes(result, set, &order),
+                })
             }
         }
     }

@@ -14,6 +14,7 @@
 //! read the same rows at build time (`components::scope::PageScope::read`).
 
 use crate::components::scope::Catalog;
+use crate::query::chunks::ChunkSet;
 use crate::page::Page;
 use crate::query::partition::{self, Partition};
 use crate::render::RenderedPage;
@@ -59,6 +60,8 @@ pub fn folder(query: &str, key: &str) -> String {
 pub struct Loads {
     pub whole: BTreeSet<String>,
     pub slices: Vec<Slice>,
+    /// The sorted chunks its paged tables read (`pipeline::tables`).
+    pub chunks: Vec<ChunkSet>,
 }
 
 /// What a rendered page loads. A page made from a bracketed file gets a slice
@@ -128,11 +131,12 @@ pub fn bytes(result: &QueryResult, split: &Partition, slice: &Slice) -> Vec<u8> 
     result.rows_to_json_bytes(partition::indices(split, &slice.value))
 }
 
-/// The data files a site needs: results written whole, and slices.
+/// The data files a site needs: results written whole, slices, and chunk sets.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Needs {
     pub whole: BTreeSet<String>,
     pub slices: BTreeSet<Slice>,
+    pub chunks: BTreeSet<ChunkSet>,
 }
 
 /// The data files for the results of `queries` and pages loading `pages`:
@@ -147,7 +151,8 @@ pub fn needs<'a>(
     pages: impl Iterator<Item = &'a Loads> + Clone,
 ) -> Result<Needs, Diagnostic> {
     let read_whole: BTreeSet<&String> = pages.clone().flat_map(|l| &l.whole).collect();
-    let slices: BTreeSet<Slice> = pages.flat_map(|l| l.slices.iter().cloned()).collect();
+    let slices: BTreeSet<Slice> = pages.clone().flat_map(|l| l.slices.iter().cloned()).collect();
+    let chunks: BTreeSet<ChunkSet> = pages.flat_map(|l| l.chunks.iter().cloned()).collect();
     let only_sliced: BTreeSet<&String> = slices.iter().map(|s| &s.query).filter(|q| !read_whole.contains(q)).collect();
     let whole = queries.filter(|q| !only_sliced.contains(q)).cloned().collect();
     let mut files: BTreeMap<String, &Slice> = BTreeMap::new();
@@ -162,7 +167,7 @@ pub fn needs<'a>(
             )));
         }
     }
-    Ok(Needs { whole, slices })
+    Ok(Needs { whole, slices, chunks })
 }
 
 #[cfg(test)]
@@ -211,13 +216,14 @@ mod tests {
         let post = |id: i64| Loads {
             whole: ["facts".to_string()].into(),
             slices: vec![Slice::new("daily", "id", &json!(id))],
+            chunks: Vec::new(),
         };
         let pages = [post(1), post(2)];
         let n = needs(names.iter(), pages.iter()).unwrap();
         assert_eq!(n.whole, ["facts".to_string(), "other".to_string()].into());
         assert_eq!(n.slices.len(), 2);
 
-        let dashboard = Loads { whole: ["daily".to_string()].into(), slices: Vec::new() };
+        let dashboard = Loads { whole: ["daily".to_string()].into(), ..Loads::default() };
         let pages = [post(1), dashboard];
         assert!(needs(names.iter(), pages.iter()).unwrap().whole.contains("daily"));
     }
@@ -226,7 +232,7 @@ mod tests {
     fn the_manifest_names_each_slice() {
         let mut m = json!({"inputs": [], "queries": {"daily": {"columns": ["id"]}, "facts": {"columns": ["id"]}}});
         let s = Slice::new("daily", "id", &json!(3));
-        point(&mut m, &Loads { whole: BTreeSet::new(), slices: vec![s.clone()] });
+        point(&mut m, &Loads { slices: vec![s.clone()], ..Loads::default() });
         assert_eq!(m["queries"]["daily"]["file"], json!(s.file()));
         assert!(m["queries"]["facts"].get("file").is_none());
     }

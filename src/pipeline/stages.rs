@@ -5,6 +5,7 @@
 
 use crate::page::Page;
 use crate::pipeline::rollups;
+use crate::pipeline::tables;
 use crate::pipeline::slices::{self, Loads};
 use crate::pipeline::variants;
 use crate::query::runner::Runner;
@@ -103,7 +104,12 @@ pub(super) fn finish<'p>(
         m["rollups"] = files;
         m["requests"] = requests;
     }
-    let loads = slices::loads(p, &r, &ctx.catalog)?;
+    let (tables, chunks) = tables::plan(&r, &ctx.catalog);
+    if !r.tables.is_empty() {
+        m["tables"] = tables;
+    }
+    let mut loads = slices::loads(p, &r, &ctx.catalog)?;
+    loads.chunks = chunks;
     slices::point(&mut m, &loads);
     if !r.uses.is_empty() || !r.inputs.is_empty() {
         r.content.push_str(&variants::script(&m));

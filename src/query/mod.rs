@@ -2,6 +2,8 @@
 //! (the runner runs many in parallel, from the cache where it can).
 
 pub mod cache;
+pub mod chunks;
+pub mod memo;
 pub mod params;
 pub mod partition;
 pub mod rollup;

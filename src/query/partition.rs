@@ -4,8 +4,9 @@
 
 use crate::source::value::QueryResult;
 use serde_json::Value as Json;
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex, OnceLock};
+use crate::query::memo::Memo;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A result's rows grouped by one column: each value's text ([`value_text`])
 /// → the indices of the rows holding it, in result order.
@@ -41,42 +42,14 @@ pub fn rows_of(result: &QueryResult, partition: &Partition, value: &str) -> Quer
     QueryResult { columns: result.columns.clone(), rows }
 }
 
-/// Splits of query results by a column, each made once, on first use, and
-/// shared by the pages rendering in parallel and the files written after. A
-/// split is kept with the result it was made from, so a result that changed
-/// (`vcd serve` re-ran its query) is split anew.
-#[derive(Debug, Default)]
-pub struct Slicer {
-    cells: Mutex<BTreeMap<(String, String), Cell>>,
-}
+/// Splits of query results by a column, each made once and kept with the
+/// result it was made from ([`Memo`]).
+pub type Slicer = Memo<Partition>;
 
-/// One split: the result it is of, and the split once made.
-#[derive(Debug)]
-struct Cell {
-    result: Arc<QueryResult>,
-    split: Arc<OnceLock<Arc<Partition>>>,
-}
-
-impl Slicer {
-    /// `result`, the result of `query`, split by its `key` column. The first
-    /// caller makes it; callers for the same split meanwhile wait for it.
+impl Memo<Partition> {
+    /// `result`, the result of `query`, split by its `key` column.
     pub fn split(&self, query: &str, key: &str, result: &Arc<QueryResult>) -> Arc<Partition> {
-        let cell = {
-            let mut cells = self.cells.lock().unwrap_or_else(|e| e.into_inner());
-            let fresh = || Cell { result: result.clone(), split: Arc::default() };
-            let cell = cells.entry((query.to_string(), key.to_string())).or_insert_with(fresh);
-            if !Arc::ptr_eq(&cell.result, result) {
-                *cell = fresh();
-            }
-            cell.split.clone()
-        };
-        cell.get_or_init(|| Arc::new(partition(result, key))).clone()
-    }
-
-    /// Forgets the splits `keep` refuses, given the query, the key and the result split.
-    pub fn retain(&self, keep: impl Fn(&str, &str, &Arc<QueryResult>) -> bool) {
-        let mut cells = self.cells.lock().unwrap_or_else(|e| e.into_inner());
-        cells.retain(|(q, k), cell| keep(q, k, &cell.result));
+        self.get(query, key, result, || partition(result, key))
     }
 }
 

@@ -8,6 +8,7 @@ use crate::chart;
 use crate::components::inputs::Input;
 use crate::components::scope::{self, Catalog, PageScope};
 use crate::page::Page;
+use crate::query::chunks::Sorter;
 use crate::query::partition::Slicer;
 use crate::query::rollup::Request;
 use crate::query::Results;
@@ -28,11 +29,9 @@ pub struct RenderContext<'a> {
     builtins: BTreeSet<String>,
     /// Each result converted to a template value once, on first use, and shared.
     values: BTreeMap<String, OnceLock<Value>>,
-    /// What components read: results, query names and parameters.
+    /// What components read: results, query names and parameters, and
+    /// `browser_rows` (past it a scatter is drawn as a density).
     pub catalog: Arc<Catalog>,
-    /// Most rows of a query a chart may draw one mark each (vcd.toml
-    /// `browser_rows`); past it a scatter is drawn as a density.
-    pub browser_rows: usize,
 }
 
 /// A page's main content, ready for the layout.
@@ -55,6 +54,8 @@ pub struct RenderedPage {
     pub raw_aggregates: Vec<(String, usize, String)>,
     /// The columns its charts cross-filter on (`usermeta.vcd.select`).
     pub selects: Vec<String>,
+    /// Its tables that page through sorted chunks, numbered by position.
+    pub tables: Vec<crate::components::scope::PagedTable>,
 }
 
 /// Names pages may use besides queries.
@@ -62,22 +63,25 @@ pub const PAGE_GLOBALS: &[&str] = &["page", "site", "row", scope::VAR];
 
 impl<'a> RenderContext<'a> {
     /// The context for rendering pages against `results` (each query's
-    /// parameters in `params`); `slicer` keeps the results split by key for
-    /// pages made from rows, and may outlive it (the session keeps one).
+    /// parameters in `params`); `slicer` and `sorter` keep the results split
+    /// by key (for pages made from rows) and sorted (for tables that page),
+    /// and may outlive it (the session keeps them). `browser_rows`: see [`Catalog`].
     pub fn new(
         env: &'a Environment<'static>,
         query_names: &'a BTreeSet<String>,
         results: &'a Results,
         params: BTreeMap<String, Vec<String>>,
         slicer: Arc<Slicer>,
+        sorter: Arc<Sorter>,
+        browser_rows: usize,
         site_title: &'a str,
     ) -> Self {
         let mut builtins: BTreeSet<String> = crate::render::template::builtin_names(env).into_iter().collect();
         builtins.extend(PAGE_GLOBALS.iter().map(|s| s.to_string()));
         let values = results.keys().map(|k| (k.clone(), OnceLock::new())).collect();
-        let catalog = Arc::new(Catalog { results: results.clone(), names: query_names.clone(), params, slicer });
-        let browser_rows = crate::project::config::Config::default().browser_rows;
-        RenderContext { env, query_names, results, site_title, builtins, values, catalog, browser_rows }
+        let names = query_names.clone();
+        let catalog = Arc::new(Catalog { results: results.clone(), names, params, slicer, sorter, browser_rows });
+        RenderContext { env, query_names, results, site_title, builtins, values, catalog }
     }
 
     fn value(&self, name: &str) -> Option<Value> {
@@ -198,7 +202,7 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
                         }
                         chart::rollup::Need::Rows => {
                             let result = ctx.results.get(query.as_str());
-                            match result.filter(|r| r.rows.len() > ctx.browser_rows) {
+                            match result.filter(|r| r.rows.len() > ctx.catalog.browser_rows) {
                                 None => spec,
                                 Some(result) => match chart::rollup::density(&spec, result) {
                                     Ok((request, mut spec)) => {
@@ -210,7 +214,7 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
                                         let at =
                                             if line > 0 { line } else { quoted_line(&page.body, query).unwrap_or(1) };
                                         errors.push(
-                                            too_many_marks(page, query, result, ctx.browser_rows, &why)
+                                            too_many_marks(page, query, result, ctx.catalog.browser_rows, &why)
                                                 .at(at, None)
                                                 .with_detail(excerpt(&page.body, at, None)),
                                         );
@@ -252,6 +256,7 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
         rollups,
         raw_aggregates,
         selects,
+        tables: record.tables,
     })
 }
 

@@ -402,29 +402,56 @@ pub fn calendar_day(s: &str) -> Option<String> {
 /// The table order (`docs/formatting.md`, "Sorting"): nulls last in both
 /// directions; numbers (JSON numbers and numeric strings) by exact value,
 /// before any text; text (and booleans, arrays, objects as their JSON text) by
-/// Unicode code points. Returns the ascending order; callers reverse non-null pairs.
+/// Unicode code points. Returns the ascending order of two non-null values.
 pub fn compare(a: &Json, b: &Json) -> Ordering {
-    match (Num::from_json(a), Num::from_json(b)) {
-        (Some(Num::Finite(x)), Some(Num::Finite(y))) => x.cmp(&y),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        _ => text(a).cmp(&text(b)),
+    OrderKey::of(a).cmp_to(&OrderKey::of(b))
+}
+
+/// A value's place in the table order, worked out once: a sort compares each
+/// value many times, and reading a decimal is the costly part.
+struct OrderKey {
+    num: Option<Num>,
+    text: String,
+}
+
+impl OrderKey {
+    fn of(v: &Json) -> OrderKey {
+        OrderKey { num: Num::from_json(v), text: text(v) }
+    }
+
+    fn cmp_to(&self, other: &OrderKey) -> Ordering {
+        match (&self.num, &other.num) {
+            (Some(Num::Finite(x)), Some(Num::Finite(y))) => x.cmp(y),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            _ => self.text.cmp(&other.text),
+        }
     }
 }
 
-/// Sorts rows by one column in a direction (1 ascending, -1 descending),
-/// stably, with nulls last either way.
-pub fn sort_by_column<T>(rows: &mut [T], value: impl Fn(&T) -> Json, dir: i32) {
-    rows.sort_by(|a, b| {
-        let (x, y) = (value(a), value(b));
-        match (x.is_null(), y.is_null()) {
-            (true, true) => Ordering::Equal,
-            (true, false) => Ordering::Greater,
-            (false, true) => Ordering::Less,
-            _ if dir < 0 => compare(&x, &y).reverse(),
-            _ => compare(&x, &y),
-        }
-    });
+/// Positions `0..n` in the ascending table order of `value(i)`: the non-null
+/// values (ties in position order: the sort is stable), then the positions
+/// of the nulls, in order. Tables page through a large result in this order
+/// (`query::chunks`), reading the first list backwards for descending.
+pub fn ascending<'v>(n: usize, value: impl Fn(usize) -> &'v Json) -> (Vec<usize>, Vec<usize>) {
+    let (mut values, nulls): (Vec<usize>, Vec<usize>) = (0..n).partition(|&i| !value(i).is_null());
+    let mut keys: Vec<(usize, OrderKey)> = values.iter().map(|&i| (i, OrderKey::of(value(i)))).collect();
+    keys.sort_by(|a, b| a.1.cmp_to(&b.1));
+    values = keys.into_iter().map(|(i, _)| i).collect();
+    (values, nulls)
+}
+
+/// Positions `0..n` sorted by `value(i)` in a direction (1 ascending, -1
+/// descending): descending is the ascending order of the non-null values
+/// reversed (ties in reverse position order), nulls last either way, in
+/// position order.
+pub fn table_order<'v>(n: usize, value: impl Fn(usize) -> &'v Json, dir: i32) -> Vec<usize> {
+    let (mut values, nulls) = ascending(n, value);
+    if dir < 0 {
+        values.reverse();
+    }
+    values.extend(nulls);
+    values
 }
 
 #[cfg(test)]

@@ -72,9 +72,7 @@ fn rust_results(v: &Value) -> Value {
         .iter()
         .map(|t| {
             let keys = t["keys"].as_array().unwrap();
-            let mut order: Vec<usize> = (0..keys.len()).collect();
-            vcd::util::format::sort_by_column(&mut order, |&i| keys[i].clone(), t["dir"].as_i64().unwrap() as i32);
-            json!(order)
+            json!(vcd::util::format::table_order(keys.len(), |i| &keys[i], t["dir"].as_i64().unwrap() as i32))
         })
         .collect();
     let kpi: Vec<Value> = v["kpi"]

@@ -15,6 +15,7 @@ mod filters;
 mod format;
 mod layers;
 mod names;
+mod paging;
 mod postgres;
 mod readme;
 mod rollups;
