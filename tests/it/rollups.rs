@@ -1,7 +1,8 @@
 //! Rollups against the rows: on the demo at 10,000 posts, every chart and KPI
 //! card that reads a rollup shows, unfiltered, for one platform, for a date
 //! range and under a cross-filter, what SQL computes from its query's rows
-//! with the same filters. And the threshold: a chart whose aggregate cannot be
+//! with the same filters; so does each table paging through chunks (its row
+//! count and first page). And the threshold: a chart whose aggregate cannot be
 //! rolled up builds over a small result and is refused over a big one.
 
 use crate::support::browser::{Browser, Page};
@@ -97,7 +98,7 @@ fn rolled_up_charts_and_cards_equal_sql_over_the_rows_under_every_filter() {
         // From a link, a cross-filter applies to every component.
         Case { url: "?filter.platform=instagram", platform: Some("instagram"), dates: None },
     ];
-    let mut checked = (0, 0);
+    let mut checked = (0, 0, 0);
     for url in ["", "viral/", "platforms/", "audience/", "timing/", "business/"] {
         for case in &cases {
             let url = format!("{url}{}", case.url);
@@ -159,6 +160,39 @@ fn rolled_up_charts_and_cards_equal_sql_over_the_rows_under_every_filter() {
                 }
                 checked.0 += 1;
             }
+            // Tables paging through chunks: the rows the filters keep, and the first page's posts in order.
+            let tables = page
+                .eval(
+                    "Array.from(document.querySelectorAll('figure.vcd-table')).map(f => \
+                       [JSON.parse(f.querySelector('script.vcd-table-spec').textContent), f.getAttribute('data-rows'), \
+                        Array.from(f.querySelectorAll('tbody a')).map(a => a.getAttribute('href'))])",
+                )
+                .unwrap();
+            for table in tables.as_array().unwrap() {
+                let spec = &table[0];
+                if spec["paged"].is_null() {
+                    continue;
+                }
+                let query = spec["query"].as_str().unwrap();
+                let (columns, date_field) = columns_and_date(&manifest, date_input.as_ref(), query);
+                let (sort, dir) = (spec["sort"]["column"].as_str().unwrap(), spec["sort"]["dir"].as_i64().unwrap());
+                let sql = format!(
+                    "SELECT post_id, count(*) OVER () FROM ({}) AS q WHERE {} ORDER BY {} {} NULLS LAST LIMIT {}",
+                    demo.read(&format!("queries/{query}.sql")).trim().trim_end_matches(';'),
+                    conditions(case, &columns, date_field.as_deref()),
+                    ident(sort),
+                    if dir < 0 { "DESC" } else { "ASC" },
+                    spec["page_size"]
+                );
+                let want = source.run(&sql, &[], usize::MAX).unwrap_or_else(|e| panic!("{}\n{sql}", e.message));
+                let count = want.rows.first().map_or(0, |r| r[1].as_u64().unwrap());
+                assert_eq!(table[1].as_str().map(|n| n.parse::<u64>().unwrap()), Some(count), "/{url}: rows of {query}");
+                let posts: Vec<String> = want.rows.iter().map(|r| format!("posts/{}/", r[0])).collect();
+                let shown: Vec<String> = serde_json::from_value(table[2].clone()).unwrap();
+                let shown: Vec<String> = shown.iter().map(|h| h.trim_start_matches("../").to_string()).collect();
+                assert_eq!(shown, posts, "/{url}: the first page of {query} by {sort}\n{sql}");
+                checked.2 += 1;
+            }
             let cards = page
                 .eval(
                     "Array.from(document.querySelectorAll('.kpi')).filter(k => k.querySelector('script.vcd-kpi-spec'))\
@@ -192,8 +226,8 @@ fn rolled_up_charts_and_cards_equal_sql_over_the_rows_under_every_filter() {
             }
         }
     }
-    eprintln!("checked {} rolled-up charts and {} cards", checked.0, checked.1);
-    assert!(checked.0 >= 60 && checked.1 >= 40, "{checked:?}");
+    eprintln!("checked {} rolled-up charts, {} cards and {} paged tables", checked.0, checked.1, checked.2);
+    assert!(checked.0 >= 60 && checked.1 >= 40 && checked.2 == 8, "{checked:?}");
 }
 
 #[test]
