@@ -176,11 +176,12 @@ pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Va
     // The rows of the first page, as positions in the result.
     let first: Vec<usize> = match (&query, scope) {
         // A query-bound table loads its rows (or the variant the inputs choose) at run time;
-        // over more rows than a page may ship, it pages through sorted chunks of them.
+        // over more rows than one chunk holds, it pages through sorted chunks of them: a
+        // reader sees one page, so loading a chunk or two beats loading the result.
         (Some(name), Some(scope)) => {
             spec["query"] = name.as_str().into();
             let catalog = &scope.catalog;
-            let paged = rows.len() > catalog.browser_rows
+            let paged = rows.len() > crate::query::chunks::chunk_rows(catalog.browser_rows)
                 && !catalog.params.contains_key(name)
                 && !scope.is_sliced(name);
             if paged {

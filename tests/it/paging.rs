@@ -1,7 +1,7 @@
 //! Tables over more rows than a page ships page through sorted chunks, and a
 //! reader cannot tell: on the demo built twice, once shipping `post_facts`
-//! whole (the default `browser_rows`) and once with `browser_rows = 50` (the
-//! tables read 24 chunks of 5 rows per order), every table on the home and
+//! whole (its 120 rows are under the default chunk of 500) and once with
+//! `browser_rows = 50` (the tables read 24 chunks of 5 rows per order), every table on the home and
 //! viral pages shows the same rows, the same counts and the same CSV under
 //! sorts both ways, pages, searches, a platform, a date range and a
 //! cross-filter.
@@ -121,4 +121,29 @@ fn a_table_paging_through_chunks_shows_what_the_whole_result_shows() {
     assert_eq!(whole_file, 0, "the chunked site never loads the whole result");
     let chunks = b.requests().iter().filter(|(p, _)| p.contains("/data/post_facts.t")).count();
     assert!(chunks > 20, "it reads chunks: {chunks}");
+}
+
+#[test]
+fn a_table_pages_once_its_rows_outgrow_one_chunk() {
+    let demo = TempProject::demo();
+    let first: Value = serde_json::from_str(&{
+        assert_eq!(demo.vcd(&["build"]).code, 0);
+        demo.read("site/data/post_facts.json")
+    })
+    .unwrap();
+    let rows = first.as_array().unwrap().len();
+    let config = demo.read("vcd.toml");
+    // A chunk is browser_rows / 10 rows: exactly the result's rows, then one fewer.
+    for (browser_rows, paged) in [(rows * 10, false), (rows * 10 - 10, true)] {
+        demo.write("vcd.toml", &format!("{config}\nbrowser_rows = {browser_rows}\n"));
+        let r = demo.vcd(&["build"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let home = demo.read("site/index.html");
+        assert_eq!(home.contains("\"paged\":{"), paged, "browser_rows = {browser_rows}, {rows} rows");
+        let folders = std::fs::read_dir(demo.path("site/data"))
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("post_facts.t"))
+            .count();
+        assert_eq!(folders > 0, paged, "chunk folders written only when a table pages");
+    }
 }
