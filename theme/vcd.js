@@ -146,10 +146,11 @@
 
   // A query's rows as the page's filters leave them for one component, and the
   // labels of the active filters that cannot apply to it.
-  function rowsFor(query, owner, skip) {
+  // (`file`: the chart's own projection of the query's columns, projection.rs.)
+  function rowsFor(query, owner, skip, file) {
     var q = own(manifest.queries, query) || { columns: [] };
     var f = filtersFor(q.columns, q.params, owner, skip);
-    return load(fileFor(query)).then(function (rows) {
+    return load(file || fileFor(query)).then(function (rows) {
       return { rows: passing(rows, f.tests), missing: f.missing };
     });
   }
@@ -468,7 +469,10 @@
       ? [requestRows(vcdMeta.rollup, figure.id).then(function (got) {
           return { rows: regroup(got, vcdMeta.measures), missing: got.missing, source: sourceRows(got.rows) };
         })]
-      : names.map(function (n) { return rowsFor(n, figure.id); });
+      : names.map(function (n) {
+        var file = vcdMeta.projection !== undefined ? manifest.projections[vcdMeta.projection] : undefined;
+        return rowsFor(n, figure.id, undefined, file);
+      });
     return Promise.all(fetches).then(function (got) {
       var missing = [], columns = [];
       names.forEach(function (n, i) {

@@ -100,6 +100,32 @@ pub fn plan(spec: &Json, results: &Results) -> Need {
     Need::Rollup { request, spec, aliases }
 }
 
+/// The columns a chart of one mark per row reads, when it says so: a single
+/// view with no transform, whose every channel names a plain column and
+/// whose marks show no tooltip of the whole row (`"tooltip": true`). `None`
+/// when the chart may read any column: it gets every column.
+pub fn projection(spec: &Json) -> Option<Vec<String>> {
+    let obj = spec.as_object()?;
+    if UNSUPPORTED.iter().any(|(k, _)| obj.contains_key(*k)) {
+        return None;
+    }
+    // A tooltip of the whole row, on the mark or in the config, shows every column.
+    let config_tooltip = obj.get("config").is_some_and(|c| c.to_string().contains("\"tooltip\""));
+    if config_tooltip || obj.get("mark").and_then(|m| m.get("tooltip")).is_some() {
+        return None;
+    }
+    let encoding = obj.get("encoding")?.as_object()?;
+    let mut fields: Vec<String> = Vec::new();
+    for def in encoding.values().flat_map(|d| d.as_array().cloned().unwrap_or_else(|| vec![d.clone()])) {
+        if let Some(f) = read_def(&def).ok()?.and_then(|d| d.field) {
+            if !fields.contains(&f) {
+                fields.push(f);
+            }
+        }
+    }
+    Some(fields)
+}
+
 /// A chart the rollup cannot model still needs rows; it aggregates only when
 /// some channel has an aggregate.
 fn aggregates_or_rows(encoding: &Map<String, Json>, why: String) -> Need {
@@ -450,5 +476,22 @@ mod tests {
         let points = json!({"data": {"name": "posts"}, "mark": "point",
             "encoding": {"x": {"field": "month"}, "y": {"field": "reach"}}});
         assert!(matches!(plan(&points, &results()), Need::Rows));
+    }
+
+    #[test]
+    fn a_per_row_chart_names_its_columns_unless_it_may_read_any() {
+        let spec = |extra: serde_json::Value| {
+            let mut s = json!({"data": {"name": "q"}, "mark": "point", "encoding": {
+                "x": {"field": "a\\.b", "type": "quantitative"}, "y": {"field": "c", "type": "quantitative"},
+                "tooltip": [{"field": "d"}, {"field": "c"}]}});
+            s.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            s
+        };
+        assert_eq!(projection(&spec(json!({}))), Some(vec!["a.b".into(), "c".into(), "d".into()]));
+        assert_eq!(projection(&spec(json!({"mark": {"type": "point", "tooltip": true}}))), None);
+        assert_eq!(projection(&spec(json!({"config": {"point": {"tooltip": {"content": "data"}}}}))), None);
+        assert_eq!(projection(&spec(json!({"transform": [{"calculate": "datum.e * 2", "as": "f"}]}))), None);
+        let path = json!({"data": {"name": "q"}, "mark": "point", "encoding": {"x": {"field": "a.b"}}});
+        assert_eq!(projection(&path), None, "a path into a value");
     }
 }

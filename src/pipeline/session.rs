@@ -9,6 +9,7 @@ use crate::pipeline::stages::{lay_out, plan_variants, render_pages, run_rollups,
 use crate::pipeline::variants;
 use crate::project::Project;
 use crate::query::chunks::{self, ChunkSet, Sorter};
+use crate::query::projection::Projection;
 use crate::query::partition::Slicer;
 use crate::query::runner::Mode;
 use crate::query::runner::Runner;
@@ -53,14 +54,16 @@ struct Output {
 }
 
 /// What a data file of the site holds: a result whole (`data/<query>.json`),
-/// a page's slice of one (see [`slices`]), or a chunk of a sorted copy of one
-/// (`Some(k)`) or that copy's index (`None`; see [`crate::query::chunks`]).
+/// a page's slice of one (see [`slices`]), a chunk of a sorted copy of one
+/// (`Some(k)`) or that copy's index (`None`; see [`crate::query::chunks`]),
+/// or some of its columns ([`crate::query::projection`]).
 /// Variants are kept apart.
 #[derive(Debug, Clone)]
 enum DataFile {
     Whole(String),
     Slice(Slice),
     Chunk(Arc<ChunkSet>, Option<usize>),
+    Projection(Projection),
 }
 
 impl DataFile {
@@ -69,6 +72,7 @@ impl DataFile {
             DataFile::Whole(q) => q,
             DataFile::Slice(s) => &s.query,
             DataFile::Chunk(set, _) => &set.query,
+            DataFile::Projection(p) => &p.query,
         }
     }
 }
@@ -396,6 +400,9 @@ impl Session {
         for s in needs.slices {
             next.insert(data.join(s.file()), DataFile::Slice(s));
         }
+        for p in needs.projections {
+            next.insert(data.join(p.file()), DataFile::Projection(p));
+        }
         for set in needs.chunks {
             let Some(result) = self.results.get(&set.query) else { continue };
             let chunks = self.sorter.order(&set.query, set.order.as_deref(), result).chunks(set.rows);
@@ -534,6 +541,7 @@ impl Session {
                 let result = self.results.get(&s.query)?;
                 Some(slices::bytes(result, &self.slicer.split(&s.query, &s.key, result), s))
             }
+            DataFile::Projection(p) => Some(p.bytes(self.results.get(&p.query)?)),
             DataFile::Chunk(set, k) => {
                 let result = self.results.get(&set.query)?;
                 let order = self.sorter.order(&set.query, set.order.as_deref(), result);

@@ -15,6 +15,7 @@
 
 use crate::components::scope::Catalog;
 use crate::query::chunks::ChunkSet;
+use crate::query::projection::Projection;
 use crate::page::Page;
 use crate::query::partition::{self, Partition};
 use crate::render::RenderedPage;
@@ -62,6 +63,8 @@ pub struct Loads {
     pub slices: Vec<Slice>,
     /// The sorted chunks its paged tables read (`pipeline::tables`).
     pub chunks: Vec<ChunkSet>,
+    /// The columns its charts of one mark per row read (`pipeline::tables`).
+    pub projections: Vec<Projection>,
 }
 
 /// What a rendered page loads. A page made from a bracketed file gets a slice
@@ -137,6 +140,7 @@ pub struct Needs {
     pub whole: BTreeSet<String>,
     pub slices: BTreeSet<Slice>,
     pub chunks: BTreeSet<ChunkSet>,
+    pub projections: BTreeSet<Projection>,
 }
 
 /// The data files for the results of `queries` and pages loading `pages`:
@@ -152,7 +156,8 @@ pub fn needs<'a>(
 ) -> Result<Needs, Diagnostic> {
     let read_whole: BTreeSet<&String> = pages.clone().flat_map(|l| &l.whole).collect();
     let slices: BTreeSet<Slice> = pages.clone().flat_map(|l| l.slices.iter().cloned()).collect();
-    let chunks: BTreeSet<ChunkSet> = pages.flat_map(|l| l.chunks.iter().cloned()).collect();
+    let chunks: BTreeSet<ChunkSet> = pages.clone().flat_map(|l| l.chunks.iter().cloned()).collect();
+    let projections: BTreeSet<Projection> = pages.flat_map(|l| l.projections.iter().cloned()).collect();
     let only_sliced: BTreeSet<&String> = slices.iter().map(|s| &s.query).filter(|q| !read_whole.contains(q)).collect();
     let whole = queries.filter(|q| !only_sliced.contains(q)).cloned().collect();
     let mut files: BTreeMap<String, &Slice> = BTreeMap::new();
@@ -167,7 +172,7 @@ pub fn needs<'a>(
             )));
         }
     }
-    Ok(Needs { whole, slices, chunks })
+    Ok(Needs { whole, slices, chunks, projections })
 }
 
 #[cfg(test)]
@@ -216,7 +221,7 @@ mod tests {
         let post = |id: i64| Loads {
             whole: ["facts".to_string()].into(),
             slices: vec![Slice::new("daily", "id", &json!(id))],
-            chunks: Vec::new(),
+            ..Loads::default()
         };
         let pages = [post(1), post(2)];
         let n = needs(names.iter(), pages.iter()).unwrap();

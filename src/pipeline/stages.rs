@@ -108,8 +108,13 @@ pub(super) fn finish<'p>(
     if !r.tables.is_empty() {
         m["tables"] = tables;
     }
+    let (files, projections) = tables::projections(&r, &ctx.catalog);
+    if !r.projections.is_empty() {
+        m["projections"] = files;
+    }
     let mut loads = slices::loads(p, &r, &ctx.catalog)?;
     loads.chunks = chunks;
+    loads.projections = projections;
     slices::point(&mut m, &loads);
     if !r.uses.is_empty() || !r.inputs.is_empty() {
         r.content.push_str(&variants::script(&m));

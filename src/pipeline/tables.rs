@@ -1,11 +1,15 @@
-//! Planning a page's paged tables: each table over more rows than a page may
-//! ship gets one chunk set per order a reader can choose (`query::chunks`),
-//! holding the columns it shows and links with and those the page's filters
-//! test, with an index of the filter columns; the page manifest's `tables`
-//! tells the runtime where they are.
+//! Planning what a page's tables and per-row charts load of a result: each
+//! table over more rows than a chunk gets one chunk set per order a reader
+//! can choose (`query::chunks`), holding the columns it shows and links with
+//! and those the page's filters test, with an index of the filter columns;
+//! each chart of one mark per row that names its columns gets those and the
+//! filter columns (`query::projection`). The page manifest's `tables` and
+//! `projections` tell the runtime where they are.
 
 use crate::components::scope::Catalog;
 use crate::query::chunks::{chunk_rows, ChunkSet};
+use crate::query::projection::Projection;
+use crate::source::value::QueryResult;
 use crate::render::RenderedPage;
 use serde_json::{json, Value as Json};
 
@@ -21,14 +25,8 @@ pub fn plan(rendered: &RenderedPage, catalog: &Catalog) -> (Json, Vec<ChunkSet>)
         .iter()
         .map(|t| {
             let Some(result) = catalog.results.get(&t.query) else { return Json::Null };
-            // Every column an input or a cross-filter of the page may test (the
-            // runtime picks among an input's fields as `predicate` does).
-            let tested = |c: &str| {
-                rendered.inputs.iter().any(|i| i.fields.iter().any(|f| f == c)) || rendered.selects.iter().any(|s| s == c)
-            };
-            let filters: Vec<String> = result.column_names().filter(|c| tested(c)).map(String::from).collect();
-            let fields: Vec<String> =
-                result.column_names().filter(|c| tested(c) || t.columns.iter().any(|x| x == c)).map(String::from).collect();
+            let filters: Vec<String> = with_filters(rendered, result, &[]);
+            let fields: Vec<String> = with_filters(rendered, result, &t.columns);
             let orders: Vec<Json> = t
                 .orders
                 .iter()
@@ -51,4 +49,32 @@ pub fn plan(rendered: &RenderedPage, catalog: &Catalog) -> (Json, Vec<ChunkSet>)
         })
         .collect();
     (tables, sets)
+}
+
+/// The manifest's `projections` (per chart number, the file it loads) and
+/// the projections to write.
+pub fn projections(rendered: &RenderedPage, catalog: &Catalog) -> (Json, Vec<Projection>) {
+    let mut out = Vec::new();
+    let files = rendered
+        .projections
+        .iter()
+        .map(|(query, columns)| {
+            let Some(result) = catalog.results.get(query) else { return Json::Null };
+            let p = Projection { query: query.clone(), fields: with_filters(rendered, result, columns) };
+            let file = Json::from(p.file());
+            out.push(p);
+            file
+        })
+        .collect();
+    (files, out)
+}
+
+/// The columns of `result` among `columns` or tested by one of the page's
+/// inputs or cross-filters (any of an input's fields: the runtime picks the
+/// first the query returns, as `predicate` does), in result order.
+fn with_filters(rendered: &RenderedPage, result: &QueryResult, columns: &[String]) -> Vec<String> {
+    let tested = |c: &str| {
+        rendered.inputs.iter().any(|i| i.fields.iter().any(|f| f == c)) || rendered.selects.iter().any(|s| s == c)
+    };
+    result.column_names().filter(|c| tested(c) || columns.iter().any(|x| x == c)).map(String::from).collect()
 }

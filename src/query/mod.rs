@@ -6,6 +6,7 @@ pub mod chunks;
 pub mod memo;
 pub mod params;
 pub mod partition;
+pub mod projection;
 pub mod rollup;
 pub mod runner;
 

@@ -56,6 +56,9 @@ pub struct RenderedPage {
     pub selects: Vec<String>,
     /// Its tables that page through sorted chunks, numbered by position.
     pub tables: Vec<crate::components::scope::PagedTable>,
+    /// Charts of one mark per row that read only some columns, numbered by
+    /// position: (query, the columns they encode).
+    pub projections: Vec<(String, Vec<String>)>,
 }
 
 /// Names pages may use besides queries.
@@ -167,6 +170,7 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
     let mut rollups = record.rollups.clone();
     let mut raw_aggregates = Vec::new();
     let mut selects: Vec<String> = Vec::new();
+    let mut projections = Vec::new();
     for (range, origin, text) in chart::markers(&html) {
         let checked = match origin {
             chart::Origin::Block(n) => blocks.get(n).map(|b| (b.fence_line, spec(page, b, &text, ctx))),
@@ -203,7 +207,16 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
                         chart::rollup::Need::Rows => {
                             let result = ctx.results.get(query.as_str());
                             match result.filter(|r| r.rows.len() > ctx.catalog.browser_rows) {
-                                None => spec,
+                                // Under the threshold it gets rows: only the columns it reads, when it says which.
+                                None => match chart::rollup::projection(&spec) {
+                                    Some(fields) => {
+                                        let mut spec = spec;
+                                        spec["usermeta"]["vcd"]["projection"] = projections.len().into();
+                                        projections.push((query.clone(), fields));
+                                        spec
+                                    }
+                                    None => spec,
+                                },
                                 Some(result) => match chart::rollup::density(&spec, result) {
                                     Ok((request, mut spec)) => {
                                         spec["usermeta"]["vcd"]["rollup"] = rollups.len().into();
@@ -257,6 +270,7 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
         raw_aggregates,
         selects,
         tables: record.tables,
+        projections,
     })
 }
 
