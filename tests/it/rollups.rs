@@ -227,7 +227,7 @@ fn rolled_up_charts_and_cards_equal_sql_over_the_rows_under_every_filter() {
         }
     }
     eprintln!("checked {} rolled-up charts, {} cards and {} paged tables", checked.0, checked.1, checked.2);
-    assert!(checked.0 >= 60 && checked.1 >= 40 && checked.2 == 8, "{checked:?}");
+    assert!(checked.0 >= 60 && checked.1 >= 40 && checked.2 >= 12, "{checked:?}");
 }
 
 #[test]
