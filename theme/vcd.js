@@ -520,7 +520,27 @@
       var options = { mode: "vega-lite", renderer: "svg", actions: { export: true, source: false, compiled: false, editor: false } };
       if (figure.classList.contains("vcd-spark")) options.actions = false;
       if (dark()) options.theme = "dark";
+      var done = function () {
+        if (!figure.classList.contains("vcd-spark") && names.length) dataTable(figure, got[0].rows, fields, select);
+        figure.setAttribute("data-status", "rendered");
+      };
+      // The same chart with other rows (a filter changed, nothing else): the
+      // view it has takes the new rows, without compiling and drawing anew.
+      var datasets = spec.datasets;
+      spec.datasets = undefined;
+      var shape = JSON.stringify([spec, options.theme || ""]);
+      spec.datasets = datasets;
+      if (figure.vcdView && figure.vcdShape === shape) {
+        var v = figure.vcdView;
+        try {
+          names.forEach(function (n) { v.data(n, own(datasets, n)); });
+          return v.runAsync().then(done);
+        } catch (err) {
+          // A dataset the compiled view does not name as such: drawn anew below.
+        }
+      }
       if (figure.vcdView) figure.vcdView.finalize();
+      figure.vcdShape = shape;
       return vegaEmbed(view, spec, options).then(function (result) {
         figure.vcdView = result.view;
         if (select) {
@@ -530,8 +550,7 @@
             if (v !== undefined) crossFilter(select, v, figure.id);
           });
         }
-        if (!figure.classList.contains("vcd-spark") && names.length) dataTable(figure, got[0].rows, fields, select);
-        figure.setAttribute("data-status", "rendered");
+        done();
       });
     }).catch(function (err) {
       figure.setAttribute("data-status", "error");
