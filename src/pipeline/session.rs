@@ -430,8 +430,12 @@ impl Session {
         let mut orders: BTreeSet<(&str, String)> = BTreeSet::new();
         for f in self.data_files.values() {
             match f {
-                DataFile::Slice(s) => drop(pairs.insert((s.query.as_str(), s.key.as_str()))),
-                DataFile::Chunk(set, None) => drop(orders.insert((set.query.as_str(), Sorter::key(set.order.as_deref())))),
+                DataFile::Slice(s) => {
+                    pairs.insert((s.query.as_str(), s.key.as_str()));
+                }
+                DataFile::Chunk(set, None) => {
+                    orders.insert((set.query.as_str(), Sorter::key(set.order.as_deref())));
+                }
                 _ => {}
             }
         }
