@@ -191,7 +191,8 @@ pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Va
                 wanted.extend(placeholders);
                 // Every shown column can be clicked to sort by; with no `sort=`, the query's order opens it.
                 let orders = sort.is_none().then_some(None).into_iter().chain(shown.iter().cloned().map(Some));
-                let id = scope.request_table(PagedTable { query: name.clone(), columns: wanted, orders: orders.collect() });
+                let id =
+                    scope.request_table(PagedTable { query: name.clone(), columns: wanted, orders: orders.collect() });
                 let count = Request {
                     query: name.clone(),
                     keys: Vec::new(),

@@ -6,8 +6,8 @@
 pub mod rollups;
 pub mod session;
 pub mod slices;
-pub mod tables;
 mod stages;
+pub mod tables;
 pub mod variants;
 
 use crate::pipeline::session::Session;

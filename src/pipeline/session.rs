@@ -9,8 +9,8 @@ use crate::pipeline::stages::{lay_out, plan_variants, render_pages, run_rollups,
 use crate::pipeline::variants;
 use crate::project::Project;
 use crate::query::chunks::{self, ChunkSet, Sorter};
-use crate::query::projection::Projection;
 use crate::query::partition::Slicer;
+use crate::query::projection::Projection;
 use crate::query::runner::Mode;
 use crate::query::runner::Runner;
 use crate::query::{self, QueryFile, Results};

@@ -14,10 +14,10 @@
 //! read the same rows at build time (`components::scope::PageScope::read`).
 
 use crate::components::scope::Catalog;
-use crate::query::chunks::ChunkSet;
-use crate::query::projection::Projection;
 use crate::page::Page;
+use crate::query::chunks::ChunkSet;
 use crate::query::partition::{self, Partition};
+use crate::query::projection::Projection;
 use crate::render::RenderedPage;
 use crate::source::value::{ColumnKind, QueryResult};
 use crate::util::diag::{excerpt, Diagnostic};

@@ -5,8 +5,8 @@
 
 use crate::page::Page;
 use crate::pipeline::rollups;
-use crate::pipeline::tables;
 use crate::pipeline::slices::{self, Loads};
+use crate::pipeline::tables;
 use crate::pipeline::variants;
 use crate::query::runner::Runner;
 use crate::query::{QueryFile, Results};

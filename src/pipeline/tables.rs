@@ -9,8 +9,8 @@
 use crate::components::scope::Catalog;
 use crate::query::chunks::{chunk_rows, ChunkSet};
 use crate::query::projection::Projection;
-use crate::source::value::QueryResult;
 use crate::render::RenderedPage;
+use crate::source::value::QueryResult;
 use serde_json::{json, Value as Json};
 
 /// The manifest's `tables` (per table number: `fields`, the columns of each

@@ -52,7 +52,6 @@ impl ChunkSet {
         h.write(format!("{:?}", (&self.fields, &self.order, &self.filters, self.rows)).as_bytes());
         format!("{}.t{:016x}", self.query, h.finish())
     }
-
 }
 
 /// A result's rows in the ascending table order of one column: positions of
@@ -130,8 +129,10 @@ fn positions(result: &QueryResult, names: &[String]) -> Vec<usize> {
 /// Chunk `k` of `set` as its file: one array per field, in chunk order.
 pub fn chunk_bytes(result: &QueryResult, set: &ChunkSet, order: &Order, k: usize) -> Vec<u8> {
     let rows = order.chunk(k, set.rows);
-    let columns: Vec<Vec<&Json>> =
-        positions(result, &set.fields).into_iter().map(|c| rows.iter().map(|&i| &result.rows[i][c]).collect()).collect();
+    let columns: Vec<Vec<&Json>> = positions(result, &set.fields)
+        .into_iter()
+        .map(|c| rows.iter().map(|&i| &result.rows[i][c]).collect())
+        .collect();
     serde_json::to_vec(&columns).expect("JSON values serialise")
 }
 
@@ -225,7 +226,11 @@ mod tests {
             let ks: Vec<usize> = if dir < 0 { (0..v).rev().collect() } else { (0..v).collect() };
             for k in ks {
                 let c = order.chunk(k, 500);
-                if dir < 0 { read.extend(c.iter().rev()) } else { read.extend(c) }
+                if dir < 0 {
+                    read.extend(c.iter().rev())
+                } else {
+                    read.extend(c)
+                }
             }
             (v..v + n).for_each(|k| read.extend(order.chunk(k, 500)));
             assert_eq!(read, want, "dir {dir}");

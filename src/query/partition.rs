@@ -2,9 +2,9 @@
 //! rows, for the pages made from rows: each such page gets only its own rows
 //! of the queries keyed like it (see `pipeline::slices`).
 
+use crate::query::memo::Memo;
 use crate::source::value::QueryResult;
 use serde_json::Value as Json;
-use crate::query::memo::Memo;
 use std::collections::HashMap;
 use std::sync::Arc;
 

@@ -26,11 +26,8 @@ impl Projection {
 
     /// Its bytes: every row of `result`, with only these columns.
     pub fn bytes(&self, result: &QueryResult) -> Vec<u8> {
-        let at: Vec<(usize, &String)> = self
-            .fields
-            .iter()
-            .filter_map(|f| Some((result.columns.iter().position(|c| &c.name == f)?, f)))
-            .collect();
+        let at: Vec<(usize, &String)> =
+            self.fields.iter().filter_map(|f| Some((result.columns.iter().position(|c| &c.name == f)?, f))).collect();
         let rows: Vec<Map<String, Json>> =
             result.rows.iter().map(|r| at.iter().map(|&(i, f)| (f.clone(), r[i].clone())).collect()).collect();
         serde_json::to_vec(&rows).expect("JSON values serialise")

@@ -101,7 +101,8 @@ fn a_table_paging_through_chunks_shows_what_the_whole_result_shows() {
             assert_eq!(want.len(), got.len());
             for (t, (w, g)) in want.iter().zip(got).enumerate() {
                 for (i, (w, g)) in w.as_array().unwrap().iter().zip(g.as_array().unwrap()).enumerate() {
-                    let at = || format!("/{url}{filters}, table {t}, after {:?}", i.checked_sub(1).map(|i| steps.get(i)));
+                    let at =
+                        || format!("/{url}{filters}, table {t}, after {:?}", i.checked_sub(1).map(|i| steps.get(i)));
                     if let (Some(w), Some(g)) = (w.as_array(), g.as_array()) {
                         assert_eq!(w[0], g[0], "{}: rows", at());
                         let searching = g[2].as_str().unwrap().contains("searched");

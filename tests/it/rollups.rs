@@ -186,7 +186,11 @@ fn rolled_up_charts_and_cards_equal_sql_over_the_rows_under_every_filter() {
                 );
                 let want = source.run(&sql, &[], usize::MAX).unwrap_or_else(|e| panic!("{}\n{sql}", e.message));
                 let count = want.rows.first().map_or(0, |r| r[1].as_u64().unwrap());
-                assert_eq!(table[1].as_str().map(|n| n.parse::<u64>().unwrap()), Some(count), "/{url}: rows of {query}");
+                assert_eq!(
+                    table[1].as_str().map(|n| n.parse::<u64>().unwrap()),
+                    Some(count),
+                    "/{url}: rows of {query}"
+                );
                 let posts: Vec<String> = want.rows.iter().map(|r| format!("posts/{}/", r[0])).collect();
                 let shown: Vec<String> = serde_json::from_value(table[2].clone()).unwrap();
                 let shown: Vec<String> = shown.iter().map(|h| h.trim_start_matches("../").to_string()).collect();
