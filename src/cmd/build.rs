@@ -7,7 +7,10 @@ use crate::project::Project;
 use anyhow::Result;
 
 /// `--out` was applied with the other command-line settings (see `Overrides`).
-pub fn run(project: Project, _args: &BuildArgs) -> Result<u8> {
+pub fn run(project: Project, args: &BuildArgs) -> Result<u8> {
+    if args.timings {
+        crate::util::timings::enable();
+    }
     let report = pipeline::run(&project, Mode::Build)?;
     let code = print_report(&report, "build");
     if let Some(out) = &report.written {

@@ -80,6 +80,9 @@ pub struct BuildArgs {
     /// Output folder, overriding `output` in vcd.toml.
     #[arg(short, long)]
     pub out: Option<PathBuf>,
+    /// Print the wall time of each stage of the build to stderr.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Debug, clap::Args)]

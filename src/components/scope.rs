@@ -7,7 +7,8 @@ use crate::query::chunks::Sorter;
 use crate::query::partition::{self, Slicer};
 use crate::query::rollup::Request;
 use crate::query::Results;
-use crate::source::value::QueryResult;
+use crate::query::spill::Spill;
+use crate::source::value::{Column, QueryResult};
 use crate::util::diag::suggestion;
 use minijinja::value::{Object, Value};
 use minijinja::{Error, ErrorKind, State};
@@ -35,6 +36,11 @@ pub struct Catalog {
     /// How many rows of a query a page may ship whole (`browser_rows` in
     /// `vcd.toml`); past it, charts read rollups and tables page through chunks.
     pub browser_rows: usize,
+    /// The queries with more rows than `max_rows`, which are not in `results`.
+    pub oversize: BTreeSet<String>,
+    pub max_rows: usize,
+    /// Those of them split by a key column onto disk, for the pages made from rows.
+    pub spills: Vec<Arc<Spill>>,
 }
 
 impl Catalog {
@@ -42,7 +48,31 @@ impl Catalog {
     /// rows of `query`: the query returns that column and takes no parameters
     /// (a query with parameters is pre-computed in variants, each read whole).
     pub fn sliced(&self, query: &str, key: &str) -> bool {
-        self.results.get(query).is_some_and(|r| r.has_column(key)) && !self.params.contains_key(query)
+        let held = self.results.get(query).is_some_and(|r| r.has_column(key)) && !self.params.contains_key(query);
+        held || self.spill(query, key).is_some()
+    }
+
+    /// `query` split by `key` onto disk, if it is too big to hold and was.
+    pub fn spill(&self, query: &str, key: &str) -> Option<&Arc<Spill>> {
+        self.spills.iter().find(|s| s.query == query && s.key == key)
+    }
+
+    /// A query's columns, whether its result is held or spilled.
+    pub fn columns(&self, query: &str) -> Option<&[Column]> {
+        match self.results.get(query) {
+            Some(r) => Some(&r.columns),
+            None => self.spills.iter().find(|s| s.query == query).map(|s| s.columns.as_slice()),
+        }
+    }
+
+    /// The message for a page that reads whole a query too big to hold.
+    pub fn oversize_message(&self, query: &str) -> String {
+        format!(
+            "query '{query}' returns more than max_rows = {} rows, too many to hold or ship whole; only pages \
+             made from rows (`rows:`) can read it, each its own rows, when it returns their key column; aggregate \
+             it in its SQL, or raise max_rows in vcd.toml",
+            self.max_rows
+        )
     }
 }
 
@@ -107,12 +137,18 @@ impl PageScope {
     /// page: on a page made from a row, only its own rows of a query sliced by
     /// its key ([`Catalog::sliced`]).
     pub fn read(&self, name: &str, component: &str) -> Result<Arc<QueryResult>, Error> {
-        let result = self.peek(name, component)?;
-        let mut record = self.record.lock().unwrap_or_else(|e| e.into_inner());
-        if !record.uses.iter().any(|u| u == name) {
-            record.uses.push(name.to_string());
+        if let Some((key, value)) = &self.row {
+            if let Some(spill) = self.catalog.spill(name, key) {
+                self.record_use(name);
+                let rows = spill.rows_of(&partition::value_text(value)).map_err(|e| {
+                    let message = format!("{component}: cannot read the rows of '{name}' spilled to disk: {e}");
+                    Error::new(ErrorKind::InvalidOperation, message)
+                })?;
+                return Ok(Arc::new(rows));
+            }
         }
-        drop(record);
+        let result = self.peek(name, component)?;
+        self.record_use(name);
         match &self.row {
             Some((key, value)) if self.catalog.sliced(name, key) => {
                 let split = self.catalog.slicer.split(name, key, &result);
@@ -122,12 +158,21 @@ impl PageScope {
         }
     }
 
+    fn record_use(&self, name: &str) {
+        let mut record = self.record.lock().unwrap_or_else(|e| e.into_inner());
+        if !record.uses.iter().any(|u| u == name) {
+            record.uses.push(name.to_string());
+        }
+    }
+
     /// The result of query `name` without recording a use (input options).
     pub fn peek(&self, name: &str, component: &str) -> Result<Arc<QueryResult>, Error> {
         if let Some(r) = self.catalog.results.get(name) {
             return Ok(r.clone());
         }
-        let message = if self.catalog.names.contains(name) {
+        let message = if self.catalog.oversize.contains(name) {
+            format!("{component}: {}", self.catalog.oversize_message(name))
+        } else if self.catalog.names.contains(name) {
             format!("{component}: query '{name}' failed; see the error for queries/{name}.sql")
         } else {
             let known = self.catalog.names.iter().map(String::as_str);

@@ -11,6 +11,7 @@ use crate::project::Project;
 use crate::query::chunks::{self, ChunkSet, Sorter};
 use crate::query::partition::Slicer;
 use crate::query::projection::Projection;
+use crate::query::spill::Spill;
 use crate::query::runner::Mode;
 use crate::query::runner::Runner;
 use crate::query::{self, QueryFile, Results};
@@ -19,9 +20,11 @@ use crate::render::{self, RenderContext};
 use crate::site::layout::Layout;
 use crate::site::theme::Theme;
 use crate::site::{self, Staging};
-use crate::source::value::QueryResult;
+use crate::components::scope::Catalog;
+use crate::source::value::{Column, QueryResult};
 use crate::util::diag::{Diagnostic, Diagnostics};
-use anyhow::Result;
+use crate::util::timings;
+use anyhow::{Context, Result};
 use minijinja::Environment;
 use rayon::prelude::*;
 use std::borrow::Cow;
@@ -41,6 +44,8 @@ pub enum Origin {
     Page(PathBuf),
     /// Planning the data files: which results are written whole, which in slices.
     DataFiles,
+    /// Results too big to hold: which are spilled, and the ones that cannot be.
+    Oversize,
 }
 
 /// One rendered page.
@@ -119,6 +124,10 @@ pub struct Session {
     runner: Runner,
     queries: Vec<QueryFile>,
     results: Results,
+    /// The queries with more rows than `max_rows`, with their columns: not held.
+    oversize: BTreeMap<String, Vec<Column>>,
+    /// Those of them the pages made from rows read, split by key onto disk.
+    spills: Vec<Arc<Spill>>,
     /// Pre-computed variants by file name (`kpis.<hash>.json`).
     variants: BTreeMap<String, Arc<QueryResult>>,
     /// Rollup files by name (`post_facts.r<hash>.json`), as written.
@@ -173,6 +182,8 @@ impl Session {
             mode,
             queries: Vec::new(),
             results: Results::new(),
+            oversize: BTreeMap::new(),
+            spills: Vec::new(),
             variants: BTreeMap::new(),
             rollups: BTreeMap::new(),
             data_files: BTreeMap::new(),
@@ -189,7 +200,10 @@ impl Session {
         };
         s.discover_queries(); // 1
         let names: BTreeSet<String> = s.queries.iter().map(|q| q.name.clone()).collect();
-        s.cached = s.run(&names)?; // 2
+        s.cached = {
+            let _t = timings::stage("load data, run queries");
+            s.run(&names)?
+        }; // 2
         s.render(|_, _| true)?; // 3 to 8
         s.runner.finish();
         Ok(s)
@@ -302,21 +316,59 @@ impl Session {
         for name in names {
             self.errors.remove(&Origin::Query(name.clone()));
             self.results.remove(name);
+            self.oversize.remove(name);
+            self.spills.retain(|s| &s.query != name);
             let prefix = format!("{name}.");
             self.variants.retain(|file, _| !file.starts_with(&prefix));
             self.rollups.retain(|file, _| !file.starts_with(&prefix));
         }
         let diags = Diagnostics::default();
-        let (found, cached) = self.runner.base(&jobs, &diags)?;
-        for (name, result) in found {
-            // Its files are rewritten from the new result (the stage "plan data
-            // files" adds and removes files); one that failed keeps its files.
-            self.dirty.extend(self.data_files.iter().filter(|(_, f)| f.query() == name).map(|(p, _)| p.clone()));
-            self.results.insert(name, result);
-        }
+        let base = self.runner.base(&jobs, &diags)?;
+        // Its files are rewritten from the new result (the stage "plan data
+        // files" adds and removes files); one that failed keeps its files.
+        let ran: BTreeSet<&String> = base.results.keys().chain(base.oversize.keys()).collect();
+        self.dirty.extend(self.data_files.iter().filter(|(_, f)| ran.contains(&f.query().to_string())).map(|(p, _)| p.clone()));
+        self.results.extend(base.results);
+        self.oversize.extend(base.oversize);
         self.step.queries_run += jobs.len();
         self.route(diags);
-        Ok(cached)
+        Ok(base.cached)
+    }
+
+    /// Stage "spill": each result too big to hold that the pages made from
+    /// rows can read in slices (it returns their key column and takes no
+    /// parameters) is run again, split by key onto disk ([`Spill`]), once per
+    /// result; any other such result is an error, as it always was.
+    fn spill_oversize(&mut self) -> Result<()> {
+        let keys: BTreeSet<String> = self.pages.iter().filter_map(|p| Some(p.row_key()?.0.to_string())).collect();
+        let diags = Diagnostics::default();
+        let mut wanted: Vec<(String, String)> = Vec::new();
+        for (name, columns) in &self.oversize {
+            let Some(q) = self.queries.iter().find(|q| &q.name == name) else { continue };
+            let found: Vec<&String> = keys.iter().filter(|k| columns.iter().any(|c| &c.name == *k)).collect();
+            if found.is_empty() || !q.params.is_empty() {
+                diags.push(Diagnostic::in_file(
+                    &q.path,
+                    format!(
+                        "query returns more than max_rows = {} rows; aggregate in SQL or raise max_rows in vcd.toml",
+                        self.project.config.max_rows
+                    ),
+                ));
+            }
+            wanted.extend(found.into_iter().filter(|_| q.params.is_empty()).map(|k| (name.clone(), k.clone())));
+        }
+        self.spills.retain(|s| wanted.contains(&(s.query.clone(), s.key.clone())));
+        for (name, key) in wanted {
+            if self.spills.iter().any(|s| s.query == name && s.key == key) {
+                continue;
+            }
+            let q = self.queries.iter().find(|q| q.name == name).expect("found above").clone();
+            if let Some(spill) = self.runner.spill(&q, &key, &diags)? {
+                self.spills.push(Arc::new(spill));
+            }
+        }
+        self.errors.insert(Origin::Oversize, diags.into_sorted());
+        Ok(())
     }
 
     /// Renders the pages `select` picks (given each page and, for a page rendered
@@ -324,21 +376,36 @@ impl Session {
     /// page stages of the pipeline, in order.
     fn render(&mut self, select: impl Fn(&Page, Option<&BTreeSet<String>>) -> bool) -> Result<()> {
         let names: BTreeSet<String> = self.queries.iter().map(|q| q.name.clone()).collect();
-        let chosen = self.find_pages(&names, select);
-        let ctx = RenderContext::new(
-            &self.env,
-            &names,
-            &self.results,
-            self.params(),
-            self.slicer.clone(),
-            self.sorter.clone(),
-            self.project.config.browser_rows,
-            &self.project.config.title,
-        );
+        let chosen = {
+            let _t = timings::stage("find pages");
+            self.find_pages(&names, select)
+        };
+        {
+            let _t = timings::stage("spill big results");
+            self.spill_oversize()?;
+        }
+        let catalog = Catalog {
+            results: self.results.clone(),
+            names: names.clone(),
+            params: self.params(),
+            slicer: self.slicer.clone(),
+            sorter: self.sorter.clone(),
+            browser_rows: self.project.config.browser_rows,
+            oversize: self.oversize.keys().cloned().collect(),
+            max_rows: self.project.config.max_rows,
+            spills: self.spills.clone(),
+        };
+        let ctx = RenderContext::new(&self.env, &names, &self.results, catalog, &self.project.config.title);
         let chosen: Vec<&Page> = chosen.iter().map(|&i| &self.pages[i]).collect();
 
-        let drafts = render_pages(&chosen, &ctx);
-        let plan = plan_variants(drafts, &ctx, &self.project.config);
+        let drafts = {
+            let _t = timings::stage("render pages");
+            render_pages(&chosen, &ctx)
+        };
+        let plan = {
+            let _t = timings::stage("plan variants, rollups");
+            plan_variants(drafts, &ctx, &self.project.config)
+        };
         for failed in &plan.failed {
             // A page that failed may have failed on any query; any rerun retries it.
             self.outputs.entry(failed.clone()).and_modify(|o| o.reads = names.clone());
@@ -346,6 +413,7 @@ impl Session {
         let vdiags = Diagnostics::default();
         let jobs: variants::Jobs =
             plan.jobs.into_iter().filter(|(file, _)| !self.variants.contains_key(file)).collect();
+        let _t = timings::stage("run variants, rollups");
         for (file, result) in run_variants(jobs, &self.queries, &mut self.runner, &vdiags)? {
             self.pending.insert(PathBuf::from("data").join(&file), Some(result.to_json_bytes()));
             self.variants.insert(file, result);
@@ -356,6 +424,8 @@ impl Session {
             self.pending.insert(PathBuf::from("data").join(&file), Some(bytes.to_vec()));
             self.rollups.insert(file, bytes);
         }
+        drop(_t);
+        let _t = timings::stage("lay out");
         let mut problems = plan.problems;
         let layout = Layout::new(&self.theme, &self.project.config.title, &self.pages);
         for laid in lay_out(plan.finished, &layout) {
@@ -376,6 +446,8 @@ impl Session {
             push_unique(self.errors.entry(origin).or_default(), d);
         }
         self.route(vdiags);
+        drop(_t);
+        let _t = timings::stage("plan data files");
         self.plan_data_files();
         Ok(())
     }
@@ -414,7 +486,9 @@ impl Session {
             }
         }
         // A query that failed keeps the files it had, as a page that failed keeps its page.
-        let failed = |q: &str| !self.results.contains_key(q) && self.queries.iter().any(|f| f.name == q);
+        let failed = |q: &str| {
+            !self.results.contains_key(q) && !self.oversize.contains_key(q) && self.queries.iter().any(|f| f.name == q)
+        };
         for (path, f) in &self.data_files {
             if failed(f.query()) {
                 next.entry(path.clone()).or_insert_with(|| f.clone());
@@ -520,21 +594,28 @@ impl Session {
 
     /// The bytes the session holds for a site file (a page, a result whole or
     /// in slices, a variant, a theme asset), or `None` if it holds none.
-    fn file_bytes(&self, rel: &Path) -> Option<Cow<'_, [u8]>> {
+    /// Errors when a spilled result's file cannot be read back.
+    fn file_bytes(&self, rel: &Path) -> Result<Option<Cow<'_, [u8]>>> {
         if let Some(o) = self.outputs.get(rel) {
-            return Some(Cow::Borrowed(o.html.as_bytes()));
+            return Ok(Some(Cow::Borrowed(o.html.as_bytes())));
         }
         if let Some(f) = self.data_files.get(rel) {
-            return self.data_bytes(f).map(Cow::Owned);
-        }
-        if let Ok(file) = rel.strip_prefix("data") {
-            if let Some(bytes) = self.rollups.get(file.to_str()?) {
-                return Some(Cow::Borrowed(bytes.as_slice()));
+            if let DataFile::Slice(s) = f {
+                if let Some(spill) = self.spills.iter().find(|x| x.query == s.query && x.key == s.key) {
+                    let bytes = spill.bytes(&s.value);
+                    return Ok(Some(Cow::Owned(bytes.with_context(|| format!("cannot read back {}", rel.display()))?)));
+                }
             }
-            return self.variants.get(file.to_str()?).map(|r| Cow::Owned(r.to_json_bytes()));
+            return Ok(self.data_bytes(f).map(Cow::Owned));
         }
-        let asset = rel.strip_prefix("assets").ok()?;
-        self.theme.assets.get(asset.to_str()?).map(|b| Cow::Borrowed(b.as_slice()))
+        let Some(name) = rel.strip_prefix("data").ok().and_then(Path::to_str) else {
+            let asset = rel.strip_prefix("assets").ok().and_then(Path::to_str);
+            return Ok(asset.and_then(|a| self.theme.assets.get(a)).map(|b| Cow::Borrowed(b.as_slice())));
+        };
+        if let Some(bytes) = self.rollups.get(name) {
+            return Ok(Some(Cow::Borrowed(bytes.as_slice())));
+        }
+        Ok(self.variants.get(name).map(|r| Cow::Owned(r.to_json_bytes())))
     }
 
     /// A result file's bytes: written straight from the result's rows.
@@ -564,15 +645,18 @@ impl Session {
         let target = self.project.output_dir();
         let staging = Staging::new(&target)?;
         let paths = self.site_paths();
+        let t = timings::stage("write files");
         let progress = crate::util::progress::Progress::new("files written:", paths.len());
         paths.par_iter().try_for_each(|rel| {
-            if let Some(bytes) = self.file_bytes(rel) {
+            if let Some(bytes) = self.file_bytes(rel)? {
                 staging.write(rel, &bytes)?;
             }
             progress.tick();
             anyhow::Ok(())
         })?;
         drop(progress);
+        drop(t);
+        let _t = timings::stage("replace the old site");
         staging.commit()?;
         self.pending.clear();
         self.dirty.clear();
@@ -593,7 +677,7 @@ impl Session {
         let dirty = std::mem::take(&mut self.dirty);
         let count = AtomicUsize::new(changed);
         dirty.par_iter().try_for_each(|rel| {
-            let bytes = self.file_bytes(rel);
+            let bytes = self.file_bytes(rel)?;
             if write_if_changed(&target, rel, bytes.as_deref())? {
                 count.fetch_add(1, Ordering::Relaxed);
             }

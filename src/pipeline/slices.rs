@@ -97,7 +97,7 @@ pub fn loads(page: &Page, rendered: &RenderedPage, catalog: &Catalog) -> Result<
 /// Whether `query`'s `key` column can hold the values of the `rows:` query's.
 fn check_kinds(page: &Page, query: &str, key: &str, catalog: &Catalog) -> Result<(), Diagnostic> {
     let Some((rows, _)) = &page.front.rows else { return Ok(()) };
-    let column = |q: &str| catalog.results.get(q)?.columns.iter().find(|c| c.name == key).cloned();
+    let column = |q: &str| catalog.columns(q)?.iter().find(|c| c.name == key).cloned();
     let (Some(theirs), Some(ours)) = (column(query), column(rows)) else { return Ok(()) };
     let (a, b) = (theirs.kind(), ours.kind());
     if a == b || a == ColumnKind::Other || b == ColumnKind::Other {

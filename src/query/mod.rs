@@ -9,6 +9,7 @@ pub mod partition;
 pub mod projection;
 pub mod rollup;
 pub mod runner;
+pub mod spill;
 
 use crate::source::value::QueryResult;
 use crate::source::Source;
@@ -98,21 +99,36 @@ pub fn run_one(
     source: &dyn Source,
     max_rows: usize,
 ) -> Result<QueryResult, Diagnostic> {
+    let result = run_unchecked(q, bindings, source, max_rows)?;
+    check_result(q, &result, max_rows)?;
+    Ok(result)
+}
+
+/// [`run_one`] without [`check_result`]: a result over `max_rows` comes
+/// back with its first `max_rows + 1` rows.
+pub fn run_unchecked(
+    q: &QueryFile,
+    bindings: &[serde_json::Value],
+    source: &dyn Source,
+    max_rows: usize,
+) -> Result<QueryResult, Diagnostic> {
     let mut bindings = bindings.to_vec();
     bindings.resize(q.params.len(), serde_json::Value::Null);
     // One row past the limit is enough to know the result is over it.
-    let result = source.run(&q.run_sql, &bindings, max_rows.saturating_add(1)).map_err(|e| {
-        let d = Diagnostic::in_file(&q.path, e.message);
-        match e.position {
-            Some((line, col)) => {
-                let excerpt = crate::util::diag::excerpt(&q.sql, line, col);
-                d.at(line, col).with_detail(excerpt)
-            }
-            None => d,
+    source.run(&q.run_sql, &bindings, max_rows.saturating_add(1)).map_err(|e| sql_diagnostic(q, e))
+}
+
+/// The engine's error for `q` as a diagnostic on its file, at the line and
+/// column it points at.
+pub fn sql_diagnostic(q: &QueryFile, e: crate::source::SqlError) -> Diagnostic {
+    let d = Diagnostic::in_file(&q.path, e.message);
+    match e.position {
+        Some((line, col)) => {
+            let excerpt = crate::util::diag::excerpt(&q.sql, line, col);
+            d.at(line, col).with_detail(excerpt)
         }
-    })?;
-    check_result(q, &result, max_rows)?;
-    Ok(result)
+        None => d,
+    }
 }
 
 /// What every result must satisfy, whether just run or read from the cache.

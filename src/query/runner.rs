@@ -8,12 +8,14 @@ use crate::query::cache::Cache;
 use crate::query::{self, QueryFile, Results};
 use crate::source::duckdb::DuckSource;
 use crate::source::postgres::{self, PgSource};
-use crate::source::value::QueryResult;
+use crate::query::spill::Spill;
+use crate::source::value::{Column, QueryResult};
 use crate::source::Source;
 use crate::util::diag::Diagnostics;
 use anyhow::Result;
 use rayon::prelude::*;
 use serde_json::Value as Json;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Whether the pipeline writes the site (`build`) or only verifies (`check`).
@@ -21,6 +23,24 @@ use std::sync::Arc;
 pub enum Mode {
     Build,
     Check,
+}
+
+/// What [`Runner::base`] found.
+pub struct Base {
+    pub results: Results,
+    /// The queries with more rows than `max_rows`, by name, with their columns.
+    pub oversize: BTreeMap<String, Vec<Column>>,
+    /// How many results came from the cache.
+    pub cached: usize,
+}
+
+/// One job's outcome.
+enum Ran {
+    Held(Arc<QueryResult>),
+    /// More rows than `max_rows`; the result's columns.
+    Oversize(Vec<Column>),
+    /// Its error is a diagnostic.
+    Failed,
 }
 
 pub struct Runner {
@@ -51,70 +71,127 @@ impl Runner {
         }
     }
 
-    /// Every query with its parameters bound to NULL. Returns the results and how
-    /// many came from the cache.
-    pub fn base(&mut self, queries: &[QueryFile], diags: &Diagnostics) -> Result<(Results, usize)> {
+    /// Every query with its parameters bound to NULL: the results and how many
+    /// came from the cache, and the queries with more than `max_rows` rows
+    /// (each with its columns), which are not held (see [`crate::query::spill`]).
+    pub fn base(&mut self, queries: &[QueryFile], diags: &Diagnostics) -> Result<Base> {
         let jobs: Vec<(&QueryFile, Vec<Json>)> = queries.iter().map(|q| (q, Vec::new())).collect();
-        let (found, cached) = self.run(&jobs, diags)?;
-        let results = queries.iter().zip(found).filter_map(|(q, r)| Some((q.name.clone(), r?))).collect();
-        Ok((results, cached))
+        let (found, cached) = self.run_jobs(&jobs, diags, true)?;
+        let mut base = Base { results: Results::new(), oversize: BTreeMap::new(), cached };
+        for (q, ran) in queries.iter().zip(found) {
+            match ran {
+                Ran::Held(r) => {
+                    base.results.insert(q.name.clone(), r);
+                }
+                Ran::Oversize(columns) => {
+                    base.oversize.insert(q.name.clone(), columns);
+                }
+                Ran::Failed => {}
+            }
+        }
+        Ok(base)
     }
 
-    /// Each job's result, `None` where it failed (its error is a diagnostic),
-    /// and how many came from the cache.
+    /// Each job's result, `None` where it failed (its error is a diagnostic;
+    /// more than `max_rows` rows is one), and how many came from the cache.
     pub fn run(
         &mut self,
         jobs: &[(&QueryFile, Vec<Json>)],
         diags: &Diagnostics,
     ) -> Result<(Vec<Option<Arc<QueryResult>>>, usize)> {
+        let (found, cached) = self.run_jobs(jobs, diags, false)?;
+        let held = found
+            .into_iter()
+            .map(|r| match r {
+                Ran::Held(r) => Some(r),
+                _ => None,
+            })
+            .collect();
+        Ok((held, cached))
+    }
+
+    /// [`Runner::run`], where a result over `max_rows` is an error, or with
+    /// `oversize`, [`Ran::Oversize`] (never cached: only its first rows were read).
+    fn run_jobs(
+        &mut self,
+        jobs: &[(&QueryFile, Vec<Json>)],
+        diags: &Diagnostics,
+        oversize: bool,
+    ) -> Result<(Vec<Ran>, usize)> {
         let max_rows = self.project.config.max_rows;
-        let mut out: Vec<Option<Arc<QueryResult>>> = Vec::with_capacity(jobs.len());
+        let mut out: Vec<Ran> = Vec::with_capacity(jobs.len());
         let mut misses = Vec::new();
         for (i, (q, bindings)) in jobs.iter().enumerate() {
             let hit = self.cache.as_ref().and_then(|c| c.get(&q.cache_key(bindings)));
             match hit {
                 Some(r) => match query::check_result(q, &r, max_rows) {
-                    Ok(()) => out.push(Some(Arc::new(r))),
+                    Ok(()) => out.push(Ran::Held(Arc::new(r))),
                     Err(d) => {
                         diags.push(d);
-                        out.push(None);
+                        out.push(Ran::Failed);
                     }
                 },
                 None => {
-                    out.push(None);
+                    out.push(Ran::Failed);
                     misses.push(i);
                 }
             }
         }
-        let cached = out.iter().filter(|r| r.is_some()).count();
+        let cached = out.iter().filter(|r| matches!(r, Ran::Held(_))).count();
         if misses.is_empty() {
             return Ok((out, cached));
         }
         let source = self.source(diags)?;
         let progress = crate::util::progress::Progress::new("queries run:", misses.len());
-        let fresh: Vec<(usize, Option<QueryResult>)> = misses
+        let fresh: Vec<(usize, Ran)> = misses
             .par_iter()
             .map(|&i| {
                 let (q, bindings) = &jobs[i];
-                let outcome = query::run_one(q, bindings, source, max_rows);
+                let outcome = query::run_unchecked(q, bindings, source, max_rows);
                 progress.tick();
-                match outcome {
-                    Ok(r) => (i, Some(r)),
+                let ran = match outcome {
+                    Ok(r) if oversize && r.rows.len() > max_rows => {
+                        // Checked like any result, but by its columns only: its rows are let go.
+                        let columns = QueryResult { columns: r.columns, rows: Vec::new() };
+                        match query::check_result(q, &columns, max_rows) {
+                            Ok(()) => Ran::Oversize(columns.columns),
+                            Err(d) => {
+                                diags.push(d);
+                                Ran::Failed
+                            }
+                        }
+                    }
+                    Ok(r) => match query::check_result(q, &r, max_rows) {
+                        Ok(()) => Ran::Held(Arc::new(r)),
+                        Err(d) => {
+                            diags.push(d);
+                            Ran::Failed
+                        }
+                    },
                     Err(d) => {
                         diags.push(d);
-                        (i, None)
+                        Ran::Failed
                     }
-                }
+                };
+                (i, ran)
             })
             .collect();
-        for (i, r) in fresh {
-            if let (Some(cache), Some(r), true, Mode::Build) = (&self.cache, &r, self.data_clean, self.mode) {
+        for (i, ran) in fresh {
+            if let (Some(cache), Ran::Held(r), true, Mode::Build) = (&self.cache, &ran, self.data_clean, self.mode) {
                 let (q, bindings) = &jobs[i];
                 cache.put(&q.cache_key(bindings), r);
             }
-            out[i] = r.map(Arc::new);
+            out[i] = ran;
         }
         Ok((out, cached))
+    }
+
+    /// `q`'s result (run without parameters) split by its `key` column onto
+    /// disk, for a result too big to hold; `None` where it failed (its error
+    /// is a diagnostic).
+    pub fn spill(&mut self, q: &QueryFile, key: &str, diags: &Diagnostics) -> Result<Option<Spill>> {
+        let source = self.source(diags)?;
+        Ok(Spill::run(source, q, key).map_err(|d| diags.push(d)).ok())
     }
 
     /// The engine, opened on first need.

@@ -8,8 +8,6 @@ use crate::chart;
 use crate::components::inputs::Input;
 use crate::components::scope::{self, Catalog, PageScope};
 use crate::page::Page;
-use crate::query::chunks::Sorter;
-use crate::query::partition::Slicer;
 use crate::query::rollup::Request;
 use crate::query::Results;
 use crate::util::diag::{excerpt, line_col, suggestion, Diagnostic};
@@ -65,25 +63,19 @@ pub struct RenderedPage {
 pub const PAGE_GLOBALS: &[&str] = &["page", "site", "row", scope::VAR];
 
 impl<'a> RenderContext<'a> {
-    /// The context for rendering pages against `results` (each query's
-    /// parameters in `params`); `slicer` and `sorter` keep the results split
-    /// by key (for pages made from rows) and sorted (for tables that page),
-    /// and may outlive it (the session keeps them). `browser_rows`: see [`Catalog`].
+    /// The context for rendering pages against `results`, the results
+    /// `catalog` holds (see [`Catalog`] for the rest it shares with pages).
     pub fn new(
         env: &'a Environment<'static>,
         query_names: &'a BTreeSet<String>,
         results: &'a Results,
-        params: BTreeMap<String, Vec<String>>,
-        slicer: Arc<Slicer>,
-        sorter: Arc<Sorter>,
-        browser_rows: usize,
+        catalog: Catalog,
         site_title: &'a str,
     ) -> Self {
         let mut builtins: BTreeSet<String> = crate::render::template::builtin_names(env).into_iter().collect();
         builtins.extend(PAGE_GLOBALS.iter().map(|s| s.to_string()));
         let values = results.keys().map(|k| (k.clone(), OnceLock::new())).collect();
-        let names = query_names.clone();
-        let catalog = Arc::new(Catalog { results: results.clone(), names, params, slicer, sorter, browser_rows });
+        let catalog = Arc::new(catalog);
         RenderContext { env, query_names, results, site_title, builtins, values, catalog }
     }
 
@@ -242,6 +234,12 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
             }
             Some((_, Err(mut e))) => errors.append(&mut e),
             None => {}
+        }
+    }
+    for (query, line) in &uses {
+        if ctx.catalog.oversize.contains(query) && !page_scope.is_sliced(query) {
+            let d = Diagnostic::in_file(&page.source, ctx.catalog.oversize_message(query));
+            errors.push(d.at(*line, None).with_detail(excerpt(&page.body, *line, None)));
         }
     }
     errors.extend(check_filters(page, ctx, &record.inputs, &uses));

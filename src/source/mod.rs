@@ -6,7 +6,8 @@ pub mod postgres;
 pub mod value;
 pub mod zoned;
 
-use crate::source::value::QueryResult;
+use crate::source::value::{Column, QueryResult};
+use serde_json::Value as Json;
 
 /// An engine's error for one statement, with the position it points at when it gives one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,14 +17,36 @@ pub struct SqlError {
     pub position: Option<(usize, Option<usize>)>,
 }
 
+/// Takes each row of a streamed result (its values in column order, zoned
+/// timestamps already in the project's zone) with the result's columns;
+/// returns whether it wants more rows.
+pub type Visit<'a> = dyn FnMut(&[Column], Vec<Json>) -> bool + 'a;
+
 /// Something that can run read-only SQL. Implementations must allow calls from
 /// several threads at once, since queries run in parallel.
 pub trait Source: Sync {
     /// Runs `sql`, binding `params` to its positional placeholders (`$1`, `$2`, …),
-    /// and returns at most `limit` rows. The engine stops producing rows there,
-    /// so a result far bigger than `limit` costs about `limit` rows of time and
-    /// memory (callers pass `max_rows + 1` to tell "over the limit" from "at it").
-    fn run(&self, sql: &str, params: &[serde_json::Value], limit: usize) -> Result<QueryResult, SqlError>;
+    /// and hands its rows to `visit` one by one, in the result's order, until
+    /// `visit` returns `false` or the rows end. Returns the result's columns.
+    /// The engine makes rows as they are fetched (DuckDB's streaming result;
+    /// a PostgreSQL portal read in rounds), so neither a huge result nor its
+    /// unread rest is ever held whole.
+    fn stream(&self, sql: &str, params: &[Json], visit: &mut Visit) -> Result<Vec<Column>, SqlError>;
+
+    /// Runs `sql` like [`Source::stream`] and returns at most `limit` rows.
+    /// The engine stops producing rows there, so a result far bigger than
+    /// `limit` costs about `limit` rows of time and memory (callers pass
+    /// `max_rows + 1` to tell "over the limit" from "at it").
+    fn run(&self, sql: &str, params: &[Json], limit: usize) -> Result<QueryResult, SqlError> {
+        let mut rows = Vec::new();
+        let columns = self.stream(sql, params, &mut |_, row| {
+            if rows.len() < limit {
+                rows.push(row);
+            }
+            rows.len() < limit
+        })?;
+        Ok(QueryResult { columns, rows })
+    }
 }
 
 /// A double-quoted SQL identifier, valid in both engines.

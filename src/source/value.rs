@@ -122,6 +122,12 @@ impl Serialize for QueryResult {
     }
 }
 
+/// Appends one row as [`QueryResult::to_json_bytes`] writes each of its rows
+/// (`{"col": value, ...}`), for files written row by row from a stream.
+pub fn write_row_json(columns: &[Column], values: &[Json], out: &mut Vec<u8>) {
+    serde_json::to_writer(out, &RowRef { columns, values }).expect("query results always serialise");
+}
+
 struct RowRef<'a> {
     columns: &'a [Column],
     values: &'a [Json],

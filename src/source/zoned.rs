@@ -3,7 +3,7 @@
 //! offset in force at that instant.
 
 use crate::project::timezone::Zone;
-use crate::source::value::QueryResult;
+use crate::source::value::{Column, QueryResult};
 use chrono::{DateTime, Offset, TimeZone};
 use serde_json::Value as Json;
 
@@ -12,18 +12,34 @@ use serde_json::Value as Json;
 /// (`2024-05-01T18:40:03Z`) to the zone's wall-clock time with its offset
 /// (`2024-05-01T14:40:03-04:00`), the same instant. In UTC nothing changes.
 pub fn localize(zone: Zone, result: &mut QueryResult) {
-    if zone == Zone::UTC {
-        return;
-    }
-    let zoned: Vec<usize> =
-        result.columns.iter().enumerate().filter(|(_, c)| is_zoned(&c.sql_type)).map(|(i, _)| i).collect();
-    if zoned.is_empty() {
-        return;
-    }
+    let localizer = Localizer::new(zone, &result.columns);
     for row in &mut result.rows {
-        for &i in &zoned {
+        localizer.apply(row);
+    }
+}
+
+/// [`localize`] one row at a time, for results streamed from the engine.
+pub struct Localizer {
+    zone: Zone,
+    /// The zoned columns' positions (none in UTC, where nothing changes).
+    zoned: Vec<usize>,
+}
+
+impl Localizer {
+    pub fn new(zone: Zone, columns: &[Column]) -> Localizer {
+        let zoned = if zone == Zone::UTC {
+            Vec::new()
+        } else {
+            columns.iter().enumerate().filter(|(_, c)| is_zoned(&c.sql_type)).map(|(i, _)| i).collect()
+        };
+        Localizer { zone, zoned }
+    }
+
+    /// Rewrites the zoned values of one row of the columns given to [`Localizer::new`].
+    pub fn apply(&self, row: &mut [Json]) {
+        for &i in &self.zoned {
             if let Some(v) = row.get_mut(i) {
-                localize_value(zone, v);
+                localize_value(self.zone, v);
             }
         }
     }

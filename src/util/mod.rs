@@ -1,6 +1,6 @@
 //! Leaf utilities that import nothing from the rest of vcd: diagnostics, HTML
 //! escaping, the number and date formatter, hashing, SQL lexing, URL safety,
-//! progress lines.
+//! progress lines, stage timings.
 
 pub mod diag;
 pub mod format;
@@ -9,4 +9,5 @@ pub mod html;
 pub mod js_json;
 pub mod progress;
 pub mod sqltext;
+pub mod timings;
 pub mod urlsafe;

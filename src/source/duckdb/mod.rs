@@ -6,8 +6,9 @@ mod load;
 pub use errors::sql_error;
 
 use crate::project::timezone::Zone;
-use crate::source::value::{self, Column, QueryResult};
-use crate::source::{Source, SqlError};
+use crate::source::value::{self, Column};
+use crate::source::zoned::Localizer;
+use crate::source::{Source, SqlError, Visit};
 use crate::util::diag::Diagnostics;
 use duckdb::types::{TimeUnit, Value};
 use duckdb::Connection;
@@ -60,13 +61,11 @@ impl DuckSource {
 }
 
 impl Source for DuckSource {
-    fn run(&self, sql: &str, params: &[Json], limit: usize) -> Result<QueryResult, SqlError> {
+    fn stream(&self, sql: &str, params: &[Json], visit: &mut Visit) -> Result<Vec<Column>, SqlError> {
         let conn = self.checkout()?;
-        let result = run_on(&conn, sql, params, limit);
+        let result = stream_on(&conn, self.zone, sql, params, visit);
         self.pool.lock().unwrap_or_else(|e| e.into_inner()).push(conn);
-        let mut result = result?;
-        super::zoned::localize(self.zone, &mut result);
-        Ok(result)
+        result
     }
 }
 
@@ -90,14 +89,20 @@ fn open_offline(zone: Zone) -> anyhow::Result<Connection> {
     Ok(conn)
 }
 
-fn run_on(conn: &Connection, sql: &str, params: &[Json], limit: usize) -> Result<QueryResult, SqlError> {
+fn stream_on(
+    conn: &Connection,
+    zone: Zone,
+    sql: &str,
+    params: &[Json],
+    visit: &mut Visit,
+) -> Result<Vec<Column>, SqlError> {
     let err = |e: duckdb::Error| {
         let raw = e.to_string();
         offline_limit(&raw, sql).unwrap_or_else(|| sql_error(&raw, sql))
     };
     let mut stmt = conn.prepare(sql).map_err(err)?;
     // A streaming execution: DuckDB makes each chunk of rows when it is fetched,
-    // so stopping at `limit` leaves the rest of a huge result unmade (`query`
+    // so stopping early leaves the rest of a huge result unmade (`query`
     // would materialise all of it first). The rows are read through `raw_query`,
     // which fetches from the statement's current, streaming result.
     drop(stmt.stream_arrow(duckdb::params_from_iter(params.iter().map(to_param))).map_err(err)?);
@@ -110,17 +115,19 @@ fn run_on(conn: &Connection, sql: &str, params: &[Json], limit: usize) -> Result
         })
         .collect();
     let hints: Vec<Hint> = (0..columns.len()).map(|i| hint(stmt, i)).collect();
-    let mut out = Vec::new();
-    while out.len() < limit {
-        let Some(row) = rows.next().map_err(err)? else { break };
+    let localizer = Localizer::new(zone, &columns);
+    while let Some(row) = rows.next().map_err(err)? {
         let mut values = Vec::with_capacity(columns.len());
         for (i, hint) in hints.iter().enumerate() {
             let v: Value = row.get(i).map_err(err)?;
             values.push(to_json(v, *hint));
         }
-        out.push(values);
+        localizer.apply(&mut values);
+        if !visit(&columns, values) {
+            break;
+        }
     }
-    Ok(QueryResult { columns, rows: out })
+    Ok(columns)
 }
 
 /// A bound parameter; DuckDB casts it to the type the statement expects.

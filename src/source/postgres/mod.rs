@@ -5,9 +5,10 @@ pub mod load;
 pub mod param;
 
 use self::decode::Cell;
-use super::{Source, SqlError};
+use super::{Source, SqlError, Visit};
+use crate::source::zoned::Localizer;
 use crate::project::timezone::Zone;
-use crate::source::value::{Column, QueryResult};
+use crate::source::value::Column;
 use anyhow::{anyhow, Context, Result};
 use postgres::error::SqlState;
 use postgres::fallible_iterator::FallibleIterator;
@@ -162,17 +163,25 @@ impl PgSource {
 }
 
 impl Source for PgSource {
-    fn run(&self, sql: &str, params: &[serde_json::Value], limit: usize) -> Result<QueryResult, SqlError> {
+    fn stream(&self, sql: &str, params: &[serde_json::Value], visit: &mut Visit) -> Result<Vec<Column>, SqlError> {
         let mut client = self.checkout()?;
-        let result = run_on(&mut client, sql, params, limit);
+        let result = stream_on(&mut client, self.zone, sql, params, visit);
         self.checkin(client);
-        let mut result = result?;
-        super::zoned::localize(self.zone, &mut result);
-        Ok(result)
+        result
     }
 }
 
-fn run_on(client: &mut Client, sql: &str, params: &[serde_json::Value], limit: usize) -> Result<QueryResult, SqlError> {
+/// Rows fetched per round trip of a streamed result: enough to keep the
+/// connection busy, few enough that a round's rows are a few megabytes at most.
+const ROUND: i32 = 10_000;
+
+fn stream_on(
+    client: &mut Client,
+    zone: Zone,
+    sql: &str,
+    params: &[serde_json::Value],
+    visit: &mut Visit,
+) -> Result<Vec<Column>, SqlError> {
     // Prepared before the transaction starts, so a failed first attempt (below)
     // does not abort it.
     let stmt = match client.prepare(sql) {
@@ -205,25 +214,30 @@ fn run_on(client: &mut Client, sql: &str, params: &[serde_json::Value], limit: u
         })
         .collect::<Result<Vec<_>, _>>()?;
     let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = bound.iter().map(|b| b.as_ref()).collect();
-    // A portal executed with a row count: the server stops after that many rows
-    // (the protocol's Execute message), so a huge result is never produced,
-    // sent or held; rows are decoded as they arrive. A count is an i32 and 0
-    // means "all", so a limit past i32::MAX is fetched in several rounds.
+    // A portal executed ROUND rows at a time (the protocol's Execute message
+    // with a row count): the server makes only the rows asked for, so a huge
+    // result is never produced, sent or held whole, and once `visit` has had
+    // enough the rest is never made. Rows are decoded as they arrive.
     let portal = tx.bind(&stmt, &refs).map_err(|e| sql_error(&e, sql))?;
-    let mut out = Vec::new();
-    while out.len() < limit {
-        let want = (limit - out.len()).min(i32::MAX as usize);
-        let before = out.len();
-        let mut rows = tx.query_portal_raw(&portal, want as i32).map_err(|e| sql_error(&e, sql))?;
+    let localizer = Localizer::new(zone, &columns);
+    let mut wanted = true;
+    while wanted {
+        let mut rows = tx.query_portal_raw(&portal, ROUND).map_err(|e| sql_error(&e, sql))?;
+        let mut got = 0;
+        // A round is read to its end even after `visit` has had enough, so the
+        // connection is left between messages for the rollback.
         while let Some(row) = rows.next().map_err(|e| sql_error(&e, sql))? {
-            out.push(decode_row(&row, &columns)?);
+            got += 1;
+            if wanted {
+                let mut values = decode_row(&row, &columns)?;
+                localizer.apply(&mut values);
+                wanted = visit(&columns, values);
+            }
         }
-        if out.len() - before < want {
-            break;
-        }
+        wanted &= got == ROUND;
     }
     tx.rollback().map_err(|e| sql_error(&e, sql))?;
-    Ok(QueryResult { columns, rows: out })
+    Ok(columns)
 }
 
 /// One row's values, each decoded by its column's type (see [`Cell`]).
