@@ -39,8 +39,8 @@ pub fn manifest(
 ) -> Result<Json, Diagnostic> {
     let mut queries = serde_json::Map::new();
     for (query, line) in &rendered.uses {
-        let Some(result) = catalog.results.get(query) else { continue };
-        let mut entry = json!({ "columns": result.column_names().collect::<Vec<_>>() });
+        let Some(columns) = catalog.columns(query) else { continue };
+        let mut entry = json!({ "columns": columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>() });
         if let Some(params) = catalog.params.get(query) {
             let inputs: Vec<&Input> =
                 params.iter().filter_map(|p| rendered.inputs.iter().find(|i| &i.name == p)).collect();

@@ -124,13 +124,7 @@ impl Runner {
         for (i, (q, bindings)) in jobs.iter().enumerate() {
             let hit = self.cache.as_ref().and_then(|c| c.get(&q.cache_key(bindings)));
             match hit {
-                Some(r) => match query::check_result(q, &r, max_rows) {
-                    Ok(()) => out.push(Ran::Held(Arc::new(r))),
-                    Err(d) => {
-                        diags.push(d);
-                        out.push(Ran::Failed);
-                    }
-                },
+                Some(r) => out.push(settle(q, r, max_rows, oversize, diags)),
                 None => {
                     out.push(Ran::Failed);
                     misses.push(i);
@@ -150,24 +144,7 @@ impl Runner {
                 let outcome = query::run_unchecked(q, bindings, source, max_rows);
                 progress.tick();
                 let ran = match outcome {
-                    Ok(r) if oversize && r.rows.len() > max_rows => {
-                        // Checked like any result, but by its columns only: its rows are let go.
-                        let columns = QueryResult { columns: r.columns, rows: Vec::new() };
-                        match query::check_result(q, &columns, max_rows) {
-                            Ok(()) => Ran::Oversize(columns.columns),
-                            Err(d) => {
-                                diags.push(d);
-                                Ran::Failed
-                            }
-                        }
-                    }
-                    Ok(r) => match query::check_result(q, &r, max_rows) {
-                        Ok(()) => Ran::Held(Arc::new(r)),
-                        Err(d) => {
-                            diags.push(d);
-                            Ran::Failed
-                        }
-                    },
+                    Ok(r) => settle(q, r, max_rows, oversize, diags),
                     Err(d) => {
                         diags.push(d);
                         Ran::Failed
@@ -209,6 +186,22 @@ impl Runner {
     pub fn finish(&self) {
         if let (Some(cache), Mode::Build) = (&self.cache, self.mode) {
             cache.prune();
+        }
+    }
+}
+
+/// A result, just run or from the cache, checked ([`query::check_result`]):
+/// held, or with `oversize`, over `max_rows` and let go but for its columns
+/// (checked like any result's).
+fn settle(q: &QueryFile, r: QueryResult, max_rows: usize, oversize: bool, diags: &Diagnostics) -> Ran {
+    let over = oversize && r.rows.len() > max_rows;
+    let r = if over { QueryResult { columns: r.columns, rows: Vec::new() } } else { r };
+    match query::check_result(q, &r, max_rows) {
+        Ok(()) if over => Ran::Oversize(r.columns),
+        Ok(()) => Ran::Held(Arc::new(r)),
+        Err(d) => {
+            diags.push(d);
+            Ran::Failed
         }
     }
 }

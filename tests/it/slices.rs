@@ -292,3 +292,61 @@ fn serve_rewrites_a_changed_querys_slices_and_removes_stale_ones() {
     s.eventually("payments slices removed", wait, || !p.path("site/data/payments.by.account_id").exists());
     assert!(p.path("site/data/payments.json").is_file(), "the home page still reads it whole");
 }
+
+#[test]
+fn a_result_over_max_rows_is_spilled_by_key_and_every_page_gets_the_same_bytes() {
+    // `events` has 10 rows; ordered by day, each id's rows come back apart,
+    // so the spill reads each value's rows back from several runs.
+    for order in ["id, day", "day, id"] {
+        let p = TempProject::fixture("slices");
+        p.write("queries/events.sql", &format!("SELECT id, day, amount FROM events ORDER BY {order}\n"));
+        let r = p.vcd(&["build"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let held = p.site_files();
+        // At 6 rows a query may hold, `events` is too big to hold; the pages
+        // made from `things` rows read it in slices, so it is spilled by `id`.
+        p.write("vcd.toml", "max_rows = 6\n");
+        let r = p.vcd(&["build", "--no-cache"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let spilled = p.site_files();
+        assert_eq!(held.len(), spilled.len(), "order {order}");
+        for ((path, a), (_, b)) in held.iter().zip(&spilled) {
+            assert!(a == b, "order {order}: {} differs", path.display());
+        }
+        // From the cache too: a held result over the limit is treated the same.
+        p.write("vcd.toml", "");
+        assert_eq!(p.vcd(&["build"]).code, 0);
+        p.write("vcd.toml", "max_rows = 6\n");
+        let r = p.vcd(&["build"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(p.site_files() == spilled, "order {order}: cached and spilled differ");
+    }
+}
+
+#[test]
+fn a_page_reading_a_result_over_max_rows_whole_is_an_error_naming_its_line() {
+    let p = TempProject::fixture("slices");
+    p.write("vcd.toml", "max_rows = 6\n");
+    assert_eq!(p.vcd(&["build"]).code, 0);
+    let before = p.site_files();
+    let index = p.read("pages/index.md");
+    let table = "{{ table(\"events\", columns=[\"day\"]) }}\n";
+    let chart = "```vega-lite\n{\"data\": {\"name\": \"events\"}, \"mark\": \"point\",\n \"encoding\": {\"x\": {\"field\": \"day\", \"type\": \"temporal\"}}}\n```\n";
+    for (added, what) in [(table, "table: query 'events'"), (chart, "query 'events'")] {
+        p.write("pages/index.md", &format!("{index}\n{added}"));
+        let r = p.vcd(&["build"]);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        let line = index.lines().count() + 2;
+        assert!(r.stderr.contains(&format!("pages/index.md:{line}")), "{}", r.stderr);
+        assert!(r.stderr.contains(what) && r.stderr.contains("more than max_rows = 6 rows"), "{}", r.stderr);
+        assert!(p.site_files() == before, "a failed build leaves the site as it was");
+    }
+    // A result too big to hold that no page made from rows can read in slices
+    // is refused at the query, as before.
+    p.write("pages/index.md", &index);
+    p.write("queries/amounts.sql", "SELECT day, amount FROM events\n");
+    let r = p.vcd(&["build"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("queries/amounts.sql: query returns more than max_rows = 6 rows"), "{}", r.stderr);
+    assert!(!r.stderr.contains("queries/events.sql"), "events is spilled: {}", r.stderr);
+}
