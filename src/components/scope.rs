@@ -6,8 +6,8 @@
 use crate::query::chunks::Sorter;
 use crate::query::partition::{self, Slicer};
 use crate::query::rollup::Request;
-use crate::query::Results;
 use crate::query::spill::Spill;
+use crate::query::Results;
 use crate::source::value::{Column, QueryResult};
 use crate::util::diag::suggestion;
 use minijinja::value::{Object, Value};

@@ -2,6 +2,7 @@
 //! rendered to, so a change to one file redoes only what depends on it (`vcd
 //! serve --watch`). `vcd build` and `vcd check` run it once from scratch.
 
+use crate::components::scope::Catalog;
 use crate::page::{self, Page};
 use crate::pipeline::rollups;
 use crate::pipeline::slices::{self, Loads, Slice};
@@ -11,16 +12,15 @@ use crate::project::Project;
 use crate::query::chunks::{self, ChunkSet, Sorter};
 use crate::query::partition::Slicer;
 use crate::query::projection::Projection;
-use crate::query::spill::Spill;
 use crate::query::runner::Mode;
 use crate::query::runner::Runner;
+use crate::query::spill::Spill;
 use crate::query::{self, QueryFile, Results};
 use crate::render::template;
 use crate::render::{self, RenderContext};
 use crate::site::layout::Layout;
 use crate::site::theme::Theme;
 use crate::site::{self, Staging};
-use crate::components::scope::Catalog;
 use crate::source::value::{Column, QueryResult};
 use crate::util::diag::{Diagnostic, Diagnostics};
 use crate::util::timings;
@@ -327,7 +327,9 @@ impl Session {
         // Its files are rewritten from the new result (the stage "plan data
         // files" adds and removes files); one that failed keeps its files.
         let ran: BTreeSet<&String> = base.results.keys().chain(base.oversize.keys()).collect();
-        self.dirty.extend(self.data_files.iter().filter(|(_, f)| ran.contains(&f.query().to_string())).map(|(p, _)| p.clone()));
+        self.dirty.extend(
+            self.data_files.iter().filter(|(_, f)| ran.contains(&f.query().to_string())).map(|(p, _)| p.clone()),
+        );
         self.results.extend(base.results);
         self.oversize.extend(base.oversize);
         self.step.queries_run += jobs.len();
@@ -413,11 +415,13 @@ impl Session {
         let vdiags = Diagnostics::default();
         let jobs: variants::Jobs =
             plan.jobs.into_iter().filter(|(file, _)| !self.variants.contains_key(file)).collect();
-        let _t = timings::stage("run variants, rollups");
+        let _t = timings::stage("run variants");
         for (file, result) in run_variants(jobs, &self.queries, &mut self.runner, &vdiags)? {
             self.pending.insert(PathBuf::from("data").join(&file), Some(result.to_json_bytes()));
             self.variants.insert(file, result);
         }
+        drop(_t);
+        let _t = timings::stage("run rollups");
         let rollup_jobs: rollups::Jobs =
             plan.rollups.into_iter().filter(|(file, _)| !self.rollups.contains_key(file)).collect();
         for (file, bytes) in run_rollups(rollup_jobs, &self.queries, &self.results, &mut self.runner, &vdiags)? {

@@ -151,7 +151,7 @@ pub(super) fn run_rollups(
     diags: &Diagnostics,
 ) -> Result<Vec<(String, Arc<Vec<u8>>)>> {
     let by_name: BTreeMap<&str, &QueryFile> = queries.iter().map(|q| (q.name.as_str(), q)).collect();
-    let list: Vec<(String, usize, QueryFile)> = jobs
+    let planned: Vec<(String, crate::query::rollup::Rollup, &QueryFile, Vec<&str>)> = jobs
         .into_iter()
         .filter_map(|(file, r)| {
             let columns = &results.get(&r.query)?.columns;
@@ -160,14 +160,37 @@ pub(super) fn run_rollups(
                 .filter(|c| crate::query::rollup::is_float(&c.sql_type))
                 .map(|c| c.name.as_str())
                 .collect();
-            let q = r.query_file(by_name.get(r.query.as_str())?, &floats);
-            Some((file, r.grain().count(), q))
+            let base = *by_name.get(r.query.as_str())?;
+            Some((file, r, base, floats))
+        })
+        .collect();
+    // A query that two rollups or more must run on is run once and kept in
+    // the engine for them to read (DuckDB; 43 rollups of the demo's
+    // post_facts would otherwise each run its joins again).
+    let mut misses: BTreeMap<&str, usize> = BTreeMap::new();
+    for (_, r, base, floats) in &planned {
+        if !runner.is_cached(&r.query_file(base, floats, None)) {
+            *misses.entry(base.name.as_str()).or_default() += 1;
+        }
+    }
+    let mut kept: BTreeMap<&str, String> = BTreeMap::new();
+    for (name, _) in misses.into_iter().filter(|(_, n)| *n >= 2) {
+        let table = format!("vcd_kept_{name}");
+        if runner.keep(&table, by_name[name], diags)? {
+            kept.insert(name, table);
+        }
+    }
+    let list: Vec<(String, usize, QueryFile)> = planned
+        .into_iter()
+        .map(|(file, r, base, floats)| {
+            let q = r.query_file(base, &floats, kept.get(base.name.as_str()).map(String::as_str));
+            (file, r.grain().count(), q)
         })
         .collect();
     let runs: Vec<(&QueryFile, Vec<serde_json::Value>)> = list.iter().map(|(_, _, q)| (q, Vec::new())).collect();
     let (found, _) = runner.run(&runs, diags)?;
     Ok(list
-        .iter()
+        .par_iter()
         .zip(found)
         .filter_map(|((file, grain, _), r)| {
             Some((file.clone(), Arc::new(crate::query::rollup::file_bytes(&*r?, *grain))))

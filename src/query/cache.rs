@@ -51,6 +51,11 @@ impl Cache {
         format!("{:016x}", h.finish())
     }
 
+    /// Whether a result is stored for `sql` (without reading it).
+    pub fn has(&self, sql: &str) -> bool {
+        self.dir.join(format!("{}.json", self.key(sql))).is_file()
+    }
+
     pub fn get(&self, sql: &str) -> Option<QueryResult> {
         let key = self.key(sql);
         let text = std::fs::read(self.dir.join(format!("{key}.json"))).ok()?;

@@ -181,7 +181,11 @@ impl Rollup {
     /// calendar day (the session's time zone is the project's), as the
     /// runtime's date filter reads it from the JSON value.
     /// `floats` are the query's floating-point columns (see [`is_float`]).
-    pub fn query_file(&self, base: &QueryFile, floats: &[&str]) -> QueryFile {
+    /// `kept`: the table holding the base query's result, where the engine
+    /// keeps one ([`crate::source::Source::keep`]); the rollup reads it
+    /// instead of running the base query again. Its text, the cache's key,
+    /// is the same either way.
+    pub fn query_file(&self, base: &QueryFile, floats: &[&str], kept: Option<&str>) -> QueryFile {
         let mut select: Vec<String> = self.keys.iter().map(|k| ident(k)).collect();
         select.extend(self.bins.iter().map(Bin::sql));
         select
@@ -200,13 +204,15 @@ impl Rollup {
         } else {
             format!(" GROUP BY {}", (1..=grain).map(|i| i.to_string()).collect::<Vec<_>>().join(", "))
         };
-        let sql =
-            format!("SELECT {} FROM (\n{}\n) AS vcd_rollup{group}", select.join(", "), strip_terminator(&base.run_sql));
+        let over = |inner: &str| format!("SELECT {} FROM (\n{inner}\n) AS vcd_rollup{group}", select.join(", "));
+        let sql = over(strip_terminator(&base.run_sql));
+        let run_sql =
+            kept.map_or_else(|| sql.clone(), |t| over(&format!("SELECT * FROM {}", crate::source::sql_ident(t))));
         QueryFile {
             name: base.name.clone(),
             path: base.path.clone(),
             sql: format!("-- vcd rollup\n{sql}\n-- of:\n{}", base.sql),
-            run_sql: sql,
+            run_sql,
             params: Vec::new(),
         }
     }
@@ -214,7 +220,7 @@ impl Rollup {
 
 /// The query's SQL without the semicolon that may end it (and whatever
 /// whitespace or comments follow), so it can be wrapped as a subquery.
-fn strip_terminator(sql: &str) -> &str {
+pub fn strip_terminator(sql: &str) -> &str {
     let statements = crate::util::sqltext::statements(sql);
     let first = statements.into_iter().find(|s| !crate::util::sqltext::code_only(s).trim().is_empty());
     first.unwrap_or(sql)
@@ -225,18 +231,29 @@ fn strip_terminator(sql: &str) -> &str {
 /// grain (the table order of `docs/formatting.md`) so the file is the same
 /// bytes from either engine.
 pub fn file_bytes(result: &QueryResult, grain: usize) -> Vec<u8> {
-    let mut rows: Vec<&Vec<Json>> = result.rows.iter().collect();
-    rows.sort_by(|a, b| {
-        (0..grain)
-            .map(|i| match (a[i].is_null(), b[i].is_null()) {
-                (true, true) => std::cmp::Ordering::Equal,
-                (true, false) => std::cmp::Ordering::Greater,
-                (false, true) => std::cmp::Ordering::Less,
-                _ => crate::util::format::compare(&a[i], &b[i]),
+    use crate::util::format::OrderKey;
+    use std::cmp::Ordering;
+    // Each grain value's key is worked out once (nulls have none: they go last).
+    let keys: Vec<Vec<Option<OrderKey>>> = result
+        .rows
+        .iter()
+        .map(|r| r[..grain].iter().map(|v| (!v.is_null()).then(|| OrderKey::of(v))).collect())
+        .collect();
+    let mut order: Vec<usize> = (0..result.rows.len()).collect();
+    order.sort_by(|&a, &b| {
+        keys[a]
+            .iter()
+            .zip(&keys[b])
+            .map(|(x, y)| match (x, y) {
+                (None, None) => Ordering::Equal,
+                (None, Some(_)) => Ordering::Greater,
+                (Some(_), None) => Ordering::Less,
+                (Some(x), Some(y)) => x.cmp_to(y),
             })
             .find(|o| o.is_ne())
-            .unwrap_or(std::cmp::Ordering::Equal)
+            .unwrap_or(Ordering::Equal)
     });
+    let rows: Vec<&Vec<Json>> = order.iter().map(|&i| &result.rows[i]).collect();
     let columns: Vec<Vec<&Json>> = (0..result.columns.len()).map(|c| rows.iter().map(|r| &r[c]).collect()).collect();
     serde_json::to_vec(&columns).expect("JSON values serialise")
 }
@@ -259,7 +276,7 @@ mod tests {
                 Measure { op: Op::Count, field: None },
             ],
         };
-        let q = r.query_file(&base, &["reach"]);
+        let q = r.query_file(&base, &["reach"], None);
         assert_eq!(
             q.run_sql,
             "SELECT \"plat\"\"form\", substr(CAST(\"posted_at\" AS VARCHAR), 1, 10) AS \"posted_at\", count(*) AS \"n\", \
@@ -273,7 +290,10 @@ mod tests {
     fn no_grain_is_one_row() {
         let base = QueryFile::new("p".into(), PathBuf::from("queries/p.sql"), "select 1 as x".into());
         let r = Rollup { query: "p".into(), keys: vec![], bins: vec![], days: vec![], measures: vec![] };
-        assert_eq!(r.query_file(&base, &[]).run_sql, "SELECT count(*) AS \"n\" FROM (\nselect 1 as x\n) AS vcd_rollup");
+        assert_eq!(
+            r.query_file(&base, &[], None).run_sql,
+            "SELECT count(*) AS \"n\" FROM (\nselect 1 as x\n) AS vcd_rollup"
+        );
     }
 
     #[test]

@@ -5,10 +5,10 @@
 use crate::project::config::SourceKind;
 use crate::project::Project;
 use crate::query::cache::Cache;
+use crate::query::spill::Spill;
 use crate::query::{self, QueryFile, Results};
 use crate::source::duckdb::DuckSource;
 use crate::source::postgres::{self, PgSource};
-use crate::query::spill::Spill;
 use crate::source::value::{Column, QueryResult};
 use crate::source::Source;
 use crate::util::diag::Diagnostics;
@@ -163,6 +163,20 @@ impl Runner {
         Ok((out, cached))
     }
 
+    /// Whether the cache holds `q`'s result (without parameters).
+    pub fn is_cached(&self, q: &QueryFile) -> bool {
+        self.cache.as_ref().is_some_and(|c| c.has(&q.cache_key(&[])))
+    }
+
+    /// Keeps `q`'s result (without parameters) in the engine as the table
+    /// `name` ([`Source::keep`]); `false` where the engine keeps none or the
+    /// statement failed (then the statements that would read it run `q`
+    /// themselves, and report its error).
+    pub fn keep(&mut self, name: &str, q: &QueryFile, diags: &Diagnostics) -> Result<bool> {
+        let source = self.source(diags)?;
+        Ok(source.keep(name, crate::query::rollup::strip_terminator(&q.run_sql)).unwrap_or(false))
+    }
+
     /// `q`'s result (run without parameters) split by its `key` column onto
     /// disk, for a result too big to hold; `None` where it failed (its error
     /// is a diagnostic).
@@ -174,6 +188,7 @@ impl Runner {
     /// The engine, opened on first need.
     fn source(&mut self, diags: &Diagnostics) -> Result<&dyn Source> {
         if self.source.is_none() {
+            let _t = crate::util::timings::stage("load data");
             let before = diags.len();
             let source = open_source(&self.project, diags)?;
             self.data_clean = diags.len() == before;

@@ -33,6 +33,15 @@ pub trait Source: Sync {
     /// unread rest is ever held whole.
     fn stream(&self, sql: &str, params: &[Json], visit: &mut Visit) -> Result<Vec<Column>, SqlError>;
 
+    /// Keeps the result of `sql` (no parameters) in the engine as a table
+    /// named `name`, replacing any kept before under that name, for later
+    /// statements to read many times over (`SELECT … FROM name`) instead of
+    /// running `sql` each time. Returns whether it did: `false` where the
+    /// engine keeps nothing (PostgreSQL, whose session vcd keeps read-only).
+    fn keep(&self, _name: &str, _sql: &str) -> Result<bool, SqlError> {
+        Ok(false)
+    }
+
     /// Runs `sql` like [`Source::stream`] and returns at most `limit` rows.
     /// The engine stops producing rows there, so a result far bigger than
     /// `limit` costs about `limit` rows of time and memory (callers pass

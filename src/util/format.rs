@@ -409,17 +409,19 @@ pub fn compare(a: &Json, b: &Json) -> Ordering {
 
 /// A value's place in the table order, worked out once: a sort compares each
 /// value many times, and reading a decimal is the costly part.
-struct OrderKey {
+pub struct OrderKey {
     num: Option<Num>,
     text: String,
 }
 
 impl OrderKey {
-    fn of(v: &Json) -> OrderKey {
+    /// The key of a non-null value (a null has no place: it goes last).
+    pub fn of(v: &Json) -> OrderKey {
         OrderKey { num: Num::from_json(v), text: text(v) }
     }
 
-    fn cmp_to(&self, other: &OrderKey) -> Ordering {
+    /// How two values compare in the table order ([`compare`]).
+    pub fn cmp_to(&self, other: &OrderKey) -> Ordering {
         match (&self.num, &other.num) {
             (Some(Num::Finite(x)), Some(Num::Finite(y))) => x.cmp(y),
             (Some(_), None) => Ordering::Less,

@@ -67,6 +67,15 @@ impl Source for DuckSource {
         self.pool.lock().unwrap_or_else(|e| e.into_inner()).push(conn);
         result
     }
+
+    /// A table in the in-memory database; it goes when the data is reloaded.
+    fn keep(&self, name: &str, sql: &str) -> Result<bool, SqlError> {
+        let conn = self.checkout()?;
+        let statement = format!("CREATE OR REPLACE TABLE {} AS (\n{sql}\n)", super::sql_ident(name));
+        let result = conn.execute_batch(&statement).map_err(|e| sql_error(&e.to_string(), sql));
+        self.pool.lock().unwrap_or_else(|e| e.into_inner()).push(conn);
+        result.map(|()| true)
+    }
 }
 
 /// An in-memory database that never reaches the network: the extensions vcd

@@ -6,9 +6,9 @@ pub mod param;
 
 use self::decode::Cell;
 use super::{Source, SqlError, Visit};
-use crate::source::zoned::Localizer;
 use crate::project::timezone::Zone;
 use crate::source::value::Column;
+use crate::source::zoned::Localizer;
 use anyhow::{anyhow, Context, Result};
 use postgres::error::SqlState;
 use postgres::fallible_iterator::FallibleIterator;
