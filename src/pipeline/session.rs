@@ -160,8 +160,11 @@ impl Session {
     ///
     /// 1. **find queries** (`queries/*.sql`, their `$name` parameters);
     /// 2. **load data and run queries**: the engine opens (and DuckDB loads
-    ///    `data/`) only when a query misses the result cache;
-    /// 3. **find pages** (`pages/**/*.md`, a page per row of a `rows:` query);
+    ///    `data/`) only when a query misses the result cache; a result over
+    ///    `max_rows` is not held, only its columns;
+    /// 3. **find pages** (`pages/**/*.md`, a page per row of a `rows:` query),
+    ///    then **spill** the results too big to hold that those pages read
+    ///    in slices ([`Session::spill_oversize`]);
     /// 4. **render pages**: template, components, charts, Markdown;
     /// 5. **plan variants, rollups and slices**: the pre-computed results each
     ///    page's inputs need, the rollups its charts and KPI cards read, and
@@ -326,10 +329,8 @@ impl Session {
         let base = self.runner.base(&jobs, &diags)?;
         // Its files are rewritten from the new result (the stage "plan data
         // files" adds and removes files); one that failed keeps its files.
-        let ran: BTreeSet<&String> = base.results.keys().chain(base.oversize.keys()).collect();
-        self.dirty.extend(
-            self.data_files.iter().filter(|(_, f)| ran.contains(&f.query().to_string())).map(|(p, _)| p.clone()),
-        );
+        let ran: BTreeSet<&str> = base.results.keys().chain(base.oversize.keys()).map(String::as_str).collect();
+        self.dirty.extend(self.data_files.iter().filter(|(_, f)| ran.contains(f.query())).map(|(p, _)| p.clone()));
         self.results.extend(base.results);
         self.oversize.extend(base.oversize);
         self.step.queries_run += jobs.len();
@@ -349,13 +350,7 @@ impl Session {
             let Some(q) = self.queries.iter().find(|q| &q.name == name) else { continue };
             let found: Vec<&String> = keys.iter().filter(|k| columns.iter().any(|c| &c.name == *k)).collect();
             if found.is_empty() || !q.params.is_empty() {
-                diags.push(Diagnostic::in_file(
-                    &q.path,
-                    format!(
-                        "query returns more than max_rows = {} rows; aggregate in SQL or raise max_rows in vcd.toml",
-                        self.project.config.max_rows
-                    ),
-                ));
+                diags.push(query::over_max_rows(q, self.project.config.max_rows));
             }
             wanted.extend(found.into_iter().filter(|_| q.params.is_empty()).map(|k| (name.clone(), k.clone())));
         }

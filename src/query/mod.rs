@@ -131,17 +131,20 @@ pub fn sql_diagnostic(q: &QueryFile, e: crate::source::SqlError) -> Diagnostic {
     }
 }
 
+/// The error for a query whose result has more rows than `max_rows` allows.
+pub fn over_max_rows(q: &QueryFile, max_rows: usize) -> Diagnostic {
+    Diagnostic::in_file(
+        &q.path,
+        format!("query returns more than max_rows = {max_rows} rows; aggregate in SQL or raise max_rows in vcd.toml"),
+    )
+}
+
 /// What every result must satisfy, whether just run or read from the cache.
 /// A result just run stops at `max_rows + 1` rows, so the count past the
 /// limit is not known and not given.
 pub fn check_result(q: &QueryFile, result: &QueryResult, max_rows: usize) -> Result<(), Diagnostic> {
     if result.rows.len() > max_rows {
-        return Err(Diagnostic::in_file(
-            &q.path,
-            format!(
-                "query returns more than max_rows = {max_rows} rows; aggregate in SQL or raise max_rows in vcd.toml"
-            ),
-        ));
+        return Err(over_max_rows(q, max_rows));
     }
     let mut seen = std::collections::BTreeSet::new();
     if let Some(dup) = result.column_names().find(|c| !seen.insert(*c)) {
