@@ -266,3 +266,38 @@ fn load_moves_sequences_past_loaded_ids() {
     let id: i32 = db.client().query_one("INSERT INTO things (name) VALUES ('new') RETURNING id", &[]).unwrap().get(0);
     assert_eq!(id, 8, "the next id follows the largest loaded one");
 }
+
+/// Rows stream from a portal in rounds of 10,000: a result over several
+/// rounds arrives whole and in order, one stopped part-way leaves the
+/// connection ready for the next statement, and a result spilled by key reads
+/// back the same bytes as from DuckDB.
+#[test]
+fn a_streamed_result_crosses_rounds_stops_cleanly_and_spills_as_on_duckdb() {
+    use vcd::source::Source;
+    let Some(db) = test_db() else { return };
+    let config = vcd::source::postgres::config(Some(&db.url)).unwrap();
+    let pg = vcd::source::postgres::PgSource::open(config, Default::default()).unwrap();
+    let sql = "SELECT g % 7 AS k, g FROM generate_series(1, 25000) AS g ORDER BY g";
+    let all = pg.run(sql, &[], usize::MAX).unwrap();
+    assert_eq!(all.rows.len(), 25_000);
+    assert!(all.rows.iter().enumerate().all(|(i, r)| r[1] == serde_json::json!(i + 1)), "in order");
+    // Stopped inside the second round, then the same pooled connection runs more.
+    for _ in 0..3 {
+        let part = pg.run(sql, &[], 12_345).unwrap();
+        assert_eq!(part.rows.len(), 12_345);
+        assert_eq!(part.rows[12_344][1], serde_json::json!(12_345));
+    }
+    assert_eq!(pg.run("SELECT 1 AS one", &[], 10).unwrap().rows, vec![vec![serde_json::json!(1)]]);
+
+    let diags = vcd::util::diag::Diagnostics::default();
+    let empty = tempfile::tempdir().unwrap();
+    let duck =
+        vcd::source::duckdb::DuckSource::open(empty.path(), Default::default(), &|x| x.to_path_buf(), &diags).unwrap();
+    let q = vcd::query::QueryFile::new("q".into(), "queries/q.sql".into(), sql.replace("g % 7", "(g % 7)::int"));
+    let on_pg = vcd::query::spill::Spill::run(&pg, &q, "k").unwrap();
+    let on_duck = vcd::query::spill::Spill::run(&duck, &q, "k").unwrap();
+    assert_eq!((on_pg.rows, on_pg.values()), (25_000, 7));
+    for k in 0..7 {
+        assert_eq!(on_pg.bytes(&k.to_string()).unwrap(), on_duck.bytes(&k.to_string()).unwrap(), "key {k}");
+    }
+}
