@@ -5,10 +5,12 @@ pub mod nav;
 
 use crate::page::frontmatter::FrontMatter;
 use crate::query::Results;
+use crate::source::value::QueryResult;
 use crate::util::diag::{Diagnostic, Diagnostics};
 use serde_json::Value as Json;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Top-level output folders that belong to vcd, so no page may be written there.
 pub const RESERVED_DIRS: &[(&str, &str)] = &[("data", "query results"), ("assets", "theme files")];
@@ -20,13 +22,36 @@ pub struct Page {
     /// Folder URL relative to the site root: `""` for the home page, `"viral/"`.
     pub url: String,
     pub front: FrontMatter,
-    /// Template text: the file with its front matter blanked, so lines match the file.
-    pub body: String,
+    /// Template text: the file with its front matter blanked, so lines match
+    /// the file. Shared by every page made from a bracketed file.
+    pub body: Arc<str>,
     /// For a bracketed page (`[post_id].md`) and each page made from it, the
     /// column naming each generated page.
     pub key: Option<String>,
     /// For a page generated from a bracketed one: its row, in scope as `row`.
-    pub row: Option<serde_json::Value>,
+    pub row: Option<Row>,
+}
+
+/// One row of a held result, for the page made from it: the result is
+/// shared, so 100,000 pages hold 100,000 indices, not 100,000 copies.
+#[derive(Debug, Clone)]
+pub struct Row {
+    result: Arc<QueryResult>,
+    index: usize,
+}
+
+impl Row {
+    /// The value in column `name`, if the result has that column.
+    pub fn get(&self, name: &str) -> Option<&Json> {
+        let i = self.result.columns.iter().position(|c| c.name == name)?;
+        self.result.rows[self.index].get(i)
+    }
+
+    /// The row as a JSON object, column name to value (what templates see as `row`).
+    pub fn to_map(&self) -> serde_json::Map<String, Json> {
+        let values = &self.result.rows[self.index];
+        self.result.columns.iter().zip(values).map(|(c, v)| (c.name.clone(), v.clone())).collect()
+    }
 }
 
 impl Page {
@@ -234,7 +259,7 @@ pub fn discover(pages_dir: &Path, root: &Path, diags: &Diagnostics) -> Vec<Page>
                 )
                 .at(1, None),
             ),
-            Ok((front, body)) => pages.push(Page { source: shown, url, front, body, key, row: None }),
+            Ok((front, body)) => pages.push(Page { source: shown, url, front, body: body.into(), key, row: None }),
             Err(errs) => errs.into_iter().for_each(|d| diags.push(d)),
         }
     }
@@ -285,7 +310,7 @@ pub fn expand(
             ));
             continue;
         };
-        for values in &result.rows {
+        for (index, values) in result.rows.iter().enumerate() {
             let segment = match &values[col] {
                 Json::String(s) => s.clone(),
                 Json::Number(n) => n.to_string(),
@@ -318,23 +343,23 @@ pub fn expand(
                 }
                 continue;
             }
-            let row: serde_json::Map<String, Json> =
-                result.columns.iter().zip(values).map(|(c, v)| (c.name.clone(), v.clone())).collect();
+            let row = Row { result: result.clone(), index };
             let mut front = page.front.clone();
             front.title = front.title.as_deref().map(|t| row_title(t, &row));
-            out.push(Page { url, front, row: Some(Json::Object(row)), ..page.clone() });
+            out.push(Page { url, front, row: Some(row), ..page.clone() });
         }
     }
     out
 }
 
 /// A front matter title may use the row: `title: "Post {{ row.post_id }}"`.
-fn row_title(title: &str, row: &serde_json::Map<String, Json>) -> String {
+fn row_title(title: &str, row: &Row) -> String {
     if !title.contains("{{") {
         return title.to_string();
     }
     let env = minijinja::Environment::new();
-    env.render_str(title, minijinja::context! { row => minijinja::Value::from(minijinja::value::Serde(row)) })
+    let row = row.to_map();
+    env.render_str(title, minijinja::context! { row => minijinja::Value::from(minijinja::value::Serde(&row)) })
         .unwrap_or_else(|_| title.to_string())
 }
 
@@ -385,7 +410,7 @@ mod tests {
                 source: PathBuf::from(src),
                 url: String::new(),
                 front: FrontMatter::default(),
-                body: String::new(),
+                body: "".into(),
                 key: None,
                 row: None,
             }

@@ -121,7 +121,7 @@ mod tests {
             source: PathBuf::from(format!("pages/{url}x.md")),
             url: url.into(),
             front: FrontMatter { title: Some(title.into()), order, ..Default::default() },
-            body: String::new(),
+            body: "".into(),
             key: None,
             row: None,
         }

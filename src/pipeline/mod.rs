@@ -36,7 +36,10 @@ pub struct Report {
 /// them, in one run); `Err` is kept for failures outside the project's content.
 pub fn run(project: &Project, mode: Mode) -> Result<Report> {
     let started = Instant::now();
-    let mut session = Session::open(project.clone(), mode)?;
+    let mut session = match mode {
+        Mode::Build => Session::build(project.clone())?,
+        Mode::Check => Session::open(project.clone(), mode)?,
+    };
     let diagnostics = session.diagnostics();
     let written = if diagnostics.is_empty() && mode == Mode::Build { Some(session.write_all()?) } else { None };
     Ok(Report {

@@ -21,12 +21,15 @@ use crate::render::template;
 use crate::render::{self, RenderContext};
 use crate::site::layout::Layout;
 use crate::site::theme::Theme;
+use crate::site::Staging;
 use crate::source::value::{Column, QueryResult};
 use crate::util::diag::{Diagnostic, Diagnostics};
+use crate::util::progress::Progress;
 use crate::util::timings;
 use anyhow::Result;
 use files::DataFile;
 use minijinja::Environment;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -46,11 +49,16 @@ pub enum Origin {
     Oversize,
 }
 
+/// How many pages are rendered and laid out at a time: enough to keep both
+/// cores busy, few enough that their drafts (a few KB each) stay small.
+const BATCH: usize = 10_000;
+
 /// One rendered page.
 struct Output {
     /// The page file it came from (several outputs share a bracketed page's file).
     source: PathBuf,
-    html: String,
+    /// Its HTML; `None` once a one-shot build has written it ([`Session::build`]).
+    html: Option<String>,
     reads: BTreeSet<String>,
     /// The data files it loads.
     loads: Loads,
@@ -126,6 +134,8 @@ pub struct Session {
     /// (pages, results, slices): written from it then, or removed if it no
     /// longer has them. Rendering 100,000 pages keeps no second copy of each.
     dirty: BTreeSet<PathBuf>,
+    /// A one-shot build's new site, written as pages are laid out ([`Session::build`]).
+    staging: Option<Staging>,
     step: Step,
 }
 
@@ -150,6 +160,24 @@ impl Session {
     ///    [`Session::write_pending`] (`vcd serve`, after [`Session::apply`]
     ///    repeats the stages a change reaches).
     pub fn open(project: Project, mode: Mode) -> Result<Session> {
+        Session::start(project, mode, None)
+    }
+
+    /// Runs the pipeline once for `vcd build`: as [`Session::open`], but each
+    /// page goes into the new site as it is laid out instead of being held,
+    /// so memory does not grow with the number of pages.
+    /// [`Session::write_all`] then writes the rest and swaps the site in;
+    /// dropping the session without it leaves the old site as it was.
+    ///
+    /// # Errors
+    /// The output folder is not vcd's, or its sibling cannot be created, as
+    /// well as those of [`Session::open`].
+    pub fn build(project: Project) -> Result<Session> {
+        let staging = Staging::new(&project.output_dir())?;
+        Session::start(project, Mode::Build, Some(staging))
+    }
+
+    fn start(project: Project, mode: Mode, staging: Option<Staging>) -> Result<Session> {
         let theme = Theme::load(&project.theme_dir())?;
         let runner = Runner::new(&project, mode);
         let mut s = Session {
@@ -173,6 +201,7 @@ impl Session {
             cached: 0,
             pending: BTreeMap::new(),
             dirty: BTreeSet::new(),
+            staging,
             step: Step::default(),
         };
         s.discover_queries(); // 1
@@ -367,59 +396,77 @@ impl Session {
             spills: self.spills.clone(),
         };
         let ctx = RenderContext::new(&self.env, &names, &self.results, catalog, &self.project.config.title);
-        let chosen: Vec<&Page> = chosen.iter().map(|&i| &self.pages[i]).collect();
-
-        let drafts = {
-            let _t = timings::stage("render pages");
-            render_pages(&chosen, &ctx)
-        };
-        let plan = {
-            let _t = timings::stage("plan variants, rollups");
-            plan_variants(drafts, &ctx, &self.project.config)
-        };
-        for failed in &plan.failed {
-            // A page that failed may have failed on any query; any rerun retries it.
-            self.outputs.entry(failed.clone()).and_modify(|o| o.reads = names.clone());
-        }
-        let vdiags = Diagnostics::default();
-        let jobs: variants::Jobs =
-            plan.jobs.into_iter().filter(|(file, _)| !self.variants.contains_key(file)).collect();
-        let _t = timings::stage("run variants");
-        for (file, result) in run_variants(jobs, &self.queries, &mut self.runner, &vdiags)? {
-            self.pending.insert(PathBuf::from("data").join(&file), Some(result.to_json_bytes()));
-            self.variants.insert(file, result);
-        }
-        drop(_t);
-        let _t = timings::stage("run rollups");
-        let rollup_jobs: rollups::Jobs =
-            plan.rollups.into_iter().filter(|(file, _)| !self.rollups.contains_key(file)).collect();
-        for (file, bytes) in run_rollups(rollup_jobs, &self.queries, &self.results, &mut self.runner, &vdiags)? {
-            self.pending.insert(PathBuf::from("data").join(&file), Some(bytes.to_vec()));
-            self.rollups.insert(file, bytes);
-        }
-        drop(_t);
-        let _t = timings::stage("lay out");
-        let mut problems = plan.problems;
+        // Pages made from rows come after the others, so the dashboards' rollups
+        // of one query fall in one batch and share its kept table.
+        let mut chosen: Vec<&Page> = chosen.iter().map(|&i| &self.pages[i]).collect();
+        chosen.sort_by_key(|p| p.row.is_some());
         let layout = Layout::new(&self.theme, &self.project.config.title, &self.pages);
-        for laid in lay_out(plan.finished, &layout) {
-            match laid.html {
-                Ok(html) => {
-                    let out = laid.page.out_file();
-                    self.dirty.insert(out.clone());
-                    let output =
-                        Output { source: laid.page.source.clone(), html, reads: laid.reads, loads: laid.loads };
-                    self.outputs.insert(out, output);
-                    self.step.pages_rendered += 1;
+        let progress = Progress::new("pages rendered:", chosen.len());
+        let vdiags = Diagnostics::default();
+        let mut clocks = [
+            timings::total("render pages"),
+            timings::total("plan variants, rollups"),
+            timings::total("run variants"),
+            timings::total("run rollups"),
+            timings::total("lay out"),
+        ];
+        // In batches, so memory holds one batch's drafts; a one-shot build
+        // writes each batch's pages as they are laid out, keeping none.
+        for batch in chosen.chunks(BATCH) {
+            let drafts = clocks[0].time(|| render_pages(batch, &ctx, &progress));
+            let plan = clocks[1].time(|| plan_variants(drafts, &ctx, &self.project.config));
+            for failed in &plan.failed {
+                // A page that failed may have failed on any query; any rerun retries it.
+                self.outputs.entry(failed.clone()).and_modify(|o| o.reads = names.clone());
+            }
+            let jobs: variants::Jobs =
+                plan.jobs.into_iter().filter(|(file, _)| !self.variants.contains_key(file)).collect();
+            let made = clocks[2].time(|| run_variants(jobs, &self.queries, &mut self.runner, &vdiags))?;
+            for (file, result) in made {
+                self.pending.insert(PathBuf::from("data").join(&file), Some(result.to_json_bytes()));
+                self.variants.insert(file, result);
+            }
+            let jobs: rollups::Jobs =
+                plan.rollups.into_iter().filter(|(file, _)| !self.rollups.contains_key(file)).collect();
+            let made = clocks[3].time(|| run_rollups(jobs, &self.queries, &self.results, &mut self.runner, &vdiags))?;
+            for (file, bytes) in made {
+                self.pending.insert(PathBuf::from("data").join(&file), Some(bytes.to_vec()));
+                self.rollups.insert(file, bytes);
+            }
+            let mut problems = plan.problems;
+            let staging = self.staging.as_ref();
+            let laid = clocks[4].time(|| {
+                let laid = lay_out(plan.finished, &layout);
+                if let Some(staging) = staging {
+                    laid.par_iter().try_for_each(|l| match &l.html {
+                        Ok(html) => staging.write(&l.page.out_file(), html.as_bytes()),
+                        Err(_) => Ok(()),
+                    })?;
                 }
-                Err(d) => problems.push(d),
+                anyhow::Ok(laid)
+            })?;
+            for laid in laid {
+                match laid.html {
+                    Ok(html) => {
+                        let out = laid.page.out_file();
+                        let html = if staging.is_some() { None } else { Some(html) };
+                        self.dirty.insert(out.clone());
+                        let output =
+                            Output { source: laid.page.source.clone(), html, reads: laid.reads, loads: laid.loads };
+                        self.outputs.insert(out, output);
+                        self.step.pages_rendered += 1;
+                    }
+                    Err(d) => problems.push(d),
+                }
+            }
+            for d in problems {
+                let origin = d.file.clone().map_or(Origin::Project, Origin::Page);
+                push_unique(self.errors.entry(origin).or_default(), d);
             }
         }
-        for d in problems {
-            let origin = d.file.clone().map_or(Origin::Project, Origin::Page);
-            push_unique(self.errors.entry(origin).or_default(), d);
-        }
+        drop(progress);
+        drop(clocks);
         self.route(vdiags);
-        drop(_t);
         let _t = timings::stage("plan data files");
         self.plan_data_files();
         Ok(())

@@ -14,6 +14,7 @@ use crate::render::{self, RenderContext, RenderedPage};
 use crate::site::layout::Layout;
 use crate::source::value::QueryResult;
 use crate::util::diag::{Diagnostic, Diagnostics};
+use crate::util::progress::Progress;
 use anyhow::Result;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -24,18 +25,15 @@ use std::sync::Arc;
 pub(super) type Draft<'p> = (&'p Page, Result<RenderedPage, Vec<Diagnostic>>);
 
 /// Stage "render pages": each page's template, charts and Markdown, in parallel.
-pub(super) fn render_pages<'p>(pages: &[&'p Page], ctx: &RenderContext) -> Vec<Draft<'p>> {
-    let progress = crate::util::progress::Progress::new("pages rendered:", pages.len());
-    let drafts = pages
+pub(super) fn render_pages<'p>(pages: &[&'p Page], ctx: &RenderContext, progress: &Progress) -> Vec<Draft<'p>> {
+    pages
         .par_iter()
         .map(|p| {
             let r = render::render_page(p, ctx);
             progress.tick();
             (*p, r)
         })
-        .collect();
-    drop(progress);
-    drafts
+        .collect()
 }
 
 /// A page ready to lay out: what it rendered to and the data files it loads.

@@ -2,6 +2,7 @@
 
 use crate::project::timezone::Zone;
 use anyhow::{bail, Context, Result};
+use bytesize::ByteSize;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -51,6 +52,10 @@ pub struct Config {
     /// Timestamps without a zone and dates are not affected.
     #[serde(deserialize_with = "zone_from_name")]
     pub timezone: Zone,
+    /// The memory DuckDB may use (its `memory_limit`): `"1GB"` (10⁹ bytes),
+    /// `"512MiB"` (2²⁰ bytes each) or a number of bytes. Data bigger than
+    /// half of it is kept in a temporary database file instead of in memory.
+    pub duckdb_memory: ByteSize,
 }
 
 fn zone_from_name<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Zone, D::Error> {
@@ -70,6 +75,7 @@ impl Default for Config {
             max_variants: 200,
             browser_rows: 5_000,
             timezone: Zone::UTC,
+            duckdb_memory: ByteSize::gb(1),
         }
     }
 }
@@ -118,6 +124,9 @@ impl Config {
         }
         if self.max_rows == 0 {
             bail!("{CONFIG_FILE}: `max_rows` must be at least 1");
+        }
+        if self.duckdb_memory < ByteSize::mb(100) {
+            bail!("{CONFIG_FILE}: `duckdb_memory` must be at least 100MB, got {}", self.duckdb_memory);
         }
         Ok(())
     }

@@ -227,7 +227,8 @@ pub fn open_source(project: &Project, diags: &Diagnostics) -> Result<Box<dyn Sou
     Ok(match project.config.source {
         SourceKind::Duckdb => {
             let display = |p: &std::path::Path| project.display_path(p);
-            Box::new(DuckSource::open(&project.data_dir(), project.config.timezone, &display, diags)?)
+            let memory = project.config.duckdb_memory.as_u64();
+            Box::new(DuckSource::open(&project.data_dir(), project.config.timezone, memory, &display, diags)?)
         }
         SourceKind::Postgres => {
             let config = postgres::config(project.config.database_url.as_deref())?;

@@ -159,7 +159,8 @@ mod tests {
 
     fn engine() -> (DuckSource, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
-        let source = DuckSource::open(dir.path(), Default::default(), &|p| p.to_path_buf(), &Diagnostics::default());
+        let source =
+            DuckSource::open(dir.path(), Default::default(), 1 << 30, &|p| p.to_path_buf(), &Diagnostics::default());
         (source.unwrap(), dir)
     }
 

@@ -139,7 +139,7 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
         },
     );
     if let Some(row) = &page.row {
-        scope.insert("row", Value::from(minijinja::value::Serde(row)));
+        scope.insert("row", Value::from(minijinja::value::Serde(&row.to_map())));
     }
     scope.insert("site", minijinja::context! { title => ctx.site_title });
     let page_scope = Arc::new(PageScope::new(ctx.catalog.clone()).for_row(page.row_key()));

@@ -269,6 +269,22 @@ fn bad_config_names_the_key() {
 }
 
 #[test]
+fn duckdb_memory_takes_sizes_and_refuses_too_little() {
+    let p = TempProject::fixture("basic");
+    p.write("vcd.toml", "duckdb_memory = \"512MiB\"\n");
+    let r = p.vcd(&["build"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    p.write("vcd.toml", "title = \"x\"\nduckdb_memory = \"lots\"\n");
+    let r = p.vcd(&["build"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("vcd.toml:2:17:"), "{}", r.stderr);
+    p.write("vcd.toml", "duckdb_memory = \"50MB\"\n");
+    let r = p.vcd(&["build"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("`duckdb_memory` must be at least 100MB, got 50.0 MB"), "{}", r.stderr);
+}
+
+#[test]
 fn foreign_output_folder_is_not_replaced() {
     let p = TempProject::fixture("basic");
     p.write("site/notes.txt", "mine");

@@ -145,10 +145,7 @@ fn every_kpi_and_dataset_matches_independent_sql() {
     let demo = TempProject::demo();
     let r = demo.vcd(&["build"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let diags = vcd::util::diag::Diagnostics::default();
-    let source =
-        vcd::source::duckdb::DuckSource::open(&demo.path("data"), Default::default(), &|x| x.to_path_buf(), &diags)
-            .unwrap();
+    let source = crate::support::duck::open(&demo.path("data"));
     let one = |sql: &str| -> f64 {
         let result = source.run(sql, &[], usize::MAX).unwrap_or_else(|e| panic!("{}\n{sql}", e.message));
         number(&result.rows[0][0])

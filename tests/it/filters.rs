@@ -21,10 +21,7 @@ fn site() -> (TempProject, StaticServer) {
 
 /// One row of a query run by DuckDB over the fixture's data, in the test.
 fn sql(p: &TempProject, query: &str) -> Vec<Value> {
-    let diags = vcd::util::diag::Diagnostics::default();
-    let source =
-        vcd::source::duckdb::DuckSource::open(&p.path("data"), Default::default(), &|x| x.to_path_buf(), &diags)
-            .unwrap();
+    let source = crate::support::duck::open(&p.path("data"));
     let result = source.run(query, &[], usize::MAX).unwrap();
     result.rows.into_iter().next().unwrap()
 }

@@ -289,10 +289,8 @@ fn a_streamed_result_crosses_rounds_stops_cleanly_and_spills_as_on_duckdb() {
     }
     assert_eq!(pg.run("SELECT 1 AS one", &[], 10).unwrap().rows, vec![vec![serde_json::json!(1)]]);
 
-    let diags = vcd::util::diag::Diagnostics::default();
     let empty = tempfile::tempdir().unwrap();
-    let duck =
-        vcd::source::duckdb::DuckSource::open(empty.path(), Default::default(), &|x| x.to_path_buf(), &diags).unwrap();
+    let duck = crate::support::duck::open(empty.path());
     let q = vcd::query::QueryFile::new("q".into(), "queries/q.sql".into(), sql.replace("g % 7", "(g % 7)::int"));
     let on_pg = vcd::query::spill::Spill::run(&pg, &q, "k").unwrap();
     let on_duck = vcd::query::spill::Spill::run(&duck, &q, "k").unwrap();

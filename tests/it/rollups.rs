@@ -85,10 +85,7 @@ fn rolled_up_charts_and_cards_equal_sql_over_the_rows_under_every_filter() {
     assert_eq!(g.code, 0, "{}", g.stderr);
     let r = demo.vcd(&["build"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let diags = vcd::util::diag::Diagnostics::default();
-    let source =
-        vcd::source::duckdb::DuckSource::open(&demo.path("data"), Default::default(), &|x| x.to_path_buf(), &diags)
-            .unwrap();
+    let source = crate::support::duck::open(&demo.path("data"));
     let server = StaticServer::start(&demo.path("site"), "/");
     let page = browser.open("about:blank").unwrap();
     let cases = [

@@ -31,10 +31,7 @@ fn slice_of(p: &TempProject, url: &str, query: &str) -> (String, Value) {
 
 /// An in-memory DuckDB over the project's `data/`, for independent SQL.
 fn duckdb(p: &TempProject) -> impl Fn(&str) -> Value {
-    let diags = vcd::util::diag::Diagnostics::default();
-    let source =
-        vcd::source::duckdb::DuckSource::open(&p.path("data"), Default::default(), &|x| x.to_path_buf(), &diags)
-            .unwrap();
+    let source = crate::support::duck::open(&p.path("data"));
     move |sql: &str| {
         let r = source.run(sql, &[], usize::MAX).unwrap_or_else(|e| panic!("{}\n{sql}", e.message));
         serde_json::from_slice(&r.to_json_bytes()).unwrap()

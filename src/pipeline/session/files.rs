@@ -127,7 +127,7 @@ impl Session {
     /// Errors when a spilled result's file cannot be read back.
     pub(super) fn file_bytes(&self, rel: &Path) -> Result<Option<Cow<'_, [u8]>>> {
         if let Some(o) = self.outputs.get(rel) {
-            return Ok(Some(Cow::Borrowed(o.html.as_bytes())));
+            return Ok(o.html.as_deref().map(|h| Cow::Borrowed(h.as_bytes())));
         }
         if let Some(f) = self.data_files.get(rel) {
             if let DataFile::Slice(s) = f {
@@ -170,10 +170,14 @@ impl Session {
 
     /// Writes the whole site atomically (what `vcd build` does when there are
     /// no errors): every file made and written in parallel, one at a time each,
-    /// so no second copy of the site is held in memory.
+    /// so no second copy of the site is held in memory. The pages a
+    /// [`Session::build`] wrote as it went are already there.
     pub fn write_all(&mut self) -> Result<PathBuf> {
         let target = self.project.output_dir();
-        let staging = Staging::new(&target)?;
+        let staging = match self.staging.take() {
+            Some(staging) => staging,
+            None => Staging::new(&target)?,
+        };
         let paths = self.site_paths();
         let t = timings::stage("write files");
         let progress = crate::util::progress::Progress::new("files written:", paths.len());

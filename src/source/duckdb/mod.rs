@@ -21,25 +21,36 @@ use std::sync::Mutex;
 pub struct DuckSource {
     zone: Zone,
     /// Connections are not `Sync`; each query borrows one from this pool and
-    /// new ones are cloned from the first, sharing the same in-memory database.
+    /// new ones are cloned from the first, sharing the same database.
     pool: Mutex<Vec<Connection>>,
     base: Mutex<Connection>,
+    /// The folder of the database file, when there is one, and of what
+    /// DuckDB writes out beyond its memory limit; removed with the source.
+    _scratch: tempfile::TempDir,
 }
 
 impl DuckSource {
-    /// Opens an in-memory database in time zone `zone` and loads `data/`.
-    /// Problems with individual files are reported to `diags`; the tables that
-    /// did load stay usable.
+    /// Opens a database in time zone `zone`, allowed `memory` bytes (DuckDB's
+    /// `memory_limit`), and loads `data/`. The tables stay in memory while
+    /// `data/` is under half of `memory`; past that they go into a database
+    /// file in a temporary folder, so DuckDB can move what it is not using
+    /// out of memory (an in-memory database cannot; it fails instead). What
+    /// a query needs beyond `memory` (a big join, a sort) goes to the same
+    /// folder. Problems with individual files are reported to `diags`; the
+    /// tables that did load stay usable.
     ///
     /// # Errors
-    /// DuckDB refusing to open (out of memory, a setting it does not know).
+    /// The temporary folder cannot be made, or DuckDB refuses to open.
     pub fn open(
         data_dir: &Path,
         zone: Zone,
+        memory: u64,
         display: &dyn Fn(&Path) -> PathBuf,
         diags: &Diagnostics,
     ) -> anyhow::Result<DuckSource> {
-        let conn = open_offline(zone)?;
+        let scratch = tempfile::Builder::new().prefix("vcd-duckdb-").tempdir()?;
+        let file = (data_bytes(data_dir) > memory / 2).then(|| scratch.path().join("data.duckdb"));
+        let conn = open_offline(zone, memory, scratch.path(), file.as_deref())?;
         let loader = Loader { conn: &conn, display, diags };
         loader.load_dir(data_dir);
         // From here on each query runs on one thread (several queries still run
@@ -48,7 +59,7 @@ impl DuckSource {
         // to run, and the same input must give the same bytes. Loading above ran
         // in parallel; it keeps the files' row order either way.
         conn.execute_batch("SET threads = 1; SET enable_external_access = false; SET lock_configuration = true")?;
-        Ok(DuckSource { zone, pool: Mutex::new(Vec::new()), base: Mutex::new(conn) })
+        Ok(DuckSource { zone, pool: Mutex::new(Vec::new()), base: Mutex::new(conn), _scratch: scratch })
     }
 
     fn checkout(&self) -> Result<Connection, SqlError> {
@@ -78,24 +89,37 @@ impl Source for DuckSource {
     }
 }
 
-/// An in-memory database that never reaches the network: the extensions vcd
-/// needs are compiled in (parquet, json, and icu for time zones), and DuckDB may
+/// A database that never reaches the network: the extensions vcd needs are
+/// compiled in (parquet, json, and icu for time zones), and DuckDB may
 /// neither download nor load any other, so a query that needs one fails with
-/// [`missing_extension`]'s message instead of downloading it mid-build.
-fn open_offline(zone: Zone) -> anyhow::Result<Connection> {
+/// [`missing_extension`]'s message instead of downloading it mid-build. It
+/// lives in `file`, or in memory when there is none; `scratch` takes what
+/// does not fit in `memory` bytes.
+fn open_offline(zone: Zone, memory: u64, scratch: &Path, file: Option<&Path>) -> anyhow::Result<Connection> {
     duckdb_icu::register().map_err(|code| anyhow::anyhow!("DuckDB refused its time zone extension (code {code})"))?;
     let config = duckdb::Config::default()
         .enable_autoload_extension(false)?
         .with("autoinstall_known_extensions", "false")?
         .with("allow_community_extensions", "false")?
-        .with("allow_extension_repositories", "forbidden")?;
-    let conn = Connection::open_in_memory_with_flags(config)?;
+        .with("allow_extension_repositories", "forbidden")?
+        .with("temp_directory", &scratch.to_string_lossy())?
+        .with("memory_limit", &format!("{}KiB", memory / 1024))?;
+    let conn = match file {
+        Some(file) => Connection::open_with_flags(file, config)?,
+        None => Connection::open_in_memory_with_flags(config)?,
+    };
     // Data comes from `data/` only: no http(s):// reads in a query.
     conn.execute_batch(&format!(
         "SET disabled_filesystems = 'HTTPFileSystem'; SET GLOBAL TimeZone = '{}'",
         zone.name()
     ))?;
     Ok(conn)
+}
+
+/// The bytes of the files in `data/` (0 when it cannot be read).
+fn data_bytes(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    entries.flatten().filter_map(|e| e.metadata().ok()).filter(|m| m.is_file()).map(|m| m.len()).sum()
 }
 
 fn stream_on(
@@ -274,4 +298,35 @@ fn to_micros(unit: TimeUnit, t: i64) -> i64 {
 /// A single-quoted SQL string literal (for file paths, which cannot be bound in DDL).
 pub fn sql_string(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Source;
+    use std::io::Write;
+
+    /// Data over half the memory goes into a database file; under it, into
+    /// memory; both give the same answers.
+    #[test]
+    fn big_data_is_kept_in_a_file_and_answers_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut csv = std::io::BufWriter::new(std::fs::File::create(dir.path().join("t.csv")).unwrap());
+        writeln!(csv, "id,label").unwrap();
+        let rows: u64 = 400_000;
+        for i in 0..rows {
+            writeln!(csv, "{i},a label long enough to make the file about thirty megabytes {}", i % 97).unwrap();
+        }
+        drop(csv);
+        let sql = "SELECT count(*) AS n, sum(id) AS s, count(DISTINCT label) AS d FROM t";
+        let expected = serde_json::json!([rows, rows * (rows - 1) / 2, 97]);
+        for (memory, in_file) in [(48 << 20, true), (1 << 30, false)] {
+            let diags = Diagnostics::default();
+            let source = DuckSource::open(dir.path(), Zone::default(), memory, &|p| p.to_path_buf(), &diags).unwrap();
+            assert!(diags.into_sorted().is_empty());
+            assert_eq!(source._scratch.path().join("data.duckdb").exists(), in_file, "memory {memory}");
+            let result = source.run(sql, &[], 10).unwrap();
+            assert_eq!(serde_json::to_value(&result.rows[0]).unwrap(), expected, "memory {memory}");
+        }
+    }
 }
