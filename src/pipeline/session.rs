@@ -449,10 +449,16 @@ impl Session {
                 match laid.html {
                     Ok(html) => {
                         let out = laid.page.out_file();
-                        let html = if staging.is_some() { None } else { Some(html) };
-                        self.dirty.insert(out.clone());
-                        let output =
-                            Output { source: laid.page.source.clone(), html, reads: laid.reads, loads: laid.loads };
+                        // What a one-shot build wrote it neither holds, nor
+                        // re-renders, nor writes again.
+                        let (html, reads) = match staging {
+                            Some(_) => (None, BTreeSet::new()),
+                            None => {
+                                self.dirty.insert(out.clone());
+                                (Some(html), laid.reads)
+                            }
+                        };
+                        let output = Output { source: laid.page.source.clone(), html, reads, loads: laid.loads };
                         self.outputs.insert(out, output);
                         self.step.pages_rendered += 1;
                     }

@@ -126,7 +126,7 @@ impl Config {
             bail!("{CONFIG_FILE}: `max_rows` must be at least 1");
         }
         if self.duckdb_memory < ByteSize::mb(100) {
-            bail!("{CONFIG_FILE}: `duckdb_memory` must be at least 100MB, got {}", self.duckdb_memory);
+            bail!("{CONFIG_FILE}: `duckdb_memory` must be at least 100MB, got {}", self.duckdb_memory.display().si());
         }
         Ok(())
     }
