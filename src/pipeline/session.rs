@@ -29,7 +29,6 @@ use crate::util::timings;
 use anyhow::Result;
 use files::DataFile;
 use minijinja::Environment;
-use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -52,6 +51,9 @@ pub enum Origin {
 /// How many pages are rendered and laid out at a time: enough to keep both
 /// cores busy, few enough that their drafts (a few KB each) stay small.
 const BATCH: usize = 10_000;
+
+/// Threads writing a one-shot build's pages while the next batch renders.
+const WRITERS: usize = 4;
 
 /// One rendered page.
 struct Output {
@@ -410,66 +412,90 @@ impl Session {
             timings::total("run rollups"),
             timings::total("lay out"),
         ];
-        // In batches, so memory holds one batch's drafts; a one-shot build
-        // writes each batch's pages as they are laid out, keeping none.
-        for batch in chosen.chunks(BATCH) {
-            let drafts = clocks[0].time(|| render_pages(batch, &ctx, &progress));
-            let plan = clocks[1].time(|| plan_variants(drafts, &ctx, &self.project.config));
-            for failed in &plan.failed {
-                // A page that failed may have failed on any query; any rerun retries it.
-                self.outputs.entry(failed.clone()).and_modify(|o| o.reads = names.clone());
-            }
-            let jobs: variants::Jobs =
-                plan.jobs.into_iter().filter(|(file, _)| !self.variants.contains_key(file)).collect();
-            let made = clocks[2].time(|| run_variants(jobs, &self.queries, &mut self.runner, &vdiags))?;
-            for (file, result) in made {
-                self.pending.insert(PathBuf::from("data").join(&file), Some(result.to_json_bytes()));
-                self.variants.insert(file, result);
-            }
-            let jobs: rollups::Jobs =
-                plan.rollups.into_iter().filter(|(file, _)| !self.rollups.contains_key(file)).collect();
-            let made = clocks[3].time(|| run_rollups(jobs, &self.queries, &self.results, &mut self.runner, &vdiags))?;
-            for (file, bytes) in made {
-                self.pending.insert(PathBuf::from("data").join(&file), Some(bytes.to_vec()));
-                self.rollups.insert(file, bytes);
-            }
-            let mut problems = plan.problems;
-            let staging = self.staging.as_ref();
-            let laid = clocks[4].time(|| {
-                let laid = lay_out(plan.finished, &layout);
-                if let Some(staging) = staging {
-                    laid.par_iter().try_for_each(|l| match &l.html {
-                        Ok(html) => staging.write(&l.page.out_file(), html.as_bytes()),
-                        Err(_) => Ok(()),
-                    })?;
+        // In batches, so memory holds one batch's drafts. A one-shot build
+        // hands each page to a writer thread as it is laid out and keeps
+        // none: the disk writes one batch while the cores render the next.
+        let one_shot = self.staging.is_some();
+        let staging = self.staging.as_ref();
+        let (pages_out, pages_in) = std::sync::mpsc::sync_channel::<(PathBuf, String)>(BATCH);
+        let pages_in = std::sync::Mutex::new(pages_in);
+        std::thread::scope(|scope| -> Result<()> {
+            // Several writers: this disk creates folders and files faster
+            // when asked for several at once.
+            let writers: Vec<_> = (0..WRITERS * usize::from(staging.is_some()))
+                .map(|_| {
+                    let (pages_in, staging) = (&pages_in, staging.expect("one-shot"));
+                    scope.spawn(move || loop {
+                        let next = pages_in.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                        let Ok((out, html)) = next else { return anyhow::Ok(()) };
+                        staging.write(&out, html.as_bytes())?;
+                    })
+                })
+                .collect();
+            for batch in chosen.chunks(BATCH) {
+                let drafts = clocks[0].time(|| render_pages(batch, &ctx, &progress));
+                let plan = clocks[1].time(|| plan_variants(drafts, &ctx, &self.project.config));
+                for failed in &plan.failed {
+                    // A page that failed may have failed on any query; any rerun retries it.
+                    self.outputs.entry(failed.clone()).and_modify(|o| o.reads = names.clone());
                 }
-                anyhow::Ok(laid)
-            })?;
-            for laid in laid {
-                match laid.html {
-                    Ok(html) => {
-                        let out = laid.page.out_file();
-                        // What a one-shot build wrote it neither holds, nor
-                        // re-renders, nor writes again.
-                        let (html, reads) = match staging {
-                            Some(_) => (None, BTreeSet::new()),
-                            None => {
+                let jobs: variants::Jobs =
+                    plan.jobs.into_iter().filter(|(file, _)| !self.variants.contains_key(file)).collect();
+                let made = clocks[2].time(|| run_variants(jobs, &self.queries, &mut self.runner, &vdiags))?;
+                for (file, result) in made {
+                    self.pending.insert(PathBuf::from("data").join(&file), Some(result.to_json_bytes()));
+                    self.variants.insert(file, result);
+                }
+                let jobs: rollups::Jobs =
+                    plan.rollups.into_iter().filter(|(file, _)| !self.rollups.contains_key(file)).collect();
+                let made =
+                    clocks[3].time(|| run_rollups(jobs, &self.queries, &self.results, &mut self.runner, &vdiags))?;
+                for (file, bytes) in made {
+                    self.pending.insert(PathBuf::from("data").join(&file), Some(bytes.to_vec()));
+                    self.rollups.insert(file, bytes);
+                }
+                let mut problems = plan.problems;
+                // Once the build has an error it will not be written, nor will
+                // its pages (1,000,000 of them take minutes to write and as
+                // many to remove).
+                let failed = !problems.is_empty() || !vdiags.is_empty() || self.errors.values().any(|e| !e.is_empty());
+                for laid in clocks[4].time(|| lay_out(plan.finished, &layout)) {
+                    match laid.html {
+                        Ok(html) => {
+                            let out = laid.page.out_file();
+                            let output = Output {
+                                source: laid.page.source.clone(),
+                                html: None,
+                                reads: BTreeSet::new(),
+                                loads: laid.loads,
+                            };
+                            self.step.pages_rendered += 1;
+                            if !one_shot {
                                 self.dirty.insert(out.clone());
-                                (Some(html), laid.reads)
+                                let output = Output { html: Some(html), reads: laid.reads, ..output };
+                                self.outputs.insert(out, output);
+                                continue;
                             }
-                        };
-                        let output = Output { source: laid.page.source.clone(), html, reads, loads: laid.loads };
-                        self.outputs.insert(out, output);
-                        self.step.pages_rendered += 1;
+                            // A one-shot build neither holds the page, nor
+                            // re-renders it, nor writes it again. A writer that
+                            // stopped has an error, returned below.
+                            if !failed {
+                                let _ = pages_out.send((out.clone(), html));
+                            }
+                            self.outputs.insert(out, output);
+                        }
+                        Err(d) => problems.push(d),
                     }
-                    Err(d) => problems.push(d),
+                }
+                for d in problems {
+                    let origin = d.file.clone().map_or(Origin::Project, Origin::Page);
+                    push_unique(self.errors.entry(origin).or_default(), d);
                 }
             }
-            for d in problems {
-                let origin = d.file.clone().map_or(Origin::Project, Origin::Page);
-                push_unique(self.errors.entry(origin).or_default(), d);
-            }
-        }
+            drop(pages_out);
+            let _t = timings::stage("finish writing pages");
+            writers.into_iter().try_for_each(|w| w.join().expect("writing a page does not panic"))
+        })?;
         drop(progress);
         drop(clocks);
         self.route(vdiags);
