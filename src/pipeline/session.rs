@@ -422,16 +422,23 @@ impl Session {
         std::thread::scope(|scope| -> Result<()> {
             // Several writers: this disk creates folders and files faster
             // when asked for several at once.
-            let writers: Vec<_> = (0..WRITERS * usize::from(staging.is_some()))
-                .map(|_| {
-                    let (pages_in, staging) = (&pages_in, staging.expect("one-shot"));
-                    scope.spawn(move || loop {
+            let mut writers = Vec::new();
+            for staging in std::iter::repeat_n(staging, WRITERS).flatten() {
+                let pages_in = &pages_in;
+                writers.push(scope.spawn(move || {
+                    // After an error a writer still takes the pages it is
+                    // sent, unwritten, so the sender never waits on a full
+                    // channel; the first error is returned at the end.
+                    let mut written = anyhow::Ok(());
+                    loop {
                         let next = pages_in.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                        let Ok((out, html)) = next else { return anyhow::Ok(()) };
-                        staging.write(&out, html.as_bytes())?;
-                    })
-                })
-                .collect();
+                        let Ok((out, html)) = next else { return written };
+                        if written.is_ok() {
+                            written = staging.write(&out, html.as_bytes());
+                        }
+                    }
+                }));
+            }
             for batch in chosen.chunks(BATCH) {
                 let drafts = clocks[0].time(|| render_pages(batch, &ctx, &progress));
                 let plan = clocks[1].time(|| plan_variants(drafts, &ctx, &self.project.config));
@@ -477,10 +484,9 @@ impl Session {
                                 continue;
                             }
                             // A one-shot build neither holds the page, nor
-                            // re-renders it, nor writes it again. A writer that
-                            // stopped has an error, returned below.
+                            // re-renders it, nor writes it again.
                             if !failed {
-                                let _ = pages_out.send((out.clone(), html));
+                                pages_out.send((out.clone(), html)).expect("the writers take pages until the end");
                             }
                             self.outputs.insert(out, output);
                         }
