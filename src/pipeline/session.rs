@@ -21,7 +21,7 @@ use crate::render::template;
 use crate::render::{self, RenderContext};
 use crate::site::layout::Layout;
 use crate::site::theme::Theme;
-use crate::site::Staging;
+use crate::site::{self, Staging};
 use crate::source::value::{Column, QueryResult};
 use crate::util::diag::{Diagnostic, Diagnostics};
 use crate::util::progress::Progress;
@@ -51,9 +51,6 @@ pub enum Origin {
 /// How many pages are rendered and laid out at a time: enough to keep both
 /// cores busy, few enough that their drafts (a few KB each) stay small.
 const BATCH: usize = 10_000;
-
-/// Threads writing a one-shot build's pages while the next batch renders.
-const WRITERS: usize = 4;
 
 /// One rendered page.
 struct Output {
@@ -416,29 +413,7 @@ impl Session {
         // hands each page to a writer thread as it is laid out and keeps
         // none: the disk writes one batch while the cores render the next.
         let one_shot = self.staging.is_some();
-        let staging = self.staging.as_ref();
-        let (pages_out, pages_in) = std::sync::mpsc::sync_channel::<(PathBuf, String)>(BATCH);
-        let pages_in = std::sync::Mutex::new(pages_in);
-        std::thread::scope(|scope| -> Result<()> {
-            // Several writers: this disk creates folders and files faster
-            // when asked for several at once.
-            let mut writers = Vec::new();
-            for staging in std::iter::repeat_n(staging, WRITERS).flatten() {
-                let pages_in = &pages_in;
-                writers.push(scope.spawn(move || {
-                    // After an error a writer still takes the pages it is
-                    // sent, unwritten, so the sender never waits on a full
-                    // channel; the first error is returned at the end.
-                    let mut written = anyhow::Ok(());
-                    loop {
-                        let next = pages_in.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                        let Ok((out, html)) = next else { return written };
-                        if written.is_ok() {
-                            written = staging.write(&out, html.as_bytes());
-                        }
-                    }
-                }));
-            }
+        site::write_while(self.staging.as_ref(), BATCH, |write| {
             for batch in chosen.chunks(BATCH) {
                 let drafts = clocks[0].time(|| render_pages(batch, &ctx, &progress));
                 let plan = clocks[1].time(|| plan_variants(drafts, &ctx, &self.project.config));
@@ -486,7 +461,7 @@ impl Session {
                             // A one-shot build neither holds the page, nor
                             // re-renders it, nor writes it again.
                             if !failed {
-                                pages_out.send((out.clone(), html)).expect("the writers take pages until the end");
+                                write(out.clone(), html.into_bytes());
                             }
                             self.outputs.insert(out, output);
                         }
@@ -498,9 +473,7 @@ impl Session {
                     push_unique(self.errors.entry(origin).or_default(), d);
                 }
             }
-            drop(pages_out);
-            let _t = timings::stage("finish writing pages");
-            writers.into_iter().try_for_each(|w| w.join().expect("writing a page does not panic"))
+            Ok(())
         })?;
         drop(progress);
         drop(clocks);
