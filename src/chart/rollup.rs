@@ -3,8 +3,7 @@
 //! holding the figure (`reach (mean)`), its title kept as Vega-Lite would give it.
 
 use crate::query::rollup::{self, Bin, Measure, Op, Request};
-use crate::query::Results;
-use crate::source::value::{ColumnKind, QueryResult};
+use crate::source::value::{Column, ColumnKind, QueryResult};
 use serde_json::{json, Map, Value as Json};
 
 /// What a chart needs from its query.
@@ -39,11 +38,12 @@ struct Def {
     regroups: bool,
 }
 
-/// Decides what `spec` (a checked chart spec) needs, and for a rollup, rewrites it.
-pub fn plan(spec: &Json, results: &Results) -> Need {
+/// Decides what `spec` (a checked chart spec) needs, and for a rollup,
+/// rewrites it; `columns` gives a query's columns (`None` for one that did not run).
+pub fn plan<'c>(spec: &Json, columns: impl Fn(&str) -> Option<&'c [Column]>) -> Need {
     let Some(obj) = spec.as_object() else { return Need::Rows };
     let Some(query) = obj.get("data").and_then(|d| d.get("name")).and_then(Json::as_str) else { return Need::Rows };
-    let Some(result) = results.get(query) else { return Need::Rows };
+    let Some(columns) = columns(query) else { return Need::Rows };
     let Some(encoding) = obj.get("encoding").and_then(Json::as_object) else { return Need::Rows };
     let mut defs = Vec::new();
     for def in encoding.values().flat_map(|d| d.as_array().cloned().unwrap_or_else(|| vec![d.clone()])) {
@@ -80,10 +80,10 @@ pub fn plan(spec: &Json, results: &Results) -> Need {
     if regroups && measures.iter().any(|m| m.op == Op::Mean) {
         return Need::Raw("it takes a mean over bins or time units, which Vega-Lite would average again".into());
     }
-    if let Some(k) = keys.iter().find(|k| !result.has_column(k)) {
+    if let Some(k) = keys.iter().find(|k| !columns.iter().any(|c| &&c.name == k)) {
         return Need::Raw(format!("'{k}' is not a column of '{query}'"));
     }
-    if let Some(why) = rollup::unsupported(result, &measures) {
+    if let Some(why) = rollup::unsupported(columns, &measures) {
         return Need::Raw(why);
     }
     let aliases = aliases(&measures, &keys);
@@ -411,23 +411,16 @@ fn title_of(def: &Map<String, Json>, field: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::value::{Column, QueryResult};
-    use std::sync::Arc;
 
-    fn results() -> Results {
+    fn columns() -> Vec<Column> {
         let col = |n: &str, t: &str| Column { name: n.into(), sql_type: t.into() };
-        let r = QueryResult {
-            columns: vec![
-                col("month", "DATE"),
-                col("platform", "VARCHAR"),
-                col("reach", "BIGINT"),
-                col("a.b", "DOUBLE"),
-            ],
-            rows: vec![],
-        };
-        let mut m = Results::new();
-        m.insert("posts".into(), Arc::new(r));
-        m
+        vec![col("month", "DATE"), col("platform", "VARCHAR"), col("reach", "BIGINT"), col("a.b", "DOUBLE")]
+    }
+
+    /// The columns of query `posts`.
+    fn results() -> impl Fn(&str) -> Option<&'static [Column]> {
+        let posts: &'static [Column] = Vec::leak(columns());
+        move |q| (q == "posts").then_some(posts)
     }
 
     #[test]
@@ -437,7 +430,7 @@ mod tests {
             "y": {"field": "reach", "aggregate": "mean", "type": "quantitative"},
             "color": {"field": "platform", "type": "nominal"},
             "tooltip": [{"field": "a\\.b", "aggregate": "sum"}, {"aggregate": "count"}]}});
-        let Need::Rollup { request, spec, aliases: names } = plan(&spec, &results()) else { panic!() };
+        let Need::Rollup { request, spec, aliases: names } = plan(&spec, results()) else { panic!() };
         assert_eq!(request.keys, vec!["month", "platform"]);
         assert_eq!(request.measures.len(), 3);
         assert_eq!(names, vec!["reach", "a.b", "count"]);
@@ -457,7 +450,7 @@ mod tests {
     fn a_histogram_keeps_binning_and_adds_counts_up() {
         let spec = json!({"data": {"name": "posts"}, "mark": "bar", "encoding": {
             "x": {"field": "reach", "bin": {"maxbins": 10}}, "y": {"aggregate": "count"}}});
-        let Need::Rollup { request, spec, .. } = plan(&spec, &results()) else { panic!() };
+        let Need::Rollup { request, spec, .. } = plan(&spec, results()) else { panic!() };
         assert_eq!(request.keys, vec!["reach"]);
         assert_eq!(spec["encoding"]["y"]["aggregate"], json!("sum"));
     }
@@ -466,16 +459,16 @@ mod tests {
     fn what_a_rollup_cannot_answer_is_said() {
         let median = json!({"data": {"name": "posts"}, "mark": "bar",
             "encoding": {"x": {"field": "platform"}, "y": {"field": "reach", "aggregate": "median"}}});
-        assert!(matches!(plan(&median, &results()), Need::Raw(w) if w.contains("'median' does not add up")));
+        assert!(matches!(plan(&median, results()), Need::Raw(w) if w.contains("'median' does not add up")));
         let text = json!({"data": {"name": "posts"}, "mark": "bar",
             "encoding": {"x": {"field": "month"}, "y": {"field": "platform", "aggregate": "sum"}}});
-        assert!(matches!(plan(&text, &results()), Need::Raw(w) if w.contains("not a number column")));
+        assert!(matches!(plan(&text, results()), Need::Raw(w) if w.contains("not a number column")));
         let binned_mean = json!({"data": {"name": "posts"}, "mark": "bar",
             "encoding": {"x": {"field": "month", "timeUnit": "year"}, "y": {"field": "reach", "aggregate": "mean"}}});
-        assert!(matches!(plan(&binned_mean, &results()), Need::Raw(_)));
+        assert!(matches!(plan(&binned_mean, results()), Need::Raw(_)));
         let points = json!({"data": {"name": "posts"}, "mark": "point",
             "encoding": {"x": {"field": "month"}, "y": {"field": "reach"}}});
-        assert!(matches!(plan(&points, &results()), Need::Rows));
+        assert!(matches!(plan(&points, results()), Need::Rows));
     }
 
     #[test]

@@ -108,6 +108,48 @@ pub fn aggregate<'a>(agg: &str, values: impl Iterator<Item = &'a Json>) -> Optio
     }
 }
 
+/// One rollup row as a KPI reads it: the partials of its measure (see
+/// [`crate::query::rollup::Op`]'s partials; a mean's are its sum and its
+/// count of values) and the row count of its group.
+pub struct Partials<'a> {
+    pub rows: u64,
+    pub first: &'a Json,
+    pub second: Option<&'a Json>,
+}
+
+/// `op` over a KPI's rollup rows: the figure [`aggregate`] gives over the
+/// rows they stand for, by the rules of the runtime's `kpiRollup`. A count
+/// adds the groups' row counts; a sum adds the partial sums as [`aggregate`]
+/// adds values (exact integers in i128, else doubles); a mean divides that sum
+/// by the added counts; min and max take the extreme partial. `None` where
+/// there is no value (a mean, min or max of no values).
+pub fn from_partials<'a>(op: crate::query::rollup::Op, rows: impl Iterator<Item = Partials<'a>>) -> Option<Figure> {
+    use crate::query::rollup::Op;
+    let rows: Vec<Partials> = rows.collect();
+    if op == Op::Count {
+        let n: u64 = rows.iter().map(|r| r.rows).sum();
+        return Some(Figure::exact(Decimal::from_i128(i128::from(n))));
+    }
+    let mut count = 0.0;
+    let mut numbers = Vec::new();
+    for r in &rows {
+        if let Some(Num::Finite(d)) = Num::from_json(r.first) {
+            numbers.push(d);
+            count += r.second.and_then(Num::from_json).map_or(0.0, |n| Figure { num: n, exact: true }.to_f64());
+        }
+    }
+    match op {
+        Op::Sum => Some(sum(&numbers)),
+        Op::Mean if !numbers.is_empty() => {
+            let s = sum(&numbers);
+            Some(Figure::double(s.to_f64() / count, s.exact && figure_fits(&s)))
+        }
+        Op::Min => numbers.into_iter().min().map(Figure::exact),
+        Op::Max => numbers.into_iter().max().map(Figure::exact),
+        _ => None,
+    }
+}
+
 /// `now − before`: exact for two exact integers (within i128), else in doubles.
 pub fn difference(now: &Figure, before: &Figure) -> Figure {
     if let (Num::Finite(a), Num::Finite(b)) = (&now.num, &before.num) {

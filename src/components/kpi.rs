@@ -72,31 +72,22 @@ pub fn kpi(state: &minijinja::State, label: String, value: Value, kwargs: Kwargs
     // A period KPI compares with the window before; say so unless told otherwise.
     let compare_auto = compare.is_none();
     let compare = compare.or_else(|| period.as_ref().map(|p| format!("vs the {} days before", p.days)));
-    let (current, before, bound) = match &data {
+    let look = Look { fmt: fmt.clone(), decimals, up_is_good, compare: compare.clone() };
+    let (figures, bound) = match &data {
         Some(query) => {
-            let b = bind_kpi(state, query, &value, previous.as_ref(), agg.as_deref(), period)?;
-            (b.current, b.previous, Some(b.spec))
+            let b = bind_kpi(state, query, &value, previous.as_ref(), agg.as_deref(), period, &look)?;
+            (b.figures, Some(b.spec))
         }
         None => {
             if agg.is_some() || period.is_some() {
                 return Err(invalid("kpi agg= and period= need data= (the query whose rows they read)".into()));
             }
             let before = previous.as_ref().map(|p| number(p, "previous")).transpose()?.flatten();
-            (number(&value, "value")?, before, None)
+            (look.figures(number(&value, "value")?.as_ref(), before.as_ref()), None)
         }
     };
-    let text = current.as_ref().map_or_else(|| "–".to_string(), |f| shown(f, &fmt, decimals));
-    let inexact = current.as_ref().is_some_and(|f| !f.exact);
-    let mut html = format!(
-        "<div class=\"kpi\"><div class=\"kpi-label\">{}</div><div class=\"kpi-value\" data-value=\"{}\"{}>{}</div>",
-        escape_for_markdown(&label),
-        current.as_ref().map(Figure::text).unwrap_or_default(),
-        if inexact { format!(" title=\"{}\"", escape_for_markdown(INEXACT)) } else { String::new() },
-        escape_for_markdown(&text)
-    );
-    if let (Some(now), Some(before)) = (&current, &before) {
-        html.push_str(&delta(now, before, &fmt, decimals, up_is_good, compare.as_deref()));
-    }
+    let mut html =
+        format!("<div class=\"kpi\"><div class=\"kpi-label\">{}</div>{figures}", escape_for_markdown(&label));
     if let Some(mut spec) = bound {
         spec["format"] = fmt.clone().into();
         spec["decimals"] = decimals.into();
@@ -122,6 +113,34 @@ pub fn kpi(state: &minijinja::State, label: String, value: Value, kwargs: Kwargs
     Ok(Value::from_safe_string(html))
 }
 
+/// How a card shows its figures: format, decimals, which way is good, and
+/// the text after the change.
+#[derive(Debug, Clone)]
+struct Look {
+    fmt: String,
+    decimals: usize,
+    up_is_good: bool,
+    compare: Option<String>,
+}
+
+impl Look {
+    /// The card's value and, given a previous figure, its change line.
+    fn figures(&self, current: Option<&Figure>, before: Option<&Figure>) -> String {
+        let text = current.map_or_else(|| "–".to_string(), |f| shown(f, &self.fmt, self.decimals));
+        let inexact = current.is_some_and(|f| !f.exact);
+        let mut html = format!(
+            "<div class=\"kpi-value\" data-value=\"{}\"{}>{}</div>",
+            current.map(Figure::text).unwrap_or_default(),
+            if inexact { format!(" title=\"{}\"", escape_for_markdown(INEXACT)) } else { String::new() },
+            escape_for_markdown(&text)
+        );
+        if let (Some(now), Some(before)) = (current, before) {
+            html.push_str(&delta(now, before, &self.fmt, self.decimals, self.up_is_good, self.compare.as_deref()));
+        }
+        html
+    }
+}
+
 const DEFAULT_COMPARE: &str = "vs previous period";
 
 /// The title of a KPI value marked `≈` (the runtime writes the same).
@@ -134,10 +153,11 @@ const KPI_ARGS: &[&str] = &[
 /// The aggregates a data-bound KPI can take over its rows (the runtime has the same).
 const AGGS: &[&str] = &["first", "sum", "mean", "min", "max", "count"];
 
-/// A KPI bound to a query's columns: its values now and the spec the runtime recomputes it from.
+/// A KPI bound to a query's columns: its figures as HTML (or, over a query
+/// too big to hold, the marker they replace) and the spec the runtime
+/// recomputes them from.
 struct BoundKpi {
-    current: Option<Figure>,
-    previous: Option<Figure>,
+    figures: String,
     spec: serde_json::Value,
 }
 
@@ -148,6 +168,84 @@ struct Period {
     days: i64,
 }
 
+/// A KPI card over a query too big to hold: at render time only its rollup
+/// request is known, so its figures are a marker ([`DeferredKpi::marker`])
+/// until the engine has computed the rollup; then [`DeferredKpi::figures`]
+/// makes them from the rollup's file, by the rules the runtime uses.
+#[derive(Debug, Clone)]
+pub struct DeferredKpi {
+    /// The card's rollup request, numbered on the page.
+    pub rollup: usize,
+    op: crate::query::rollup::Op,
+    /// The days of each window, for a period KPI.
+    days: Option<i64>,
+    previous: bool,
+    look: Look,
+}
+
+/// A KPI's base rollup as its file holds it (`query::rollup::file_bytes`):
+/// one array per column, the grain first (a period KPI's day), then the
+/// row count, then the partials; `at` is where each of the card's measures
+/// (value, then previous) starts after the grain.
+pub struct RollupFile<'a> {
+    pub columns: &'a [Vec<serde_json::Value>],
+    pub grain: usize,
+    pub at: Vec<usize>,
+}
+
+impl DeferredKpi {
+    /// The marker of deferred card `n` in the page's HTML: a comment, which
+    /// no query value can become (values are escaped).
+    pub fn marker(n: usize) -> String {
+        format!("<!--vcd-kpi {n}-->")
+    }
+
+    /// The card's value and change, from its rollup's file (`None` if the
+    /// rollup did not run: the card shows no figure, and the build has an error).
+    pub fn figures(&self, file: Option<&RollupFile>) -> String {
+        use crate::components::figure::{from_partials, Partials};
+        let Some(f) = file else { return self.look.figures(None, None) };
+        let rows = f.columns.first().map_or(0, Vec::len);
+        let figure = |measure: usize, picked: &[usize]| {
+            let at = f.grain + *f.at.get(measure)?;
+            let column = |c: usize| f.columns.get(c);
+            let (count, first) = (column(f.grain)?, column(at)?);
+            let second = column(at + 1);
+            let partials = picked.iter().map(|&r| Partials {
+                rows: count[r].as_u64().unwrap_or(0),
+                first: &first[r],
+                second: second.map(|s| &s[r]),
+            });
+            from_partials(self.op, partials)
+        };
+        let all: Vec<usize> = (0..rows).collect();
+        let (now, before) = match self.days {
+            Some(days) => {
+                let day = |&r: &usize| f.columns.first().and_then(|c| day_of(&c[r]));
+                match windows(&all, day, days) {
+                    Some((now, before)) => (figure(0, &now), figure(0, &before)),
+                    None => (None, None),
+                }
+            }
+            None => (figure(0, &all), if self.previous { figure(1, &all) } else { None }),
+        };
+        self.look.figures(now.as_ref(), before.as_ref())
+    }
+}
+
+/// The items of a period KPI's two windows: those whose day is among the
+/// last `days` days of the data (up to its latest day), and those in the
+/// `days` days before; `None` when no item has a day.
+fn windows<T: Copy>(items: &[T], day: impl Fn(&T) -> Option<chrono::NaiveDate>, days: i64) -> Option<(Vec<T>, Vec<T>)> {
+    let dated: Vec<(T, chrono::NaiveDate)> = items.iter().filter_map(|t| Some((*t, day(t)?))).collect();
+    let end = dated.iter().map(|(_, d)| *d).max()?;
+    let span = chrono::Duration::days(days);
+    let within = |from: chrono::NaiveDate, to: chrono::NaiveDate| {
+        dated.iter().filter(|(_, d)| *d > from && *d <= to).map(|(t, _)| *t).collect::<Vec<T>>()
+    };
+    Some((within(end - span, end), within(end - span - span, end - span)))
+}
+
 fn bind_kpi(
     state: &minijinja::State,
     query: &str,
@@ -155,9 +253,11 @@ fn bind_kpi(
     previous: Option<&Value>,
     agg: Option<&str>,
     period: Option<Period>,
+    look: &Look,
 ) -> Result<BoundKpi, Error> {
+    use crate::components::scope::{check_field, Source};
     let scope = crate::components::scope::of(state)?;
-    let result = scope.read(query, "kpi")?;
+    let source = scope.read_or_columns(query, "kpi")?;
     let agg = agg.unwrap_or("first");
     if !AGGS.contains(&agg) {
         return Err(invalid(format!("kpi agg must be one of {}, got '{agg}'", AGGS.join(", "))));
@@ -166,7 +266,7 @@ fn bind_kpi(
         let name = v.as_str().ok_or_else(|| {
             invalid(format!("kpi with data= takes the {what} as a column name of query '{query}', got {v}"))
         })?;
-        crate::components::scope::check_column(&result, query, name, &format!("kpi {what}"))?;
+        check_field(source.columns(), query, name, &format!("kpi {what}"))?;
         Ok(name.to_string())
     };
     let value_col = column(value, "value")?;
@@ -175,68 +275,85 @@ fn bind_kpi(
         if previous.is_some() {
             return Err(invalid("kpi period= compares two windows of the same column; leave out previous=".into()));
         }
-        crate::components::scope::check_column(&result, query, &period.column, "kpi period")?;
+        check_field(source.columns(), query, &period.column, "kpi period")?;
     }
-    let rollup = request_rollup(&scope, &result, query, agg, &value_col, previous_col.as_deref(), period.as_ref());
+    let rollup =
+        request_rollup(&scope, source.columns(), query, agg, &value_col, previous_col.as_deref(), period.as_ref());
+    let number = rollup.as_ref().ok().copied();
+    let spec = match &period {
+        Some(p) => serde_json::json!({"query": query, "value": value_col, "agg": agg,
+            "period": p.column, "days": p.days, "rollup": number}),
+        None => serde_json::json!({"query": query, "value": value_col, "previous": previous_col, "agg": agg,
+            "rollup": number}),
+    };
+    let result = match source {
+        Source::Rows(result) => result,
+        Source::Engine(_) => {
+            let rollup = rollup.map_err(|why| {
+                invalid(format!(
+                    "kpi: {}; this card's agg='{agg}' cannot be computed by the engine because {why}",
+                    scope.catalog.oversize_message(query)
+                ))
+            })?;
+            let kpi = DeferredKpi {
+                rollup,
+                op: crate::query::rollup::Op::parse(agg).expect("a rollup was made of it"),
+                days: period.as_ref().map(|p| p.days),
+                previous: previous_col.is_some(),
+                look: look.clone(),
+            };
+            let n = scope.defer_kpi(kpi);
+            return Ok(BoundKpi { figures: DeferredKpi::marker(n), spec });
+        }
+    };
     let at = |col: &str| result.column_names().position(|c| c == col).unwrap_or(0);
-    if let Some(period) = period {
-        let (v, d) = (at(&value_col), at(&period.column));
-        let dates: Vec<Option<chrono::NaiveDate>> = result.rows.iter().map(|r| day_of(&r[d])).collect();
-        let Some(end) = dates.iter().flatten().max().copied() else {
-            return Ok(BoundKpi {
-                current: None,
-                previous: None,
-                spec: serde_json::json!({"query": query, "value": value_col, "agg": agg,
-                    "period": period.column, "days": period.days, "rollup": rollup}),
-            });
-        };
-        let window = |from: chrono::NaiveDate, to: chrono::NaiveDate| {
-            let rows = result.rows.iter().zip(&dates).filter(|(_, d)| d.is_some_and(|d| d > from && d <= to));
-            crate::components::figure::aggregate(agg, rows.map(|(r, _)| &r[v]))
-        };
-        let span = chrono::Duration::days(period.days);
-        return Ok(BoundKpi {
-            current: window(end - span, end),
-            previous: window(end - span - span, end - span),
-            spec: serde_json::json!({"query": query, "value": value_col, "agg": agg,
-                "period": period.column, "days": period.days, "rollup": rollup}),
-        });
-    }
-    let figure = |col: &str| crate::components::figure::aggregate(agg, result.rows.iter().map(|r| &r[at(col)]));
-    Ok(BoundKpi {
-        current: figure(&value_col),
-        previous: previous_col.as_deref().and_then(figure),
-        spec: serde_json::json!({"query": query, "value": value_col, "previous": previous_col, "agg": agg,
-            "rollup": rollup}),
-    })
+    let figure = |col: &str, rows: &[&Vec<serde_json::Value>]| {
+        crate::components::figure::aggregate(agg, rows.iter().map(|r| &r[at(col)]))
+    };
+    let rows: Vec<&Vec<serde_json::Value>> = result.rows.iter().collect();
+    let (now, before) = match &period {
+        Some(p) => {
+            let d = at(&p.column);
+            match windows(&rows, |r| day_of(&r[d]), p.days) {
+                Some((now, before)) => (figure(&value_col, &now), figure(&value_col, &before)),
+                None => (None, None),
+            }
+        }
+        None => (figure(&value_col, &rows), previous_col.as_deref().and_then(|c| figure(c, &rows))),
+    };
+    Ok(BoundKpi { figures: look.figures(now.as_ref(), before.as_ref()), spec })
 }
 
 /// Asks the page for a rollup of the card's figures when its aggregate
 /// decomposes (not `first`) and its query takes no parameters (a variant is
-/// already exact and small); returns the request's number on the page.
-/// The request's measures are the value's, then the previous column's.
+/// already exact and small); returns the request's number on the page, or
+/// why there is none. The request's measures are the value's, then the
+/// previous column's.
 fn request_rollup(
     scope: &crate::components::scope::PageScope,
-    result: &crate::source::value::QueryResult,
+    columns: &[crate::source::value::Column],
     query: &str,
     agg: &str,
     value: &str,
     previous: Option<&str>,
     period: Option<&Period>,
-) -> Option<usize> {
+) -> Result<usize, String> {
     use crate::query::rollup::{Measure, Op, Request};
-    let op = Op::parse(agg)?;
+    let op = Op::parse(agg).ok_or_else(|| format!("'{agg}' does not add up across groups"))?;
     // A variant is exact and small already, and so is a page's own slice of rows.
-    if scope.catalog.params.contains_key(query) || scope.is_sliced(query) {
-        return None;
+    if scope.catalog.params.contains_key(query) {
+        return Err("the query takes parameters".into());
+    }
+    if scope.is_sliced(query) {
+        return Err("the page reads its own rows of it".into());
     }
     let measure = |col: &str| Measure { op, field: (op != Op::Count).then(|| col.to_string()) };
     let measures: Vec<Measure> = std::iter::once(value).chain(previous).map(measure).collect();
-    if crate::query::rollup::unsupported(result, &measures).is_some() {
-        return None;
+    if let Some(why) = crate::query::rollup::unsupported(columns, &measures) {
+        return Err(why);
     }
     let days = period.map(|p| vec![p.column.clone()]).unwrap_or_default();
-    Some(scope.request_rollup(Request { query: query.to_string(), keys: Vec::new(), bins: Vec::new(), days, measures }))
+    Ok(scope.request_rollup(Request { query: query.to_string(), keys: Vec::new(), bins: Vec::new(), days, measures }))
 }
 
 /// The calendar day of an ISO date or timestamp value (its first ten characters).

@@ -7,6 +7,7 @@ use crate::query::chunks::Sorter;
 use crate::query::partition::{self, Slicer};
 use crate::query::rollup::Request;
 use crate::query::spill::Spill;
+use crate::query::unheld::Unheld;
 use crate::query::Results;
 use crate::source::value::{Column, QueryResult};
 use crate::util::diag::suggestion;
@@ -36,8 +37,10 @@ pub struct Catalog {
     /// How many rows of a query a page may ship whole (`browser_rows` in
     /// `vcd.toml`); past it, charts read rollups and tables page through chunks.
     pub browser_rows: usize,
-    /// The queries with more rows than `max_rows`, which are not in `results`.
-    pub oversize: BTreeSet<String>,
+    /// The queries with more rows than `max_rows`, which are not in
+    /// `results`, each with its columns: components that aggregate read them
+    /// through rollups the engine computes.
+    pub oversize: BTreeMap<String, Unheld>,
     pub max_rows: usize,
     /// Those of them split by a key column onto disk, for the pages made from rows.
     pub spills: Vec<Arc<Spill>>,
@@ -57,11 +60,11 @@ impl Catalog {
         self.spills.iter().find(|s| s.query == query && s.key == key)
     }
 
-    /// A query's columns, whether its result is held or spilled.
+    /// A query's columns, whether its result is held or too big to hold.
     pub fn columns(&self, query: &str) -> Option<&[Column]> {
         match self.results.get(query) {
             Some(r) => Some(&r.columns),
-            None => self.spills.iter().find(|s| s.query == query).map(|s| s.columns.as_slice()),
+            None => self.oversize.get(query).map(|u| u.columns.as_slice()),
         }
     }
 
@@ -69,10 +72,28 @@ impl Catalog {
     pub fn oversize_message(&self, query: &str) -> String {
         format!(
             "query '{query}' returns more than max_rows = {} rows, too many to hold or ship whole; only pages \
-             made from rows (`rows:`) can read it, each its own rows, when it returns their key column; aggregate \
-             it in its SQL, or raise max_rows in vcd.toml",
+             made from rows (`rows:`) can read its rows, each its own, when it returns their key column, and \
+             only charts and KPI cards that aggregate it (count, sum, mean, min, max) can read the rest, \
+             through rollups the engine computes; aggregate it in its SQL, or raise max_rows in vcd.toml",
             self.max_rows
         )
+    }
+}
+
+/// What a component reads of a query: its rows, or, when they are too many
+/// to hold, its columns, for the engine to aggregate.
+#[derive(Debug)]
+pub enum Source {
+    Rows(Arc<QueryResult>),
+    Engine(Unheld),
+}
+
+impl Source {
+    pub fn columns(&self) -> &[Column] {
+        match self {
+            Source::Rows(r) => &r.columns,
+            Source::Engine(u) => &u.columns,
+        }
     }
 }
 
@@ -91,6 +112,12 @@ pub struct Record {
     pub inputs: Vec<Input>,
     /// Queries read by components (charts, tables, KPIs), each once.
     pub uses: Vec<String>,
+    /// Those of them too big to hold, which components read only through
+    /// rollups (charts and KPI cards that aggregate).
+    pub engine_uses: Vec<String>,
+    /// KPI cards over those queries, numbered by position: their figures are
+    /// filled in from their rollups once the engine has computed them.
+    pub deferred: Vec<crate::components::kpi::DeferredKpi>,
     /// What components asked to have aggregated by a rollup, numbered by position.
     pub rollups: Vec<Request>,
     /// Tables that page through sorted chunks, numbered by position.
@@ -165,12 +192,37 @@ impl PageScope {
         }
     }
 
+    /// What a component that can aggregate in the engine reads of query
+    /// `name`: its rows ([`PageScope::read`]), or, for a query too big to
+    /// hold that this page does not get a slice of, its columns only, the
+    /// use recorded as through the engine.
+    pub fn read_or_columns(&self, name: &str, component: &str) -> Result<Source, Error> {
+        match self.catalog.oversize.get(name) {
+            Some(unheld) if !self.is_sliced(name) => {
+                self.record_use(name);
+                let mut record = self.record.lock().unwrap_or_else(|e| e.into_inner());
+                if !record.engine_uses.iter().any(|u| u == name) {
+                    record.engine_uses.push(name.to_string());
+                }
+                Ok(Source::Engine(unheld.clone()))
+            }
+            _ => self.read(name, component).map(Source::Rows),
+        }
+    }
+
+    /// Records a KPI card whose figures wait for its rollup; returns its number on the page.
+    pub fn defer_kpi(&self, kpi: crate::components::kpi::DeferredKpi) -> usize {
+        let mut record = self.record.lock().unwrap_or_else(|e| e.into_inner());
+        record.deferred.push(kpi);
+        record.deferred.len() - 1
+    }
+
     /// The result of query `name` without recording a use (input options).
     pub fn peek(&self, name: &str, component: &str) -> Result<Arc<QueryResult>, Error> {
         if let Some(r) = self.catalog.results.get(name) {
             return Ok(r.clone());
         }
-        let message = if self.catalog.oversize.contains(name) {
+        let message = if self.catalog.oversize.contains_key(name) {
             format!("{component}: {}", self.catalog.oversize_message(name))
         } else if self.catalog.names.contains(name) {
             format!("{component}: query '{name}' failed; see the error for queries/{name}.sql")
@@ -223,10 +275,15 @@ pub fn value(scope: Arc<PageScope>) -> Value {
 
 /// A `"field"` argument that must name a column of `result`.
 pub fn check_column(result: &QueryResult, query: &str, field: &str, what: &str) -> Result<(), Error> {
-    if result.has_column(field) {
+    check_field(&result.columns, query, field, what)
+}
+
+/// [`check_column`] against a list of columns.
+pub fn check_field(columns: &[Column], query: &str, field: &str, what: &str) -> Result<(), Error> {
+    if columns.iter().any(|c| c.name == field) {
         return Ok(());
     }
-    let cols: Vec<&str> = result.column_names().collect();
+    let cols: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
     Err(Error::new(
         ErrorKind::InvalidOperation,
         format!(

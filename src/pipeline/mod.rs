@@ -3,6 +3,7 @@
 //! stages in order (and lists them); `vcd serve` keeps the session alive and
 //! repeats the stages a change reaches; [`run`] is `vcd build` and `vcd check`.
 
+mod figures;
 pub mod rollups;
 pub mod session;
 pub mod slices;

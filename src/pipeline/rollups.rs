@@ -57,11 +57,12 @@ pub fn plan(
     let mut rollups: Vec<Rollup> = Vec::new();
     let mut requests = Vec::new();
     for request in &rendered.rollups {
-        let Some(result) = catalog.results.get(&request.query) else {
+        let Some(columns) = catalog.columns(&request.query) else {
             requests.push(Json::Null);
             continue;
         };
-        let (keys, days) = grain(request, &rendered.inputs, &rendered.selects, |c| result.has_column(c));
+        let has = |c: &str| columns.iter().any(|x| x.name == c);
+        let (keys, days) = grain(request, &rendered.inputs, &rendered.selects, has);
         // Three files, the smallest that answers the filters in force is read:
         // unfiltered, the component's own grain (what the page's first load
         // reads); with no date range, that and the other filters' columns;

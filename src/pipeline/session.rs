@@ -8,7 +8,7 @@ use crate::components::scope::Catalog;
 use crate::page::{self, Page};
 use crate::pipeline::rollups;
 use crate::pipeline::slices::Loads;
-use crate::pipeline::stages::{lay_out, plan_variants, render_pages, run_rollups, run_variants};
+use crate::pipeline::stages::{fill_figures, lay_out, plan_variants, render_pages, run_rollups, run_variants};
 use crate::pipeline::variants;
 use crate::project::Project;
 use crate::query::chunks::Sorter;
@@ -16,13 +16,14 @@ use crate::query::partition::Slicer;
 use crate::query::runner::Mode;
 use crate::query::runner::Runner;
 use crate::query::spill::Spill;
+use crate::query::unheld::Unheld;
 use crate::query::{self, QueryFile, Results};
 use crate::render::template;
 use crate::render::{self, RenderContext};
 use crate::site::layout::Layout;
 use crate::site::theme::Theme;
 use crate::site::{self, Staging};
-use crate::source::value::{Column, QueryResult};
+use crate::source::value::QueryResult;
 use crate::util::diag::{Diagnostic, Diagnostics};
 use crate::util::progress::Progress;
 use crate::util::timings;
@@ -106,7 +107,7 @@ pub struct Session {
     queries: Vec<QueryFile>,
     results: Results,
     /// The queries with more rows than `max_rows`, with their columns: not held.
-    oversize: BTreeMap<String, Vec<Column>>,
+    oversize: BTreeMap<String, Unheld>,
     /// Those of them the pages made from rows read, split by key onto disk.
     spills: Vec<Arc<Spill>>,
     /// Pre-computed variants by file name (`kpis.<hash>.json`).
@@ -348,10 +349,12 @@ impl Session {
         let keys: BTreeSet<String> = self.pages.iter().filter_map(|p| Some(p.row_key()?.0.to_string())).collect();
         let diags = Diagnostics::default();
         let mut wanted: Vec<(String, String)> = Vec::new();
-        for (name, columns) in &self.oversize {
+        for (name, unheld) in &self.oversize {
+            let columns = &unheld.columns;
             let Some(q) = self.queries.iter().find(|q| &q.name == name) else { continue };
             let found: Vec<&String> = keys.iter().filter(|k| columns.iter().any(|c| &c.name == *k)).collect();
-            if found.is_empty() || !q.params.is_empty() {
+            // One with no key column is refused after the pages render, if none reads it through the engine.
+            if !q.params.is_empty() {
                 diags.push(query::over_max_rows(q, self.project.config.max_rows));
             }
             wanted.extend(found.into_iter().filter(|_| q.params.is_empty()).map(|k| (name.clone(), k.clone())));
@@ -368,6 +371,29 @@ impl Session {
         }
         self.errors.insert(Origin::Oversize, diags.into_sorted());
         Ok(())
+    }
+
+    /// A result too big to hold that no page reads, in slices or through
+    /// rollups, is refused at its query (its whole file cannot be written).
+    /// Only judged when every page rendered: a page that failed read nothing.
+    fn refuse_unread_oversize(&mut self) {
+        let pages_failed = self.errors.iter().any(|(o, e)| matches!(o, Origin::Page(_)) && !e.is_empty());
+        if pages_failed {
+            return;
+        }
+        let read: BTreeSet<&String> = self
+            .outputs
+            .values()
+            .flat_map(|o| o.loads.whole.iter().chain(o.loads.slices.iter().map(|s| &s.query)))
+            .collect();
+        let max_rows = self.project.config.max_rows;
+        let refused: Vec<Diagnostic> = self
+            .queries
+            .iter()
+            .filter(|q| self.oversize.contains_key(&q.name) && q.params.is_empty() && !read.contains(&q.name))
+            .map(|q| query::over_max_rows(q, max_rows))
+            .collect();
+        self.errors.entry(Origin::Oversize).or_default().extend(refused);
     }
 
     /// Renders the pages `select` picks (given each page and, for a page rendered
@@ -390,7 +416,7 @@ impl Session {
             slicer: self.slicer.clone(),
             sorter: self.sorter.clone(),
             browser_rows: self.project.config.browser_rows,
-            oversize: self.oversize.keys().cloned().collect(),
+            oversize: self.oversize.clone(),
             max_rows: self.project.config.max_rows,
             spills: self.spills.clone(),
         };
@@ -430,18 +456,24 @@ impl Session {
                 }
                 let jobs: rollups::Jobs =
                     plan.rollups.into_iter().filter(|(file, _)| !self.rollups.contains_key(file)).collect();
-                let made =
-                    clocks[3].time(|| run_rollups(jobs, &self.queries, &self.results, &mut self.runner, &vdiags))?;
+                let (results, oversize) = (&self.results, &self.oversize);
+                let columns = |q: &str| match results.get(q) {
+                    Some(r) => Some(r.columns.as_slice()),
+                    None => oversize.get(q).map(|u| u.columns.as_slice()),
+                };
+                let made = clocks[3].time(|| run_rollups(jobs, &self.queries, columns, &mut self.runner, &vdiags))?;
                 for (file, bytes) in made {
                     self.pending.insert(PathBuf::from("data").join(&file), Some(bytes.to_vec()));
                     self.rollups.insert(file, bytes);
                 }
+                let mut finished = plan.finished;
+                clocks[4].time(|| fill_figures(&mut finished, &self.rollups));
                 let mut problems = plan.problems;
                 // Once the build has an error it will not be written, nor will
                 // its pages (1,000,000 of them take minutes to write and as
                 // many to remove).
                 let failed = !problems.is_empty() || !vdiags.is_empty() || self.errors.values().any(|e| !e.is_empty());
-                for laid in clocks[4].time(|| lay_out(plan.finished, &layout)) {
+                for laid in clocks[4].time(|| lay_out(finished, &layout)) {
                     match laid.html {
                         Ok(html) => {
                             let out = laid.page.out_file();
@@ -477,6 +509,7 @@ impl Session {
         })?;
         drop(progress);
         drop(clocks);
+        self.refuse_unread_oversize();
         self.route(vdiags);
         let _t = timings::stage("plan data files");
         self.plan_data_files();

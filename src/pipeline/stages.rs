@@ -9,10 +9,10 @@ use crate::pipeline::slices::{self, Loads};
 use crate::pipeline::tables;
 use crate::pipeline::variants;
 use crate::query::runner::Runner;
-use crate::query::{QueryFile, Results};
+use crate::query::QueryFile;
 use crate::render::{self, RenderContext, RenderedPage};
 use crate::site::layout::Layout;
-use crate::source::value::QueryResult;
+use crate::source::value::{Column, QueryResult};
 use crate::util::diag::{Diagnostic, Diagnostics};
 use crate::util::progress::Progress;
 use anyhow::Result;
@@ -41,6 +41,9 @@ pub(super) struct Finished<'p> {
     pub(super) page: &'p Page,
     pub(super) rendered: RenderedPage,
     pub(super) loads: Loads,
+    /// For a page with KPI cards that wait for their rollups: its manifest's
+    /// `rollups` and `requests`, which say which file each card reads.
+    pub(super) rollups: Option<(serde_json::Value, serde_json::Value)>,
 }
 
 /// What planning the variants of the rendered pages gave.
@@ -98,6 +101,7 @@ pub(super) fn finish<'p>(
 ) -> Result<Finished<'p>, Diagnostic> {
     let mut m = variants::manifest(p, &r, &ctx.catalog, config.max_variants, &mut plan.jobs)?;
     let (files, requests) = rollups::plan(p, &r, &ctx.catalog, config.browser_rows, &mut plan.rollups)?;
+    let deferred = (!r.deferred.is_empty()).then(|| (files.clone(), requests.clone()));
     if !r.rollups.is_empty() {
         m["rollups"] = files;
         m["requests"] = requests;
@@ -120,7 +124,7 @@ pub(super) fn finish<'p>(
     if let Some(rows) = &p.front.rows {
         r.reads.insert(rows.0.clone());
     }
-    Ok(Finished { page: p, rendered: r, loads })
+    Ok(Finished { page: p, rendered: r, loads, rollups: deferred })
 }
 
 /// Stage "run variants": each job's query with its bound values; the results
@@ -141,10 +145,11 @@ pub(super) fn run_variants(
 
 /// Stage "run rollups": each rollup's query in the engine; the files that
 /// ran, by name (failures go to `diags`, under the query's file).
-pub(super) fn run_rollups(
+/// `columns` gives each query's columns, whether it is held or too big to hold.
+pub(super) fn run_rollups<'c>(
     jobs: rollups::Jobs,
     queries: &[QueryFile],
-    results: &Results,
+    columns: impl Fn(&str) -> Option<&'c [Column]>,
     runner: &mut Runner,
     diags: &Diagnostics,
 ) -> Result<Vec<(String, Arc<Vec<u8>>)>> {
@@ -152,7 +157,7 @@ pub(super) fn run_rollups(
     let planned: Vec<(String, crate::query::rollup::Rollup, &QueryFile, Vec<&str>)> = jobs
         .into_iter()
         .filter_map(|(file, r)| {
-            let columns = &results.get(&r.query)?.columns;
+            let columns = columns(&r.query)?;
             let floats: Vec<&str> = columns
                 .iter()
                 .filter(|c| crate::query::rollup::is_float(&c.sql_type))
@@ -197,6 +202,16 @@ pub(super) fn run_rollups(
         }));
     }
     Ok(files)
+}
+
+/// Stage "fill figures": each KPI card that waited for its rollup gets its
+/// figures from the rollup files made (`made`, by name), in parallel.
+pub(super) fn fill_figures(finished: &mut [Finished], made: &BTreeMap<String, Arc<Vec<u8>>>) {
+    finished.par_iter_mut().for_each(|f| {
+        if let Some((files, requests)) = &f.rollups {
+            crate::pipeline::figures::fill(&mut f.rendered.content, &f.rendered.deferred, files, requests, made);
+        }
+    });
 }
 
 /// A page laid out: its HTML, the queries it read and the data files it loads.

@@ -10,6 +10,7 @@ pub mod projection;
 pub mod rollup;
 pub mod runner;
 pub mod spill;
+pub mod unheld;
 
 use crate::source::value::QueryResult;
 use crate::source::Source;

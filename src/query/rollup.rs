@@ -5,7 +5,7 @@
 //! extreme, a mean is Σsum ÷ Σcount. The page ships the rollup, not the rows.
 
 use crate::query::QueryFile;
-use crate::source::value::{ColumnKind, QueryResult};
+use crate::source::value::{Column, ColumnKind, QueryResult};
 use serde::Serialize;
 use serde_json::Value as Json;
 
@@ -133,11 +133,11 @@ impl Bin {
     }
 }
 
-/// Why a component's aggregates cannot come from a rollup.
-pub fn unsupported(result: &QueryResult, measures: &[Measure]) -> Option<String> {
+/// Why a component's aggregates cannot come from a rollup of a query with these columns.
+pub fn unsupported(columns: &[Column], measures: &[Measure]) -> Option<String> {
     for m in measures {
         let Some(field) = &m.field else { continue };
-        let Some(col) = result.columns.iter().find(|c| &c.name == field) else {
+        let Some(col) = columns.iter().find(|c| &c.name == field) else {
             return Some(format!("'{field}' is not a column"));
         };
         if m.op.needs_number() && col.kind() != ColumnKind::Number {

@@ -6,6 +6,7 @@ use crate::project::config::SourceKind;
 use crate::project::Project;
 use crate::query::cache::Cache;
 use crate::query::spill::Spill;
+use crate::query::unheld::Unheld;
 use crate::query::{self, QueryFile, Results};
 use crate::source::duckdb::DuckSource;
 use crate::source::postgres::{self, PgSource};
@@ -28,8 +29,9 @@ pub enum Mode {
 /// What [`Runner::base`] found.
 pub struct Base {
     pub results: Results,
-    /// The queries with more rows than `max_rows`, by name, with their columns.
-    pub oversize: BTreeMap<String, Vec<Column>>,
+    /// The queries with more rows than `max_rows`, by name, with their
+    /// columns and the distinct counts of their text columns.
+    pub oversize: BTreeMap<String, Unheld>,
     /// How many results came from the cache.
     pub cached: usize,
 }
@@ -84,9 +86,19 @@ impl Runner {
                     base.results.insert(q.name.clone(), r);
                 }
                 Ran::Oversize(columns) => {
-                    base.oversize.insert(q.name.clone(), columns);
+                    base.oversize.insert(q.name.clone(), Unheld::new(columns));
                 }
                 Ran::Failed => {}
+            }
+        }
+        // One engine pass each for the distinct counts, cached like any result.
+        let counts: Vec<(&QueryFile, QueryFile)> =
+            queries.iter().filter_map(|q| Some((q, base.oversize.get(&q.name)?.count_query(q)?))).collect();
+        let jobs: Vec<(&QueryFile, Vec<Json>)> = counts.iter().map(|(_, c)| (c, Vec::new())).collect();
+        let (found, _) = self.run(&jobs, diags)?;
+        for ((q, _), result) in counts.iter().zip(found) {
+            if let (Some(u), Some(r)) = (base.oversize.get_mut(&q.name), result) {
+                u.set_counts(&r);
             }
         }
         Ok(base)

@@ -57,6 +57,9 @@ pub struct RenderedPage {
     /// Charts of one mark per row that read only some columns, numbered by
     /// position: (query, the columns they encode).
     pub projections: Vec<(String, Vec<String>)>,
+    /// KPI cards whose figures wait for their rollups, numbered by position
+    /// as their markers in `content` are.
+    pub deferred: Vec<crate::components::kpi::DeferredKpi>,
 }
 
 /// Names pages may use besides queries.
@@ -122,6 +125,16 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
     if !errors.is_empty() {
         return Err(errors);
     }
+    for q in used.iter().filter(|q| ctx.catalog.oversize.contains_key(*q)) {
+        let d = Diagnostic::in_file(&page.source, ctx.catalog.oversize_message(q));
+        errors.push(match word_line(&page.body, q) {
+            Some(l) => d.at(l, None).with_detail(excerpt(&page.body, l, None)),
+            None => d,
+        });
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     // A query that failed was reported already; this page cannot render without it.
     if used.iter().any(|q| !ctx.results.contains_key(q)) {
         return Err(Vec::new());
@@ -159,6 +172,10 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
     for q in &record.uses {
         use_query(q, None);
     }
+    // The queries whose rows components read (a query too big to hold may
+    // only be read through rollups), with the line of the first.
+    let mut row_reads: Vec<(String, Option<usize>)> =
+        record.uses.iter().filter(|q| !record.engine_uses.contains(q)).map(|q| (q.clone(), None)).collect();
     let mut rollups = record.rollups.clone();
     let mut raw_aggregates = Vec::new();
     let mut selects: Vec<String> = Vec::new();
@@ -184,7 +201,7 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
                     .filter(|q| !ctx.catalog.params.contains_key(*q) && !page_scope.is_sliced(q))
                 {
                     None => spec,
-                    Some(query) => match chart::rollup::plan(&spec, ctx.results) {
+                    Some(query) => match chart::rollup::plan(&spec, |q| ctx.catalog.columns(q)) {
                         chart::rollup::Need::Rollup { request, mut spec, aliases } => {
                             spec["usermeta"]["vcd"]["rollup"] = rollups.len().into();
                             spec["usermeta"]["vcd"]["measures"] = aliases.into();
@@ -230,16 +247,21 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
                         }
                     },
                 };
+                if spec.pointer("/usermeta/vcd/rollup").is_none() {
+                    row_reads.extend(names.iter().map(|n| (n.clone(), (line > 0).then_some(line))));
+                }
                 charts.push((range, spec));
             }
             Some((_, Err(mut e))) => errors.append(&mut e),
             None => {}
         }
     }
-    for (query, line) in &uses {
-        if ctx.catalog.oversize.contains(query) && !page_scope.is_sliced(query) {
+    let mut refused: BTreeSet<&str> = BTreeSet::new();
+    for (query, line) in &row_reads {
+        if ctx.catalog.oversize.contains_key(query) && !page_scope.is_sliced(query) && refused.insert(query) {
+            let line = line.or_else(|| quoted_line(&page.body, query)).unwrap_or(1);
             let d = Diagnostic::in_file(&page.source, ctx.catalog.oversize_message(query));
-            errors.push(d.at(*line, None).with_detail(excerpt(&page.body, *line, None)));
+            errors.push(d.at(line, None).with_detail(excerpt(&page.body, line, None)));
         }
     }
     errors.extend(check_filters(page, ctx, &record.inputs, &uses));
@@ -269,6 +291,7 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
         selects,
         tables: record.tables,
         projections,
+        deferred: record.deferred,
     })
 }
 

@@ -311,3 +311,85 @@ fn a_scatter_over_browser_rows_is_drawn_as_a_density_with_exact_counts() {
         assert!(got[2].as_u64().unwrap() > 1 && got[3].as_u64().unwrap() > 1, "{query}: cells drawn: {got}");
     }
 }
+
+/// The demo's KPI cards and charts over `featured_sales` when the query
+/// returns one row more than `max_rows`: the engine computes their rollups,
+/// the cards take their build-time figures from them, and the site is byte
+/// for byte the one built with the rows held, but for the query's own file,
+/// which is not written; the page reads the same after its scripts run and
+/// asks for no file that is not there. A card whose aggregate does not add
+/// up (`first`) is refused, naming its line.
+#[test]
+fn a_query_too_big_to_hold_feeds_the_cards_and_charts_that_aggregate_it() {
+    let demo = TempProject::demo();
+    let r = demo.vcd(&["build"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let held = demo.site_files();
+    let rows: Value = serde_json::from_str(&demo.read("site/data/featured_sales.json")).unwrap();
+    let rows = rows.as_array().unwrap().len();
+    let config = demo.read("vcd.toml");
+    demo.write("vcd.toml", &format!("{config}\nmax_rows = {}\n", rows - 1));
+    let r = demo.vcd(&["build"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let unheld = demo.site_files();
+    let missing = std::path::PathBuf::from("data/featured_sales.json");
+    let expected: Vec<_> = held.iter().filter(|(path, _)| path != &missing).collect();
+    assert_eq!(expected.len(), unheld.len());
+    for ((path, a), (other, b)) in expected.iter().zip(&unheld) {
+        assert_eq!(path, other);
+        assert!(a == b, "{} differs", path.display());
+    }
+    let html = demo.read("site/business/index.html");
+    assert!(html.contains("Items featured") && !html.contains("<!--vcd-kpi"), "the figures are filled in");
+
+    if let Some(browser) = Browser::for_test() {
+        let server = StaticServer::start(&demo.path("site"), "/");
+        let page = browser.open(&server.url("business/")).unwrap();
+        settle(&page);
+        let shown = page
+            .eval("Array.from(document.querySelectorAll('.kpi')).map(k => k.querySelector('.kpi-value').textContent)")
+            .unwrap();
+        let built: Vec<String> = html
+            .split("<div class=\"kpi-value\"")
+            .skip(1)
+            .map(|s| {
+                let text = &s[s.find('>').unwrap() + 1..];
+                unescape(&text[..text.find("</div>").unwrap()])
+            })
+            .collect();
+        assert_eq!(shown, serde_json::json!(built), "the cards read the same after the scripts run");
+    }
+
+    let business = demo.read("pages/business.md");
+    let first = "{{ kpi(\"First sale\", \"sales_after_post\", data=\"featured_sales\", agg=\"first\") }}\n";
+    demo.write("pages/business.md", &format!("{business}\n{first}"));
+    let r = demo.vcd(&["build"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let line = business.lines().count() + 2;
+    assert!(
+        r.stderr.contains(&format!("pages/business.md:{line}"))
+            && r.stderr
+                .contains("this card's agg='first' cannot be computed by the engine because 'first' does not add up"),
+        "{}",
+        r.stderr
+    );
+    assert!(demo.site_files() == unheld, "a failed build leaves the site as it was");
+}
+
+/// Text with its character references (`&#46;`, `&amp;`) read back.
+fn unescape(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let end = rest[i..].find(';').map(|j| i + j).unwrap();
+        let name = &rest[i + 1..end];
+        let c = match name.strip_prefix('#') {
+            Some(n) => char::from_u32(n.parse().unwrap()).unwrap(),
+            None => [("amp", '&'), ("lt", '<'), ("gt", '>'), ("quot", '"')].iter().find(|(k, _)| *k == name).unwrap().1,
+        };
+        out.push(c);
+        rest = &rest[end + 1..];
+    }
+    out + rest
+}

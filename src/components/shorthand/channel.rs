@@ -3,8 +3,8 @@
 //! `vega_lite_4` channel definition.
 
 use super::invalid;
-use crate::components::scope;
-use crate::source::value::{ColumnKind, QueryResult};
+use crate::components::scope::{self, Source};
+use crate::source::value::{Column, ColumnKind};
 use minijinja::value::Kwargs;
 use minijinja::Error;
 use serde_json::Value as Json;
@@ -55,15 +55,16 @@ impl Measure {
 /// says nothing (lists, JSON, a cached result without types) is read from the
 /// values: JSON numbers (and numeric strings, as large integers arrive) are
 /// quantitative, ISO dates temporal, anything else nominal.
-pub(super) fn infer(result: &QueryResult, field: &str) -> Measure {
-    let Some(i) = result.column_names().position(|c| c == field) else { return Measure::Nominal };
-    match result.columns[i].kind() {
+/// A query too big to hold (no `rows`) gives no values to read: nominal.
+pub(super) fn infer(columns: &[Column], rows: &[Vec<Json>], field: &str) -> Measure {
+    let Some(i) = columns.iter().position(|c| c.name == field) else { return Measure::Nominal };
+    match columns[i].kind() {
         ColumnKind::Number => return Measure::Quantitative,
         ColumnKind::Temporal => return Measure::Temporal,
         ColumnKind::Category => return Measure::Nominal,
         ColumnKind::Other => {}
     }
-    let mut values = result.rows.iter().map(|r| &r[i]).filter(|v| !v.is_null()).take(50).peekable();
+    let mut values = rows.iter().map(|r| &r[i]).filter(|v| !v.is_null()).take(50).peekable();
     if values.peek().is_none() {
         return Measure::Nominal;
     }
@@ -167,7 +168,9 @@ pub(super) struct Channel {
     pub(super) sort: Option<vl::SortUnion>,
     pub(super) bin: Option<f64>,
     pub(super) stack: Option<vl::Stack>,
-    /// How many distinct values the field has in the query's result.
+    /// How many distinct values the field has in the query's result (for
+    /// one too big to hold, as the engine counted them; `usize::MAX` where
+    /// it did not count them).
     pub(super) categories: usize,
 }
 
@@ -303,7 +306,7 @@ pub(super) fn channel(
     kwargs: &Kwargs,
     prefix: &str,
     field: Option<String>,
-    result: &QueryResult,
+    source: &Source,
     query: &str,
     fname: &str,
 ) -> Result<Option<Channel>, Error> {
@@ -316,14 +319,21 @@ pub(super) fn channel(
         }
         return Ok(None);
     };
-    scope::check_column(result, query, &field, &format!("{fname}: {prefix}"))?;
+    scope::check_field(source.columns(), query, &field, &format!("{fname}: {prefix}"))?;
+    let rows: &[Vec<Json>] = match source {
+        Source::Rows(r) => &r.rows,
+        Source::Engine(_) => &[],
+    };
     let measure = match ty {
         Some(t) => Measure::parse(&t, &format!("{fname}: {prefix}_type"))?,
-        None => infer(result, &field),
+        None => infer(source.columns(), rows, &field),
     };
     let title = title.or_else(|| Some(humanise(&field)));
-    let at = result.column_names().position(|c| c == field).unwrap_or(0);
-    let categories = result.rows.iter().map(|r| r[at].to_string()).collect::<std::collections::BTreeSet<_>>().len();
+    let at = source.columns().iter().position(|c| c.name == field).unwrap_or(0);
+    let categories = match source {
+        Source::Rows(_) => rows.iter().map(|r| r[at].to_string()).collect::<std::collections::BTreeSet<_>>().len(),
+        Source::Engine(u) => u.distinct[at].map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX)),
+    };
     Ok(Some(Channel { field, measure: Some(measure), title, format, categories, ..Default::default() }))
 }
 

@@ -3,7 +3,7 @@
 //! Vega-Lite spec from a few arguments, with the `vega_lite_4` types, and hand
 //! it to the same path as a ```` ```vega-lite ```` block.
 
-use crate::components::scope;
+use crate::components::scope::{self, Source};
 use crate::source::value::QueryResult;
 use minijinja::value::{Kwargs, Value};
 use minijinja::{Environment, Error, ErrorKind, State};
@@ -67,15 +67,15 @@ struct Args {
 
 fn chart(state: &State, fname: &str, kind: Kind, data: &str, kwargs: &Kwargs) -> Result<Value, Error> {
     let scope = scope::of(state)?;
-    let result = scope.read(data, fname)?;
-    let args = read_args(fname, kind, data, &result, kwargs)?;
+    let source = scope.read_or_columns(data, fname)?;
+    let args = read_args(fname, kind, data, &source, kwargs)?;
     crate::components::args::finish_args(kwargs, fname, &known_args(kind))?;
     let spec = build(kind, data, &args)?;
     Ok(Value::from_safe_string(crate::chart::checked_marker(&spec)))
 }
 
-fn read_args(fname: &str, kind: Kind, data: &str, result: &QueryResult, kwargs: &Kwargs) -> Result<Args, Error> {
-    let ch = |prefix: &str, field: Option<String>| channel(kwargs, prefix, field, result, data, fname);
+fn read_args(fname: &str, kind: Kind, data: &str, source: &Source, kwargs: &Kwargs) -> Result<Args, Error> {
+    let ch = |prefix: &str, field: Option<String>| channel(kwargs, prefix, field, source, data, fname);
     let (x_name, y_name) = match kind {
         Kind::Pie => ("category", "value"),
         _ => ("x", "y"),
@@ -205,7 +205,7 @@ fn read_args(fname: &str, kind: Kind, data: &str, result: &QueryResult, kwargs: 
         Some(v) if v.is_true() && v.as_str().is_none() => default_select(kind, &x, &color),
         Some(v) if v.as_str().is_some() => {
             let f = v.as_str().unwrap_or_default().to_string();
-            scope::check_column(result, data, &f, &format!("{fname}: select"))?;
+            scope::check_field(source.columns(), data, &f, &format!("{fname}: select"))?;
             Some(f)
         }
         Some(_) => None,
@@ -374,7 +374,7 @@ pub fn sparkline(result: &QueryResult, data: &str, x: &str, y: &str) -> Result<J
     scope::check_column(result, data, y, "kpi: spark_y")?;
     let channel = |field: &str| Channel {
         field: field.to_string(),
-        measure: Some(infer(result, field)),
+        measure: Some(infer(&result.columns, &result.rows, field)),
         title: Some(humanise(field)),
         ..Default::default()
     };
