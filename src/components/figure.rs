@@ -194,6 +194,36 @@ mod tests {
     }
 
     #[test]
+    fn partials_give_the_figure_of_the_rows_they_stand_for() {
+        use crate::query::rollup::Op;
+        // Two groups' partials, as the engine computes them: [row count, sum, count of values].
+        let groups = [
+            (json!(["9007199254740993", 1, null]), json!([3, "9007199254740994", 2])),
+            (json!([4, -2]), json!([2, 2, 2])),
+        ];
+        let rows: Vec<Json> = groups.iter().flat_map(|(r, _)| r.as_array().unwrap().clone()).collect();
+        for (op, name) in
+            [(Op::Count, "count"), (Op::Sum, "sum"), (Op::Mean, "mean"), (Op::Min, "min"), (Op::Max, "max")]
+        {
+            let parts: Vec<Json> = groups
+                .iter()
+                .map(|(r, p)| match op {
+                    Op::Min | Op::Max => {
+                        let f = aggregate(name, r.as_array().unwrap().iter()).unwrap();
+                        json!([p[0], f.text()])
+                    }
+                    _ => p.clone(),
+                })
+                .collect();
+            let partials =
+                parts.iter().map(|p| Partials { rows: p[0].as_u64().unwrap(), first: &p[1], second: p.get(2) });
+            assert_eq!(from_partials(op, partials), aggregate(name, rows.iter()), "{name}");
+        }
+        let none: [Partials; 0] = [];
+        assert_eq!(from_partials(Op::Mean, none.into_iter()), None);
+    }
+
+    #[test]
     fn differences_of_integers_are_exact() {
         let a = agg("first", json!(["9007199254740995"]));
         let b = agg("first", json!(["9007199254740993"]));

@@ -3,6 +3,8 @@
 //! serve --watch`). `vcd build` and `vcd check` run it once from scratch.
 
 mod files;
+mod reach;
+mod unheld;
 
 use crate::components::scope::Catalog;
 use crate::page::{self, Page};
@@ -295,23 +297,6 @@ impl Session {
         self.route(diags);
     }
 
-    /// The queries that may read any of the changed data files: those naming
-    /// the file's table, or a view that reads it. A change to `schema.sql`
-    /// can change any table, so it re-runs every query.
-    fn queries_reading(&self, files: &BTreeSet<PathBuf>) -> BTreeSet<String> {
-        let schema = std::fs::read_to_string(self.project.data_dir().join("schema.sql")).unwrap_or_default();
-        let mut tables: BTreeSet<String> = BTreeSet::new();
-        for f in files {
-            let stem = f.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_ascii_lowercase();
-            if stem == "schema" {
-                return self.queries.iter().map(|q| q.name.clone()).collect();
-            }
-            tables.insert(stem);
-        }
-        let tables = reached(&schema, tables);
-        self.queries.iter().filter(|q| tables.iter().any(|t| mentions(&q.sql, t))).map(|q| q.name.clone()).collect()
-    }
-
     /// Runs the named queries (bound to NULL), replacing their results, messages
     /// and variants. Returns how many came from the cache.
     fn run(&mut self, names: &BTreeSet<String>) -> Result<usize> {
@@ -339,61 +324,6 @@ impl Session {
         self.step.queries_run += jobs.len();
         self.route(diags);
         Ok(base.cached)
-    }
-
-    /// Stage "spill": each result too big to hold that the pages made from
-    /// rows can read in slices (it returns their key column and takes no
-    /// parameters) is run again, split by key onto disk ([`Spill`]), once per
-    /// result; any other such result is an error, as it always was.
-    fn spill_oversize(&mut self) -> Result<()> {
-        let keys: BTreeSet<String> = self.pages.iter().filter_map(|p| Some(p.row_key()?.0.to_string())).collect();
-        let diags = Diagnostics::default();
-        let mut wanted: Vec<(String, String)> = Vec::new();
-        for (name, unheld) in &self.oversize {
-            let columns = &unheld.columns;
-            let Some(q) = self.queries.iter().find(|q| &q.name == name) else { continue };
-            let found: Vec<&String> = keys.iter().filter(|k| columns.iter().any(|c| &c.name == *k)).collect();
-            // One with no key column is refused after the pages render, if none reads it through the engine.
-            if !q.params.is_empty() {
-                diags.push(query::over_max_rows(q, self.project.config.max_rows));
-            }
-            wanted.extend(found.into_iter().filter(|_| q.params.is_empty()).map(|k| (name.clone(), k.clone())));
-        }
-        self.spills.retain(|s| wanted.contains(&(s.query.clone(), s.key.clone())));
-        for (name, key) in wanted {
-            if self.spills.iter().any(|s| s.query == name && s.key == key) {
-                continue;
-            }
-            let q = self.queries.iter().find(|q| q.name == name).expect("found above").clone();
-            if let Some(spill) = self.runner.spill(&q, &key, &diags)? {
-                self.spills.push(Arc::new(spill));
-            }
-        }
-        self.errors.insert(Origin::Oversize, diags.into_sorted());
-        Ok(())
-    }
-
-    /// A result too big to hold that no page reads, in slices or through
-    /// rollups, is refused at its query (its whole file cannot be written).
-    /// Only judged when every page rendered: a page that failed read nothing.
-    fn refuse_unread_oversize(&mut self) {
-        let pages_failed = self.errors.iter().any(|(o, e)| matches!(o, Origin::Page(_)) && !e.is_empty());
-        if pages_failed {
-            return;
-        }
-        let read: BTreeSet<&String> = self
-            .outputs
-            .values()
-            .flat_map(|o| o.loads.whole.iter().chain(o.loads.slices.iter().map(|s| &s.query)))
-            .collect();
-        let max_rows = self.project.config.max_rows;
-        let refused: Vec<Diagnostic> = self
-            .queries
-            .iter()
-            .filter(|q| self.oversize.contains_key(&q.name) && q.params.is_empty() && !read.contains(&q.name))
-            .map(|q| query::over_max_rows(q, max_rows))
-            .collect();
-        self.errors.entry(Origin::Oversize).or_default().extend(refused);
     }
 
     /// Renders the pages `select` picks (given each page and, for a page rendered
@@ -594,62 +524,4 @@ fn reserved_name(q: &QueryFile, env: &Environment<'static>, diags: &Diagnostics)
         ));
     }
     taken
-}
-
-/// `tables` and every view of `schema` that reads one of them, directly or
-/// through other views (see [`crate::util::sqltext::views`] for the forms understood).
-fn reached(schema: &str, mut tables: BTreeSet<String>) -> BTreeSet<String> {
-    let views = crate::util::sqltext::views(schema);
-    // A view may read a view defined after it (CREATE OR REPLACE): repeat until nothing is added.
-    loop {
-        let before = tables.len();
-        for (view, body) in &views {
-            if !tables.contains(view) && tables.iter().any(|t| mentions(body, t)) {
-                tables.insert(view.clone());
-            }
-        }
-        if tables.len() == before {
-            return tables;
-        }
-    }
-}
-
-/// Whether `sql` mentions `word` as a whole identifier, ignoring case.
-fn mentions(sql: &str, word: &str) -> bool {
-    let sql = sql.to_ascii_lowercase();
-    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    sql.match_indices(word).any(|(i, _)| {
-        !sql[..i].chars().next_back().is_some_and(is_ident)
-            && !sql[i + word.len()..].chars().next().is_some_and(is_ident)
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn views_and_mentions_find_what_a_data_change_reaches() {
-        let schema =
-            "CREATE TABLE posts (id INT);\nCREATE VIEW post_metrics AS SELECT * FROM posts JOIN metrics USING (id);";
-        let v = crate::util::sqltext::views(schema);
-        assert_eq!(v.len(), 1);
-        assert_eq!(v[0].0, "post_metrics");
-        assert!(mentions(&v[0].1, "metrics"));
-        assert!(mentions("select * from Posts", "posts"));
-        assert!(!mentions("select * from posts_archive", "posts"));
-        assert!(!mentions("select * from old_posts", "posts"));
-    }
-
-    #[test]
-    fn a_data_change_reaches_views_in_every_form_and_through_chains() {
-        let schema = "CREATE TABLE posts (id INT);\n\
-            CREATE OR REPLACE VIEW IF NOT EXISTS \"Daily\" AS SELECT * FROM weekly; -- defined before what it reads\n\
-            create temp view weekly as select * from posts;\n\
-            CREATE TEMPORARY VIEW unrelated AS SELECT 1 /* posts */;\n\
-            CREATE VIEW s.Monthly AS SELECT * FROM daily";
-        let set = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<BTreeSet<String>>();
-        assert_eq!(reached(schema, set(&["posts"])), set(&["posts", "weekly", "daily", "monthly"]));
-        assert_eq!(reached(schema, set(&["orders"])), set(&["orders"]));
-    }
 }
