@@ -2,6 +2,7 @@
 //! at build time and in the browser (see [`crate::components::figure`]).
 
 use crate::components::args::{as_num, finish_args};
+use crate::components::deferred::{DeferredKpi, Look, RollupFile};
 use crate::components::figure::{difference, Figure};
 use crate::components::{format, invalid, FORMATS};
 use crate::util::format::Num;
@@ -113,16 +114,6 @@ pub fn kpi(state: &minijinja::State, label: String, value: Value, kwargs: Kwargs
     Ok(Value::from_safe_string(html))
 }
 
-/// How a card shows its figures: format, decimals, which way is good, and
-/// the text after the change.
-#[derive(Debug, Clone)]
-struct Look {
-    fmt: String,
-    decimals: usize,
-    up_is_good: bool,
-    compare: Option<String>,
-}
-
 impl Look {
     /// The card's value and, given a previous figure, its change line.
     fn figures(&self, current: Option<&Figure>, before: Option<&Figure>) -> String {
@@ -168,38 +159,7 @@ struct Period {
     days: i64,
 }
 
-/// A KPI card over a query too big to hold: at render time only its rollup
-/// request is known, so its figures are a marker ([`DeferredKpi::marker`])
-/// until the engine has computed the rollup; then [`DeferredKpi::figures`]
-/// makes them from the rollup's file, by the rules the runtime uses.
-#[derive(Debug, Clone)]
-pub struct DeferredKpi {
-    /// The card's rollup request, numbered on the page.
-    pub rollup: usize,
-    op: crate::query::rollup::Op,
-    /// The days of each window, for a period KPI.
-    days: Option<i64>,
-    previous: bool,
-    look: Look,
-}
-
-/// A KPI's base rollup as its file holds it (`query::rollup::file_bytes`):
-/// one array per column, the grain first (a period KPI's day), then the
-/// row count, then the partials; `at` is where each of the card's measures
-/// (value, then previous) starts after the grain.
-pub struct RollupFile<'a> {
-    pub columns: &'a [Vec<serde_json::Value>],
-    pub grain: usize,
-    pub at: Vec<usize>,
-}
-
 impl DeferredKpi {
-    /// The marker of deferred card `n` in the page's HTML: a comment, which
-    /// no query value can become (values are escaped).
-    pub fn marker(n: usize) -> String {
-        format!("<!--vcd-kpi {n}-->")
-    }
-
     /// The card's value and change, from its rollup's file (`None` if the
     /// rollup did not run: the card shows no figure, and the build has an error).
     pub fn figures(&self, file: Option<&RollupFile>) -> String {

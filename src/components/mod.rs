@@ -1,6 +1,7 @@
 //! Components: template functions that build a piece of dashboard from a few arguments.
 
 pub mod args;
+pub mod deferred;
 pub mod figure;
 pub mod inputs;
 pub mod kpi;

@@ -117,7 +117,7 @@ pub struct Record {
     pub engine_uses: Vec<String>,
     /// KPI cards over those queries, numbered by position: their figures are
     /// filled in from their rollups once the engine has computed them.
-    pub deferred: Vec<crate::components::kpi::DeferredKpi>,
+    pub deferred: Vec<crate::components::deferred::DeferredKpi>,
     /// What components asked to have aggregated by a rollup, numbered by position.
     pub rollups: Vec<Request>,
     /// Tables that page through sorted chunks, numbered by position.
@@ -211,7 +211,7 @@ impl PageScope {
     }
 
     /// Records a KPI card whose figures wait for its rollup; returns its number on the page.
-    pub fn defer_kpi(&self, kpi: crate::components::kpi::DeferredKpi) -> usize {
+    pub fn defer_kpi(&self, kpi: crate::components::deferred::DeferredKpi) -> usize {
         let mut record = self.record.lock().unwrap_or_else(|e| e.into_inner());
         record.deferred.push(kpi);
         record.deferred.len() - 1

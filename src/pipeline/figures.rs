@@ -1,9 +1,9 @@
 //! Stage "fill figures": a KPI card over a query too big to hold gets its
 //! build-time figures from the rollup file its page reads, once the engine
 //! has computed it, so the card reads the same before and after the scripts
-//! run ([`crate::components::kpi::DeferredKpi`]).
+//! run ([`crate::components::deferred`]).
 
-use crate::components::kpi::{DeferredKpi, RollupFile};
+use crate::components::deferred::{DeferredKpi, RollupFile};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use std::sync::Arc;

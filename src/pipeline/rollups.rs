@@ -91,10 +91,14 @@ pub fn plan(
 }
 
 /// The rollup of `request`'s query at this grain (shared with the page's
-/// other requests at the same grain) with its measures added: `{"rollup":
+/// other requests at the same grain, whatever the order of its columns:
+/// the runtime finds them by name) with its measures added: `{"rollup":
 /// index, "measures": [index in the rollup's measures…]}`.
 fn place(rollups: &mut Vec<Rollup>, request: &Request, keys: Vec<String>, days: Vec<String>) -> Json {
-    let same = |r: &Rollup| r.query == request.query && r.keys == keys && r.bins == request.bins && r.days == days;
+    let same_set = |a: &[String], b: &[String]| a.len() == b.len() && a.iter().all(|x| b.contains(x));
+    let same = |r: &Rollup| {
+        r.query == request.query && same_set(&r.keys, &keys) && r.bins == request.bins && same_set(&r.days, &days)
+    };
     let at = match rollups.iter().position(same) {
         Some(i) => i,
         None => {
@@ -196,6 +200,26 @@ mod tests {
         let (keys, days) = grain(&request, &inputs, &["post_type".into()], has);
         assert_eq!(keys, vec!["month", "platform", "post_type"]);
         assert_eq!(days, vec!["posted_at"]);
+    }
+
+    #[test]
+    fn requests_at_the_same_grain_in_another_order_share_a_rollup() {
+        let request = |key: &str, op: Op| Request {
+            query: "q".into(),
+            keys: vec![key.into()],
+            bins: vec![],
+            days: vec![],
+            measures: vec![Measure { op, field: Some("reach".into()) }],
+        };
+        let mut rollups = Vec::new();
+        let keys = |a: &str, b: &str| vec![a.to_string(), b.to_string()];
+        let first = place(&mut rollups, &request("platform", Op::Sum), keys("platform", "post_type"), vec![]);
+        let second = place(&mut rollups, &request("post_type", Op::Max), keys("post_type", "platform"), vec![]);
+        assert_eq!(rollups.len(), 1, "{rollups:?}");
+        assert_eq!(rollups[0].keys, keys("platform", "post_type"));
+        assert_eq!((first, second), (json!({"rollup": 0, "measures": [0]}), json!({"rollup": 0, "measures": [1]})));
+        place(&mut rollups, &request("platform", Op::Sum), keys("platform", "post_type"), vec!["day".into()]);
+        assert_eq!(rollups.len(), 2, "another grain is another rollup");
     }
 
     #[test]

@@ -462,6 +462,17 @@ impl Session {
     ) -> Vec<usize> {
         let diags = Diagnostics::default();
         let raw = page::discover(&self.project.pages_dir(), &self.project.root, &diags);
+        // Pages are made from a result held whole; one too big to hold makes none.
+        for p in raw.iter().filter(|p| p.key.is_some() && p.row.is_none()) {
+            if let Some((query, line)) = p.front.rows.as_ref().filter(|(q, _)| self.oversize.contains_key(q)) {
+                let message = format!(
+                    "rows query '{query}' returns more than max_rows = {} rows, too many to hold, and pages \
+                     are made from a result held whole; filter it in its SQL, or raise max_rows in vcd.toml",
+                    self.project.config.max_rows
+                );
+                diags.push(Diagnostic::in_file(&p.source, message).at(*line, None));
+            }
+        }
         self.pages = page::expand(raw, &self.results, names, &self.params(), &diags);
 
         // Pages that no longer exist leave the site.

@@ -59,7 +59,7 @@ pub struct RenderedPage {
     pub projections: Vec<(String, Vec<String>)>,
     /// KPI cards whose figures wait for their rollups, numbered by position
     /// as their markers in `content` are.
-    pub deferred: Vec<crate::components::kpi::DeferredKpi>,
+    pub deferred: Vec<crate::components::deferred::DeferredKpi>,
 }
 
 /// Names pages may use besides queries.
@@ -475,12 +475,15 @@ fn word_line(body: &str, word: &str) -> Option<usize> {
     let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
     body.lines()
         .position(|line| {
-            (line.contains("{{") || line.contains("{%"))
-                && line.match_indices(word).any(|(i, _)| {
-                    let before = line[..i].chars().next_back();
-                    let after = line[i + word.len()..].chars().next();
-                    !before.is_some_and(is_ident) && !after.is_some_and(is_ident) && before != Some('.')
-                })
+            line.match_indices(word).any(|(i, _)| {
+                let before = line[..i].chars().next_back();
+                let after = line[i + word.len()..].chars().next();
+                // Inside a tag: an opening `{{` or `{%` before it that no `}}` or `%}` closes.
+                let opened = ["{{", "{%"].iter().filter_map(|t| line[..i].rfind(t)).max();
+                let closed = ["}}", "%}"].iter().filter_map(|t| line[..i].rfind(t)).max();
+                let inside = opened.is_some_and(|o| closed.is_none_or(|c| c < o));
+                inside && !before.is_some_and(is_ident) && !after.is_some_and(is_ident) && before != Some('.')
+            })
         })
         .map(|i| i + 1)
 }
