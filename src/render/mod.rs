@@ -122,9 +122,7 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
             });
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
+    // Read in the page's text, a result too big to hold has no rows to give.
     for q in used.iter().filter(|q| ctx.catalog.oversize.contains_key(*q)) {
         let d = Diagnostic::in_file(&page.source, ctx.catalog.oversize_message(q));
         errors.push(match word_line(&page.body, q) {
