@@ -222,3 +222,37 @@ fn a_ten_thousand_row_table_draws_one_page_at_a_time() {
     );
     assert!(page.console_errors().is_empty(), "{:?}", page.console_errors());
 }
+
+/// A chart of more than 500 marks is drawn on a canvas (much faster to
+/// redraw than as many SVG elements); one of 500 or fewer stays SVG.
+#[test]
+fn a_chart_of_many_marks_is_drawn_on_a_canvas() {
+    let Some(browser) = browser() else { return };
+    let p = TempProject::fixture("basic");
+    let chart = |query: &str| {
+        format!(
+            "```vega-lite\n{{\"data\": {{\"name\": \"{query}\"}}, \"mark\": \"point\",\n \"encoding\": {{\"x\": \
+             {{\"field\": \"i\", \"type\": \"quantitative\"}}, \"y\": {{\"field\": \"score\", \"type\": \
+             \"quantitative\"}}}}}}\n```\n"
+        )
+    };
+    for (name, rows) in [("at_limit", 500), ("over_limit", 501)] {
+        p.write(
+            &format!("queries/{name}.sql"),
+            &format!("SELECT i, (i * 7919) % 10007 AS score FROM range({rows}) t(i)\n"),
+        );
+    }
+    p.write("pages/marks.md", &format!("# Marks\n\n{}\n{}", chart("at_limit"), chart("over_limit")));
+    let r = p.vcd(&["build"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let server = StaticServer::start(&p.path("site"), "/");
+    let page = browser.open(&server.url("marks/")).unwrap();
+    let marks = chart_marks(&page);
+    assert_eq!(marks.iter().map(|m| m.1.as_str()).collect::<Vec<_>>(), ["rendered", "rendered"]);
+    assert_eq!(marks[0].2, 500, "500 marks are SVG elements");
+    let drawn = page
+        .eval("Array.from(document.querySelectorAll('figure.vcd-chart')).map(f => [!!f.querySelector('svg.marks'), !!f.querySelector('canvas.marks'), f.getAttribute('data-rows')])")
+        .unwrap();
+    assert_eq!(drawn, serde_json::json!([[true, false, "500"], [false, true, "501"]]));
+    assert!(page.console_errors().is_empty(), "{:?}", page.console_errors());
+}
