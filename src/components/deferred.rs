@@ -2,7 +2,7 @@
 //! time only its rollup request is known, so the page holds a marker where
 //! its figures go, and this record of how to make them; the pipeline fills
 //! them in once the engine has computed the rollup
-//! (`crate::pipeline::figures`; the figures are made in `components::kpi`).
+//! (the stage "fill figures"; the figures are made in `components::kpi`).
 
 use crate::query::rollup::Op;
 

@@ -1,7 +1,7 @@
 //! A result too big to hold (more than `max_rows` rows), as the pages see it:
 //! its columns, and how many distinct values each text column holds, counted
 //! by the engine, since a chart lays out few categories differently from
-//! many ([`crate::components::shorthand`]) whether or not its rows are held.
+//! many (the shorthand charts) whether or not its rows are held.
 
 use crate::query::QueryFile;
 use crate::source::value::{Column, ColumnKind, QueryResult};
