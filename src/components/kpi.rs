@@ -366,3 +366,27 @@ fn points(n: &Num) -> Num {
         other => other.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::rollup::Op;
+    use serde_json::json;
+
+    /// A period card over a rollup by day: the last 5 days up to the latest
+    /// (Jan 6–10) against the 5 before (Jan 1–5); a null day is in neither.
+    #[test]
+    fn a_deferred_period_card_compares_windows_of_its_rollup() {
+        let look = Look { fmt: "number".into(), decimals: 0, up_is_good: true, compare: None };
+        let kpi = DeferredKpi { rollup: 0, op: Op::Sum, days: Some(5), previous: false, look };
+        let columns = vec![
+            vec![json!("2024-01-01"), json!("2024-01-05"), json!("2024-01-10"), json!(null)],
+            vec![json!(1), json!(2), json!(3), json!(4)],
+            vec![json!(10), json!(20), json!(35), json!(1000)],
+        ];
+        let html = kpi.figures(Some(&RollupFile { columns: &columns, grain: 1, at: vec![1] }));
+        assert!(html.contains("data-value=\"35\""), "{html}");
+        assert!(html.contains("kpi-delta up good") && html.contains("&#43;5 "), "35 against 10 + 20: {html}");
+        assert!(kpi.figures(None).contains("data-value=\"\""), "no rollup, no figure");
+    }
+}

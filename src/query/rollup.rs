@@ -5,6 +5,7 @@
 //! extreme, a mean is Σsum ÷ Σcount. The page ships the rollup, not the rows.
 
 use crate::query::QueryFile;
+use crate::source::sql_ident as ident;
 use crate::source::value::{Column, ColumnKind, QueryResult};
 use serde::Serialize;
 use serde_json::Value as Json;
@@ -164,11 +165,6 @@ pub fn is_float(sql_type: &str) -> bool {
     matches!(t.as_str(), "double" | "float" | "real" | "float4" | "float8" | "double precision")
 }
 
-/// A column name as a quoted SQL identifier, for DuckDB and PostgreSQL alike.
-fn ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
 impl Rollup {
     /// The grain's column names, keys, bins then days: the first columns of the file.
     pub fn grain(&self) -> impl Iterator<Item = &String> {
@@ -206,8 +202,7 @@ impl Rollup {
         };
         let over = |inner: &str| format!("SELECT {} FROM (\n{inner}\n) AS vcd_rollup{group}", select.join(", "));
         let sql = over(strip_terminator(&base.run_sql));
-        let run_sql =
-            kept.map_or_else(|| sql.clone(), |t| over(&format!("SELECT * FROM {}", crate::source::sql_ident(t))));
+        let run_sql = kept.map_or_else(|| sql.clone(), |t| over(&format!("SELECT * FROM {}", ident(t))));
         QueryFile {
             name: base.name.clone(),
             path: base.path.clone(),

@@ -6,6 +6,8 @@
 use crate::query::QueryFile;
 use crate::source::value::{Column, ColumnKind, QueryResult};
 
+/// A result of more than `max_rows` rows: what components may know of it
+/// without its rows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Unheld {
     pub columns: Vec<Column>,
@@ -33,7 +35,7 @@ impl Unheld {
             .enumerate()
             .filter(|(_, c)| c.kind() == ColumnKind::Category)
             .map(|(i, c)| {
-                let column = format!("\"{}\"", c.name.replace('"', "\"\""));
+                let column = crate::source::sql_ident(&c.name);
                 format!(
                     "count(DISTINCT {column}) + coalesce(max(CASE WHEN {column} IS NULL THEN 1 ELSE 0 END), 0) AS \"d{i}\""
                 )

@@ -12,8 +12,10 @@ use std::sync::Arc;
 impl Session {
     /// Stage "spill": each result too big to hold that the pages made from
     /// rows can read in slices (it returns their key column and takes no
-    /// parameters) is run again, split by key onto disk ([`Spill`]), once per
-    /// result; any other such result is an error, as it always was.
+    /// parameters) is run again, split by key onto disk ([`crate::query::spill::Spill`]), once per
+    /// result. One with parameters is an error (its variants would be read
+    /// whole); one with no key column is judged after the pages render
+    /// ([`Session::refuse_unread_oversize`]).
     pub(super) fn spill_oversize(&mut self) -> Result<()> {
         let keys: BTreeSet<String> = self.pages.iter().filter_map(|p| Some(p.row_key()?.0.to_string())).collect();
         let diags = Diagnostics::default();
@@ -22,7 +24,6 @@ impl Session {
             let columns = &unheld.columns;
             let Some(q) = self.queries.iter().find(|q| &q.name == name) else { continue };
             let found: Vec<&String> = keys.iter().filter(|k| columns.iter().any(|c| &c.name == *k)).collect();
-            // One with no key column is refused after the pages render, if none reads it through the engine.
             if !q.params.is_empty() {
                 diags.push(query::over_max_rows(q, self.project.config.max_rows));
             }
