@@ -3,6 +3,7 @@
 //! holding the figure (`reach (mean)`), its title kept as Vega-Lite would give it.
 
 use crate::query::rollup::{self, Bin, Measure, Op, Request};
+use crate::query::unheld::{Extent, Unheld};
 use crate::source::value::{Column, ColumnKind, QueryResult};
 use serde_json::{json, Map, Value as Json};
 
@@ -98,6 +99,36 @@ pub fn plan<'c>(spec: &Json, columns: impl Fn(&str) -> Option<&'c [Column]>) -> 
     }
     let request = Request { query: query.to_string(), keys, bins: Vec::new(), days: Vec::new(), measures };
     Need::Rollup { request, spec, aliases }
+}
+
+/// How a chart reads `query`, whose result is too big to hold (more than
+/// `max_rows` rows): its aggregates from a rollup, or, for one mark per row,
+/// a density ([`density`]), which is a rollup too. Either way the answer is
+/// [`Need::Rollup`]. `Err` is the message for a chart that can do neither,
+/// saying why and what to do instead.
+pub fn plan_unheld(spec: &Json, query: &str, unheld: &Unheld, max_rows: usize) -> Result<Need, String> {
+    let too_big = format!("query '{query}', which returns more than max_rows = {max_rows} rows, too many to hold,");
+    match plan(spec, |q| (q == query).then_some(unheld.columns.as_slice())) {
+        Need::Rows => match density(spec, Data::Unheld(unheld)) {
+            Ok((request, spec)) => {
+                let aliases = spec["usermeta"]["vcd"]["measures"]
+                    .as_array()
+                    .map(|a| a.iter().filter_map(|m| m.as_str().map(String::from)).collect())
+                    .unwrap_or_default();
+                Ok(Need::Rollup { request, spec, aliases })
+            }
+            Err(why) => Err(format!(
+                "a chart draws one mark per row of {too_big} and it cannot be drawn as a density because {why}; \
+                 draw a scatter of two number columns (drawn as a density), aggregate its encoding (count, sum, \
+                 mean, min or max, computed by the engine), filter the query in SQL, or raise max_rows in vcd.toml"
+            )),
+        },
+        Need::Raw(why) => Err(format!(
+            "a chart aggregates {too_big} and the engine cannot compute its figures because {why}; use count, \
+             sum, mean, min or max on plain fields, aggregate in the query's SQL, or raise max_rows in vcd.toml"
+        )),
+        rollup => Ok(rollup),
+    }
 }
 
 /// The columns a chart of one mark per row reads, when it says so: a single
@@ -274,7 +305,11 @@ pub const DENSITY_GRID: (u32, u32) = (40, 30);
 /// or `square` marks) of two number columns, optionally coloured by a
 /// category; other channels (size, tooltip…) give way to the count. `Err`
 /// says why another chart cannot be redrawn so.
-pub fn density(spec: &Json, result: &QueryResult) -> Result<(Request, Json), String> {
+///
+/// `data` is what the chart's query is known by: its rows held, or its
+/// profile when too big to hold; the grid spans the same extent either way.
+pub fn density(spec: &Json, data: Data<'_>) -> Result<(Request, Json), String> {
+    let columns = data.columns();
     let obj = spec.as_object().ok_or("it is not an object")?;
     let query = obj.get("data").and_then(|d| d.get("name")).and_then(Json::as_str).ok_or("it names no query")?;
     if let Some((_, what)) = UNSUPPORTED.iter().find(|(k, _)| obj.contains_key(*k)) {
@@ -292,7 +327,7 @@ pub fn density(spec: &Json, result: &QueryResult) -> Result<(Request, Json), Str
         if def.contains_key("aggregate") || def.contains_key("bin") || def.contains_key("timeUnit") {
             return Err(format!("its {ch} is aggregated or binned"));
         }
-        match result.columns.iter().find(|c| c.name == field) {
+        match columns.iter().find(|c| c.name == field) {
             Some(c) if c.kind() == ColumnKind::Number => Ok((field, def)),
             _ => Err(format!("its {ch} '{field}' is not a number column")),
         }
@@ -303,27 +338,18 @@ pub fn density(spec: &Json, result: &QueryResult) -> Result<(Request, Json), Str
     let color = enc.get("color").and_then(Json::as_object).filter(|c| c.contains_key("field"));
     if let Some(c) = color {
         let f = c.get("field").and_then(Json::as_str).and_then(column).ok_or("its colour is not a column")?;
-        match result.columns.iter().find(|col| col.name == f) {
+        match columns.iter().find(|col| col.name == f) {
             Some(col) if col.kind() == ColumnKind::Category => keys.push(f),
             _ => return Err(format!("its colour '{f}' is not a category column")),
         }
     }
-    let taken = |name: &String| result.has_column(name) || keys.contains(name);
+    let taken = |name: &String| columns.iter().any(|c| &c.name == name) || keys.contains(name);
     let bin = |field: &str, def: &Map<String, Json>, count: u32, other: Option<&str>| -> Result<Bin, String> {
         let log = def.get("scale").and_then(|s| s.get("type")).and_then(Json::as_str) == Some("log");
-        let at = result.columns.iter().position(|c| c.name == field).unwrap_or(0);
-        let values = result
-            .rows
-            .iter()
-            .filter_map(|r| match crate::util::format::Num::from_json(&r[at]) {
-                Some(crate::util::format::Num::Finite(d)) => Some(d.to_f64()),
-                _ => None,
-            })
-            .filter_map(|v| {
-                let v = if log { (v > 0.0).then(|| v.ln()) } else { Some(v) };
-                v.filter(|v| v.is_finite())
-            });
-        let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        let extent = data.extent(field);
+        // The logarithm keeps the order of positive values, so their extent's ends give its extent.
+        let ends = if log { extent.positive.map(|(lo, hi)| (lo.ln(), hi.ln())) } else { extent.all };
+        let (lo, hi) = ends.unwrap_or((f64::INFINITY, f64::NEG_INFINITY));
         let (start, step) = if lo > hi {
             (0.0, 1.0)
         } else if hi > lo {
@@ -380,7 +406,7 @@ pub fn density(spec: &Json, result: &QueryResult) -> Result<(Request, Json), Str
             out.insert(key.into(), v.clone());
         }
     }
-    let rows = result.rows.len();
+    let rows = data.rows();
     let note = format!(
         "Density of {rows} rows: each dot is one cell of a {} × {} grid, sized by how many rows fall in it",
         DENSITY_GRID.0, DENSITY_GRID.1
@@ -401,6 +427,40 @@ pub fn density(spec: &Json, result: &QueryResult) -> Result<(Request, Json), Str
     let mut spec = Json::Object(out);
     spec["usermeta"]["vcd"]["measures"] = json!(alias);
     Ok((request, spec))
+}
+
+/// A query's result as a density knows it: its rows, or the profile of a
+/// result too big to hold.
+#[derive(Debug, Clone, Copy)]
+pub enum Data<'a> {
+    Held(&'a QueryResult),
+    Unheld(&'a Unheld),
+}
+
+impl Data<'_> {
+    fn columns(&self) -> &[Column] {
+        match self {
+            Data::Held(r) => &r.columns,
+            Data::Unheld(u) => &u.columns,
+        }
+    }
+
+    /// How many rows; 0 when an unheld result's profile did not run.
+    pub fn rows(&self) -> u64 {
+        match self {
+            Data::Held(r) => r.rows.len() as u64,
+            Data::Unheld(u) => u.rows.unwrap_or(0),
+        }
+    }
+
+    /// The extent of number column `field` (empty when unknown).
+    fn extent(&self, field: &str) -> Extent {
+        let Some(at) = self.columns().iter().position(|c| c.name == field) else { return Extent::default() };
+        match self {
+            Data::Held(r) => Extent::of(r.rows.iter().map(|row| &row[at])),
+            Data::Unheld(u) => u.extents[at].unwrap_or_default(),
+        }
+    }
 }
 
 /// An axis's title as written, or its column's name.

@@ -91,14 +91,14 @@ impl Runner {
                 Ran::Failed => {}
             }
         }
-        // One engine pass each for the distinct counts, cached like any result.
+        // One engine pass each for the profile, cached like any result.
         let counts: Vec<(&QueryFile, QueryFile)> =
-            queries.iter().filter_map(|q| Some((q, base.oversize.get(&q.name)?.count_query(q)?))).collect();
+            queries.iter().filter_map(|q| Some((q, base.oversize.get(&q.name)?.profile_query(q)))).collect();
         let jobs: Vec<(&QueryFile, Vec<Json>)> = counts.iter().map(|(_, c)| (c, Vec::new())).collect();
         let (found, _) = self.run(&jobs, diags)?;
         for ((q, _), result) in counts.iter().zip(found) {
             if let (Some(u), Some(r)) = (base.oversize.get_mut(&q.name), result) {
-                u.set_counts(&r);
+                u.set_profile(&r);
             }
         }
         Ok(base)

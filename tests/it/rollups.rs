@@ -312,6 +312,89 @@ fn a_scatter_over_browser_rows_is_drawn_as_a_density_with_exact_counts() {
     }
 }
 
+/// A scatter over a query too big to hold (one row over `max_rows`) is the
+/// density it is over one row past `browser_rows`: the same page and rollup
+/// files byte for byte, its grid cut where the engine's profile of the
+/// result says its values lie (a log axis over the positive ones). A scatter
+/// that cannot be a density, and a chart whose aggregate does not add up,
+/// are each refused once, naming their line.
+#[test]
+fn a_scatter_over_a_query_too_big_to_hold_is_the_same_density() {
+    let demo = TempProject::demo();
+    for entry in std::fs::read_dir(demo.path("queries")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if name != "post_facts.sql" {
+            demo.remove(&format!("queries/{name}"));
+        }
+    }
+    for entry in std::fs::read_dir(demo.path("pages")).unwrap() {
+        let path = entry.unwrap().path();
+        let _ = std::fs::remove_dir_all(&path).or_else(|_| std::fs::remove_file(&path));
+    }
+    let page = "# Density\n\n\
+        {{ scatter_chart(\"post_facts\", x=\"impressions\", y=\"shares\", color=\"platform\", size=\"saves\") }}\n\n\
+        ```vega-lite\n\
+        {\"data\": {\"name\": \"post_facts\"}, \"mark\": \"point\", \"encoding\": {\
+        \"x\": {\"field\": \"engagement_rate\", \"type\": \"quantitative\", \"scale\": {\"type\": \"log\"}}, \
+        \"y\": {\"field\": \"attributed_revenue\", \"type\": \"quantitative\"}}}\n\
+        ```\n";
+    demo.write("pages/index.md", page);
+    let config = demo.read("vcd.toml");
+    let sql_rows = {
+        let db = crate::support::duck::open(&demo.path("data"));
+        let sql = demo.read("queries/post_facts.sql");
+        db.run(&format!("SELECT count(*) AS n FROM ({})", sql.trim().trim_end_matches(';')), &[], 2).unwrap().rows[0][0]
+            .as_u64()
+            .unwrap() as usize
+    };
+    demo.write("vcd.toml", &format!("{config}\nbrowser_rows = {}\n", sql_rows - 1));
+    let r = demo.vcd(&["build"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let held = demo.site_files();
+    let html = demo.read("site/index.html");
+    assert_eq!(html.matches(&format!("\"subtitle\":\"Density of {sql_rows} rows")).count(), 2, "both charts: {html}");
+
+    demo.write("vcd.toml", &format!("{config}\nmax_rows = {}\n", sql_rows - 1));
+    let r = demo.vcd(&["build"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let unheld = demo.site_files();
+    let whole = std::path::PathBuf::from("data/post_facts.json");
+    let expected: Vec<_> = held.iter().filter(|(path, _)| path != &whole).collect();
+    assert_eq!(expected.len(), unheld.len(), "only the query's own file is not written");
+    for ((path, a), (other, b)) in expected.iter().zip(&unheld) {
+        assert_eq!(path, other);
+        assert!(a == b, "{} differs", path.display());
+    }
+
+    let lines = page.lines().count();
+    demo.write(
+        "pages/index.md",
+        &format!("{page}\n{{{{ scatter_chart(\"post_facts\", x=\"platform\", y=\"shares\") }}}}\n"),
+    );
+    let r = demo.vcd(&["build"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!("pages/index.md:{}", lines + 2))
+            && r.stderr.contains("scatter_chart: a chart draws one mark per row of query 'post_facts', which returns more than max_rows")
+            && r.stderr.contains("it cannot be drawn as a density because its x 'platform' is not a number column"),
+        "{}",
+        r.stderr
+    );
+    let median = page.replace("\"type\": \"quantitative\"}}}", "\"type\": \"quantitative\", \"aggregate\": \"median\"}}}");
+    assert_ne!(median, page);
+    demo.write("pages/index.md", &median);
+    let r = demo.vcd(&["build"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.stderr.matches("error:").count(), 1, "one error for the chart: {}", r.stderr);
+    assert!(
+        r.stderr.contains("pages/index.md:5")
+            && r.stderr.contains("the engine cannot compute its figures because its aggregate 'median' does not add up"),
+        "{}",
+        r.stderr
+    );
+    assert!(demo.site_files() == unheld, "a failed build leaves the site as it was");
+}
+
 /// The demo's KPI cards and charts over `featured_sales` when the query
 /// returns one row more than `max_rows`: the engine computes their rollups,
 /// the cards take their build-time figures from them, and the site is byte

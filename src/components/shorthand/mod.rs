@@ -71,6 +71,12 @@ fn chart(state: &State, fname: &str, kind: Kind, data: &str, kwargs: &Kwargs) ->
     let args = read_args(fname, kind, data, &source, kwargs)?;
     crate::components::args::finish_args(kwargs, fname, &known_args(kind))?;
     let spec = build(kind, data, &args)?;
+    // Over a result too big to hold, what the chart cannot draw is said here,
+    // where the error names the call's line (the page's render plans it again).
+    if let Source::Engine(unheld) = &source {
+        crate::chart::rollup::plan_unheld(&spec, data, unheld, scope.catalog.max_rows)
+            .map_err(|m| invalid(format!("{fname}: {m}")))?;
+    }
     Ok(Value::from_safe_string(crate::chart::checked_marker(&spec)))
 }
 
