@@ -196,11 +196,7 @@ mod tests {
         assert_eq!(u.distinct, vec![None, Some(3), None]);
         assert_eq!(
             u.extents,
-            vec![
-                Some(Extent { all: Some((-3.0, 12.0)), positive: Some((2.0, 12.0)) }),
-                None,
-                Some(Extent::default())
-            ]
+            vec![Some(Extent { all: Some((-3.0, 12.0)), positive: Some((2.0, 12.0)) }), None, Some(Extent::default())]
         );
     }
 

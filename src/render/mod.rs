@@ -196,79 +196,82 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
                 // A chart over a result too big to hold that can read it neither way has its own error.
                 let mut refused_here = false;
                 // A variant is exact and small already, and so is a page's own slice of rows.
-                let spec = match names
-                    .first()
-                    .filter(|q| !ctx.catalog.params.contains_key(*q) && !page_scope.is_sliced(q))
-                {
-                    None => spec,
-                    Some(query) if ctx.catalog.oversize.contains_key(query) => {
-                        let unheld = &ctx.catalog.oversize[query];
-                        match chart::rollup::plan_unheld(&spec, query, unheld, ctx.catalog.max_rows) {
-                            Ok(chart::rollup::Need::Rollup { request, mut spec, aliases }) => {
+                let spec =
+                    match names.first().filter(|q| !ctx.catalog.params.contains_key(*q) && !page_scope.is_sliced(q)) {
+                        None => spec,
+                        Some(query) if ctx.catalog.oversize.contains_key(query) => {
+                            let unheld = &ctx.catalog.oversize[query];
+                            match chart::rollup::plan_unheld(&spec, query, unheld, ctx.catalog.max_rows) {
+                                Ok(chart::rollup::Need::Rollup { request, mut spec, aliases }) => {
+                                    spec["usermeta"]["vcd"]["rollup"] = rollups.len().into();
+                                    spec["usermeta"]["vcd"]["measures"] = aliases.into();
+                                    rollups.push(request);
+                                    spec
+                                }
+                                Ok(_) => spec,
+                                Err(message) => {
+                                    let at = if line > 0 { line } else { quoted_line(&page.body, query).unwrap_or(1) };
+                                    errors.push(
+                                        Diagnostic::in_file(&page.source, message)
+                                            .at(at, None)
+                                            .with_detail(excerpt(&page.body, at, None)),
+                                    );
+                                    refused_here = true;
+                                    spec
+                                }
+                            }
+                        }
+                        Some(query) => match chart::rollup::plan(&spec, |q| ctx.catalog.columns(q)) {
+                            chart::rollup::Need::Rollup { request, mut spec, aliases } => {
                                 spec["usermeta"]["vcd"]["rollup"] = rollups.len().into();
                                 spec["usermeta"]["vcd"]["measures"] = aliases.into();
                                 rollups.push(request);
                                 spec
                             }
-                            Ok(_) => spec,
-                            Err(message) => {
+                            chart::rollup::Need::Raw(why) => {
                                 let at = if line > 0 { line } else { quoted_line(&page.body, query).unwrap_or(1) };
-                                errors.push(
-                                    Diagnostic::in_file(&page.source, message)
-                                        .at(at, None)
-                                        .with_detail(excerpt(&page.body, at, None)),
-                                );
-                                refused_here = true;
+                                raw_aggregates.push((query.clone(), at, why));
                                 spec
                             }
-                        }
-                    }
-                    Some(query) => match chart::rollup::plan(&spec, |q| ctx.catalog.columns(q)) {
-                        chart::rollup::Need::Rollup { request, mut spec, aliases } => {
-                            spec["usermeta"]["vcd"]["rollup"] = rollups.len().into();
-                            spec["usermeta"]["vcd"]["measures"] = aliases.into();
-                            rollups.push(request);
-                            spec
-                        }
-                        chart::rollup::Need::Raw(why) => {
-                            let at = if line > 0 { line } else { quoted_line(&page.body, query).unwrap_or(1) };
-                            raw_aggregates.push((query.clone(), at, why));
-                            spec
-                        }
-                        chart::rollup::Need::Rows => {
-                            let result = ctx.results.get(query.as_str());
-                            match result.filter(|r| r.rows.len() > ctx.catalog.browser_rows) {
-                                // Under the threshold it gets rows: only the columns it reads, when it says which.
-                                None => match chart::rollup::projection(&spec) {
-                                    Some(fields) => {
-                                        let mut spec = spec;
-                                        spec["usermeta"]["vcd"]["projection"] = projections.len().into();
-                                        projections.push((query.clone(), fields));
-                                        spec
+                            chart::rollup::Need::Rows => {
+                                let result = ctx.results.get(query.as_str());
+                                match result.filter(|r| r.rows.len() > ctx.catalog.browser_rows) {
+                                    // Under the threshold it gets rows: only the columns it reads, when it says which.
+                                    None => match chart::rollup::projection(&spec) {
+                                        Some(fields) => {
+                                            let mut spec = spec;
+                                            spec["usermeta"]["vcd"]["projection"] = projections.len().into();
+                                            projections.push((query.clone(), fields));
+                                            spec
+                                        }
+                                        None => spec,
+                                    },
+                                    Some(result) => {
+                                        match chart::rollup::density(&spec, chart::rollup::Data::Held(result)) {
+                                            Ok((request, mut spec)) => {
+                                                spec["usermeta"]["vcd"]["rollup"] = rollups.len().into();
+                                                rollups.push(request);
+                                                spec
+                                            }
+                                            Err(why) => {
+                                                let at = if line > 0 {
+                                                    line
+                                                } else {
+                                                    quoted_line(&page.body, query).unwrap_or(1)
+                                                };
+                                                errors.push(
+                                                    too_many_marks(page, query, result, ctx.catalog.browser_rows, &why)
+                                                        .at(at, None)
+                                                        .with_detail(excerpt(&page.body, at, None)),
+                                                );
+                                                spec
+                                            }
+                                        }
                                     }
-                                    None => spec,
-                                },
-                                Some(result) => match chart::rollup::density(&spec, chart::rollup::Data::Held(result)) {
-                                    Ok((request, mut spec)) => {
-                                        spec["usermeta"]["vcd"]["rollup"] = rollups.len().into();
-                                        rollups.push(request);
-                                        spec
-                                    }
-                                    Err(why) => {
-                                        let at =
-                                            if line > 0 { line } else { quoted_line(&page.body, query).unwrap_or(1) };
-                                        errors.push(
-                                            too_many_marks(page, query, result, ctx.catalog.browser_rows, &why)
-                                                .at(at, None)
-                                                .with_detail(excerpt(&page.body, at, None)),
-                                        );
-                                        spec
-                                    }
-                                },
+                                }
                             }
-                        }
-                    },
-                };
+                        },
+                    };
                 if spec.pointer("/usermeta/vcd/rollup").is_none() && !refused_here {
                     row_reads.extend(names.iter().map(|n| (n.clone(), (line > 0).then_some(line))));
                 }

@@ -375,12 +375,15 @@ fn a_scatter_over_a_query_too_big_to_hold_is_the_same_density() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(
         r.stderr.contains(&format!("pages/index.md:{}", lines + 2))
-            && r.stderr.contains("scatter_chart: a chart draws one mark per row of query 'post_facts', which returns more than max_rows")
+            && r.stderr.contains(
+                "scatter_chart: a chart draws one mark per row of query 'post_facts', which returns more than max_rows"
+            )
             && r.stderr.contains("it cannot be drawn as a density because its x 'platform' is not a number column"),
         "{}",
         r.stderr
     );
-    let median = page.replace("\"type\": \"quantitative\"}}}", "\"type\": \"quantitative\", \"aggregate\": \"median\"}}}");
+    let median =
+        page.replace("\"type\": \"quantitative\"}}}", "\"type\": \"quantitative\", \"aggregate\": \"median\"}}}");
     assert_ne!(median, page);
     demo.write("pages/index.md", &median);
     let r = demo.vcd(&["build"]);
@@ -388,7 +391,8 @@ fn a_scatter_over_a_query_too_big_to_hold_is_the_same_density() {
     assert_eq!(r.stderr.matches("error:").count(), 1, "one error for the chart: {}", r.stderr);
     assert!(
         r.stderr.contains("pages/index.md:5")
-            && r.stderr.contains("the engine cannot compute its figures because its aggregate 'median' does not add up"),
+            && r.stderr
+                .contains("the engine cannot compute its figures because its aggregate 'median' does not add up"),
         "{}",
         r.stderr
     );
