@@ -229,10 +229,19 @@
 
   // Rollup rows combined into one row per value of the component's keys, each
   // measure under its alias: the rows the chart draws, one mark per group.
+  // A rollup's rows stay the same objects from one redraw to the next, so each
+  // row's group key is worked out once per grouping (groupKeys).
+  var groupKeys = new Map();
   function regroup(got, aliases) {
     var groups = new Map(), order = [];
+    var grouping = JSON.stringify(got.group), keys = groupKeys.get(grouping);
+    if (!keys) { keys = new WeakMap(); groupKeys.set(grouping, keys); }
     got.rows.forEach(function (row) {
-      var key = JSON.stringify(got.group.map(function (g) { return row[g]; }));
+      var key = keys.get(row);
+      if (key === undefined) {
+        key = JSON.stringify(got.group.map(function (g) { return row[g]; }));
+        keys.set(row, key);
+      }
       var b = groups.get(key);
       if (!b) { b = []; groups.set(key, b); order.push(b); }
       b.push(row);
@@ -418,11 +427,29 @@
 
   // An accessible table of the data a chart draws; for a chart that cross-filters,
   // each category is a button, so the filter works from the keyboard too.
+  // The first drawing fills it; after that a closed table only keeps the rows
+  // of the last redraw and is filled when opened, so a filter change does not
+  // build thousands of cells nobody sees. The same element stays, so focus
+  // on its summary does too.
   function dataTable(figure, rows, fields, select) {
     var box = figure.querySelector(":scope > details.vcd-chart-data");
-    var open = box ? box.open : false;
-    var fresh = element("details", { className: "vcd-chart-data", open: open });
-    fresh.append(element("summary", { textContent: "Data (" + rows.length + " rows)" }));
+    var first = !box;
+    if (first) {
+      box = element("details", { className: "vcd-chart-data" });
+      box.append(element("summary"));
+      figure.append(box);
+      box.addEventListener("toggle", function () { if (box.open && box.vcdRows) fillTable(figure, box); });
+    }
+    box.querySelector(":scope > summary").textContent = "Data (" + rows.length + " rows)";
+    box.vcdRows = [rows, fields, select];
+    if (first || box.open) fillTable(figure, box);
+    else while (box.lastElementChild && box.lastElementChild.tagName !== "SUMMARY") box.lastElementChild.remove();
+  }
+
+  function fillTable(figure, box) {
+    var rows = box.vcdRows[0], fields = box.vcdRows[1], select = box.vcdRows[2];
+    box.vcdRows = null;
+    var fresh = document.createDocumentFragment();
     var cols = fields.filter(function (f) { return rows.length === 0 || own(rows[0], f) !== undefined; });
     if (!cols.length && rows.length) cols = Object.keys(rows[0]);
     var limit = 500;
@@ -452,10 +479,23 @@
     table.append(body);
     fresh.append(table);
     if (rows.length > limit) fresh.append(element("p", { textContent: "First " + limit + " of " + rows.length + " rows." }));
-    if (box) box.replaceWith(fresh); else figure.append(fresh);
+    while (box.lastElementChild && box.lastElementChild.tagName !== "SUMMARY") box.lastElementChild.remove();
+    box.append(fresh);
   }
 
   var MANY_MARKS = 500;
+
+  // A chart's width, measured once and then kept up to date by a
+  // ResizeObserver: reading clientWidth during a redraw, after other charts
+  // changed the page, would make the browser lay the page out again each time.
+  var widths = typeof ResizeObserver === "function"
+    ? new ResizeObserver(function (entries) { entries.forEach(function (e) { e.target.vcdWidth = e.target.clientWidth; }); })
+    : null;
+  function widthOf(view) {
+    if (!widths) return view.clientWidth;
+    if (view.vcdWidth === undefined) { view.vcdWidth = view.clientWidth; widths.observe(view); }
+    return view.vcdWidth;
+  }
 
   function renderChart(figure, spec0) {
     var view = figure.querySelector(".vcd-chart-view");
@@ -510,7 +550,8 @@
         spec.width = "container";
         spec.autosize = spec.autosize || { type: "fit-x", contains: "padding" };
       }
-      if (view.clientWidth && view.clientWidth < 480 && !figure.classList.contains("vcd-spark")) {
+      var width = widthOf(view);
+      if (width && width < 480 && !figure.classList.contains("vcd-spark")) {
         // On a phone a legend beside the plot would take half its width.
         spec.config = Object.assign({}, spec.config);
         spec.config.legend = Object.assign({ orient: "bottom" }, spec.config.legend);
@@ -534,11 +575,14 @@
       // view it has takes the new rows, without compiling and drawing anew.
       var datasets = spec.datasets;
       spec.datasets = undefined;
-      var shape = JSON.stringify([spec, options.theme || "", renderer]);
+      // The renderer is not part of the shape: a filter that takes a chart
+      // across MANY_MARKS switches the view it has rather than building anew.
+      var shape = JSON.stringify([spec, options.theme || ""]);
       spec.datasets = datasets;
       if (figure.vcdView && figure.vcdShape === shape) {
         var v = figure.vcdView;
         try {
+          if (v.renderer() !== renderer) v.renderer(renderer);
           names.forEach(function (n) { v.data(n, own(datasets, n)); });
           return v.runAsync().then(done);
         } catch (err) {
@@ -789,17 +833,34 @@
   }
 
   // Copies of the rows with those fields as UTC instants (milliseconds); the
-  // loaded rows stay as they are for tables, filters and other charts.
+  // loaded rows stay as they are for tables, filters and other charts. Each
+  // text is read once (remembered, up to MEMO entries), since a redraw reads
+  // the same dates again.
   function utcRows(rows, fields) {
     if (!fields.length) return rows;
     return rows.map(function (r) {
       var c = {};
       Object.keys(r).forEach(function (k) {
-        var v = fields.indexOf(k) >= 0 ? utcTime(r[k]) : r[k];
-        Object.defineProperty(c, k, { value: v, enumerable: true, writable: true, configurable: true });
+        var v = fields.indexOf(k) >= 0 ? remembered(utcTimes, r[k], utcTime) : r[k];
+        // A column named __proto__ is an own property (put), not the prototype.
+        if (k === "__proto__") put(c, k, v); else c[k] = v;
       });
       return c;
     });
+  }
+  var utcTimes = new Map();
+
+  // f(v) for a text v, remembered in `memo` (emptied past MEMO entries); f(v) for anything else.
+  var MEMO = 100000;
+  function remembered(memo, v, f) {
+    if (typeof v !== "string") return f(v);
+    var out = memo.get(v);
+    if (out === undefined && !memo.has(v)) {
+      out = f(v);
+      if (memo.size >= MEMO) memo.clear();
+      memo.set(v, out);
+    }
+    return out;
   }
 
   // ---- KPI figures (src/components/figure.rs): exact with BigInt where the values are
@@ -884,20 +945,32 @@
   // windows of time; null for a day that does not exist, which the build's
   // KPI (src/components/kpi.rs day_of) leaves out too.
   function dayOf(v) {
-    var t = typeof v === "string" ? isoDay(v.slice(0, 10)) : null;
-    return t && Math.round(t.getTime() / 864e5);
+    return remembered(days, v, function (v) {
+      var t = typeof v === "string" ? isoDay(v.slice(0, 10)) : null;
+      return t && Math.round(t.getTime() / 864e5);
+    });
   }
+  var days = new Map();
+  // The first and last day of a period column in rows that do not change
+  // between redraws (a query's rows, a rollup's), by rows and column.
+  var spans = new WeakMap();
 
   // A period KPI (kpi(…, period=column)): the figure over a window of days and
   // over the window of the same length just before. The window is the page's
   // date range on that column when one is set, else the last `days` days of data.
   function periodFigures(spec, all, rows, aggregate) {
     var range = inputs.filter(function (i) { return i.kind === "date_range" && i.fields.indexOf(spec.period) >= 0 && active(i); })[0];
-    var end = null, first = null;
-    all.forEach(function (r) {
-      var d = dayOf(r[spec.period]);
-      if (d !== null) { end = end === null ? d : Math.max(end, d); first = first === null ? d : Math.min(first, d); }
-    });
+    var known = spans.get(all) || dict();
+    if (!own(known, spec.period)) {
+      var last = null, start = null;
+      all.forEach(function (r) {
+        var d = dayOf(r[spec.period]);
+        if (d !== null) { last = last === null ? d : Math.max(last, d); start = start === null ? d : Math.min(start, d); }
+      });
+      put(known, spec.period, [start, last]);
+      spans.set(all, known);
+    }
+    var first = own(known, spec.period)[0], end = own(known, spec.period)[1];
     if (end === null) return { now: null, before: null, days: spec.days };
     var from = end - spec.days + 1, to = end;
     if (range) {

@@ -212,6 +212,22 @@ fn the_url_restores_every_filter_and_keyboard_drives_them() {
     // and the dropdown moves with the arrow keys.
     page.navigate(&server.url("")).unwrap();
     settle(&page);
+    // A closed data table is filled by the first drawing; after a filter
+    // change it waits, empty, for the reader to open it, then shows the
+    // rows the chart draws now.
+    let table_rows = "document.querySelectorAll('#chart-3 .vcd-chart-data tbody tr').length";
+    let drawn = "document.getElementById('chart-3').vcdRows.length";
+    assert_eq!(page.eval(table_rows).unwrap(), page.eval(drawn).unwrap());
+    page.select("select[data-input=platform]", "1").unwrap();
+    settle(&page);
+    let rows = page.eval(drawn).unwrap().as_u64().unwrap();
+    assert_eq!(page.eval(table_rows).unwrap(), json!(0), "closed, it is not built on a redraw");
+    let summary = page.eval("document.querySelector('#chart-3 .vcd-chart-data summary').textContent").unwrap();
+    assert_eq!(summary, json!(format!("Data ({rows} rows)")));
+    page.eval("document.querySelector('#chart-3 .vcd-chart-data').open = true").unwrap();
+    page.wait_for(&format!("{table_rows} === {}", rows.min(500)), Duration::from_secs(10)).unwrap();
+    page.navigate(&server.url("")).unwrap();
+    settle(&page);
     page.eval("document.querySelector('#chart-3 .vcd-chart-data').open = true").unwrap();
     let first = page.eval("document.querySelector('#chart-3 .vcd-select').textContent").unwrap();
     page.eval("document.querySelector('#chart-3 .vcd-select').focus()").unwrap();
