@@ -101,15 +101,23 @@ pub fn plan<'c>(spec: &Json, columns: impl Fn(&str) -> Option<&'c [Column]>) -> 
     Need::Rollup { request, spec, aliases }
 }
 
-/// How a chart reads `query`, whose result is too big to hold (more than
-/// `max_rows` rows): its aggregates from a rollup, or, for one mark per row,
-/// a density ([`density`]), which is a rollup too. Either way the answer is
-/// [`Need::Rollup`]. `Err` is the message for a chart that can do neither,
-/// saying why and what to do instead.
-pub fn plan_unheld(spec: &Json, query: &str, unheld: &Unheld, max_rows: usize) -> Result<Need, String> {
-    let too_big = format!("query '{query}', which returns more than max_rows = {max_rows} rows, too many to hold,");
-    match plan(spec, |q| (q == query).then_some(unheld.columns.as_slice())) {
-        Need::Rows => match density(spec, Data::Unheld(unheld)) {
+/// The limits a page's charts are held to (`vcd.toml`): the rows a page may
+/// ship (`browser_rows`) and hold (`max_rows`).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub browser_rows: usize,
+    pub max_rows: usize,
+}
+
+/// How a chart reads `query` when its result is past what a page may ship
+/// (`data` held, over `browser_rows`) or hold (`data` unheld, over
+/// `max_rows`): its aggregates from a rollup, or, for one mark per row, a
+/// density ([`density`]), which is a rollup too. Either way the answer is
+/// [`Need::Rollup`]. `Err` is the build's message for a chart that can do
+/// neither, saying why and what to do instead.
+pub fn plan_past_limits(spec: &Json, query: &str, data: Data<'_>, limits: Limits) -> Result<Need, String> {
+    match plan(spec, |q| (q == query).then_some(data.columns())) {
+        Need::Rows => match density(spec, data) {
             Ok((request, spec)) => {
                 let aliases = spec["usermeta"]["vcd"]["measures"]
                     .as_array()
@@ -117,16 +125,42 @@ pub fn plan_unheld(spec: &Json, query: &str, unheld: &Unheld, max_rows: usize) -
                     .unwrap_or_default();
                 Ok(Need::Rollup { request, spec, aliases })
             }
-            Err(why) => Err(format!(
-                "a chart draws one mark per row of {too_big} and it cannot be drawn as a density because {why}; \
-                 draw a scatter of two number columns (drawn as a density), aggregate its encoding (count, sum, \
-                 mean, min or max, computed by the engine), filter the query in SQL, or raise max_rows in vcd.toml"
-            )),
+            Err(why) => Err(match data {
+                Data::Held(result) => format!(
+                    "a chart draws one mark per row of query '{query}': {} rows ({} bytes of JSON), more than \
+                     browser_rows = {} a page may ship, and it cannot be drawn as a density because {why}; \
+                     aggregate (count, sum, mean, min, max on its encoding, computed by the engine), draw a scatter \
+                     of two number columns (drawn as a density past browser_rows), filter the query in SQL, or \
+                     raise browser_rows in vcd.toml",
+                    result.rows.len(),
+                    result.to_json_bytes().len(),
+                    limits.browser_rows
+                ),
+                Data::Unheld(_) => format!(
+                    "a chart draws one mark per row of query '{query}', which returns more than max_rows = {} rows, \
+                     too many to hold, and it cannot be drawn as a density because {why}; draw a scatter of two \
+                     number columns (drawn as a density), aggregate its encoding (count, sum, mean, min or max, \
+                     computed by the engine), filter the query in SQL, or raise max_rows in vcd.toml",
+                    limits.max_rows
+                ),
+            }),
         },
-        Need::Raw(why) => Err(format!(
-            "a chart aggregates {too_big} and the engine cannot compute its figures because {why}; use count, \
-             sum, mean, min or max on plain fields, aggregate in the query's SQL, or raise max_rows in vcd.toml"
-        )),
+        Need::Raw(why) => Err(match data {
+            Data::Held(result) => format!(
+                "a chart aggregates query '{query}' in the browser because {why}, but '{query}' returns {} rows, \
+                 more than browser_rows = {} a page may ship; use count, sum, mean, min or max on plain fields \
+                 (these are computed by the engine at the grain of the page's filters), aggregate in the query's \
+                 SQL, or raise browser_rows in vcd.toml",
+                result.rows.len(),
+                limits.browser_rows
+            ),
+            Data::Unheld(_) => format!(
+                "a chart aggregates query '{query}', which returns more than max_rows = {} rows, too many to hold, \
+                 and the engine cannot compute its figures because {why}; use count, sum, mean, min or max on plain \
+                 fields, aggregate in the query's SQL, or raise max_rows in vcd.toml",
+                limits.max_rows
+            ),
+        }),
         rollup => Ok(rollup),
     }
 }

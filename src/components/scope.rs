@@ -68,6 +68,21 @@ impl Catalog {
         }
     }
 
+    /// The limits charts are held to.
+    pub fn limits(&self) -> crate::chart::rollup::Limits {
+        crate::chart::rollup::Limits { browser_rows: self.browser_rows, max_rows: self.max_rows }
+    }
+
+    /// A query's result when it is past the limits: held with more than
+    /// `browser_rows` rows, or too big to hold; `None` within them.
+    pub fn past_limits(&self, query: &str) -> Option<crate::chart::rollup::Data<'_>> {
+        match self.results.get(query) {
+            Some(r) if r.rows.len() > self.browser_rows => Some(crate::chart::rollup::Data::Held(r)),
+            Some(_) => None,
+            None => self.oversize.get(query).map(crate::chart::rollup::Data::Unheld),
+        }
+    }
+
     /// The message for a page that reads whole a query too big to hold.
     pub fn oversize_message(&self, query: &str) -> String {
         format!(

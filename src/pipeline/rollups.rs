@@ -1,16 +1,14 @@
 //! Planning a page's rollups: each component's request gets the columns the
 //! page's filters test added to its grain (dates at day grain), requests on the
 //! same query and grain share one file, and the page manifest tells the
-//! runtime which file holds which measures. A chart that must aggregate rows
-//! in the browser is refused when its query returns more rows than a page may
-//! ship (`browser_rows`).
+//! runtime which file holds which measures. (A chart that must aggregate
+//! rows in the browser past `browser_rows` is refused as the page renders:
+//! `chart::rollup::plan_past_limits`.)
 
 use crate::components::inputs::Input;
 use crate::components::scope::{Catalog, Kind};
-use crate::page::Page;
 use crate::query::rollup::{Measure, Request, Rollup};
 use crate::render::RenderedPage;
-use crate::util::diag::{excerpt, Diagnostic};
 use crate::util::hash::Fnv;
 use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;
@@ -31,29 +29,7 @@ pub fn file_name(r: &Rollup) -> String {
 /// grain; `undated`, the same without the date range's day column; `base`,
 /// at its own grain for when no filter applies; each with where its measures
 /// are in it; and the keys it groups them by). Adds the rollups to compute to `jobs`.
-pub fn plan(
-    page: &Page,
-    rendered: &RenderedPage,
-    catalog: &Catalog,
-    browser_rows: usize,
-    jobs: &mut Jobs,
-) -> Result<(Json, Json), Diagnostic> {
-    for (query, line, why) in &rendered.raw_aggregates {
-        let rows = catalog.results.get(query).map_or(0, |r| r.rows.len());
-        if rows > browser_rows {
-            return Err(Diagnostic::in_file(
-                &page.source,
-                format!(
-                    "a chart aggregates query '{query}' in the browser because {why}, but '{query}' returns {rows} \
-                     rows, more than browser_rows = {browser_rows} a page may ship; use count, sum, mean, min or \
-                     max on plain fields (these are computed by the engine at the grain of the page's filters), \
-                     aggregate in the query's SQL, or raise browser_rows in vcd.toml"
-                ),
-            )
-            .at(*line, None)
-            .with_detail(excerpt(&page.body, *line, None)));
-        }
-    }
+pub fn plan(rendered: &RenderedPage, catalog: &Catalog, jobs: &mut Jobs) -> (Json, Json) {
     let mut rollups: Vec<Rollup> = Vec::new();
     let mut requests = Vec::new();
     for request in &rendered.rollups {
@@ -87,7 +63,7 @@ pub fn plan(
             entry
         })
         .collect();
-    Ok((Json::from(entries), Json::from(requests)))
+    (Json::from(entries), Json::from(requests))
 }
 
 /// The rollup of `request`'s query at this grain (shared with the page's

@@ -339,6 +339,10 @@ impl Session {
             let _t = timings::stage("spill big results");
             self.spill_oversize()?;
         }
+        {
+            let _t = timings::stage("profile big results");
+            self.profile_oversize()?;
+        }
         let catalog = Catalog {
             results: self.results.clone(),
             names: names.clone(),

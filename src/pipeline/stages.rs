@@ -100,7 +100,7 @@ pub(super) fn finish<'p>(
     plan: &mut Plan,
 ) -> Result<Finished<'p>, Diagnostic> {
     let mut m = variants::manifest(p, &r, &ctx.catalog, config.max_variants, &mut plan.jobs)?;
-    let (files, requests) = rollups::plan(p, &r, &ctx.catalog, config.browser_rows, &mut plan.rollups)?;
+    let (files, requests) = rollups::plan(&r, &ctx.catalog, &mut plan.rollups);
     let deferred = (!r.deferred.is_empty()).then(|| (files.clone(), requests.clone()));
     if !r.rollups.is_empty() {
         m["rollups"] = files;

@@ -91,17 +91,30 @@ impl Runner {
                 Ran::Failed => {}
             }
         }
-        // One engine pass each for the profile, cached like any result.
-        let counts: Vec<(&QueryFile, QueryFile)> =
-            queries.iter().filter_map(|q| Some((q, base.oversize.get(&q.name)?.profile_query(q)))).collect();
-        let jobs: Vec<(&QueryFile, Vec<Json>)> = counts.iter().map(|(_, c)| (c, Vec::new())).collect();
+        Ok(base)
+    }
+
+    /// Profiles each of `queries` that is in `oversize` ([`Unheld::profile_query`]):
+    /// one engine pass each, cached like any result. For a huge result the
+    /// pass is a full scan, so the caller picks the queries a page may read
+    /// through the engine. A profile that fails is a diagnostic, and leaves
+    /// its query unprofiled.
+    pub fn profile(
+        &mut self,
+        queries: &[QueryFile],
+        oversize: &mut BTreeMap<String, Unheld>,
+        diags: &Diagnostics,
+    ) -> Result<()> {
+        let profiles: Vec<(&QueryFile, QueryFile)> =
+            queries.iter().filter_map(|q| Some((q, oversize.get(&q.name)?.profile_query(q)))).collect();
+        let jobs: Vec<(&QueryFile, Vec<Json>)> = profiles.iter().map(|(_, c)| (c, Vec::new())).collect();
         let (found, _) = self.run(&jobs, diags)?;
-        for ((q, _), result) in counts.iter().zip(found) {
-            if let (Some(u), Some(r)) = (base.oversize.get_mut(&q.name), result) {
+        for ((q, _), result) in profiles.iter().zip(found) {
+            if let (Some(u), Some(r)) = (oversize.get_mut(&q.name), result) {
                 u.set_profile(&r);
             }
         }
-        Ok(base)
+        Ok(())
     }
 
     /// Each job's result, `None` where it failed (its error is a diagnostic;

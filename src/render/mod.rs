@@ -47,9 +47,6 @@ pub struct RenderedPage {
     /// The rollups its components asked for, numbered by position (KPI cards
     /// first, then charts); each component's spec holds its number.
     pub rollups: Vec<Request>,
-    /// Charts that aggregate their query's rows in the browser because a
-    /// rollup cannot answer them: (query, line, why).
-    pub raw_aggregates: Vec<(String, usize, String)>,
     /// The columns its charts cross-filter on (`usermeta.vcd.select`).
     pub selects: Vec<String>,
     /// Its tables that page through sorted chunks, numbered by position.
@@ -175,7 +172,6 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
     let mut row_reads: Vec<(String, Option<usize>)> =
         record.uses.iter().filter(|q| !record.engine_uses.contains(q)).map(|q| (q.clone(), None)).collect();
     let mut rollups = record.rollups.clone();
-    let mut raw_aggregates = Vec::new();
     let mut selects: Vec<String> = Vec::new();
     let mut projections = Vec::new();
     for (range, origin, text) in chart::markers(&html) {
@@ -193,85 +189,56 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
                         selects.push(f.to_string());
                     }
                 }
-                // A chart over a result too big to hold that can read it neither way has its own error.
+                // A chart past the limits that can read its query neither way has its own error.
                 let mut refused_here = false;
                 // A variant is exact and small already, and so is a page's own slice of rows.
-                let spec =
-                    match names.first().filter(|q| !ctx.catalog.params.contains_key(*q) && !page_scope.is_sliced(q)) {
-                        None => spec,
-                        Some(query) if ctx.catalog.oversize.contains_key(query) => {
-                            let unheld = &ctx.catalog.oversize[query];
-                            match chart::rollup::plan_unheld(&spec, query, unheld, ctx.catalog.max_rows) {
-                                Ok(chart::rollup::Need::Rollup { request, mut spec, aliases }) => {
-                                    spec["usermeta"]["vcd"]["rollup"] = rollups.len().into();
-                                    spec["usermeta"]["vcd"]["measures"] = aliases.into();
-                                    rollups.push(request);
-                                    spec
-                                }
-                                Ok(_) => spec,
-                                Err(message) => {
-                                    let at = if line > 0 { line } else { quoted_line(&page.body, query).unwrap_or(1) };
-                                    errors.push(
-                                        Diagnostic::in_file(&page.source, message)
-                                            .at(at, None)
-                                            .with_detail(excerpt(&page.body, at, None)),
-                                    );
-                                    refused_here = true;
-                                    spec
-                                }
+                let spec = match names
+                    .first()
+                    .filter(|q| !ctx.catalog.params.contains_key(*q) && !page_scope.is_sliced(q))
+                {
+                    None => spec,
+                    Some(query) => match ctx.catalog.past_limits(query) {
+                        Some(data) => match chart::rollup::plan_past_limits(&spec, query, data, ctx.catalog.limits()) {
+                            Ok(chart::rollup::Need::Rollup { request, mut spec, aliases }) => {
+                                spec["usermeta"]["vcd"]["rollup"] = rollups.len().into();
+                                spec["usermeta"]["vcd"]["measures"] = aliases.into();
+                                rollups.push(request);
+                                spec
                             }
-                        }
-                        Some(query) => match chart::rollup::plan(&spec, |q| ctx.catalog.columns(q)) {
+                            Ok(_) => spec,
+                            Err(message) => {
+                                let at = if line > 0 { line } else { quoted_line(&page.body, query).unwrap_or(1) };
+                                errors.push(
+                                    Diagnostic::in_file(&page.source, message)
+                                        .at(at, None)
+                                        .with_detail(excerpt(&page.body, at, None)),
+                                );
+                                refused_here = true;
+                                spec
+                            }
+                        },
+                        // Within the limits a chart whose aggregates a rollup cannot answer gets the rows.
+                        None => match chart::rollup::plan(&spec, |q| ctx.catalog.columns(q)) {
                             chart::rollup::Need::Rollup { request, mut spec, aliases } => {
                                 spec["usermeta"]["vcd"]["rollup"] = rollups.len().into();
                                 spec["usermeta"]["vcd"]["measures"] = aliases.into();
                                 rollups.push(request);
                                 spec
                             }
-                            chart::rollup::Need::Raw(why) => {
-                                let at = if line > 0 { line } else { quoted_line(&page.body, query).unwrap_or(1) };
-                                raw_aggregates.push((query.clone(), at, why));
-                                spec
-                            }
-                            chart::rollup::Need::Rows => {
-                                let result = ctx.results.get(query.as_str());
-                                match result.filter(|r| r.rows.len() > ctx.catalog.browser_rows) {
-                                    // Under the threshold it gets rows: only the columns it reads, when it says which.
-                                    None => match chart::rollup::projection(&spec) {
-                                        Some(fields) => {
-                                            let mut spec = spec;
-                                            spec["usermeta"]["vcd"]["projection"] = projections.len().into();
-                                            projections.push((query.clone(), fields));
-                                            spec
-                                        }
-                                        None => spec,
-                                    },
-                                    Some(result) => {
-                                        match chart::rollup::density(&spec, chart::rollup::Data::Held(result)) {
-                                            Ok((request, mut spec)) => {
-                                                spec["usermeta"]["vcd"]["rollup"] = rollups.len().into();
-                                                rollups.push(request);
-                                                spec
-                                            }
-                                            Err(why) => {
-                                                let at = if line > 0 {
-                                                    line
-                                                } else {
-                                                    quoted_line(&page.body, query).unwrap_or(1)
-                                                };
-                                                errors.push(
-                                                    too_many_marks(page, query, result, ctx.catalog.browser_rows, &why)
-                                                        .at(at, None)
-                                                        .with_detail(excerpt(&page.body, at, None)),
-                                                );
-                                                spec
-                                            }
-                                        }
-                                    }
+                            chart::rollup::Need::Raw(_) => spec,
+                            // Only the columns it reads, when it says which.
+                            chart::rollup::Need::Rows => match chart::rollup::projection(&spec) {
+                                Some(fields) => {
+                                    let mut spec = spec;
+                                    spec["usermeta"]["vcd"]["projection"] = projections.len().into();
+                                    projections.push((query.clone(), fields));
+                                    spec
                                 }
-                            }
+                                None => spec,
+                            },
                         },
-                    };
+                    },
+                };
                 if spec.pointer("/usermeta/vcd/rollup").is_none() && !refused_here {
                     row_reads.extend(names.iter().map(|n| (n.clone(), (line > 0).then_some(line))));
                 }
@@ -312,35 +279,11 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
         uses,
         reads,
         rollups,
-        raw_aggregates,
         selects,
         tables: record.tables,
         projections,
         deferred: record.deferred,
     })
-}
-
-/// The error for a chart that would draw one mark for each of more rows than
-/// a page may ship, and cannot be drawn as a density instead.
-fn too_many_marks(
-    page: &Page,
-    query: &str,
-    result: &crate::source::value::QueryResult,
-    browser_rows: usize,
-    why: &str,
-) -> Diagnostic {
-    let bytes = result.to_json_bytes().len();
-    Diagnostic::in_file(
-        &page.source,
-        format!(
-            "a chart draws one mark per row of query '{query}': {} rows ({bytes} bytes of JSON), more than \
-             browser_rows = {browser_rows} a page may ship, and it cannot be drawn as a density because {why}; \
-             aggregate (count, sum, mean, min, max on its encoding, computed by the engine), draw a scatter of \
-             two number columns (drawn as a density past browser_rows), filter the query in SQL, or raise \
-             browser_rows in vcd.toml",
-            result.rows.len()
-        ),
-    )
 }
 
 /// The error for a URL that [`crate::util::urlsafe`] refused, naming the query cell it

@@ -316,8 +316,8 @@ fn a_scatter_over_browser_rows_is_drawn_as_a_density_with_exact_counts() {
 /// density it is over one row past `browser_rows`: the same page and rollup
 /// files byte for byte, its grid cut where the engine's profile of the
 /// result says its values lie (a log axis over the positive ones). A scatter
-/// that cannot be a density, and a chart whose aggregate does not add up,
-/// are each refused once, naming their line.
+/// that cannot be a density, past either limit, and a chart whose aggregate
+/// does not add up, are each refused once, naming their own line.
 #[test]
 fn a_scatter_over_a_query_too_big_to_hold_is_the_same_density() {
     let demo = TempProject::demo();
@@ -353,6 +353,22 @@ fn a_scatter_over_a_query_too_big_to_hold_is_the_same_density() {
     let held = demo.site_files();
     let html = demo.read("site/index.html");
     assert_eq!(html.matches(&format!("\"subtitle\":\"Density of {sql_rows} rows")).count(), 2, "both charts: {html}");
+    // A shorthand chart past browser_rows that cannot be a density names its
+    // own line, though the query is named on earlier lines too.
+    let bad = "{{ scatter_chart(\"post_facts\", x=\"platform\", y=\"shares\") }}\n";
+    demo.write("pages/index.md", &format!("{page}\n{bad}"));
+    let r = demo.vcd(&["build"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!("pages/index.md:{}", page.lines().count() + 2))
+            && r.stderr.contains(&format!(
+                "scatter_chart: a chart draws one mark per row of query 'post_facts': {sql_rows} rows"
+            ))
+            && r.stderr.contains("it cannot be drawn as a density because its x 'platform' is not a number column"),
+        "{}",
+        r.stderr
+    );
+    demo.write("pages/index.md", page);
 
     demo.write("vcd.toml", &format!("{config}\nmax_rows = {}\n", sql_rows - 1));
     let r = demo.vcd(&["build"]);
@@ -367,10 +383,7 @@ fn a_scatter_over_a_query_too_big_to_hold_is_the_same_density() {
     }
 
     let lines = page.lines().count();
-    demo.write(
-        "pages/index.md",
-        &format!("{page}\n{{{{ scatter_chart(\"post_facts\", x=\"platform\", y=\"shares\") }}}}\n"),
-    );
+    demo.write("pages/index.md", &format!("{page}\n{bad}"));
     let r = demo.vcd(&["build"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(

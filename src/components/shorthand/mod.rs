@@ -71,11 +71,14 @@ fn chart(state: &State, fname: &str, kind: Kind, data: &str, kwargs: &Kwargs) ->
     let args = read_args(fname, kind, data, &source, kwargs)?;
     crate::components::args::finish_args(kwargs, fname, &known_args(kind))?;
     let spec = build(kind, data, &args)?;
-    // Over a result too big to hold, what the chart cannot draw is said here,
-    // where the error names the call's line (the page's render plans it again).
-    if let Source::Engine(unheld) = &source {
-        crate::chart::rollup::plan_unheld(&spec, data, unheld, scope.catalog.max_rows)
-            .map_err(|m| invalid(format!("{fname}: {m}")))?;
+    // Past the limits, what the chart cannot draw is said here, where the
+    // error names the call's line (the page's render plans it again). A
+    // page's own slice, or a variant, is within them.
+    if !scope.is_sliced(data) && !scope.catalog.params.contains_key(data) {
+        if let Some(past) = scope.catalog.past_limits(data) {
+            crate::chart::rollup::plan_past_limits(&spec, data, past, scope.catalog.limits())
+                .map_err(|m| invalid(format!("{fname}: {m}")))?;
+        }
     }
     Ok(Value::from_safe_string(crate::chart::checked_marker(&spec)))
 }

@@ -43,9 +43,11 @@ fn reached(schema: &str, mut tables: BTreeSet<String>) -> BTreeSet<String> {
     }
 }
 
-/// Whether `sql` mentions `word` as a whole identifier, ignoring case.
-fn mentions(sql: &str, word: &str) -> bool {
+/// Whether `sql` (or a page's text) mentions `word` as a whole identifier, ignoring case.
+pub(super) fn mentions(sql: &str, word: &str) -> bool {
     let sql = sql.to_ascii_lowercase();
+    let word = word.to_ascii_lowercase();
+    let word = word.as_str();
     let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
     sql.match_indices(word).any(|(i, _)| {
         !sql[..i].chars().next_back().is_some_and(is_ident)

@@ -1,15 +1,42 @@
 //! Results too big to hold (more than `max_rows` rows): the stage "spill",
 //! which splits by key onto disk those the pages made from rows read in
-//! slices, and the refusal of those no page reads at all.
+//! slices, the stage "profile", which has the engine profile those a page
+//! names, and the refusal of those no page reads at all.
 
 use super::{Origin, Session};
 use crate::query;
 use crate::util::diag::{Diagnostic, Diagnostics};
 use anyhow::Result;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 impl Session {
+    /// Stage "profile": each result too big to hold that has no profile yet
+    /// ([`crate::query::unheld::Unheld`]) and that some page's text names is
+    /// profiled by the engine. A page can only read a query by naming it, so
+    /// one no page names, which will be refused, costs no pass; that pass
+    /// would be a full scan of a result that may never end.
+    pub(super) fn profile_oversize(&mut self) -> Result<()> {
+        let mut bodies: BTreeMap<&std::path::Path, &str> = BTreeMap::new();
+        for p in &self.pages {
+            bodies.entry(p.source.as_path()).or_insert(&p.body);
+        }
+        let unprofiled = |name: &str| self.oversize.get(name).is_some_and(|u| u.rows.is_none());
+        let wanted: Vec<query::QueryFile> = self
+            .queries
+            .iter()
+            .filter(|q| unprofiled(&q.name) && bodies.values().any(|b| super::reach::mentions(b, &q.name)))
+            .cloned()
+            .collect();
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        let diags = Diagnostics::default();
+        self.runner.profile(&wanted, &mut self.oversize, &diags)?;
+        self.route(diags);
+        Ok(())
+    }
+
     /// Stage "spill": each result too big to hold that the pages made from
     /// rows can read in slices (it returns their key column and takes no
     /// parameters) is run again, split by key onto disk ([`crate::query::spill::Spill`]), once per
