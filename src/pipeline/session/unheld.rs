@@ -17,6 +17,9 @@ impl Session {
     /// one no page names, which will be refused, costs no pass; that pass
     /// would be a full scan of a result that may never end.
     pub(super) fn profile_oversize(&mut self) -> Result<()> {
+        if self.oversize.values().all(|u| u.rows.is_some()) {
+            return Ok(());
+        }
         let mut bodies: BTreeMap<&std::path::Path, &str> = BTreeMap::new();
         for p in &self.pages {
             bodies.entry(p.source.as_path()).or_insert(&p.body);
