@@ -7,7 +7,7 @@
   var root = document.documentElement.getAttribute("data-root") || "";
   var manifestEl = document.getElementById("vcd-page");
   // Written by the build (variants.rs): the inputs, and per query its columns and
-  // variant files, or the file of the page's own slice (slices.rs).
+  // variant files.
   var manifest = manifestEl ? JSON.parse(manifestEl.textContent) : { inputs: [], queries: {} };
   var inputs = manifest.inputs;
   // ---- Names from data: any column, query or input name, JavaScript built-ins included. ----
@@ -23,11 +23,16 @@
 
   var state = { values: dict(), cross: null };
   var loads = dict();
+  // A page made from a row carries its own rows of the queries keyed like it (slices.rs).
+  var ownRows = dict();
+  Array.prototype.forEach.call(document.querySelectorAll("script.vcd-rows"), function (el) {
+    put(ownRows, el.getAttribute("data-query"), JSON.parse(el.textContent));
+  });
 
   // ---- Data: one fetch per file, however many components read it. ----
   function load(file) {
     if (!loads[file]) {
-      // A slice sits in a folder of its own (post_daily.by.post_id/….json): each segment is encoded.
+      // Chunks sit in a folder of their own (post_facts.t…/0.json): each segment is encoded.
       var url = root + "data/" + file.split("/").map(encodeURIComponent).join("/");
       loads[file] = fetch(url).then(function (r) {
         if (!r.ok) throw new Error("cannot load data/" + file + " (HTTP " + r.status + ")");
@@ -50,15 +55,18 @@
     return v + (input.all !== null ? 1 : 0);
   }
 
-  // The file holding a query's rows for the inputs' current values.
-  function fileFor(query) {
+  // A query's rows for the inputs' current values: a page made from a row
+  // carries its own rows of the queries it gets only those of (slices.rs);
+  // otherwise the file of the query's result, or of the variant the inputs choose.
+  function queryRows(query) {
+    var mine = own(ownRows, query);
+    if (mine) return Promise.resolve(mine);
     var q = own(manifest.queries, query);
-    if (q && q.file) return q.file; // a page made from a row: only its rows (slices.rs)
     if (q && q.params) {
       var key = q.params.map(function (p) { return domainIndex(inputNamed(p)); }).join(",");
-      return q.files[key];
+      return load(q.files[key]);
     }
-    return query + ".json";
+    return load(query + ".json");
   }
 
   function text(v) {
@@ -150,7 +158,7 @@
   function rowsFor(query, owner, skip, file) {
     var q = own(manifest.queries, query) || { columns: [] };
     var f = filtersFor(q.columns, q.params, owner, skip);
-    return load(file || fileFor(query)).then(function (rows) {
+    return (file ? load(file) : queryRows(query)).then(function (rows) {
       return { rows: passing(rows, f.tests), missing: f.missing };
     });
   }
@@ -996,7 +1004,7 @@
     var aggregate = function (rows) { return kpiAggregate(spec.agg, rows, spec.value); };
     if (spec.period) {
       var range = periodRange(spec);
-      return Promise.all([load(fileFor(spec.query)), rowsFor(spec.query, null, range ? range.name : null)]).then(function (got) {
+      return Promise.all([queryRows(spec.query), rowsFor(spec.query, null, range ? range.name : null)]).then(function (got) {
         var f = periodFigures(spec, got[0], got[1].rows, aggregate);
         showKpi(card, Object.assign({}, spec, { compare: periodCompare(spec, f) }), f.now, f.before, got[1].missing);
       });

@@ -370,18 +370,30 @@ pub fn data_names(spec: &Json, out: &mut Vec<String>) {
 
 /// JSON safe to embed in a `<script>` element.
 pub fn script_json(v: &Json) -> String {
-    let text = serde_json::to_string(v).expect("JSON values serialise");
+    script_safe(&serde_json::to_string(v).expect("JSON values serialise"))
+}
+
+/// JSON text made safe to embed in a `<script>` element: `<`, `>`, `&` and
+/// the two JavaScript line separators, which JSON allows only inside
+/// strings, written as `\u` escapes there (so no `</script>` or `<!--` can
+/// end or change the element).
+pub fn script_safe(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            _ => out.push(c),
-        }
+    // Copies the runs between the characters to escape whole: every page's
+    // manifest, specs and rows pass through here.
+    let mut from = 0;
+    for (i, c) in text.match_indices(['<', '>', '&', '\u{2028}', '\u{2029}']) {
+        out.push_str(&text[from..i]);
+        out.push_str(match c {
+            "<" => "\\u003c",
+            ">" => "\\u003e",
+            "&" => "\\u0026",
+            "\u{2028}" => "\\u2028",
+            _ => "\\u2029",
+        });
+        from = i + c.len();
     }
+    out.push_str(&text[from..]);
     out
 }
 
@@ -464,5 +476,9 @@ mod tests {
         let s = script_json(&json!({"t": "</script><!--"}));
         assert!(!s.contains("</") && !s.contains("<!"));
         assert_eq!(serde_json::from_str::<Json>(&s).unwrap(), json!({"t": "</script><!--"}));
+        let text = "a&b>c<d\u{2028}e\u{2029}f ✨<";
+        let s = script_json(&json!(text));
+        assert_eq!(s, r#""a\u0026b\u003ec\u003cd\u2028e\u2029f ✨\u003c""#);
+        assert_eq!(serde_json::from_str::<Json>(&s).unwrap(), json!(text));
     }
 }

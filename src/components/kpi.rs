@@ -247,7 +247,13 @@ fn bind_kpi(
             "rollup": number}),
     };
     let result = match source {
-        Source::Rows(result) => result,
+        Source::Rows(result) => {
+            // With no rollup the runtime refigures the card from the rows.
+            if number.is_none() {
+                scope.load_rows(query);
+            }
+            result
+        }
         Source::Engine(_) => {
             let rollup = rollup.map_err(|why| {
                 invalid(format!(

@@ -119,6 +119,9 @@ pub struct PageScope {
     /// For a page made from a row: its key column and value.
     row: Option<(String, Json)>,
     record: Mutex<Record>,
+    /// Its own rows of each query it gets only those of, once read: several
+    /// components read them, and a spilled result is read back from disk.
+    own: Mutex<BTreeMap<String, Arc<QueryResult>>>,
 }
 
 /// What the page's components declared and used, in page order.
@@ -130,6 +133,12 @@ pub struct Record {
     /// Those of them too big to hold, which components read only through
     /// rollups (charts and KPI cards that aggregate).
     pub engine_uses: Vec<String>,
+    /// Those whose rows the runtime loads whole (`data/<query>.json`, a
+    /// variant or the page's slice) for a component other than a chart: a
+    /// KPI card read from rows, a table that is not paged. (Render adds the
+    /// charts that read rows.) A query read only through rollups, chunks or
+    /// projections is not among them, and need not be written whole.
+    pub row_loads: Vec<String>,
     /// KPI cards over those queries, numbered by position: their figures are
     /// filled in from their rollups once the engine has computed them.
     pub deferred: Vec<crate::components::deferred::DeferredKpi>,
@@ -155,7 +164,7 @@ impl Object for PageScope {}
 
 impl PageScope {
     pub fn new(catalog: Arc<Catalog>) -> PageScope {
-        PageScope { catalog, row: None, record: Mutex::new(Record::default()) }
+        PageScope { catalog, row: None, record: Mutex::new(Record::default()), own: Mutex::default() }
     }
 
     /// The scope of a page made from a row whose `key` column holds `value`
@@ -179,25 +188,40 @@ impl PageScope {
     /// page: on a page made from a row, only its own rows of a query sliced by
     /// its key ([`Catalog::sliced`]).
     pub fn read(&self, name: &str, component: &str) -> Result<Arc<QueryResult>, Error> {
-        if let Some((key, value)) = &self.row {
-            if let Some(spill) = self.catalog.spill(name, key) {
-                self.record_use(name);
-                let rows = spill.rows_of(&partition::value_text(value)).map_err(|e| {
-                    let message = format!("{component}: cannot read the rows of '{name}' spilled to disk: {e}");
-                    Error::new(ErrorKind::InvalidOperation, message)
-                })?;
-                return Ok(Arc::new(rows));
-            }
+        if let Some(rows) = self.own_rows(name, component)? {
+            self.record_use(name);
+            return Ok(rows);
         }
         let result = self.peek(name, component)?;
         self.record_use(name);
-        match &self.row {
-            Some((key, value)) if self.catalog.sliced(name, key) => {
-                let split = self.catalog.slicer.split(name, key, &result);
-                Ok(Arc::new(partition::rows_of(&result, &split, &partition::value_text(value))))
-            }
-            _ => Ok(result),
+        Ok(result)
+    }
+
+    /// On a page made from a row, its own rows of query `name` when it gets
+    /// only those ([`Catalog::sliced`]: held and split by key in memory, or
+    /// spilled to disk by key); `None` when it reads the query whole. Records
+    /// no use. Errors when the query is unknown, failed or cannot be read back.
+    pub fn own_rows(&self, name: &str, component: &str) -> Result<Option<Arc<QueryResult>>, Error> {
+        let Some((key, value)) = &self.row else { return Ok(None) };
+        if let Some(rows) = self.own.lock().unwrap_or_else(|e| e.into_inner()).get(name) {
+            return Ok(Some(rows.clone()));
         }
+        let rows = if let Some(spill) = self.catalog.spill(name, key) {
+            spill.rows_of(&partition::value_text(value)).map_err(|e| {
+                let message = format!("{component}: cannot read the rows of '{name}' spilled to disk: {e}");
+                Error::new(ErrorKind::InvalidOperation, message)
+            })?
+        } else {
+            let result = self.peek(name, component)?;
+            if !self.catalog.sliced(name, key) {
+                return Ok(None);
+            }
+            let split = self.catalog.slicer.split(name, key, &result);
+            partition::rows_of(&result, &split, &partition::value_text(value))
+        };
+        let rows = Arc::new(rows);
+        self.own.lock().unwrap_or_else(|e| e.into_inner()).insert(name.to_string(), rows.clone());
+        Ok(Some(rows))
     }
 
     fn record_use(&self, name: &str) {
@@ -222,6 +246,15 @@ impl PageScope {
                 Ok(Source::Engine(unheld.clone()))
             }
             _ => self.read(name, component).map(Source::Rows),
+        }
+    }
+
+    /// Records that the runtime loads the rows of query `name` for a
+    /// component (see [`Record::row_loads`]).
+    pub fn load_rows(&self, name: &str) {
+        let mut record = self.record.lock().unwrap_or_else(|e| e.into_inner());
+        if !record.row_loads.iter().any(|u| u == name) {
+            record.row_loads.push(name.to_string());
         }
     }
 

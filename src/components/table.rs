@@ -204,6 +204,7 @@ pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Va
                 spec["paged"] = serde_json::json!({"table": id, "count": count, "total": rows.len()});
                 order.first(page_size, sort_at.map_or(1, |(_, d)| d))
             } else {
+                scope.load_rows(name);
                 first_page(rows, sort_at, page_size)
             }
         }

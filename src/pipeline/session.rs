@@ -45,8 +45,6 @@ pub enum Origin {
     Data,
     Query(String),
     Page(PathBuf),
-    /// Planning the data files: which results are written whole, which in slices.
-    DataFiles,
     /// Results too big to hold: which are spilled, and the ones that cannot be.
     Oversize,
 }

@@ -117,7 +117,6 @@ pub(super) fn finish<'p>(
     let mut loads = slices::loads(p, &r, &ctx.catalog)?;
     loads.chunks = chunks;
     loads.projections = projections;
-    slices::point(&mut m, &loads);
     if !r.uses.is_empty() || !r.inputs.is_empty() {
         r.content.push_str(&variants::script(&m));
     }

@@ -1,9 +1,9 @@
 //! A result too big to hold (more than `max_rows` rows) that pages made from
 //! rows read only in slices: streamed from the engine in one pass, split by
 //! the key column as it goes, and kept on disk, so memory holds one key's
-//! rows at a time whatever the result's size. Each page's slice is read back
-//! from it ([`Spill::bytes`], [`Spill::rows_of`]), byte for byte what
-//! `pipeline::slices` writes for a result held whole.
+//! rows at a time whatever the result's size. Each page's own rows are read
+//! back from it ([`Spill::rows_of`]), the same rows, in the same order, as a
+//! result held whole gives (`query::partition::rows_of`).
 //!
 //! The file is anonymous (`tempfile::tempfile`): one file however many key
 //! values, gone when vcd closes it. Each value's rows are stored as segments,

@@ -44,6 +44,15 @@ pub struct RenderedPage {
     /// Every query the page read, in its text or through components: what a
     /// change must re-render it for.
     pub reads: BTreeSet<String>,
+    /// Those of `uses` whose rows the runtime loads whole (or as the page's
+    /// slice or a variant): charts that read rows, KPI cards read from rows,
+    /// tables that are not paged. The rest it reads only through rollups,
+    /// sorted chunks or projections.
+    pub row_loads: BTreeSet<String>,
+    /// On a page made from a row, the queries of `uses` it gets only its own
+    /// rows of ([`PageScope::own_rows`]), which `content` carries
+    /// ([`rows_script`]; see `pipeline::slices`).
+    pub own: Vec<String>,
     /// The rollups its components asked for, numbered by position (KPI cards
     /// first, then charts); each component's spec holds its number.
     pub rollups: Vec<Request>,
@@ -171,6 +180,7 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
     // only be read through rollups), with the line of the first.
     let mut row_reads: Vec<(String, Option<usize>)> =
         record.uses.iter().filter(|q| !record.engine_uses.contains(q)).map(|q| (q.clone(), None)).collect();
+    let mut row_loads: BTreeSet<String> = record.row_loads.iter().cloned().collect();
     let mut rollups = record.rollups.clone();
     let mut selects: Vec<String> = Vec::new();
     let mut projections = Vec::new();
@@ -241,6 +251,10 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
                 };
                 if spec.pointer("/usermeta/vcd/rollup").is_none() && !refused_here {
                     row_reads.extend(names.iter().map(|n| (n.clone(), (line > 0).then_some(line))));
+                    // The runtime reads a projection for every name of a chart that has one.
+                    if spec.pointer("/usermeta/vcd/projection").is_none() {
+                        row_loads.extend(names.iter().cloned());
+                    }
                 }
                 charts.push((range, spec));
             }
@@ -257,6 +271,21 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
         }
     }
     errors.extend(check_filters(page, ctx, &record.inputs, &uses));
+    let (mut own, mut carried) = (Vec::new(), String::new());
+    for (query, line) in uses.iter().filter(|(q, _)| page_scope.is_sliced(q)) {
+        match page_scope.own_rows(query, "page") {
+            Ok(Some(rows)) => {
+                carried.push_str(&rows_script(query, &rows));
+                own.push(query.clone());
+            }
+            Ok(None) => {}
+            Err(e) => errors.push(
+                Diagnostic::in_file(&page.source, e.detail().unwrap_or_default().to_string())
+                    .at(*line, None)
+                    .with_detail(excerpt(&page.body, *line, None)),
+            ),
+        }
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -274,10 +303,12 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
     Ok(RenderedPage {
         has_charts: html.contains("<figure class=\"vcd-chart"),
         has_h1: html.contains("<h1"),
-        content: html,
+        content: html + &carried,
         inputs: record.inputs,
         uses,
         reads,
+        row_loads,
+        own,
         rollups,
         selects,
         tables: record.tables,
@@ -421,6 +452,20 @@ fn unknown_query(page: &Page, name: &str, ctx: &RenderContext) -> Diagnostic {
 }
 
 /// A minijinja error at its line in the page.
+/// The element that carries a page's own rows of `query`:
+/// `<script type="application/json" class="vcd-rows" data-query="post_daily">[{…}, …]</script>`,
+/// holding the objects `data/<query>.json` would list for them, in the
+/// query's order (`[]` for a key with no rows, so the page draws an empty
+/// chart). The runtime's `queryRows` reads them instead of a file.
+fn rows_script(query: &str, rows: &crate::source::value::QueryResult) -> String {
+    let json = String::from_utf8(rows.to_json_bytes()).expect("serde_json writes UTF-8");
+    format!(
+        "<script type=\"application/json\" class=\"vcd-rows\" data-query=\"{}\">{}</script>",
+        crate::util::html::escape(query),
+        chart::script_safe(&json)
+    )
+}
+
 fn template_error(page: &Page, source: &str, e: &minijinja::Error) -> Diagnostic {
     let mut message = match e.detail() {
         Some(detail) => format!("{}: {detail}", e.kind()),

@@ -1,8 +1,9 @@
 //! A page per row gets only its row: each page made from a bracketed file
-//! loads its own slice of the queries keyed like it (checked against
-//! independent SQL), odd key values each find their own rows, a result only
-//! sliced is not written whole, `vcd serve` keeps the slices current, and in
-//! the browser a post page draws its rows and fetches no other post's data.
+//! carries its own rows of the queries keyed like it (checked against
+//! independent SQL), odd key values each find their own rows, a result read
+//! only that way is not written whole, `vcd serve` keeps each page's rows
+//! current, and in the browser a post page draws its rows and fetches no
+//! data file at all.
 
 use crate::support::browser::{Browser, Page};
 use crate::support::project::page_urls;
@@ -22,11 +23,30 @@ fn manifest(p: &TempProject, url: &str) -> Value {
     serde_json::from_str(&html[start..end]).unwrap()
 }
 
-/// The rows of the slice file a page's manifest names for `query`.
-fn slice_of(p: &TempProject, url: &str, query: &str) -> (String, Value) {
-    let m = manifest(p, url);
-    let file = m["queries"][query]["file"].as_str().unwrap_or_else(|| panic!("{url}: no slice of {query}: {m}"));
-    (file.to_string(), serde_json::from_str(&p.read(&format!("site/data/{file}"))).unwrap())
+/// The page's own rows of `query`, as it carries them
+/// (`<script type="application/json" class="vcd-rows" data-query="…">`), if it does.
+fn carried(p: &TempProject, url: &str, query: &str) -> Option<Value> {
+    let html = p.read(&format!("site/{url}index.html"));
+    let tag = format!("<script type=\"application/json\" class=\"vcd-rows\" data-query=\"{query}\">");
+    let start = html.find(&tag)? + tag.len();
+    let end = start + html[start..].find("</script>").unwrap();
+    Some(serde_json::from_str(&html[start..end]).unwrap())
+}
+
+/// The page's own rows of `query`; panics if it carries none.
+fn own_rows(p: &TempProject, url: &str, query: &str) -> Value {
+    carried(p, url, query).unwrap_or_else(|| panic!("{url}: no rows of its own of {query}"))
+}
+
+/// The data files of a built site, relative to `site/data`.
+fn data_files(p: &TempProject) -> Vec<String> {
+    let data = p.path("site/data");
+    walkdir::WalkDir::new(&data)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.path().strip_prefix(&data).unwrap().to_string_lossy().into_owned())
+        .collect()
 }
 
 /// An in-memory DuckDB over the project's `data/`, for independent SQL.
@@ -38,14 +58,11 @@ fn duckdb(p: &TempProject) -> impl Fn(&str) -> Value {
     }
 }
 
-/// Every page whose manifest reads `query` whole (no slice file named).
+/// Every page whose manifest reads `query` without carrying rows of its own.
 fn whole_readers(p: &TempProject, query: &str) -> Vec<String> {
     page_urls(&p.path("site"), "")
         .into_iter()
-        .filter(|url| {
-            let q = &manifest(p, url)["queries"][query];
-            q.is_object() && q.get("file").is_none()
-        })
+        .filter(|url| manifest(p, url)["queries"][query].is_object() && carried(p, url, query).is_none())
         .collect()
 }
 
@@ -57,26 +74,24 @@ fn each_demo_post_page_gets_only_its_own_daily_rows() {
     let sql = duckdb(&demo);
     let posts = page_urls(&demo.path("site"), "posts");
     assert!(posts.len() >= 100, "{posts:?}");
-    let mut files = std::collections::BTreeSet::new();
     for url in &posts {
         let id: i64 = url.trim_start_matches("posts/").trim_end_matches('/').parse().unwrap();
-        let (file, rows) = slice_of(&demo, url, "post_daily");
-        assert!(file.starts_with("post_daily.by.post_id/"), "{file}");
+        let rows = own_rows(&demo, url, "post_daily");
         let want = sql(&format!(
             "SELECT post_id, metric_date, impressions, reach, likes, comments, shares, saves \
              FROM social_media_metrics WHERE post_id = {id} ORDER BY metric_date"
         ));
         assert!(!want.as_array().unwrap().is_empty(), "post {id} has daily rows");
-        assert_eq!(rows, want, "{url}: {file}");
-        files.insert(file);
+        assert_eq!(rows, want, "{url}");
+        // One file per post: its page, with its rows inside.
+        let folder = demo.path(&format!("site/{url}"));
+        assert_eq!(std::fs::read_dir(folder).unwrap().count(), 1, "{url}");
     }
-    assert_eq!(files.len(), posts.len(), "one file per post");
-    let written = std::fs::read_dir(demo.path("site/data/post_daily.by.post_id")).unwrap().count();
-    assert_eq!(written, posts.len(), "no slice without a page");
-    // No dashboard page reads post_daily whole, so the whole file is not written.
+    // No dashboard page reads post_daily whole, so no file of it is written at all.
     assert_eq!(whole_readers(&demo, "post_daily"), Vec::<String>::new());
-    assert!(!demo.path("site/data/post_daily.json").exists());
-    // A query the post pages do not read in slices is written as before.
+    let files = data_files(&demo);
+    assert!(files.iter().all(|f| !f.starts_with("post_daily")), "{files:?}");
+    // A query whose rows dashboard pages load is written whole, as before.
     assert!(demo.path("site/data/post_facts.json").is_file());
 }
 
@@ -90,7 +105,7 @@ fn odd_key_values_each_get_their_own_rows() {
     assert_eq!(things, ["things/007/", "things/17/", "things/Año ✨ nuevo/", "things/plain/", "things/with space/"]);
     for url in &things {
         let id = url.trim_start_matches("things/").trim_end_matches('/');
-        let (_, rows) = slice_of(&p, url, "events");
+        let rows = own_rows(&p, url, "events");
         // The SQL compares text with text: '17' is not 17, '007' is not '7'.
         let want = sql(&format!("SELECT id, day, amount FROM events WHERE id = '{id}' ORDER BY id, day"));
         assert_eq!(rows, want, "{url}");
@@ -102,28 +117,30 @@ fn odd_key_values_each_get_their_own_rows() {
         let total: i64 = want.as_array().unwrap().iter().map(|r| r["amount"].as_i64().unwrap()).sum();
         assert!(html.contains(&format!("data-value=\"{total}\"")), "{url}: KPI {total}");
     }
-    assert_eq!(slice_of(&p, "things/007/", "events").1, serde_json::json!([]), "a key with no rows: an empty file");
+    assert_eq!(own_rows(&p, "things/007/", "events"), serde_json::json!([]), "a key with no rows: an empty list");
 
     let accounts = page_urls(&p.path("site"), "accounts");
     assert_eq!(accounts.len(), 4, "{accounts:?}");
     for url in &accounts {
         let id = url.trim_start_matches("accounts/").trim_end_matches('/');
-        let (_, rows) = slice_of(&p, url, "payments");
+        let rows = own_rows(&p, url, "payments");
         // Beyond 2^53 the JSON holds the digits as text; SQL compares the exact integers.
         let want = sql(&format!("SELECT account_id, day, amount FROM payments WHERE account_id = {id} ORDER BY day"));
         assert_eq!(rows, want, "{url}");
         assert_eq!(rows.as_array().unwrap().len(), if id == "9007199254740993" { 2 } else { 1 }, "{url}");
     }
 
-    // Slices only for pages that exist; whole files only where a page reads them whole.
-    let count = |dir: &str| std::fs::read_dir(p.path(dir)).unwrap().count();
-    assert_eq!(count("site/data/events.by.id"), things.len());
-    assert_eq!(count("site/data/payments.by.account_id"), accounts.len());
+    // Whole files only where a page reads them whole; no file per page.
     assert!(!p.path("site/data/events.json").exists(), "no page reads events whole");
     assert_eq!(whole_readers(&p, "payments"), [""], "the home page reads payments whole");
     assert!(p.path("site/data/payments.json").is_file());
-    let accounts = &manifest(&p, "things/17/")["queries"]["accounts"];
-    assert!(accounts.is_object() && accounts.get("file").is_none(), "a query without the key column is read whole");
+    let files = data_files(&p);
+    assert!(files.iter().all(|f| !f.contains('/') && !f.starts_with("events")), "{files:?}");
+    assert!(
+        manifest(&p, "things/17/")["queries"]["accounts"].is_object()
+            && carried(&p, "things/17/", "accounts").is_none(),
+        "a query without the key column is read whole"
+    );
 }
 
 #[test]
@@ -165,7 +182,7 @@ fn data_requests(server: &StaticServer, from: usize) -> Vec<String> {
 }
 
 #[test]
-fn in_the_browser_a_post_page_draws_its_slice_and_fetches_no_other_post() {
+fn in_the_browser_a_post_page_draws_its_own_rows_and_fetches_no_data_file() {
     let Some(browser) = Browser::for_test() else { return };
     let demo = TempProject::demo();
     assert_eq!(demo.vcd(&["build"]).code, 0);
@@ -189,14 +206,13 @@ fn in_the_browser_a_post_page_draws_its_slice_and_fetches_no_other_post() {
         assert_eq!(chart[0], "rendered", "{url}");
         assert_eq!(chart[1].as_str().unwrap(), n.to_string(), "{url}: the chart holds its post's rows");
         assert!(chart[2].as_u64().unwrap() > 0, "{url}: marks drawn");
-        let (file, _) = slice_of(&demo, url, "post_daily");
-        assert_eq!(data_requests(&server, from), [format!("/data/{file}")], "{url} fetched only its own slice");
+        assert_eq!(data_requests(&server, from), Vec::<String>::new(), "{url} carries its own rows");
         assert!(page.console_errors().is_empty(), "{url}: {:?}", page.console_errors());
     }
 }
 
 #[test]
-fn in_the_browser_odd_keys_filters_and_empty_slices_work() {
+fn in_the_browser_odd_keys_filters_and_empty_own_rows_work() {
     let Some(browser) = Browser::for_test() else { return };
     let p = TempProject::fixture("slices");
     assert_eq!(p.vcd(&["build"]).code, 0);
@@ -223,10 +239,8 @@ fn in_the_browser_odd_keys_filters_and_empty_slices_work() {
         page.navigate(&server.url(&href)).unwrap();
         settle(&page);
         assert_eq!(page.eval(state).unwrap(), want, "{url}{query}");
-        let (file, _) = slice_of(&p, url, "events");
         let fetched = data_requests(&server, from);
-        assert!(fetched.contains(&format!("/data/{file}")), "{url}: {fetched:?}");
-        assert!(fetched.iter().all(|f| !f.contains("events.json")), "{url}: {fetched:?}");
+        assert!(fetched.iter().all(|f| !f.contains("events")), "{url}: {fetched:?}");
         assert!(page.console_errors().is_empty(), "{url}{query}: {:?}", page.console_errors());
     }
     // Every link from the home page's table of things lands on its page.
@@ -244,32 +258,27 @@ fn in_the_browser_odd_keys_filters_and_empty_slices_work() {
 }
 
 #[test]
-fn serve_rewrites_a_changed_querys_slices_and_removes_stale_ones() {
+fn serve_rewrites_a_changed_querys_own_rows_and_removes_stale_pages() {
     let p = TempProject::fixture("slices");
     let s = Serve::start(&p.root);
     let wait = Duration::from_secs(60);
-    let slice = |url: &str| slice_of(&p, url, "events");
-    let (plain, _) = slice("things/plain/");
-    assert!(p.path(&format!("site/data/{plain}")).is_file());
+    assert_eq!(own_rows(&p, "things/plain/", "events").as_array().unwrap().len(), 2);
 
-    // A changed query: every slice is rewritten from the new result.
+    // A changed query: every page's own rows are rewritten from the new result.
     let mut events = s.events();
     p.write("queries/events.sql", "SELECT id, day, amount * 100 AS amount FROM events ORDER BY id, day\n");
     events.wait_for("event: reload", wait);
     assert_eq!(
-        slice("things/17/").1,
+        own_rows(&p, "things/17/", "events"),
         serde_json::json!([{"id": "17", "day": "2024-01-02", "amount": 600},
         {"id": "17", "day": "2024-01-03", "amount": 700}])
     );
 
-    // A row gone: its page and its slice go too.
+    // A row gone: its page goes too.
     let mut events = s.events();
     p.write("queries/things.sql", "SELECT id, label FROM things WHERE id <> 'plain' ORDER BY label\n");
     events.wait_for("event: reload", wait);
-    s.eventually("the page and slice of 'plain' removed", wait, || {
-        !p.path("site/things/plain/index.html").exists() && !p.path(&format!("site/data/{plain}")).exists()
-    });
-    assert_eq!(std::fs::read_dir(p.path("site/data/events.by.id")).unwrap().count(), 4);
+    s.eventually("the page of 'plain' removed", wait, || !p.path("site/things/plain/index.html").exists());
 
     // A page reading events whole: the whole file appears; gone again, it goes.
     assert!(!p.path("site/data/events.json").exists());
@@ -282,11 +291,13 @@ fn serve_rewrites_a_changed_querys_slices_and_removes_stale_ones() {
     events.wait_for("event: reload", wait);
     s.eventually("events.json removed", wait, || !p.path("site/data/events.json").exists());
 
-    // No page reads the slices of payments any more: their folder goes.
+    // The pages made from accounts go, and the home page still reads payments whole.
     let mut events = s.events();
     p.remove("pages/accounts/[account_id].md");
     events.wait_for("event: reload", wait);
-    s.eventually("payments slices removed", wait, || !p.path("site/data/payments.by.account_id").exists());
+    s.eventually("the account pages removed", wait, || {
+        !p.path("site/accounts").exists() || page_urls(&p.path("site"), "accounts").is_empty()
+    });
     assert!(p.path("site/data/payments.json").is_file(), "the home page still reads it whole");
 }
 

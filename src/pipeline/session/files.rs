@@ -3,14 +3,14 @@
 //! the results, and writing them, whole ([`Session::write_all`]) or the ones
 //! changed ([`Session::write_pending`]).
 
-use super::{Origin, Session};
-use crate::pipeline::slices::{self, Slice};
+use super::Session;
+use crate::pipeline::slices;
 use crate::query::chunks::{self, ChunkSet, Sorter};
 use crate::query::projection::Projection;
 use crate::site::{self, Staging};
 use crate::source::value::QueryResult;
 use crate::util::timings;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -19,14 +19,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// What a data file of the site holds: a result whole (`data/<query>.json`),
-/// a page's slice of one (see [`slices`]), a chunk of a sorted copy of one
+/// a chunk of a sorted copy of one
 /// (`Some(k)`) or that copy's index (`None`; see [`crate::query::chunks`]),
 /// or some of its columns ([`crate::query::projection`]).
 /// Variants are kept apart.
 #[derive(Debug, Clone)]
 pub(super) enum DataFile {
     Whole(String),
-    Slice(Slice),
     Chunk(Arc<ChunkSet>, Option<usize>),
     Projection(Projection),
 }
@@ -35,7 +34,6 @@ impl DataFile {
     pub(super) fn query(&self) -> &str {
         match self {
             DataFile::Whole(q) => q,
-            DataFile::Slice(s) => &s.query,
             DataFile::Chunk(set, _) => &set.query,
             DataFile::Projection(p) => &p.query,
         }
@@ -43,25 +41,15 @@ impl DataFile {
 }
 
 impl Session {
-    /// Stage "plan data files": each result is written whole, or only as the
-    /// slices pages load when no page reads it whole (see [`slices::needs`]);
-    /// marks the files that came or went.
+    /// Stage "plan data files": each result whole when a page loads it whole
+    /// or none reads it, and the chunks and projections pages read (see
+    /// [`slices::needs`]); marks the files that came or went.
     pub(super) fn plan_data_files(&mut self) {
-        let needs = match slices::needs(self.results.keys(), self.outputs.values().map(|o| &o.loads)) {
-            Ok(needs) => needs,
-            Err(d) => {
-                self.errors.insert(Origin::DataFiles, vec![d]);
-                return;
-            }
-        };
-        self.errors.remove(&Origin::DataFiles);
+        let needs = slices::needs(self.results.keys(), self.outputs.values().map(|o| &o.loads));
         let data = Path::new("data");
         let mut next: BTreeMap<PathBuf, DataFile> = BTreeMap::new();
         for q in needs.whole {
             next.insert(data.join(format!("{q}.json")), DataFile::Whole(q));
-        }
-        for s in needs.slices {
-            next.insert(data.join(s.file()), DataFile::Slice(s));
         }
         for p in needs.projections {
             next.insert(data.join(p.file()), DataFile::Projection(p));
@@ -90,23 +78,17 @@ impl Session {
         let changed: Vec<PathBuf> = gone.chain(new).cloned().collect();
         self.dirty.extend(changed);
         self.data_files = next;
-        // Splits and orders of old results, or by keys no page uses any more, are dropped.
-        let mut pairs: BTreeSet<(&str, &str)> = BTreeSet::new();
+        // Splits and orders of old results, or of queries no page reads that way any more, are dropped.
+        let own: BTreeSet<&str> = self.outputs.values().flat_map(|o| &o.loads.own).map(String::as_str).collect();
         let mut orders: BTreeSet<(&str, String)> = BTreeSet::new();
         for f in self.data_files.values() {
-            match f {
-                DataFile::Slice(s) => {
-                    pairs.insert((s.query.as_str(), s.key.as_str()));
-                }
-                DataFile::Chunk(set, None) => {
-                    orders.insert((set.query.as_str(), Sorter::key(set.order.as_deref())));
-                }
-                _ => {}
+            if let DataFile::Chunk(set, None) = f {
+                orders.insert((set.query.as_str(), Sorter::key(set.order.as_deref())));
             }
         }
         let results = &self.results;
         let current = |q: &str, r: &Arc<QueryResult>| results.get(q).is_some_and(|now| Arc::ptr_eq(now, r));
-        self.slicer.retain(|q, k, split| pairs.contains(&(q, k)) && current(q, split));
+        self.slicer.retain(|q, _, split| own.contains(q) && current(q, split));
         self.sorter.retain(|q, k, r| orders.contains(&(q, k.to_string())) && current(q, r));
     }
 
@@ -130,12 +112,6 @@ impl Session {
             return Ok(o.html.as_deref().map(|h| Cow::Borrowed(h.as_bytes())));
         }
         if let Some(f) = self.data_files.get(rel) {
-            if let DataFile::Slice(s) = f {
-                if let Some(spill) = self.spills.iter().find(|x| x.query == s.query && x.key == s.key) {
-                    let bytes = spill.bytes(&s.value);
-                    return Ok(Some(Cow::Owned(bytes.with_context(|| format!("cannot read back {}", rel.display()))?)));
-                }
-            }
             return Ok(self.data_bytes(f).map(Cow::Owned));
         }
         let Some(name) = rel.strip_prefix("data").ok().and_then(Path::to_str) else {
@@ -152,10 +128,6 @@ impl Session {
     fn data_bytes(&self, f: &DataFile) -> Option<Vec<u8>> {
         match f {
             DataFile::Whole(q) => Some(self.results.get(q)?.to_json_bytes()),
-            DataFile::Slice(s) => {
-                let result = self.results.get(&s.query)?;
-                Some(slices::bytes(result, &self.slicer.split(&s.query, &s.key, result), s))
-            }
             DataFile::Projection(p) => Some(p.bytes(self.results.get(&p.query)?)),
             DataFile::Chunk(set, k) => {
                 let result = self.results.get(&set.query)?;
@@ -217,7 +189,7 @@ impl Session {
             }
             anyhow::Ok(())
         })?;
-        // A folder of slices no page loads any more goes too (it fails, harmlessly, while not empty).
+        // A folder of chunks no page loads any more goes too (it fails, harmlessly, while not empty).
         let folders: BTreeSet<&Path> =
             dirty.iter().filter(|p| !self.data_files.contains_key(*p)).filter_map(|p| p.parent()).collect();
         for folder in folders.into_iter().filter(|f| f.starts_with("data") && *f != Path::new("data")) {

@@ -81,11 +81,7 @@ impl Session {
         if pages_failed {
             return;
         }
-        let read: BTreeSet<&String> = self
-            .outputs
-            .values()
-            .flat_map(|o| o.loads.whole.iter().chain(o.loads.slices.iter().map(|s| &s.query)))
-            .collect();
+        let read: BTreeSet<&String> = self.outputs.values().flat_map(|o| o.loads.queries()).collect();
         let max_rows = self.project.config.max_rows;
         let refused: Vec<Diagnostic> = self
             .queries

@@ -13,3 +13,14 @@ pub fn open(dir: &std::path::Path) -> DuckSource {
     assert!(problems.is_empty(), "{problems:?}");
     source
 }
+
+/// How many rows the project's query `name` (`queries/<name>.sql`) returns
+/// over its `data/`, counted by DuckDB independently of any build.
+pub fn row_count(project: &std::path::Path, name: &str) -> usize {
+    use vcd::source::Source;
+    let db = open(&project.join("data"));
+    let sql = std::fs::read_to_string(project.join(format!("queries/{name}.sql"))).unwrap();
+    let count = format!("SELECT count(*) AS n FROM ({})", sql.trim().trim_end_matches(';'));
+    let result = db.run(&count, &[], 2).unwrap_or_else(|e| panic!("{}\n{count}", e.message));
+    result.rows[0][0].as_u64().unwrap() as usize
+}
