@@ -114,7 +114,7 @@ pub struct Session {
     variants: BTreeMap<String, Arc<QueryResult>>,
     /// Rollup files by name (`post_facts.r<hash>.json`), as written.
     rollups: BTreeMap<String, Arc<Vec<u8>>>,
-    /// The result and slice files the site holds, by path in the site.
+    /// The result, chunk and projection files the site holds, by path in the site.
     data_files: BTreeMap<PathBuf, DataFile>,
     /// The results split by key, for the slices (shared with the pages' components).
     slicer: Arc<Slicer>,
