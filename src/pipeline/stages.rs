@@ -118,7 +118,9 @@ pub(super) fn finish<'p>(
     loads.chunks = chunks;
     loads.projections = projections;
     if !r.uses.is_empty() || !r.inputs.is_empty() {
-        r.content.push_str(&variants::script(&m));
+        let script = variants::script(&m);
+        r.content.reserve_exact(script.len());
+        r.content.push_str(&script);
     }
     if let Some(rows) = &p.front.rows {
         r.reads.insert(rows.0.clone());

@@ -13,6 +13,20 @@ use std::sync::Mutex;
 /// Folder (inside the project) holding cached results; safe to delete at any time.
 pub const DIR: &str = ".vcd-cache";
 
+/// A stored result: `{"columns": [[name, SQL type], …], "rows": [[value, …], …]}`.
+#[derive(serde::Deserialize)]
+struct Stored {
+    columns: Vec<[String; 2]>,
+    rows: Vec<Vec<Json>>,
+}
+
+/// [`Stored`], written from a result it borrows.
+#[derive(serde::Serialize)]
+struct StoredRef<'a> {
+    columns: Vec<[&'a str; 2]>,
+    rows: &'a [Vec<Json>],
+}
+
 pub struct Cache {
     dir: PathBuf,
     /// Hash of vcd's version, the time zone and every data file's name, size and modification time.
@@ -59,26 +73,29 @@ impl Cache {
     pub fn get(&self, sql: &str) -> Option<QueryResult> {
         let key = self.key(sql);
         let text = std::fs::read(self.dir.join(format!("{key}.json"))).ok()?;
-        let stored: Json = serde_json::from_slice(&text).ok()?;
-        let columns =
-            stored.get("columns")?.as_array()?.iter().map(|c| {
-                Some(Column { name: c.get(0)?.as_str()?.to_string(), sql_type: c.get(1)?.as_str()?.to_string() })
-            });
-        let columns: Option<Vec<Column>> = columns.collect();
-        let rows = stored.get("rows")?.as_array()?.iter().map(|r| r.as_array().cloned());
-        let rows: Option<Vec<Vec<Json>>> = rows.collect();
+        let stored: Stored = serde_json::from_slice(&text).ok()?;
+        drop(text);
         self.used.lock().unwrap_or_else(|e| e.into_inner()).insert(key);
-        Some(QueryResult { columns: columns?, rows: rows? })
+        let columns = stored.columns.into_iter().map(|[name, sql_type]| Column { name, sql_type }).collect();
+        Some(QueryResult { columns, rows: stored.rows })
     }
 
     /// Stores a result; a failure to write only costs a re-run next time.
+    /// The rows are written straight from the result, never copied: a held
+    /// result may be a million rows.
     pub fn put(&self, sql: &str, result: &QueryResult) {
+        use std::io::Write;
         let key = self.key(sql);
         let columns: Vec<[&str; 2]> = result.columns.iter().map(|c| [c.name.as_str(), c.sql_type.as_str()]).collect();
-        let stored = serde_json::json!({ "columns": columns, "rows": result.rows });
+        let stored = StoredRef { columns, rows: &result.rows };
         if std::fs::create_dir_all(&self.dir).is_ok() {
             let tmp = self.dir.join(format!("{key}.tmp"));
-            let written = std::fs::write(&tmp, stored.to_string())
+            let written = std::fs::File::create(&tmp)
+                .and_then(|f| {
+                    let mut out = std::io::BufWriter::with_capacity(1 << 20, f);
+                    serde_json::to_writer(&mut out, &stored)?;
+                    out.flush()
+                })
                 .and_then(|_| std::fs::rename(&tmp, self.dir.join(format!("{key}.json"))));
             if written.is_ok() {
                 self.used.lock().unwrap_or_else(|e| e.into_inner()).insert(key);
@@ -96,5 +113,36 @@ impl Cache {
                 let _ = std::fs::remove_file(entry.path());
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_stored_result_reads_back_exactly() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::offline(dir.path(), dir.path(), Zone::default());
+        let result = QueryResult {
+            columns: vec![
+                Column { name: "n".into(), sql_type: "HUGEINT".into() },
+                Column { name: "x".into(), sql_type: "DOUBLE".into() },
+                Column { name: "j".into(), sql_type: "JSON".into() },
+            ],
+            rows: vec![
+                vec![json!("170141183460469231731687303715884105727"), json!(0.1 + 0.2), json!({"b": 1, "a": [null]})],
+                vec![json!(-9007199254740993i64), json!(null), json!("</script>")],
+            ],
+        };
+        assert!(cache.get("SELECT 1").is_none());
+        cache.put("SELECT 1", &result);
+        assert!(cache.has("SELECT 1"));
+        let back = cache.get("SELECT 1").unwrap();
+        assert_eq!((back.columns, back.rows), (result.columns, result.rows));
+        let text =
+            std::fs::read_to_string(dir.path().join(DIR).join(format!("{}.json", cache.key("SELECT 1")))).unwrap();
+        assert!(text.starts_with(r#"{"columns":[["n","HUGEINT"],["x","DOUBLE"],["j","JSON"]],"rows":[["#), "{text}");
     }
 }

@@ -303,7 +303,13 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
     Ok(RenderedPage {
         has_charts: html.contains("<figure class=\"vcd-chart"),
         has_h1: html.contains("<h1"),
-        content: html + &carried,
+        content: {
+            // Exactly sized: a batch of 10,000 pages' content waits in memory to be laid out.
+            let mut content = String::with_capacity(html.len() + carried.len());
+            content.push_str(&html);
+            content.push_str(&carried);
+            content
+        },
         inputs: record.inputs,
         uses,
         reads,
