@@ -18,16 +18,21 @@ pub const RESERVED_DIRS: &[(&str, &str)] = &[("data", "query results"), ("assets
 #[derive(Debug, Clone)]
 pub struct Page {
     /// Path relative to the project root (`pages/viral.md`), for messages.
-    pub source: PathBuf,
+    /// (Shared, like `front`, `body` and `key`, by every page made from a
+    /// bracketed file: a build may make a million.)
+    pub source: Arc<Path>,
     /// Folder URL relative to the site root: `""` for the home page, `"viral/"`.
     pub url: String,
-    pub front: FrontMatter,
+    pub front: Arc<FrontMatter>,
+    /// For a page made from a row: the front matter's title with the row
+    /// filled in (`Post 17`).
+    pub row_title: Option<String>,
     /// Template text: the file with its front matter blanked, so lines match
     /// the file. Shared by every page made from a bracketed file.
     pub body: Arc<str>,
     /// For a bracketed page (`[post_id].md`) and each page made from it, the
     /// column naming each generated page.
-    pub key: Option<String>,
+    pub key: Option<Arc<str>>,
     /// For a page generated from a bracketed one: its row, in scope as `row`.
     pub row: Option<Row>,
 }
@@ -75,7 +80,7 @@ impl Page {
     /// Title from front matter, else the first `# heading`, else the file name.
     /// (A generated page's front matter title was already rendered with its row.)
     pub fn title(&self) -> String {
-        if let Some(t) = &self.front.title {
+        if let Some(t) = self.row_title.as_ref().or(self.front.title.as_ref()) {
             return t.clone();
         }
         if let Some(h) = self.body.lines().find_map(|l| l.strip_prefix("# ")) {
@@ -259,7 +264,15 @@ pub fn discover(pages_dir: &Path, root: &Path, diags: &Diagnostics) -> Vec<Page>
                 )
                 .at(1, None),
             ),
-            Ok((front, body)) => pages.push(Page { source: shown, url, front, body: body.into(), key, row: None }),
+            Ok((front, body)) => pages.push(Page {
+                source: shown.into(),
+                url,
+                front: Arc::new(front),
+                row_title: None,
+                body: body.into(),
+                key: key.map(Arc::from),
+                row: None,
+            }),
             Err(errs) => errs.into_iter().for_each(|d| diags.push(d)),
         }
     }
@@ -276,7 +289,7 @@ pub fn expand(
     params: &BTreeMap<String, Vec<String>>,
     diags: &Diagnostics,
 ) -> Vec<Page> {
-    let mut taken: BTreeMap<String, PathBuf> =
+    let mut taken: BTreeMap<String, Arc<Path>> =
         pages.iter().filter(|p| p.key.is_none()).map(|p| (p.url.clone(), p.source.clone())).collect();
     let mut out = Vec::with_capacity(pages.len());
     for page in pages {
@@ -285,6 +298,10 @@ pub fn expand(
             continue;
         };
         let fail = |msg: String| diags.push(Diagnostic::in_file(&page.source, msg).at(line, None));
+        // The title template is read once for all the file's pages.
+        let titles = minijinja::Environment::new();
+        let title = page.front.title.as_deref().filter(|t| t.contains("{{"));
+        let title = title.and_then(|t| titles.template_from_str(t).ok().map(|tmpl| (t, tmpl)));
         if params.contains_key(&query) {
             fail(format!(
                 "rows query '{query}' takes parameters; pages are made at build time from a query without any"
@@ -301,7 +318,7 @@ pub fn expand(
             }
             continue;
         };
-        let Some(col) = result.columns.iter().position(|c| c.name == key) else {
+        let Some(col) = result.columns.iter().position(|c| *c.name == *key) else {
             let cols: Vec<&str> = result.column_names().collect();
             fail(format!(
                 "rows query '{query}' has no column '{key}'{} (it returns: {})",
@@ -344,23 +361,19 @@ pub fn expand(
                 continue;
             }
             let row = Row { result: result.clone(), index };
-            let mut front = page.front.clone();
-            front.title = front.title.as_deref().map(|t| row_title(t, &row));
-            out.push(Page { url, front, row: Some(row), ..page.clone() });
+            let row_title = title.as_ref().map(|(text, tmpl)| row_title(text, tmpl, &row));
+            out.push(Page { url, row_title, row: Some(row), ..page.clone() });
         }
     }
     out
 }
 
-/// A front matter title may use the row: `title: "Post {{ row.post_id }}"`.
-fn row_title(title: &str, row: &Row) -> String {
-    if !title.contains("{{") {
-        return title.to_string();
-    }
-    let env = minijinja::Environment::new();
+/// A front matter title may use the row: `title: "Post {{ row.post_id }}"`
+/// (`text`, read as the template `tmpl`). One that fails to render stays as written.
+fn row_title(text: &str, tmpl: &minijinja::Template, row: &Row) -> String {
     let row = row.to_map();
-    env.render_str(title, minijinja::context! { row => minijinja::Value::from(minijinja::value::Serde(&row)) })
-        .unwrap_or_else(|_| title.to_string())
+    tmpl.render(minijinja::context! { row => minijinja::Value::from(minijinja::value::Serde(&row)) })
+        .unwrap_or_else(|_| text.to_string())
 }
 
 #[cfg(test)]
@@ -407,9 +420,10 @@ mod tests {
     fn titles_from_file_names() {
         let title = |src: &str| {
             Page {
-                source: PathBuf::from(src),
+                source: Path::new(src).into(),
                 url: String::new(),
-                front: FrontMatter::default(),
+                front: Arc::default(),
+                row_title: None,
                 body: "".into(),
                 key: None,
                 row: None,

@@ -118,9 +118,10 @@ mod tests {
 
     fn page(url: &str, title: &str, order: Option<i64>) -> Page {
         Page {
-            source: PathBuf::from(format!("pages/{url}x.md")),
+            source: PathBuf::from(format!("pages/{url}x.md")).into(),
             url: url.into(),
-            front: FrontMatter { title: Some(title.into()), order, ..Default::default() },
+            front: FrontMatter { title: Some(title.into()), order, ..Default::default() }.into(),
+            row_title: None,
             body: "".into(),
             key: None,
             row: None,

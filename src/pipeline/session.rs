@@ -33,7 +33,7 @@ use anyhow::Result;
 use files::DataFile;
 use minijinja::Environment;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// What produced a diagnostic, so redoing that piece replaces exactly its messages.
@@ -56,7 +56,7 @@ const BATCH: usize = 10_000;
 /// One rendered page.
 struct Output {
     /// The page file it came from (several outputs share a bracketed page's file).
-    source: PathBuf,
+    source: Arc<Path>,
     /// Its HTML; `None` once a one-shot build has written it ([`Session::build`]).
     html: Option<String>,
     reads: BTreeSet<String>,
@@ -272,7 +272,9 @@ impl Session {
         let nav_before = self.nav_signature();
         let pages_changed = &changes.pages;
         self.render(|p, reads| {
-            render_all || pages_changed.contains(&p.source) || reads.is_none_or(|r| r.iter().any(|q| rerun.contains(q)))
+            render_all
+                || pages_changed.contains(&*p.source)
+                || reads.is_none_or(|r| r.iter().any(|q| rerun.contains(q)))
         })?;
         if self.nav_signature() != nav_before {
             // A page came, went or was renamed: every sidebar shows it.
@@ -482,7 +484,7 @@ impl Session {
         let gone: Vec<PathBuf> = self.outputs.keys().filter(|k| !live.contains(*k)).cloned().collect();
         for out in gone {
             if let Some(o) = self.outputs.remove(&out) {
-                self.errors.remove(&Origin::Page(o.source));
+                self.errors.remove(&Origin::Page(o.source.to_path_buf()));
             }
             self.pending.insert(out, None);
         }
@@ -495,8 +497,8 @@ impl Session {
                 select(p, self.outputs.get(&p.out_file()).map(|o| &o.reads))
             })
             .collect();
-        let sources: BTreeSet<PathBuf> = chosen.iter().map(|&i| self.pages[i].source.clone()).collect();
-        self.errors.retain(|o, _| !matches!(o, Origin::Page(s) if sources.contains(s)));
+        let sources: BTreeSet<&Path> = chosen.iter().map(|&i| &*self.pages[i].source).collect();
+        self.errors.retain(|o, _| !matches!(o, Origin::Page(s) if sources.contains(s.as_path())));
         chosen
     }
 

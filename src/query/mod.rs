@@ -13,7 +13,7 @@ pub mod spill;
 pub mod unheld;
 
 use crate::source::value::QueryResult;
-use crate::source::Source;
+use crate::source::{Limited, Source};
 use crate::util::diag::{Diagnostic, Diagnostics};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -100,23 +100,26 @@ pub fn run_one(
     source: &dyn Source,
     max_rows: usize,
 ) -> Result<QueryResult, Diagnostic> {
-    let result = run_unchecked(q, bindings, source, max_rows)?;
-    check_result(q, &result, max_rows)?;
-    Ok(result)
+    match run_unchecked(q, bindings, source, max_rows)? {
+        Limited::Within(result) => {
+            check_result(q, &result, max_rows)?;
+            Ok(result)
+        }
+        Limited::Over(_) => Err(over_max_rows(q, max_rows)),
+    }
 }
 
 /// [`run_one`] without [`check_result`]: a result over `max_rows` comes
-/// back with its first `max_rows + 1` rows.
+/// back as its columns only ([`Source::run_within`]).
 pub fn run_unchecked(
     q: &QueryFile,
     bindings: &[serde_json::Value],
     source: &dyn Source,
     max_rows: usize,
-) -> Result<QueryResult, Diagnostic> {
+) -> Result<Limited, Diagnostic> {
     let mut bindings = bindings.to_vec();
     bindings.resize(q.params.len(), serde_json::Value::Null);
-    // One row past the limit is enough to know the result is over it.
-    source.run(&q.run_sql, &bindings, max_rows.saturating_add(1)).map_err(|e| sql_diagnostic(q, e))
+    source.run_within(&q.run_sql, &bindings, max_rows).map_err(|e| sql_diagnostic(q, e))
 }
 
 /// The engine's error for `q` as a diagnostic on its file, at the line and

@@ -11,7 +11,7 @@ use crate::query::{self, QueryFile, Results};
 use crate::source::duckdb::DuckSource;
 use crate::source::postgres::{self, PgSource};
 use crate::source::value::{Column, QueryResult};
-use crate::source::Source;
+use crate::source::{Limited, Source};
 use crate::util::diag::Diagnostics;
 use anyhow::Result;
 use rayon::prelude::*;
@@ -149,7 +149,7 @@ impl Runner {
         for (i, (q, bindings)) in jobs.iter().enumerate() {
             let hit = self.cache.as_ref().and_then(|c| c.get(&q.cache_key(bindings)));
             match hit {
-                Some(r) => out.push(settle(q, r, max_rows, oversize, diags)),
+                Some(r) => out.push(settle(q, Limited::of(r, max_rows), max_rows, oversize, diags)),
                 None => {
                     out.push(Ran::Failed);
                     misses.push(i);
@@ -233,17 +233,20 @@ impl Runner {
 /// A result, just run or from the cache, checked ([`query::check_result`]):
 /// held, or with `oversize`, over `max_rows` and let go but for its columns
 /// (checked like any result's).
-fn settle(q: &QueryFile, r: QueryResult, max_rows: usize, oversize: bool, diags: &Diagnostics) -> Ran {
-    let over = oversize && r.rows.len() > max_rows;
-    let r = if over { QueryResult { columns: r.columns, rows: Vec::new() } } else { r };
-    match query::check_result(q, &r, max_rows) {
-        Ok(()) if over => Ran::Oversize(r.columns),
-        Ok(()) => Ran::Held(Arc::new(r)),
-        Err(d) => {
-            diags.push(d);
-            Ran::Failed
+fn settle(q: &QueryFile, r: Limited, max_rows: usize, oversize: bool, diags: &Diagnostics) -> Ran {
+    let checked = match r {
+        Limited::Within(r) => query::check_result(q, &r, max_rows).map(|()| Ran::Held(Arc::new(r))),
+        Limited::Over(columns) if oversize => {
+            // Only its columns are checked: its rows were never all read.
+            let r = QueryResult { columns, rows: Vec::new() };
+            query::check_result(q, &r, max_rows).map(|()| Ran::Oversize(r.columns))
         }
-    }
+        Limited::Over(_) => Err(query::over_max_rows(q, max_rows)),
+    };
+    checked.unwrap_or_else(|d| {
+        diags.push(d);
+        Ran::Failed
+    })
 }
 
 /// The configured engine, loaded or connected. Data file problems are diagnostics;

@@ -3,6 +3,7 @@
 pub mod csvfile;
 pub mod duckdb;
 pub mod postgres;
+pub mod staged;
 pub mod value;
 pub mod zoned;
 
@@ -21,6 +22,31 @@ pub struct SqlError {
 /// timestamps already in the project's zone) with the result's columns;
 /// returns whether it wants more rows.
 pub type Visit<'a> = dyn FnMut(&[Column], Vec<Json>) -> bool + 'a;
+
+/// A result read up to a limit: its rows, or, when it has more, only its columns.
+#[derive(Debug)]
+pub enum Limited {
+    Within(QueryResult),
+    Over(Vec<Column>),
+}
+
+impl Limited {
+    /// `result` judged against `max_rows` (a result read from the cache, say).
+    pub fn of(result: QueryResult, max_rows: usize) -> Limited {
+        if result.rows.len() > max_rows {
+            Limited::Over(result.columns)
+        } else {
+            Limited::Within(result)
+        }
+    }
+
+    pub fn columns(&self) -> &[Column] {
+        match self {
+            Limited::Within(r) => &r.columns,
+            Limited::Over(columns) => columns,
+        }
+    }
+}
 
 /// Something that can run read-only SQL. Implementations must allow calls from
 /// several threads at once, since queries run in parallel.
@@ -55,6 +81,24 @@ pub trait Source: Sync {
             rows.len() < limit
         })?;
         Ok(QueryResult { columns, rows })
+    }
+
+    /// Runs `sql` like [`Source::stream`] and returns its rows if it has at
+    /// most `max_rows` of them, or else only its columns. The engine stops
+    /// one row past the limit; rows past the first [`staged::AS_VALUES`] are
+    /// held as text until the end shows whether they are kept
+    /// ([`staged::Staged`]).
+    fn run_within(&self, sql: &str, params: &[Json], max_rows: usize) -> Result<Limited, SqlError> {
+        let mut rows = staged::Staged::new(staged::AS_VALUES);
+        let columns = self.stream(sql, params, &mut |_, row| {
+            rows.push(row);
+            rows.len() <= max_rows
+        })?;
+        Ok(if rows.len() > max_rows {
+            Limited::Over(columns)
+        } else {
+            Limited::Within(QueryResult { columns, rows: rows.into_rows() })
+        })
     }
 }
 

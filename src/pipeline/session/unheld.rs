@@ -22,7 +22,7 @@ impl Session {
         }
         let mut bodies: BTreeMap<&std::path::Path, &str> = BTreeMap::new();
         for p in &self.pages {
-            bodies.entry(p.source.as_path()).or_insert(&p.body);
+            bodies.entry(&*p.source).or_insert(&p.body);
         }
         let unprofiled = |name: &str| self.oversize.get(name).is_some_and(|u| u.rows.is_none());
         let wanted: Vec<query::QueryFile> = self
