@@ -22,18 +22,19 @@ use crate::source::value::ColumnKind;
 use crate::util::diag::{excerpt, Diagnostic};
 use std::collections::BTreeSet;
 
-/// What one page loads: the queries whose rows it loads whole
+/// What one page loads (each query once, in the order the page first uses
+/// it; lists, not sets, since a build may hold a million of these): the
+/// queries whose rows it loads whole
 /// (`data/<query>.json`, or the variants of a query with parameters), the
 /// chunks and projections it reads, and the queries it carries its own rows of.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Loads {
-    pub whole: BTreeSet<String>,
+    pub whole: Vec<String>,
     /// The queries its components read only through rollups, sorted chunks
-    /// or projections: never their rows whole. (A set, empty on a post page,
-    /// since a build may hold a million of these.)
-    pub indirect: BTreeSet<String>,
+    /// or projections: never their rows whole.
+    pub indirect: Vec<String>,
     /// The queries it carries its own rows of, in its HTML.
-    pub own: BTreeSet<String>,
+    pub own: Vec<String>,
     /// The sorted chunks its paged tables read (`pipeline::tables`).
     pub chunks: Vec<ChunkSet>,
     /// The columns its charts of one mark per row read (`pipeline::tables`).
@@ -66,11 +67,11 @@ pub fn loads(page: &Page, rendered: &RenderedPage, catalog: &Catalog) -> Result<
             let (key, _) = page.row_key().expect("only a page made from a row has rows of its own");
             check_kinds(page, query, key, catalog)
                 .map_err(|d| d.at(*line, None).with_detail(excerpt(&page.body, *line, None)))?;
-            loads.own.insert(query.clone());
+            loads.own.push(query.clone());
         } else if rendered.row_loads.contains(query) {
-            loads.whole.insert(query.clone());
+            loads.whole.push(query.clone());
         } else {
-            loads.indirect.insert(query.clone());
+            loads.indirect.push(query.clone());
         }
     }
     Ok(loads)
@@ -128,18 +129,22 @@ mod tests {
         names.iter().map(|n| n.to_string()).collect()
     }
 
+    fn list(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    }
+
     #[test]
     fn a_result_read_only_as_own_rows_or_rolled_up_is_not_written_whole() {
         let names: Vec<String> = ["daily", "facts", "other"].map(String::from).to_vec();
-        let post = Loads { whole: set(&["facts"]), own: set(&["daily"]), ..Loads::default() };
+        let post = Loads { whole: list(&["facts"]), own: list(&["daily"]), ..Loads::default() };
         let n = needs(names.iter(), [post.clone(), post.clone()].iter());
         assert_eq!(n.whole, set(&["facts", "other"]), "a query no page reads is written whole");
 
-        let dashboard = Loads { whole: set(&["daily"]), ..Loads::default() };
+        let dashboard = Loads { whole: list(&["daily"]), ..Loads::default() };
         assert_eq!(needs(names.iter(), [post, dashboard].iter()).whole, set(&["daily", "facts", "other"]));
 
         // Read only through a rollup (or chunks, or a projection): no page fetches it whole.
-        let rolled = Loads { indirect: set(&["facts"]), ..Loads::default() };
+        let rolled = Loads { indirect: list(&["facts"]), ..Loads::default() };
         assert_eq!(needs(names.iter(), [rolled].iter()).whole, set(&["daily", "other"]));
     }
 }
