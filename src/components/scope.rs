@@ -134,7 +134,7 @@ pub struct Record {
     /// rollups (charts and KPI cards that aggregate).
     pub engine_uses: Vec<String>,
     /// Those whose rows the runtime loads whole (`data/<query>.json`, a
-    /// variant or the page's slice) for a component other than a chart: a
+    /// variant or the page's own rows) for a component other than a chart: a
     /// KPI card read from rows, a table that is not paged. (Render adds the
     /// charts that read rows.) A query read only through rollups, chunks or
     /// projections is not among them, and need not be written whole.

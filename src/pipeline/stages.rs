@@ -75,9 +75,10 @@ pub(super) fn plan_variants<'p>(
         failed: Vec::new(),
         problems: Vec::new(),
     };
+    let shared = tables::shared(drafts.iter().filter_map(|(_, r)| r.as_ref().ok()), &ctx.catalog);
     for (p, r) in drafts {
         match r {
-            Ok(r) => match finish(p, r, ctx, config, &mut plan) {
+            Ok(r) => match finish(p, r, ctx, config, &shared, &mut plan) {
                 Ok(f) => plan.finished.push(f),
                 Err(d) => plan.problems.push(d),
             },
@@ -97,6 +98,7 @@ pub(super) fn finish<'p>(
     mut r: RenderedPage,
     ctx: &RenderContext,
     config: &crate::project::config::Config,
+    shared: &tables::Shared,
     plan: &mut Plan,
 ) -> Result<Finished<'p>, Diagnostic> {
     let mut m = variants::manifest(p, &r, &ctx.catalog, config.max_variants, &mut plan.jobs)?;
@@ -106,7 +108,7 @@ pub(super) fn finish<'p>(
         m["rollups"] = files;
         m["requests"] = requests;
     }
-    let (tables, chunks) = tables::plan(&r, &ctx.catalog);
+    let (tables, chunks) = tables::plan(&r, &ctx.catalog, shared);
     if !r.tables.is_empty() {
         m["tables"] = tables;
     }

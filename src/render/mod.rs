@@ -457,7 +457,6 @@ fn unknown_query(page: &Page, name: &str, ctx: &RenderContext) -> Diagnostic {
     Diagnostic::in_file(&page.source, format!("unknown query '{name}'{}", suggestion(name, known)))
 }
 
-/// A minijinja error at its line in the page.
 /// The element that carries a page's own rows of `query`:
 /// `<script type="application/json" class="vcd-rows" data-query="post_daily">[{…}, …]</script>`,
 /// holding the objects `data/<query>.json` would list for them, in the
@@ -472,6 +471,7 @@ fn rows_script(query: &str, rows: &crate::source::value::QueryResult) -> String 
     )
 }
 
+/// A minijinja error at its line in the page.
 fn template_error(page: &Page, source: &str, e: &minijinja::Error) -> Diagnostic {
     let mut message = match e.detail() {
         Some(detail) => format!("{}: {detail}", e.kind()),

@@ -404,8 +404,8 @@ fn a_scatter_over_a_query_too_big_to_hold_is_the_same_density() {
 /// returns one row more than `max_rows`: the engine computes their rollups,
 /// the cards take their build-time figures from them, and the site is byte
 /// for byte the one built with the rows held (its pages read the query only
-/// through rollups, so neither has its whole file); the page reads the same after its scripts run and
-/// asks for no file that is not there. A card whose aggregate does not add
+/// through rollups, so neither has its whole file); the page reads the same
+/// after its scripts run and asks for no file that is not there. A card whose aggregate does not add
 /// up (`first`) is refused, naming its line.
 #[test]
 fn a_query_too_big_to_hold_feeds_the_cards_and_charts_that_aggregate_it() {

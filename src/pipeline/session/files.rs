@@ -19,9 +19,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// What a data file of the site holds: a result whole (`data/<query>.json`),
-/// a chunk of a sorted copy of one
-/// (`Some(k)`) or that copy's index (`None`; see [`crate::query::chunks`]),
-/// or some of its columns ([`crate::query::projection`]).
+/// a chunk of a sorted copy of one (`Some(k)`) or that copy's index (`None`;
+/// see [`crate::query::chunks`]), or some of its columns
+/// ([`crate::query::projection`]).
 /// Variants are kept apart.
 #[derive(Debug, Clone)]
 pub(super) enum DataFile {
