@@ -77,8 +77,8 @@ impl Page {
         self.url.matches('/').count()
     }
 
-    /// Title from front matter, else the first `# heading`, else the file name.
-    /// (A generated page's front matter title was already rendered with its row.)
+    /// Title from front matter (for a page made from a row, rendered with its
+    /// row: `row_title`), else the first `# heading`, else the file name.
     pub fn title(&self) -> String {
         if let Some(t) = self.row_title.as_ref().or(self.front.title.as_ref()) {
             return t.clone();
