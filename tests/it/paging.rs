@@ -59,6 +59,18 @@ fn a_table_paging_through_chunks_shows_what_the_whole_result_shows() {
     let home = chunked.read("site/index.html");
     assert!(home.contains("\"paged\":{"), "past browser_rows the table pages");
     assert!(!whole.read("site/index.html").contains("\"paged\":{"), "at the demo's size it does not");
+    // The tables of post_facts on / and /viral/ read the same chunk sets.
+    let folders = |file: &str| {
+        let html = chunked.read(file);
+        let start = html.find("id=\"vcd-page\">").unwrap() + "id=\"vcd-page\">".len();
+        let m: serde_json::Value =
+            serde_json::from_str(&html[start..start + html[start..].find("</script>").unwrap()]).unwrap();
+        let orders = m["tables"][0]["orders"].as_array().unwrap().clone();
+        orders.iter().map(|o| o["folder"].as_str().unwrap().to_string()).collect::<std::collections::BTreeSet<_>>()
+    };
+    let home_sets = folders("site/index.html");
+    assert!(home_sets.len() > 1 && home_sets.iter().all(|f| f.starts_with("post_facts.t")), "{home_sets:?}");
+    assert_eq!(home_sets, folders("site/viral/index.html"), "one set per order, shared by both pages");
 
     // Header `n` (of a narrower table, counted round).
     let click = |n: usize| format!("const b = f.querySelectorAll('thead button'); b[{n} % b.length].click()");
