@@ -6,8 +6,8 @@ use crate::source::postgres::load;
 use anyhow::Result;
 
 pub fn run(project: Project) -> Result<u8> {
-    let config = postgres::config(project.config.database_url.as_deref())?;
-    let mut client = postgres::connect(&config, project.config.timezone)?;
+    let target = postgres::target(project.config.database_url.as_deref(), &project.config.postgres_tls(&project.root))?;
+    let mut client = postgres::connect(&target, project.config.timezone)?;
     let display = |p: &std::path::Path| project.display_path(p);
     match load::load(&mut client, &project.data_dir(), &display) {
         Ok(report) => {
@@ -15,7 +15,7 @@ pub fn run(project: Project) -> Result<u8> {
             eprintln!(
                 "loaded {} tables, {rows} rows into {} in {:.2}s",
                 report.tables.len(),
-                postgres::describe(&config),
+                postgres::describe(&target.config),
                 report.elapsed.as_secs_f64()
             );
             Ok(0)

@@ -1,6 +1,7 @@
 //! `vcd.toml`: optional project settings, each with a default, validated right after parsing.
 
 use crate::project::timezone::Zone;
+use crate::source::postgres::tls::TlsOptions;
 use anyhow::{bail, Context, Result};
 use bytesize::ByteSize;
 use serde::Deserialize;
@@ -30,6 +31,11 @@ pub struct Config {
     /// PostgreSQL connection URL; when absent, `DATABASE_URL` or libpq's
     /// `PG*` variables are used. Prefer those for passwords.
     pub database_url: Option<String>,
+    /// `[postgres]`: TLS settings for the connection, with libpq's names
+    /// (`sslmode`, `sslrootcert`, `sslcert`, `sslkey`); the connection
+    /// string's own parameters win over them, and they win over `PGSSLMODE`
+    /// and the other `PGSSL*` variables. Paths are relative to the project root.
+    pub postgres: TlsOptions,
     /// Reuse results of unchanged queries over unchanged data (offline source only).
     pub cache: bool,
     /// Most rows a single query may return before the build fails; guards
@@ -70,6 +76,7 @@ impl Default for Config {
             output: PathBuf::from("site"),
             source: SourceKind::Duckdb,
             database_url: None,
+            postgres: TlsOptions::default(),
             cache: true,
             max_rows: 1_000_000,
             max_variants: 200,
@@ -101,6 +108,19 @@ impl Config {
         })?;
         config.validate()?;
         Ok(config)
+    }
+
+    /// The `[postgres]` TLS settings with their paths resolved against the
+    /// project `root` (`sslrootcert = "system"` is a name, not a path).
+    pub fn postgres_tls(&self, root: &Path) -> TlsOptions {
+        let resolve =
+            |p: &Option<PathBuf>| p.as_ref().map(|p| if p == Path::new("system") { p.clone() } else { root.join(p) });
+        TlsOptions {
+            sslmode: self.postgres.sslmode,
+            sslrootcert: resolve(&self.postgres.sslrootcert),
+            sslcert: resolve(&self.postgres.sslcert),
+            sslkey: resolve(&self.postgres.sslkey),
+        }
     }
 
     fn validate(&self) -> Result<()> {

@@ -259,8 +259,9 @@ pub fn open_source(project: &Project, diags: &Diagnostics) -> Result<Box<dyn Sou
             Box::new(DuckSource::open(&project.data_dir(), project.config.timezone, memory, &display, diags)?)
         }
         SourceKind::Postgres => {
-            let config = postgres::config(project.config.database_url.as_deref())?;
-            Box::new(PgSource::open(config, project.config.timezone)?)
+            let target =
+                postgres::target(project.config.database_url.as_deref(), &project.config.postgres_tls(&project.root))?;
+            Box::new(PgSource::open(target, project.config.timezone)?)
         }
     })
 }

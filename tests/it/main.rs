@@ -22,4 +22,5 @@ mod rollups;
 mod safety;
 mod serve;
 mod slices;
+mod tls;
 mod zones;

@@ -284,8 +284,8 @@ fn load_moves_sequences_past_loaded_ids() {
 fn a_streamed_result_crosses_rounds_stops_cleanly_and_spills_as_on_duckdb() {
     use vcd::source::Source;
     let Some(db) = test_db() else { return };
-    let config = vcd::source::postgres::config(Some(&db.url)).unwrap();
-    let pg = vcd::source::postgres::PgSource::open(config, Default::default()).unwrap();
+    let target = vcd::source::postgres::target(Some(&db.url), &Default::default()).unwrap();
+    let pg = vcd::source::postgres::PgSource::open(target, Default::default()).unwrap();
     let sql = "SELECT g % 7 AS k, g FROM generate_series(1, 25000) AS g ORDER BY g";
     let all = pg.run(sql, &[], usize::MAX).unwrap();
     assert_eq!(all.rows.len(), 25_000);

@@ -1,8 +1,10 @@
 //! Online source: PostgreSQL, reached through a small pool of connections.
 
+pub mod conninfo;
 pub mod decode;
 pub mod load;
 pub mod param;
+pub mod tls;
 
 use self::decode::Cell;
 use super::{Source, SqlError, Visit};
@@ -10,11 +12,13 @@ use crate::project::timezone::Zone;
 use crate::source::value::Column;
 use crate::source::zoned::Localizer;
 use anyhow::{anyhow, Context, Result};
+use postgres::config::Host;
 use postgres::error::SqlState;
 use postgres::fallible_iterator::FallibleIterator;
-use postgres::{Client, Config, NoTls};
+use postgres::{Client, Config};
 use std::sync::Mutex;
 use std::time::Duration;
+use tls::{SslMode, Tls, TlsOptions};
 
 /// How long to wait for a server before giving up, unless the connection settings say otherwise.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -29,7 +33,7 @@ pub const SESSION_SETTINGS: &str = "SET max_parallel_workers_per_gather = 0; SET
 const POOL_SIZE: usize = 4;
 
 pub struct PgSource {
-    config: Config,
+    target: Target,
     zone: Zone,
     /// Idle connections; a query takes one (or opens one) and puts it back.
     idle: Mutex<Vec<Client>>,
@@ -37,23 +41,68 @@ pub struct PgSource {
     freed: std::sync::Condvar,
 }
 
-/// Connection settings from, in order: an explicit URL (flag or `vcd.toml`),
-/// `DATABASE_URL`, or libpq's variables (`PGHOST`, `PGPORT`, `PGUSER`,
-/// `PGDATABASE`, `PGPASSWORD`, `PGCONNECT_TIMEOUT`).
-pub fn config(url: Option<&str>) -> Result<Config> {
+/// Where and how to connect: the server's settings, and the TLS every connection uses.
+#[derive(Clone)]
+pub struct Target {
+    pub config: Config,
+    pub tls: Tls,
+}
+
+/// Connection settings from, in order: an explicit connection string (flag
+/// or `vcd.toml`, a URL or libpq's `key=value` pairs), `DATABASE_URL`, or
+/// libpq's variables (`PGHOST`, `PGPORT`, `PGUSER`, `PGDATABASE`,
+/// `PGPASSWORD`, `PGCONNECT_TIMEOUT`). TLS settings come from the connection
+/// string, else `settings` (the `[postgres]` table of `vcd.toml`), else
+/// `PGSSLMODE`, `PGSSLROOTCERT`, `PGSSLCERT` and `PGSSLKEY`, else libpq's
+/// files in `~/.postgresql/` (see [`tls`]).
+///
+/// Errors: a malformed string (described without repeating it: it may hold
+/// a password), an unknown `sslmode`, or a certificate or key file that
+/// cannot be used.
+pub fn target(url: Option<&str>, settings: &TlsOptions) -> Result<Target> {
     let url = url.map(String::from).or_else(|| std::env::var("DATABASE_URL").ok().filter(|s| !s.is_empty()));
-    let mut config = match url {
-        // The URL may hold a password: the parse error must not repeat it.
-        Some(u) => u.parse::<Config>().map_err(|_| {
-            anyhow!("the PostgreSQL connection URL is not valid (expected postgresql://user@host:port/db)")
-        })?,
-        None => from_libpq_env(),
+    let invalid = || anyhow!("the PostgreSQL connection string is not valid (expected postgresql://user@host:port/db)");
+    let (mut config, from_string) = match url {
+        Some(u) => {
+            let split =
+                conninfo::split(&u).map_err(|m| anyhow!("the PostgreSQL connection string is not valid: {m}"))?;
+            // The parse error may repeat the string, password and all: it is dropped.
+            let config = split.rest.parse::<Config>().map_err(|_| invalid())?;
+            (config, TlsOptions::from_pairs(&split.tls)?)
+        }
+        None => (from_libpq_env(), TlsOptions::default()),
     };
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(CONNECT_TIMEOUT);
     }
     config.application_name("vcd");
-    Ok(config)
+    let tls =
+        Tls::build(from_string.or(settings.clone()).or(TlsOptions::from_env()?)).context("PostgreSQL TLS settings")?;
+    Ok(Target { config, tls })
+}
+
+impl Target {
+    /// One connection, without the session settings. Over a Unix socket TLS
+    /// does not apply (as in libpq); under `allow`, a refused plain connection
+    /// is tried once more with TLS.
+    fn open(&self) -> Result<Client, postgres::Error> {
+        let mut config = self.config.clone();
+        let unix = config.get_hosts().iter().all(|h| matches!(h, Host::Unix(_)));
+        let modes: &[SslMode] = match self.tls.mode {
+            _ if unix => &[SslMode::Disable],
+            SslMode::Allow => &[SslMode::Disable, SslMode::Require],
+            _ => std::slice::from_ref(&self.tls.mode),
+        };
+        let mut outcome = None;
+        for &mode in modes {
+            config.ssl_mode(Tls::wire_mode(mode));
+            match config.connect(self.tls.connector.clone()) {
+                Ok(client) => return Ok(client),
+                Err(e) => outcome = Some(e),
+            }
+        }
+        Err(outcome.expect("at least one mode is tried"))
+    }
 }
 
 fn from_libpq_env() -> Config {
@@ -82,13 +131,18 @@ fn from_libpq_env() -> Config {
 
 /// Where a config points, for messages: host, port and database, never the password.
 pub fn describe(config: &Config) -> String {
-    let host = match config.get_hosts().first() {
-        Some(postgres::config::Host::Tcp(h)) => h.clone(),
-        Some(postgres::config::Host::Unix(p)) => p.display().to_string(),
-        None => "localhost".into(),
-    };
+    let host = host_of(config);
     let port = config.get_ports().first().copied().unwrap_or(5432);
     format!("{host}:{port}/{}", config.get_dbname().unwrap_or(""))
+}
+
+/// The first host a config names, as written.
+fn host_of(config: &Config) -> String {
+    match config.get_hosts().first() {
+        Some(Host::Tcp(h)) => h.clone(),
+        Some(Host::Unix(p)) => p.display().to_string(),
+        None => "localhost".into(),
+    }
 }
 
 /// Connects, with a message that names the server but never the password.
@@ -98,12 +152,13 @@ pub fn describe(config: &Config) -> String {
 /// Every connection then runs in time zone `zone` and without parallel workers
 /// or synchronised scans, so a query gives the same bytes every time (see
 /// [`SESSION_SETTINGS`]).
-pub fn connect(config: &Config, zone: Zone) -> Result<Client> {
+pub fn connect(target: &Target, zone: Zone) -> Result<Client> {
+    let config = &target.config;
     let timeout = config.get_connect_timeout().copied().unwrap_or(CONNECT_TIMEOUT);
     let (tx, rx) = std::sync::mpsc::channel();
-    let attempt = config.clone();
+    let attempt = target.clone();
     std::thread::spawn(move || {
-        let _ = tx.send(attempt.connect(NoTls));
+        let _ = tx.send(attempt.open());
     });
     let outcome = match rx.recv_timeout(timeout) {
         Ok(Ok(mut client)) => {
@@ -114,7 +169,14 @@ pub fn connect(config: &Config, zone: Zone) -> Result<Client> {
                     .with_context(|| format!("cannot set up the session on PostgreSQL at {}", describe(config))),
             };
         }
-        Ok(Err(e)) => anyhow!("{}", pg_message(&e)),
+        Ok(Err(e)) => match target.tls.explain(&e, &host_of(config)) {
+            Some(reason) => {
+                let tls = format!("sslmode={}", target.tls.mode.name());
+                return Err(anyhow!("{reason}"))
+                    .with_context(|| format!("cannot connect to PostgreSQL at {} ({tls})", describe(config)));
+            }
+            None => anyhow!("{}", pg_message(&e)),
+        },
         Err(_) => anyhow!("no answer within {} s", timeout.as_secs_f64()),
     };
     Err(outcome).with_context(|| format!("cannot connect to PostgreSQL at {}", describe(config)))
@@ -122,10 +184,10 @@ pub fn connect(config: &Config, zone: Zone) -> Result<Client> {
 
 impl PgSource {
     /// Opens the first connection at once, so a wrong address or password fails fast.
-    pub fn open(config: Config, zone: Zone) -> Result<PgSource> {
-        let first = connect(&config, zone)?;
+    pub fn open(target: Target, zone: Zone) -> Result<PgSource> {
+        let first = connect(&target, zone)?;
         Ok(PgSource {
-            config,
+            target,
             zone,
             idle: Mutex::new(vec![first]),
             open: Mutex::new(1),
@@ -143,7 +205,7 @@ impl PgSource {
             if *open < POOL_SIZE {
                 *open += 1;
                 drop(open);
-                return connect(&self.config, self.zone).map_err(|e| {
+                return connect(&self.target, self.zone).map_err(|e| {
                     *self.open.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
                     fail(e)
                 });

@@ -6,5 +6,6 @@ pub mod browser;
 pub mod duck;
 pub mod pg;
 pub mod project;
+pub mod proxy;
 pub mod serve;
 pub mod static_server;

@@ -68,3 +68,27 @@ impl Drop for TestDb {
         }
     }
 }
+
+/// The TLS files `.ci/pg-tls` made for the test server (`VCD_TEST_TLS_DIR`):
+/// `ca.crt`, `other-ca.crt`, `client.crt`, `client.key`. `None` (said loudly)
+/// outside CI when unset, like [`test_db`].
+pub fn tls_dir() -> Option<std::path::PathBuf> {
+    let Some(dir) = std::env::var_os("VCD_TEST_TLS_DIR") else {
+        assert!(std::env::var_os("CI").is_none(), "TLS tests must run under CI: set VCD_TEST_TLS_DIR (.ci/run does)");
+        eprintln!("SKIPPED: TLS test needs VCD_TEST_TLS_DIR, made by .ci/pg-tls");
+        return None;
+    };
+    Some(dir.into())
+}
+
+/// The test server's address and the port as the URL names it.
+pub fn server_addr() -> std::net::SocketAddr {
+    let url = std::env::var("VCD_TEST_DATABASE_URL").expect("VCD_TEST_DATABASE_URL");
+    let config: postgres::Config = url.parse().unwrap();
+    let host = match &config.get_hosts()[0] {
+        postgres::config::Host::Tcp(h) => h.clone(),
+        other => panic!("the test server must be reached over TCP, not {other:?}"),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    std::net::ToSocketAddrs::to_socket_addrs(&(host.as_str(), port)).unwrap().next().unwrap()
+}

@@ -73,7 +73,17 @@ impl TempProject {
 
     /// Runs `vcd ARGS` with the project as working directory.
     pub fn vcd(&self, args: &[&str]) -> Run {
-        let out = Command::new(env!("CARGO_BIN_EXE_vcd")).args(args).current_dir(&self.root).output().unwrap();
+        self.vcd_env(args, &[])
+    }
+
+    /// Runs `vcd ARGS` with the project as working directory and `env` set.
+    pub fn vcd_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_vcd"));
+        command.args(args).current_dir(&self.root);
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let out = command.output().unwrap();
         Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
