@@ -6,7 +6,7 @@ use crate::project::Project;
 use crate::query::{self, QueryFile};
 use crate::source::value::QueryResult;
 use crate::util::diag::Diagnostics;
-use anyhow::{bail, Result};
+use anyhow::{anyhow, bail, Result};
 use serde_json::Value as Json;
 use std::time::Instant;
 
@@ -53,7 +53,9 @@ fn resolve(project: &Project, text: &str) -> Result<QueryFile> {
     let path = project.queries_dir().join(format!("{text}.sql"));
     if query::is_valid_name(text) && path.is_file() {
         let sql = std::fs::read_to_string(&path)?;
-        return Ok(QueryFile::new(text.to_string(), project.display_path(&path), sql));
+        let timeout = project.config.statement_timeout;
+        return QueryFile::read(text.to_string(), project.display_path(&path), sql, timeout)
+            .map_err(|d| anyhow!("{d}"));
     }
     if query::is_valid_name(text) {
         let known: Vec<String> = std::fs::read_dir(project.queries_dir())
@@ -66,7 +68,9 @@ fn resolve(project: &Project, text: &str) -> Result<QueryFile> {
             crate::util::diag::suggestion(text, known.iter().map(String::as_str))
         );
     }
-    Ok(QueryFile::new("command_line".into(), "(command line)".into(), text.to_string()))
+    let mut q = QueryFile::new("command_line".into(), "(command line)".into(), text.to_string());
+    q.timeout = project.config.statement_timeout;
+    Ok(q)
 }
 
 /// `--param name=value` values in the query's parameter order; the rest bind NULL.

@@ -287,7 +287,12 @@ impl Session {
     /// Reads `queries/`, replacing the project-level messages about its files.
     fn discover_queries(&mut self) {
         let diags = Diagnostics::default();
-        let found = query::discover(&self.project.queries_dir(), &self.project.root, &diags);
+        let found = query::discover(
+            &self.project.queries_dir(),
+            &self.project.root,
+            self.project.config.statement_timeout,
+            &diags,
+        );
         let env = &self.env;
         self.queries = found.into_iter().filter(|q| !reserved_name(q, env, &diags)).collect();
         let names: BTreeSet<&String> = self.queries.iter().map(|q| &q.name).collect();

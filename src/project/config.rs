@@ -6,6 +6,7 @@ use anyhow::{bail, Context, Result};
 use bytesize::ByteSize;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 pub const CONFIG_FILE: &str = "vcd.toml";
 
@@ -36,6 +37,12 @@ pub struct Config {
     /// string's own parameters win over them, and they win over `PGSSLMODE`
     /// and the other `PGSSL*` variables. Paths are relative to the project root.
     pub postgres: TlsOptions,
+    /// How long any one statement may run, on either engine, before it is
+    /// cancelled and its query fails (`"30s"`, `"5min"`); `None` (or `"0"`)
+    /// for no limit. A query file may set its own with a
+    /// `-- vcd: statement_timeout=…` line.
+    #[serde(deserialize_with = "timeout_from_text")]
+    pub statement_timeout: Option<Duration>,
     /// Reuse results of unchanged queries over unchanged data (offline source only).
     pub cache: bool,
     /// Most rows a single query may return before the build fails; guards
@@ -64,6 +71,11 @@ pub struct Config {
     pub duckdb_memory: ByteSize,
 }
 
+fn timeout_from_text<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<Duration>, D::Error> {
+    let text = String::deserialize(d)?;
+    crate::query::directives::duration(&text).map_err(serde::de::Error::custom)
+}
+
 fn zone_from_name<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Zone, D::Error> {
     let name = String::deserialize(d)?;
     Zone::parse(&name).map_err(serde::de::Error::custom)
@@ -77,6 +89,7 @@ impl Default for Config {
             source: SourceKind::Duckdb,
             database_url: None,
             postgres: TlsOptions::default(),
+            statement_timeout: None,
             cache: true,
             max_rows: 1_000_000,
             max_variants: 200,

@@ -3,6 +3,7 @@
 
 pub mod cache;
 pub mod chunks;
+pub mod directives;
 pub mod memo;
 pub mod params;
 pub mod partition;
@@ -18,6 +19,7 @@ use crate::util::diag::{Diagnostic, Diagnostics};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// A query file as found on disk.
 #[derive(Debug, Clone)]
@@ -30,12 +32,32 @@ pub struct QueryFile {
     pub run_sql: String,
     /// Named parameters, in the order they are bound.
     pub params: Vec<String>,
+    /// How long the engine may run it (every statement made from it, rollups
+    /// and chunks included): its `-- vcd: statement_timeout=…` line, else the
+    /// build's `statement_timeout`; `None` for no limit.
+    pub timeout: Option<Duration>,
 }
 
 impl QueryFile {
     pub fn new(name: String, path: PathBuf, sql: String) -> QueryFile {
         let p = crate::query::params::parse(&sql);
-        QueryFile { name, path, sql, run_sql: p.sql, params: p.names }
+        QueryFile { name, path, sql, run_sql: p.sql, params: p.names, timeout: None }
+    }
+
+    /// A query file from disk: [`QueryFile::new`] with the settings of its
+    /// `-- vcd:` lines ([`directives`]), `default_timeout` where it sets none.
+    ///
+    /// Errors: a bad `-- vcd:` line, as a diagnostic at its line.
+    pub fn read(
+        name: String,
+        path: PathBuf,
+        sql: String,
+        default_timeout: Option<Duration>,
+    ) -> Result<QueryFile, Diagnostic> {
+        let set = directives::parse(&sql).map_err(|(line, m)| Diagnostic::in_file(&path, m).at(line, None))?;
+        let mut q = QueryFile::new(name, path, sql);
+        q.timeout = set.statement_timeout.unwrap_or(default_timeout);
+        Ok(q)
     }
 
     /// The text the cache keys a result by: the SQL and, for a variant, its bound values.
@@ -57,8 +79,9 @@ pub fn is_valid_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// Reads every `*.sql` directly under `dir`, sorted by name.
-pub fn discover(dir: &Path, root: &Path, diags: &Diagnostics) -> Vec<QueryFile> {
+/// Reads every `*.sql` directly under `dir`, sorted by name; a file with no
+/// limit of its own gets `default_timeout` (the build's `statement_timeout`).
+pub fn discover(dir: &Path, root: &Path, default_timeout: Option<Duration>, diags: &Diagnostics) -> Vec<QueryFile> {
     let mut out = Vec::new();
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
@@ -84,7 +107,10 @@ pub fn discover(dir: &Path, root: &Path, diags: &Diagnostics) -> Vec<QueryFile> 
         }
         match std::fs::read_to_string(&path) {
             Ok(sql) if sql.trim().is_empty() => diags.push(Diagnostic::in_file(&shown, "query file is empty")),
-            Ok(sql) => out.push(QueryFile::new(name, shown, sql)),
+            Ok(sql) => match QueryFile::read(name, shown, sql, default_timeout) {
+                Ok(q) => out.push(q),
+                Err(d) => diags.push(d),
+            },
             Err(e) => diags.push(Diagnostic::in_file(&shown, format!("cannot read: {e}"))),
         }
     }
@@ -119,7 +145,7 @@ pub fn run_unchecked(
 ) -> Result<Limited, Diagnostic> {
     let mut bindings = bindings.to_vec();
     bindings.resize(q.params.len(), serde_json::Value::Null);
-    source.run_within(&q.run_sql, &bindings, max_rows).map_err(|e| sql_diagnostic(q, e))
+    source.run_within(&q.run_sql, &bindings, max_rows, q.timeout).map_err(|e| sql_diagnostic(q, e))
 }
 
 /// The engine's error for `q` as a diagnostic on its file, at the line and

@@ -209,6 +209,7 @@ impl Rollup {
             sql: format!("-- vcd rollup\n{sql}\n-- of:\n{}", base.sql),
             run_sql,
             params: Vec::new(),
+            timeout: base.timeout,
         }
     }
 }

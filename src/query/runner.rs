@@ -199,7 +199,7 @@ impl Runner {
     /// themselves, and report its error).
     pub fn keep(&mut self, name: &str, q: &QueryFile, diags: &Diagnostics) -> Result<bool> {
         let source = self.source(diags)?;
-        Ok(source.keep(name, crate::query::rollup::strip_terminator(&q.run_sql)).unwrap_or(false))
+        Ok(source.keep(name, crate::query::rollup::strip_terminator(&q.run_sql), q.timeout).unwrap_or(false))
     }
 
     /// `q`'s result (run without parameters) split by its `key` column onto

@@ -67,7 +67,7 @@ impl Spill {
             Ok(())
         };
         let columns = source
-            .stream(&q.run_sql, &[], &mut |columns, row| {
+            .stream(&q.run_sql, &[], q.timeout, &mut |columns, row| {
                 let Some(k) = column.or_else(|| columns.iter().position(|c| c.name == key)) else {
                     problem = Some(format!("the result has no column '{key}' to split it by"));
                     return false;

@@ -107,6 +107,7 @@ impl Unheld {
             sql: format!("-- vcd profile\n{sql}\n-- of:\n{}", base.sql),
             run_sql: sql,
             params: Vec::new(),
+            timeout: base.timeout,
         }
     }
 

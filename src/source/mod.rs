@@ -1,6 +1,7 @@
 //! Query sources: the engines that run `queries/*.sql` and hand back JSON-ready rows.
 
 pub mod csvfile;
+pub mod deadline;
 pub mod duckdb;
 pub mod postgres;
 pub mod staged;
@@ -9,6 +10,7 @@ pub mod zoned;
 
 use crate::source::value::{Column, QueryResult};
 use serde_json::Value as Json;
+use std::time::Duration;
 
 /// An engine's error for one statement, with the position it points at when it gives one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,24 +59,34 @@ pub trait Source: Sync {
     /// The engine makes rows as they are fetched (DuckDB's streaming result;
     /// a PostgreSQL portal read in rounds), so neither a huge result nor its
     /// unread rest is ever held whole.
-    fn stream(&self, sql: &str, params: &[Json], visit: &mut Visit) -> Result<Vec<Column>, SqlError>;
+    ///
+    /// With a `timeout`, the engine cancels the statement once it has run
+    /// that long (PostgreSQL's `statement_timeout` and cancel request,
+    /// DuckDB's interrupt) and the error says so ([`deadline::exceeded`]).
+    fn stream(
+        &self,
+        sql: &str,
+        params: &[Json],
+        timeout: Option<Duration>,
+        visit: &mut Visit,
+    ) -> Result<Vec<Column>, SqlError>;
 
     /// Keeps the result of `sql` (no parameters) in the engine as a table
     /// named `name`, replacing any kept before under that name, for later
     /// statements to read many times over (`SELECT … FROM name`) instead of
     /// running `sql` each time. Returns whether it did: `false` where the
     /// engine keeps nothing (PostgreSQL, whose session vcd keeps read-only).
-    fn keep(&self, _name: &str, _sql: &str) -> Result<bool, SqlError> {
+    fn keep(&self, _name: &str, _sql: &str, _timeout: Option<Duration>) -> Result<bool, SqlError> {
         Ok(false)
     }
 
     /// Runs `sql` like [`Source::stream`] and returns at most `limit` rows.
     /// The engine stops producing rows there, so a result far bigger than
     /// `limit` costs about `limit` rows of time and memory (callers pass
-    /// `max_rows + 1` to tell "over the limit" from "at it").
+    /// `max_rows + 1` to tell "over the limit" from "at it"). No time limit.
     fn run(&self, sql: &str, params: &[Json], limit: usize) -> Result<QueryResult, SqlError> {
         let mut rows = Vec::new();
-        let columns = self.stream(sql, params, &mut |_, row| {
+        let columns = self.stream(sql, params, None, &mut |_, row| {
             if rows.len() < limit {
                 rows.push(row);
             }
@@ -88,9 +100,15 @@ pub trait Source: Sync {
     /// one row past the limit; rows past the first [`staged::AS_VALUES`] are
     /// held as text until the end shows whether they are kept
     /// ([`staged::Staged`]).
-    fn run_within(&self, sql: &str, params: &[Json], max_rows: usize) -> Result<Limited, SqlError> {
+    fn run_within(
+        &self,
+        sql: &str,
+        params: &[Json],
+        max_rows: usize,
+        timeout: Option<Duration>,
+    ) -> Result<Limited, SqlError> {
         let mut rows = staged::Staged::new(staged::AS_VALUES);
-        let columns = self.stream(sql, params, &mut |_, row| {
+        let columns = self.stream(sql, params, timeout, &mut |_, row| {
             rows.push(row);
             rows.len() <= max_rows
         })?;

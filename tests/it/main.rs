@@ -22,5 +22,6 @@ mod rollups;
 mod safety;
 mod serve;
 mod slices;
+mod timeouts;
 mod tls;
 mod zones;

@@ -6,6 +6,7 @@ mod load;
 pub use errors::sql_error;
 
 use crate::project::timezone::Zone;
+use crate::source::deadline::{self, Watchdog};
 use crate::source::value::{self, Column};
 use crate::source::zoned::Localizer;
 use crate::source::{Source, SqlError, Visit};
@@ -17,6 +18,7 @@ use load::Loader;
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::Duration;
 
 pub struct DuckSource {
     zone: Zone,
@@ -69,23 +71,47 @@ impl DuckSource {
         let base = self.base.lock().unwrap_or_else(|e| e.into_inner());
         base.try_clone().map_err(|e| SqlError { message: e.to_string(), position: None })
     }
-}
 
-impl Source for DuckSource {
-    fn stream(&self, sql: &str, params: &[Json], visit: &mut Visit) -> Result<Vec<Column>, SqlError> {
+    /// Runs `work` on a pooled connection, interrupted once `timeout` has
+    /// passed. An interrupted connection is not put back: the interrupt may
+    /// land after its statement ended and would stop the next one.
+    fn on_connection<T>(
+        &self,
+        timeout: Option<Duration>,
+        work: impl FnOnce(&Connection) -> Result<T, SqlError>,
+    ) -> Result<T, SqlError> {
         let conn = self.checkout()?;
-        let result = stream_on(&conn, self.zone, sql, params, visit);
+        let handle = conn.interrupt_handle();
+        let watchdog = Watchdog::arm(timeout, move || handle.interrupt());
+        let result = work(&conn);
+        if watchdog.disarm() {
+            return match (result, timeout) {
+                (Err(_), Some(limit)) => Err(SqlError { message: deadline::exceeded(limit), position: None }),
+                (other, _) => other,
+            };
+        }
         self.pool.lock().unwrap_or_else(|e| e.into_inner()).push(conn);
         result
     }
+}
+
+impl Source for DuckSource {
+    fn stream(
+        &self,
+        sql: &str,
+        params: &[Json],
+        timeout: Option<Duration>,
+        visit: &mut Visit,
+    ) -> Result<Vec<Column>, SqlError> {
+        self.on_connection(timeout, |conn| stream_on(conn, self.zone, sql, params, visit))
+    }
 
     /// A table in the in-memory database; it goes when the data is reloaded.
-    fn keep(&self, name: &str, sql: &str) -> Result<bool, SqlError> {
-        let conn = self.checkout()?;
+    fn keep(&self, name: &str, sql: &str, timeout: Option<Duration>) -> Result<bool, SqlError> {
         let statement = format!("CREATE OR REPLACE TABLE {} AS (\n{sql}\n)", super::sql_ident(name));
-        let result = conn.execute_batch(&statement).map_err(|e| sql_error(&e.to_string(), sql));
-        self.pool.lock().unwrap_or_else(|e| e.into_inner()).push(conn);
-        result.map(|()| true)
+        self.on_connection(timeout, |conn| {
+            conn.execute_batch(&statement).map_err(|e| sql_error(&e.to_string(), sql)).map(|()| true)
+        })
     }
 }
 

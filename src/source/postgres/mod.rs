@@ -7,6 +7,7 @@ pub mod param;
 pub mod tls;
 
 use self::decode::Cell;
+use super::deadline::{self, Watchdog};
 use super::{Source, SqlError, Visit};
 use crate::project::timezone::Zone;
 use crate::source::value::Column;
@@ -214,6 +215,13 @@ impl PgSource {
         }
     }
 
+    /// Closes a connection instead of putting it back.
+    fn discard(&self, client: Client) {
+        drop(client);
+        *self.open.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
+        self.freed.notify_one();
+    }
+
     fn checkin(&self, client: Client) {
         if client.is_closed() {
             *self.open.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
@@ -225,9 +233,32 @@ impl PgSource {
 }
 
 impl Source for PgSource {
-    fn stream(&self, sql: &str, params: &[serde_json::Value], visit: &mut Visit) -> Result<Vec<Column>, SqlError> {
+    /// With a `timeout`, the server cancels the statement itself (`SET LOCAL
+    /// statement_timeout`), and a watchdog sends a cancel request at the same
+    /// moment, which also stops a result whose rows are still arriving.
+    fn stream(
+        &self,
+        sql: &str,
+        params: &[serde_json::Value],
+        timeout: Option<Duration>,
+        visit: &mut Visit,
+    ) -> Result<Vec<Column>, SqlError> {
         let mut client = self.checkout()?;
-        let result = stream_on(&mut client, self.zone, sql, params, visit);
+        let token = client.cancel_token();
+        let connector = self.target.tls.connector.clone();
+        let watchdog = Watchdog::arm(timeout, move || {
+            let _ = token.cancel_query(connector);
+        });
+        let result = stream_on(&mut client, self.zone, sql, params, timeout, visit);
+        if watchdog.disarm() {
+            // A cancel request names the session, not the statement: one that
+            // lands late would stop the session's next statement.
+            self.discard(client);
+            return match (result, timeout) {
+                (Err(_), Some(limit)) => Err(SqlError { message: deadline::exceeded(limit), position: None }),
+                (other, _) => other,
+            };
+        }
         self.checkin(client);
         result
     }
@@ -242,8 +273,15 @@ fn stream_on(
     zone: Zone,
     sql: &str,
     params: &[serde_json::Value],
+    timeout: Option<Duration>,
     visit: &mut Visit,
 ) -> Result<Vec<Column>, SqlError> {
+    let fail = |e: postgres::Error| match timeout {
+        Some(limit) if e.code() == Some(&SqlState::QUERY_CANCELED) => {
+            SqlError { message: deadline::exceeded(limit), position: None }
+        }
+        _ => sql_error(&e, sql),
+    };
     // Prepared before the transaction starts, so a failed first attempt (below)
     // does not abort it.
     let stmt = match client.prepare(sql) {
@@ -259,7 +297,10 @@ fn stream_on(
         Err(e) => return Err(sql_error(&e, sql)),
     };
     // Queries are read-only: a statement that writes fails and changes nothing.
-    let mut tx = client.build_transaction().read_only(true).start().map_err(|e| sql_error(&e, sql))?;
+    let mut tx = client.build_transaction().read_only(true).start().map_err(fail)?;
+    if let Some(limit) = timeout {
+        tx.batch_execute(&format!("SET LOCAL statement_timeout = {}", limit.as_millis().max(1))).map_err(fail)?;
+    }
     let columns: Vec<Column> = stmt
         .columns()
         .iter()
@@ -280,15 +321,15 @@ fn stream_on(
     // with a row count): the server makes only the rows asked for, so a huge
     // result is never produced, sent or held whole, and once `visit` has had
     // enough the rest is never made. Rows are decoded as they arrive.
-    let portal = tx.bind(&stmt, &refs).map_err(|e| sql_error(&e, sql))?;
+    let portal = tx.bind(&stmt, &refs).map_err(fail)?;
     let localizer = Localizer::new(zone, &columns);
     let mut wanted = true;
     while wanted {
-        let mut rows = tx.query_portal_raw(&portal, ROUND).map_err(|e| sql_error(&e, sql))?;
+        let mut rows = tx.query_portal_raw(&portal, ROUND).map_err(fail)?;
         let mut got = 0;
         // A round is read to its end even after `visit` has had enough, so the
         // connection is left between messages for the rollback.
-        while let Some(row) = rows.next().map_err(|e| sql_error(&e, sql))? {
+        while let Some(row) = rows.next().map_err(fail)? {
             got += 1;
             if wanted {
                 let mut values = decode_row(&row, &columns)?;
@@ -298,7 +339,7 @@ fn stream_on(
         }
         wanted &= got == ROUND;
     }
-    tx.rollback().map_err(|e| sql_error(&e, sql))?;
+    tx.rollback().map_err(fail)?;
     Ok(columns)
 }
 

@@ -91,6 +91,41 @@ impl TempProject {
         }
     }
 
+    /// [`TempProject::vcd_env`], killed (and the test failed) if it runs past
+    /// `guard`: a guard against a hang, not a timing assertion.
+    pub fn vcd_guarded(&self, args: &[&str], env: &[(&str, &str)], guard: std::time::Duration) -> Run {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_vcd"));
+        command.args(args).current_dir(&self.root);
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut child =
+            command.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+        let (mut out, mut err) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
+        let reader = std::thread::spawn(move || {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut out, &mut text).unwrap();
+            text
+        });
+        let errors = std::thread::spawn(move || {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut err, &mut text).unwrap();
+            text
+        });
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break s;
+            }
+            if started.elapsed() > guard {
+                child.kill().unwrap();
+                panic!("vcd {args:?} still ran after {guard:?}");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        Run { code: status.code().unwrap_or(-1), stdout: reader.join().unwrap(), stderr: errors.join().unwrap() }
+    }
+
     /// Every file under `site/` with its bytes, to prove a failed build changed nothing.
     pub fn site_files(&self) -> Vec<(PathBuf, Vec<u8>)> {
         let mut out = Vec::new();

@@ -1,0 +1,102 @@
+//! `statement_timeout`: a query past its limit is cancelled on either engine,
+//! its file is named, the previous site stays, and nothing keeps running on
+//! the server.
+
+use crate::support::pg::test_db;
+use crate::support::project::TempProject;
+use std::time::{Duration, Instant};
+
+/// Far longer than any test may wait: a guard, not a measurement.
+const HANG: Duration = Duration::from_secs(120);
+
+/// A query DuckDB would run for hours on one thread (10¹² rows).
+const ENDLESS_DUCKDB: &str = "SELECT sum(a.range * b.range) AS s FROM range(1000000) a, range(1000000) b\n";
+
+#[test]
+fn a_query_past_its_own_limit_is_cancelled_on_duckdb_and_the_site_stays() {
+    let p = TempProject::fixture("basic");
+    assert_eq!(p.vcd(&["build"]).code, 0);
+    let before = p.site_files();
+    p.write(
+        "queries/endless.sql",
+        &format!("-- The sum of a huge cross product.\n-- vcd: statement_timeout = 300ms\n{ENDLESS_DUCKDB}"),
+    );
+    let r = p.vcd_guarded(&["build"], &[], HANG);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("queries/endless.sql: cancelled after 300ms: the query ran past its statement_timeout"),
+        "{}",
+        r.stderr
+    );
+    assert!(p.site_files() == before, "a failed build left site/ as it was");
+
+    // The build's limit, from vcd.toml, applies to a file without one.
+    p.write("queries/endless.sql", ENDLESS_DUCKDB);
+    p.write("vcd.toml", "statement_timeout = \"400ms\"\n");
+    let r = p.vcd_guarded(&["build"], &[], HANG);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("queries/endless.sql: cancelled after 400ms"), "{}", r.stderr);
+    // and to `vcd query`.
+    let r = p.vcd_guarded(&["query", "endless"], &[], HANG);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("cancelled after 400ms"), "{}", r.stderr);
+    // The other queries ran: their results are what a build without the limit gives.
+    p.remove("queries/endless.sql");
+    assert_eq!(p.vcd(&["build"]).code, 0);
+    assert!(p.site_files() == before);
+}
+
+#[test]
+fn bad_limits_are_named_at_their_line() {
+    let p = TempProject::fixture("basic");
+    p.write("queries/totals.sql", &format!("-- vcd: statement_timeout = soon\n{}", p.read("queries/totals.sql")));
+    let r = p.vcd(&["build"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("queries/totals.sql:1: 'soon' is not a duration"), "{}", r.stderr);
+    p.write("queries/totals.sql", &p.read("queries/totals.sql").replace("statement_timeout = soon", "timeout=3s"));
+    let r = p.vcd(&["build"]);
+    assert!(r.stderr.contains("queries/totals.sql:1: unknown setting 'timeout' in a -- vcd: line"), "{}", r.stderr);
+    p.write("vcd.toml", "statement_timeout = \"3 fortnights\"\n");
+    let r = p.vcd(&["build"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("vcd.toml:1:") && r.stderr.contains("is not a duration"), "{}", r.stderr);
+}
+
+#[test]
+fn a_query_past_its_limit_is_cancelled_on_postgresql_and_leaves_nothing_running() {
+    let Some(db) = test_db() else { return };
+    let p = TempProject::fixture("basic");
+    for q in ["by_platform", "posts", "totals", "types"] {
+        p.remove(&format!("queries/{q}.sql"));
+    }
+    p.remove("pages");
+    p.write("pages/index.md", "# Slow\n\n{{ slow | length }} rows\n");
+    p.write("queries/slow.sql", "-- vcd: statement_timeout=500ms\nSELECT pg_sleep(60) AS slept\n");
+    let r = p.vcd_guarded(&["build", "--source", "postgres", "--database-url", &db.url], &[], HANG);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("queries/slow.sql: cancelled after 500ms"), "{}", r.stderr);
+    // Rows that arrive too slowly are stopped too: each one is quick, all of them are not.
+    p.write(
+        "queries/slow.sql",
+        "-- vcd: statement_timeout=1s\nSELECT g, pg_sleep(0.2) AS slept FROM generate_series(1, 300) g\n",
+    );
+    let r = p.vcd_guarded(&["build", "--source", "postgres", "--database-url", &db.url], &[], HANG);
+    assert!(r.stderr.contains("queries/slow.sql: cancelled after 1s"), "{}", r.stderr);
+    // The server has nothing of vcd's still running (given a moment to notice the closed sessions).
+    let mut admin = db.client();
+    let started = Instant::now();
+    loop {
+        let running: i64 = admin
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'vcd' AND state = 'active'",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        if running == 0 {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "{running} statements of vcd still running");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
