@@ -31,6 +31,14 @@ fn main() -> ExitCode {
             _ => None,
         },
     };
+    // Commands that run queries stop them on Ctrl-C; the others (serve, load,
+    // generate) keep the default, which ends the process at once (a load's
+    // transaction then rolls back on the server).
+    if matches!(cli.command, Command::Build(_) | Command::Check | Command::Query(_)) {
+        if let Err(e) = vcd::util::interrupt::install() {
+            eprintln!("warning: {e:#}");
+        }
+    }
     let outcome = Project::open_with(&cli.project, overrides).and_then(|project| match &cli.command {
         Command::Build(args) => cmd::build::run(project, args),
         Command::Check => cmd::check::run(project),
@@ -41,6 +49,10 @@ fn main() -> ExitCode {
         Command::New(_) => unreachable!("handled before a project is opened"),
     });
     match outcome {
+        Ok(_) | Err(_) if vcd::util::interrupt::requested() => {
+            eprintln!("interrupted: the site was not changed");
+            ExitCode::from(vcd::util::interrupt::EXIT_INTERRUPTED)
+        }
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("error: {e:#}");

@@ -27,6 +27,7 @@ use crate::site::theme::Theme;
 use crate::site::{self, Staging};
 use crate::source::value::QueryResult;
 use crate::util::diag::{Diagnostic, Diagnostics};
+use crate::util::interrupt;
 use crate::util::progress::Progress;
 use crate::util::timings;
 use anyhow::Result;
@@ -210,6 +211,7 @@ impl Session {
             let _t = timings::stage("load data, run queries");
             s.run(&names)?
         }; // 2
+        interrupt::check()?;
         s.render(|_, _| true)?; // 3 to 8
         s.runner.finish();
         Ok(s)
@@ -380,6 +382,7 @@ impl Session {
         let one_shot = self.staging.is_some();
         site::write_while(self.staging.as_ref(), BATCH, |write| {
             for batch in chosen.chunks(BATCH) {
+                interrupt::check()?;
                 let drafts = clocks[0].time(|| render_pages(batch, &ctx, &progress));
                 let plan = clocks[1].time(|| plan_variants(drafts, &ctx, &self.project.config));
                 for failed in &plan.failed {

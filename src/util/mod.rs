@@ -6,6 +6,7 @@ pub mod diag;
 pub mod format;
 pub mod hash;
 pub mod html;
+pub mod interrupt;
 pub mod js_json;
 pub mod progress;
 pub mod sqltext;

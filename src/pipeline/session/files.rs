@@ -154,6 +154,7 @@ impl Session {
         let t = timings::stage("write files");
         let progress = crate::util::progress::Progress::new("files written:", paths.len());
         paths.par_iter().try_for_each(|rel| {
+            crate::util::interrupt::check()?;
             if let Some(bytes) = self.file_bytes(rel)? {
                 staging.write(rel, &bytes)?;
             }
@@ -163,6 +164,7 @@ impl Session {
         drop(progress);
         drop(t);
         let _t = timings::stage("replace the old site");
+        crate::util::interrupt::check()?;
         staging.commit()?;
         self.pending.clear();
         self.dirty.clear();

@@ -11,6 +11,7 @@ use crate::source::value::{self, Column};
 use crate::source::zoned::Localizer;
 use crate::source::{Source, SqlError, Visit};
 use crate::util::diag::Diagnostics;
+use crate::util::interrupt;
 use duckdb::types::{TimeUnit, Value};
 use duckdb::Connection;
 use errors::offline_limit;
@@ -73,17 +74,28 @@ impl DuckSource {
     }
 
     /// Runs `work` on a pooled connection, interrupted once `timeout` has
-    /// passed. An interrupted connection is not put back: the interrupt may
-    /// land after its statement ended and would stop the next one.
+    /// passed or on Ctrl-C ([`interrupt`]). An interrupted connection is not
+    /// put back: the interrupt may land after its statement ended and would
+    /// stop the next one.
     fn on_connection<T>(
         &self,
         timeout: Option<Duration>,
         work: impl FnOnce(&Connection) -> Result<T, SqlError>,
     ) -> Result<T, SqlError> {
+        let cancelled = || SqlError { message: interrupt::CANCELLED.into(), position: None };
+        if interrupt::requested() {
+            return Err(cancelled());
+        }
         let conn = self.checkout()?;
         let handle = conn.interrupt_handle();
+        let on_stop = handle.clone();
         let watchdog = Watchdog::arm(timeout, move || handle.interrupt());
+        let running = interrupt::while_running(move || on_stop.interrupt());
         let result = work(&conn);
+        drop(running);
+        if interrupt::requested() {
+            return result.map_err(|_| cancelled());
+        }
         if watchdog.disarm() {
             return match (result, timeout) {
                 (Err(_), Some(limit)) => Err(SqlError { message: deadline::exceeded(limit), position: None }),

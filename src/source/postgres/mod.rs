@@ -12,6 +12,7 @@ use super::{Source, SqlError, Visit};
 use crate::project::timezone::Zone;
 use crate::source::value::Column;
 use crate::source::zoned::Localizer;
+use crate::util::interrupt;
 use anyhow::{anyhow, Context, Result};
 use postgres::config::Host;
 use postgres::error::SqlState;
@@ -235,7 +236,8 @@ impl PgSource {
 impl Source for PgSource {
     /// With a `timeout`, the server cancels the statement itself (`SET LOCAL
     /// statement_timeout`), and a watchdog sends a cancel request at the same
-    /// moment, which also stops a result whose rows are still arriving.
+    /// moment, which also stops a result whose rows are still arriving. On
+    /// Ctrl-C ([`interrupt`]) the same cancel request goes at once.
     fn stream(
         &self,
         sql: &str,
@@ -243,13 +245,28 @@ impl Source for PgSource {
         timeout: Option<Duration>,
         visit: &mut Visit,
     ) -> Result<Vec<Column>, SqlError> {
+        let cancelled = || SqlError { message: interrupt::CANCELLED.into(), position: None };
+        if interrupt::requested() {
+            return Err(cancelled());
+        }
         let mut client = self.checkout()?;
-        let token = client.cancel_token();
-        let connector = self.target.tls.connector.clone();
-        let watchdog = Watchdog::arm(timeout, move || {
-            let _ = token.cancel_query(connector);
-        });
+        let cancel = {
+            let token = client.cancel_token();
+            let connector = self.target.tls.connector.clone();
+            move || {
+                let _ = token.cancel_query(connector.clone());
+            }
+        };
+        let on_stop = cancel.clone();
+        let watchdog = Watchdog::arm(timeout, cancel);
+        let running = interrupt::while_running(on_stop);
         let result = stream_on(&mut client, self.zone, sql, params, timeout, visit);
+        drop(running);
+        if interrupt::requested() {
+            drop(watchdog);
+            self.discard(client);
+            return result.map_err(|_| cancelled());
+        }
         if watchdog.disarm() {
             // A cancel request names the session, not the statement: one that
             // lands late would stop the session's next statement.

@@ -1,9 +1,10 @@
-//! `statement_timeout`: a query past its limit is cancelled on either engine,
-//! its file is named, the previous site stays, and nothing keeps running on
-//! the server.
+//! Stopping queries: past `statement_timeout`, or on Ctrl-C, a running query
+//! is cancelled on either engine, the previous site stays, and nothing keeps
+//! running on the server.
 
 use crate::support::pg::test_db;
 use crate::support::project::TempProject;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Far longer than any test may wait: a guard, not a measurement.
@@ -98,5 +99,97 @@ fn a_query_past_its_limit_is_cancelled_on_postgresql_and_leaves_nothing_running(
         }
         assert!(started.elapsed() < Duration::from_secs(30), "{running} statements of vcd still running");
         std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// `vcd ARGS` started in the project, its output captured.
+fn spawn(p: &TempProject, args: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_vcd"))
+        .args(args)
+        .current_dir(&p.root)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Sends SIGINT, as Ctrl-C in a terminal does, and waits (guarded) for the exit.
+fn interrupt(mut child: Child) -> (Option<i32>, String) {
+    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if started.elapsed() > HANG {
+            child.kill().unwrap();
+            panic!("vcd did not stop after Ctrl-C");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+    (status.code(), err)
+}
+
+#[test]
+fn ctrl_c_stops_a_duckdb_build_and_leaves_the_site() {
+    let p = TempProject::fixture("basic");
+    assert_eq!(p.vcd(&["build"]).code, 0);
+    let before = p.site_files();
+    p.write("queries/endless.sql", ENDLESS_DUCKDB);
+    let child = spawn(&p, &["build"]);
+    // Long enough for the data to load and the query to start; were it not yet
+    // running, the request would still stop it before it starts.
+    std::thread::sleep(Duration::from_millis(1500));
+    let (code, err) = interrupt(child);
+    assert_eq!(code, Some(130), "{err}");
+    assert!(err.contains("interrupted: the site was not changed"), "{err}");
+    assert!(p.site_files() == before, "the previous site is untouched");
+    assert!(
+        !p.path("site.tmp").exists()
+            && std::fs::read_dir(&p.root)
+                .unwrap()
+                .all(|e| { !e.unwrap().file_name().to_string_lossy().contains("tmp") }),
+        "no staging folder is left behind"
+    );
+}
+
+#[test]
+fn ctrl_c_cancels_the_statements_running_on_postgresql() {
+    let Some(db) = test_db() else { return };
+    let p = TempProject::fixture("basic");
+    for q in ["by_platform", "posts", "totals", "types"] {
+        p.remove(&format!("queries/{q}.sql"));
+    }
+    p.remove("pages");
+    p.write("pages/index.md", "# Slow\n\n{{ slow | length }} and {{ slower | length }} rows\n");
+    p.write("queries/slow.sql", "SELECT pg_sleep(60) AS slept\n");
+    p.write("queries/slower.sql", "SELECT pg_sleep(90) AS slept\n");
+    let mut admin = db.client();
+    let sleeping = |admin: &mut postgres::Client| -> i64 {
+        admin
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE '%pg_sleep(%' AND application_name = 'vcd'",
+                &[],
+            )
+            .unwrap()
+            .get(0)
+    };
+    let child = spawn(&p, &["build", "--source", "postgres", "--database-url", &db.url]);
+    let started = Instant::now();
+    while sleeping(&mut admin) < 2 {
+        assert!(started.elapsed() < HANG, "the two queries never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (code, err) = interrupt(child);
+    assert_eq!(code, Some(130), "{err}");
+    // A backend in pg_sleep does not notice its client has gone: only a cancel
+    // request stops it, so without one both would still be running here.
+    let started = Instant::now();
+    while sleeping(&mut admin) > 0 {
+        assert!(started.elapsed() < Duration::from_secs(20), "the server still runs vcd's statements");
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
