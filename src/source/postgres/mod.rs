@@ -4,22 +4,25 @@ pub mod conninfo;
 pub mod decode;
 pub mod load;
 pub mod param;
+mod pool;
+mod run;
 pub mod tls;
 
-use self::decode::Cell;
+use self::pool::Pool;
+use self::run::{Job, Msg};
 use super::deadline::{self, Watchdog};
 use super::{Source, SqlError, Visit};
 use crate::project::timezone::Zone;
 use crate::source::value::Column;
-use crate::source::zoned::Localizer;
 use crate::util::interrupt;
 use anyhow::{anyhow, Context, Result};
 use postgres::config::Host;
 use postgres::error::SqlState;
-use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, Config};
-use std::sync::Mutex;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::RecvTimeoutError;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tls::{SslMode, Tls, TlsOptions};
 
 /// How long to wait for a server before giving up, unless the connection settings say otherwise.
@@ -31,16 +34,19 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// digits or the order of unordered rows from one build to the next.
 pub const SESSION_SETTINGS: &str = "SET max_parallel_workers_per_gather = 0; SET synchronize_seqscans = off";
 
-/// Most connections open at once; queries beyond it wait for a free one.
-const POOL_SIZE: usize = 4;
+/// How long after a statement's limit the build waits for the server to
+/// report the cancel, before it stops waiting for that connection at all.
+const GRACE: Duration = Duration::from_secs(2);
+
+/// How long to wait before the one retry of a transient failure (a server
+/// restarting needs a moment before it takes connections again).
+const RETRY_AFTER: Duration = Duration::from_secs(1);
+
+/// How often a waiting build looks for Ctrl-C.
+const POLL: Duration = Duration::from_millis(100);
 
 pub struct PgSource {
-    target: Target,
-    zone: Zone,
-    /// Idle connections; a query takes one (or opens one) and puts it back.
-    idle: Mutex<Vec<Client>>,
-    open: Mutex<usize>,
-    freed: std::sync::Condvar,
+    pool: Arc<Pool>,
 }
 
 /// Where and how to connect: the server's settings, and the TLS every connection uses.
@@ -78,6 +84,22 @@ pub fn target(url: Option<&str>, settings: &TlsOptions) -> Result<Target> {
         config.connect_timeout(CONNECT_TIMEOUT);
     }
     config.application_name("vcd");
+    // A server that vanishes without closing the connection (a machine or
+    // network gone) is noticed in about half a minute, not after the system's
+    // two hours: keepalive probes while waiting, and a limit on sent data
+    // left unacknowledged. Values the connection string sets are kept.
+    if config.get_keepalives_idle() == Duration::from_secs(2 * 60 * 60) {
+        config.keepalives_idle(Duration::from_secs(15));
+    }
+    if config.get_keepalives_interval().is_none() {
+        config.keepalives_interval(Duration::from_secs(5));
+    }
+    if config.get_keepalives_retries().is_none() {
+        config.keepalives_retries(3);
+    }
+    if config.get_tcp_user_timeout().is_none() {
+        config.tcp_user_timeout(Duration::from_secs(30));
+    }
     let tls =
         Tls::build(from_string.or(settings.clone()).or(TlsOptions::from_env()?)).context("PostgreSQL TLS settings")?;
     Ok(Target { config, tls })
@@ -147,14 +169,36 @@ fn host_of(config: &Config) -> String {
     }
 }
 
+/// A connection that could not be made, and what trying again might do.
+pub struct Refused {
+    pub error: anyhow::Error,
+    /// The failure may pass (refused, reset, timed out, the server starting
+    /// or shutting down, too many connections): worth one more try.
+    pub transient: bool,
+    /// The server has no room for another connection.
+    pub crowded: bool,
+}
+
 /// Connects, with a message that names the server but never the password.
 /// The timeout covers the whole handshake, not only the TCP connect: a server
 /// that accepts the connection and then never answers must not hang the build.
+/// A transient failure is tried once more, a second later.
 ///
 /// Every connection then runs in time zone `zone` and without parallel workers
 /// or synchronised scans, so a query gives the same bytes every time (see
 /// [`SESSION_SETTINGS`]).
 pub fn connect(target: &Target, zone: Zone) -> Result<Client> {
+    match try_connect(target, zone) {
+        Err(r) if r.transient => {
+            std::thread::sleep(RETRY_AFTER);
+            try_connect(target, zone).map_err(|r| r.error)
+        }
+        other => other.map_err(|r| r.error),
+    }
+}
+
+/// One attempt of [`connect`].
+fn try_connect(target: &Target, zone: Zone) -> Result<Client, Refused> {
     let config = &target.config;
     let timeout = config.get_connect_timeout().copied().unwrap_or(CONNECT_TIMEOUT);
     let (tx, rx) = std::sync::mpsc::channel();
@@ -162,82 +206,103 @@ pub fn connect(target: &Target, zone: Zone) -> Result<Client> {
     std::thread::spawn(move || {
         let _ = tx.send(attempt.open());
     });
-    let outcome = match rx.recv_timeout(timeout) {
+    let at = || format!("cannot connect to PostgreSQL at {}", describe(config));
+    let refused = |e: &postgres::Error, error: anyhow::Error| Refused {
+        transient: transient(e),
+        crowded: e.code() == Some(&SqlState::TOO_MANY_CONNECTIONS),
+        error,
+    };
+    match rx.recv_timeout(timeout) {
         Ok(Ok(mut client)) => {
             let settings = format!("SET TIME ZONE '{}'; {SESSION_SETTINGS}", zone.name());
-            return match client.batch_execute(&settings) {
+            match client.batch_execute(&settings) {
                 Ok(()) => Ok(client),
-                Err(e) => Err(anyhow!("{}", pg_message(&e)))
-                    .with_context(|| format!("cannot set up the session on PostgreSQL at {}", describe(config))),
-            };
-        }
-        Ok(Err(e)) => match target.tls.explain(&e, &host_of(config)) {
-            Some(reason) => {
-                let tls = format!("sslmode={}", target.tls.mode.name());
-                return Err(anyhow!("{reason}"))
-                    .with_context(|| format!("cannot connect to PostgreSQL at {} ({tls})", describe(config)));
+                Err(e) => {
+                    let error = anyhow!("{}", pg_message(&e))
+                        .context(format!("cannot set up the session on PostgreSQL at {}", describe(config)));
+                    Err(refused(&e, error))
+                }
             }
-            None => anyhow!("{}", pg_message(&e)),
-        },
-        Err(_) => anyhow!("no answer within {} s", timeout.as_secs_f64()),
-    };
-    Err(outcome).with_context(|| format!("cannot connect to PostgreSQL at {}", describe(config)))
+        }
+        Ok(Err(e)) => {
+            let error = match target.tls.explain(&e, &host_of(config)) {
+                Some(reason) => anyhow!("{reason}").context(format!("{} (sslmode={})", at(), target.tls.mode.name())),
+                None => anyhow!("{}", pg_message(&e)).context(at()),
+            };
+            Err(refused(&e, error))
+        }
+        Err(_) => Err(Refused {
+            error: anyhow!("no answer within {} s", timeout.as_secs_f64()).context(at()),
+            transient: true,
+            crowded: false,
+        }),
+    }
+}
+
+/// Whether a failure is of the connection rather than of the statement: the
+/// connection closed or reset, the server shutting down, starting up or out
+/// of connections. Such a failure before a statement started is retried once.
+fn transient(e: &postgres::Error) -> bool {
+    use std::io::ErrorKind as K;
+    if e.is_closed() {
+        return true;
+    }
+    if let Some(code) = e.code() {
+        return [
+            SqlState::ADMIN_SHUTDOWN,
+            SqlState::CRASH_SHUTDOWN,
+            SqlState::CANNOT_CONNECT_NOW,
+            SqlState::TOO_MANY_CONNECTIONS,
+            SqlState::CONNECTION_EXCEPTION,
+            SqlState::CONNECTION_FAILURE,
+            SqlState::SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
+        ]
+        .contains(code);
+    }
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(c) = cause {
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            return matches!(
+                io.kind(),
+                K::ConnectionRefused | K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof
+            );
+        }
+        cause = c.source();
+    }
+    false
 }
 
 impl PgSource {
     /// Opens the first connection at once, so a wrong address or password fails fast.
     pub fn open(target: Target, zone: Zone) -> Result<PgSource> {
         let first = connect(&target, zone)?;
-        Ok(PgSource {
-            target,
-            zone,
-            idle: Mutex::new(vec![first]),
-            open: Mutex::new(1),
-            freed: std::sync::Condvar::new(),
-        })
+        Ok(PgSource { pool: Arc::new(Pool::new(target, zone, first)) })
     }
 
-    fn checkout(&self) -> Result<Client, SqlError> {
-        let fail = |e: anyhow::Error| SqlError { message: format!("{e:#}"), position: None };
+    /// A connection, with one retry after a transient failure.
+    fn checkout(&self, retried: &mut bool) -> Result<Client, SqlError> {
         loop {
-            if let Some(c) = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop() {
-                return Ok(c);
+            match self.pool.checkout() {
+                Ok(client) => return Ok(client),
+                Err(r) if r.transient && !*retried => {
+                    *retried = true;
+                    std::thread::sleep(RETRY_AFTER);
+                }
+                Err(r) => return Err(SqlError { message: format!("{:#}", r.error), position: None }),
             }
-            let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
-            if *open < POOL_SIZE {
-                *open += 1;
-                drop(open);
-                return connect(&self.target, self.zone).map_err(|e| {
-                    *self.open.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
-                    fail(e)
-                });
-            }
-            let _unused = self.freed.wait_timeout(open, Duration::from_millis(50));
         }
-    }
-
-    /// Closes a connection instead of putting it back.
-    fn discard(&self, client: Client) {
-        drop(client);
-        *self.open.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
-        self.freed.notify_one();
-    }
-
-    fn checkin(&self, client: Client) {
-        if client.is_closed() {
-            *self.open.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
-        } else {
-            self.idle.lock().unwrap_or_else(|e| e.into_inner()).push(client);
-        }
-        self.freed.notify_one();
     }
 }
 
 impl Source for PgSource {
-    /// With a `timeout`, the server cancels the statement itself (`SET LOCAL
-    /// statement_timeout`), and a watchdog sends a cancel request at the same
-    /// moment, which also stops a result whose rows are still arriving. On
-    /// Ctrl-C ([`interrupt`]) the same cancel request goes at once.
+    /// Runs the statement on a thread of its own ([`run`]) and waits for its
+    /// rows. With a `timeout`, the server cancels the statement itself (`SET
+    /// LOCAL statement_timeout`) and a watchdog sends a cancel request at the
+    /// same moment; if the server has not answered [`GRACE`] later (it is
+    /// gone, or the network is), the build stops waiting and the connection
+    /// is dropped. Ctrl-C ([`interrupt`]) sends the cancel request at once.
+    /// A statement that fails on its connection before its first row is run
+    /// once more on a new one.
     fn stream(
         &self,
         sql: &str,
@@ -246,138 +311,96 @@ impl Source for PgSource {
         visit: &mut Visit,
     ) -> Result<Vec<Column>, SqlError> {
         let cancelled = || SqlError { message: interrupt::CANCELLED.into(), position: None };
-        if interrupt::requested() {
-            return Err(cancelled());
-        }
-        let mut client = self.checkout()?;
-        let cancel = {
-            let token = client.cancel_token();
-            let connector = self.target.tls.connector.clone();
-            move || {
-                let _ = token.cancel_query(connector.clone());
+        let mut retried = false;
+        loop {
+            if interrupt::requested() {
+                return Err(cancelled());
             }
-        };
-        let on_stop = cancel.clone();
-        let watchdog = Watchdog::arm(timeout, cancel);
-        let running = interrupt::while_running(on_stop);
-        let result = stream_on(&mut client, self.zone, sql, params, timeout, visit);
-        drop(running);
-        if interrupt::requested() {
-            drop(watchdog);
-            self.discard(client);
-            return result.map_err(|_| cancelled());
-        }
-        if watchdog.disarm() {
-            // A cancel request names the session, not the statement: one that
-            // lands late would stop the session's next statement.
-            self.discard(client);
-            return match (result, timeout) {
-                (Err(_), Some(limit)) => Err(SqlError { message: deadline::exceeded(limit), position: None }),
-                (other, _) => other,
+            let client = self.checkout(&mut retried)?;
+            let cancel = {
+                let token = client.cancel_token();
+                let connector = self.pool.target.tls.connector.clone();
+                move || {
+                    let _ = token.cancel_query(connector.clone());
+                }
             };
-        }
-        self.checkin(client);
-        result
-    }
-}
-
-/// Rows fetched per round trip of a streamed result: enough to keep the
-/// connection busy, few enough that a round's rows are a few megabytes at most.
-const ROUND: i32 = 10_000;
-
-fn stream_on(
-    client: &mut Client,
-    zone: Zone,
-    sql: &str,
-    params: &[serde_json::Value],
-    timeout: Option<Duration>,
-    visit: &mut Visit,
-) -> Result<Vec<Column>, SqlError> {
-    let fail = |e: postgres::Error| match timeout {
-        Some(limit) if e.code() == Some(&SqlState::QUERY_CANCELED) => {
-            SqlError { message: deadline::exceeded(limit), position: None }
-        }
-        _ => sql_error(&e, sql),
-    };
-    // Prepared before the transaction starts, so a failed first attempt (below)
-    // does not abort it.
-    let stmt = match client.prepare(sql) {
-        Ok(stmt) => stmt,
-        // `$p IS NULL OR col = $p` leaves the server unable to type `$p` from its
-        // first use; the values' own types decide it, and NULL is taken as text.
-        Err(e)
-            if e.code()
-                .is_some_and(|c| [SqlState::INDETERMINATE_DATATYPE, SqlState::AMBIGUOUS_PARAMETER].contains(c)) =>
-        {
-            client.prepare_typed(sql, &self::param::types_of(params)).map_err(|e| sql_error(&e, sql))?
-        }
-        Err(e) => return Err(sql_error(&e, sql)),
-    };
-    // Queries are read-only: a statement that writes fails and changes nothing.
-    let mut tx = client.build_transaction().read_only(true).start().map_err(fail)?;
-    if let Some(limit) = timeout {
-        tx.batch_execute(&format!("SET LOCAL statement_timeout = {}", limit.as_millis().max(1))).map_err(fail)?;
-    }
-    let columns: Vec<Column> = stmt
-        .columns()
-        .iter()
-        .map(|c| Column { name: c.name().to_string(), sql_type: c.type_().name().to_string() })
-        .collect();
-    let bound = stmt
-        .params()
-        .iter()
-        .zip(params.iter().chain(std::iter::repeat(&serde_json::Value::Null)))
-        .enumerate()
-        .map(|(i, (ty, v))| {
-            self::param::bind(ty, v)
-                .map_err(|message| SqlError { message: format!("parameter ${}: {message}", i + 1), position: None })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = bound.iter().map(|b| b.as_ref()).collect();
-    // A portal executed ROUND rows at a time (the protocol's Execute message
-    // with a row count): the server makes only the rows asked for, so a huge
-    // result is never produced, sent or held whole, and once `visit` has had
-    // enough the rest is never made. Rows are decoded as they arrive.
-    let portal = tx.bind(&stmt, &refs).map_err(fail)?;
-    let localizer = Localizer::new(zone, &columns);
-    let mut wanted = true;
-    while wanted {
-        let mut rows = tx.query_portal_raw(&portal, ROUND).map_err(fail)?;
-        let mut got = 0;
-        // A round is read to its end even after `visit` has had enough, so the
-        // connection is left between messages for the rollback.
-        while let Some(row) = rows.next().map_err(fail)? {
-            got += 1;
-            if wanted {
-                let mut values = decode_row(&row, &columns)?;
-                localizer.apply(&mut values);
-                wanted = visit(&columns, values);
+            let on_stop = cancel.clone();
+            let watchdog = Watchdog::arm(timeout, cancel);
+            let running = interrupt::while_running(on_stop);
+            let stop = Arc::new(AtomicBool::new(false));
+            let job = Job {
+                sql: sql.to_string(),
+                params: params.to_vec(),
+                zone: self.pool.zone,
+                timeout,
+                stop: stop.clone(),
+            };
+            let rows = run::spawn(self.pool.clone(), client, job);
+            let give_up = timeout.map(|t| Instant::now() + t + GRACE);
+            let mut columns = Vec::new();
+            let mut delivered = false;
+            let mut wanted = true;
+            let (outcome, client) = loop {
+                let wait = give_up.map_or(POLL, |g| g.saturating_duration_since(Instant::now()).min(POLL));
+                match rows.recv_timeout(wait) {
+                    Ok(Msg::Columns(c)) => columns = c,
+                    Ok(Msg::Rows(batch)) => {
+                        delivered = true;
+                        for row in batch {
+                            if wanted {
+                                wanted = visit(&columns, row);
+                            }
+                        }
+                        if !wanted {
+                            stop.store(true, Ordering::SeqCst);
+                        }
+                    }
+                    Ok(Msg::Done(outcome, client)) => break (outcome, client),
+                    Err(RecvTimeoutError::Timeout) => {
+                        // The statement's thread is left to end on its own; it drops its connection then.
+                        stop.store(true, Ordering::SeqCst);
+                        if interrupt::requested() {
+                            return Err(cancelled());
+                        }
+                        if let (Some(limit), Some(g)) = (timeout, give_up) {
+                            if Instant::now() >= g {
+                                return Err(SqlError { message: deadline::exceeded(limit), position: None });
+                            }
+                        }
+                    }
+                    Err(RecvTimeoutError::Disconnected) => {
+                        return Err(SqlError {
+                            message: "the query's connection thread ended unexpectedly".into(),
+                            position: None,
+                        })
+                    }
+                }
+            };
+            drop(running);
+            let fired = watchdog.disarm();
+            // A cancel request names the session, not the statement: one that
+            // may land late would stop the session's next statement.
+            if fired || interrupt::requested() || outcome.is_err() {
+                self.pool.discard(client);
+            } else {
+                self.pool.checkin(client);
+            }
+            match outcome {
+                Ok(columns) => return Ok(columns),
+                Err(_) if interrupt::requested() => return Err(cancelled()),
+                Err(_) if fired => {
+                    let limit = timeout.expect("a watchdog fires only with a limit");
+                    return Err(SqlError { message: deadline::exceeded(limit), position: None });
+                }
+                Err(f) if f.transient && !delivered && !retried => {
+                    retried = true;
+                    std::thread::sleep(RETRY_AFTER);
+                }
+                Err(f) => return Err(f.error),
             }
         }
-        wanted &= got == ROUND;
     }
-    tx.rollback().map_err(fail)?;
-    Ok(columns)
 }
-
-/// One row's values, each decoded by its column's type (see [`Cell`]).
-fn decode_row(row: &postgres::Row, columns: &[Column]) -> Result<Vec<serde_json::Value>, SqlError> {
-    let mut values = Vec::with_capacity(columns.len());
-    for (i, column) in columns.iter().enumerate() {
-        let cell: Cell = row.try_get(i).map_err(|e| SqlError {
-            message: format!(
-                "column '{}': {}",
-                column.name,
-                e.source().map(|s| s.to_string()).unwrap_or_else(|| e.to_string())
-            ),
-            position: None,
-        })?;
-        values.push(cell.0);
-    }
-    Ok(values)
-}
-
-use std::error::Error as _;
 
 /// The server's message (with detail and hint) and the position it points at.
 pub fn sql_error(e: &postgres::Error, sql: &str) -> SqlError {
@@ -406,7 +429,7 @@ pub fn pg_message(e: &postgres::Error) -> String {
             }
             m
         }
-        None => match e.source() {
+        None => match std::error::Error::source(e) {
             Some(s) => format!("{e}: {s}"),
             None => e.to_string(),
         },
