@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-/// Watches one query. Dropping it disarms it and waits for its thread, so
-/// once it is dropped its action can no longer run.
+/// Watches one query. Dropping it disarms it, so once it is dropped its
+/// action can no longer start.
 pub struct Watchdog {
     done: Option<Sender<()>>,
     fired: Arc<AtomicBool>,
@@ -36,7 +36,8 @@ impl Watchdog {
         self.fired.load(Ordering::SeqCst)
     }
 
-    /// Stops watching and says whether the action ran: once this returns, it cannot.
+    /// Stops watching and says whether the action ran: once this returns, it
+    /// cannot start any more.
     pub fn disarm(self) -> bool {
         let fired = self.fired.clone();
         drop(self);
@@ -45,10 +46,15 @@ impl Watchdog {
 }
 
 impl Drop for Watchdog {
+    /// Disarms. An action already started is not waited for: a cancel request
+    /// to a server that does not answer must not hold the build.
     fn drop(&mut self) {
         drop(self.done.take());
         if let Some(t) = self.thread.take() {
-            let _ = t.join();
+            if !self.fired() {
+                // It either sees the sender gone, or has just fired: either way it ends soon.
+                let _ = t.join();
+            }
         }
     }
 }

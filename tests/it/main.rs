@@ -12,6 +12,7 @@ mod components;
 mod dashboard;
 mod edges;
 mod exact;
+mod faults;
 mod filters;
 mod format;
 mod layers;
