@@ -94,6 +94,27 @@ fn load_twice_gives_the_same_database() {
     }
 }
 
+/// The load sets keys and indexes aside while the data goes in: afterwards
+/// the database has every one `schema.sql` makes, as running it makes them.
+#[test]
+fn load_puts_back_every_key_and_index() {
+    let (Some(db), Some(reference)) = (test_db(), test_db()) else { return };
+    let p = TempProject::demo();
+    let schema = format!(
+        "{}\nCREATE INDEX metrics_by_day ON social_media_metrics (metric_date, post_id);\n\
+         CREATE UNIQUE INDEX posts_by_url ON social_media_posts (lower(post_url));\n",
+        p.read("data/schema.sql")
+    );
+    p.write("data/schema.sql", &schema);
+    let r = p.vcd(&["load", "--database-url", &db.url]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    reference.client().batch_execute(&schema).unwrap();
+    let (loaded, made) = (db.keys_and_indexes(), reference.keys_and_indexes());
+    assert!(made.iter().any(|(_, _, def)| def.contains("FOREIGN KEY")), "the schema has foreign keys");
+    assert!(made.iter().any(|(_, name, _)| name == "posts_by_url"));
+    assert_eq!(loaded, made);
+}
+
 /// Records in CSV text: line breaks outside quoted fields (captions may hold newlines).
 fn csv_records(text: &str) -> usize {
     let mut quoted = false;
@@ -170,13 +191,19 @@ fn load_rejects_a_missing_foreign_key() {
 
 #[test]
 fn load_rejects_a_duplicate_key() {
+    // The repeated record is the file's last line, and the message points there.
+    let lines = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/social_media_accounts.csv"))
+        .unwrap()
+        .lines()
+        .count();
+    let at = format!("data/social_media_accounts.csv:{}:", lines + 1);
     bad_load(
         |p| {
             let text = p.read("data/social_media_accounts.csv");
             let second = text.lines().nth(1).unwrap().to_string();
             p.write("data/social_media_accounts.csv", &format!("{text}{second}\n"));
         },
-        &["data/social_media_accounts.csv:", "already exists"],
+        &[&at, "is duplicated"],
     );
 }
 

@@ -1,5 +1,7 @@
-//! Loading `data/` into PostgreSQL: schema, then every CSV with COPY in foreign-key
-//! order, all in one transaction, so a failure leaves the database as it was.
+//! Loading `data/` into PostgreSQL as bulk loads are done: the schema, its
+//! keys and indexes set aside, every CSV streamed in with COPY, then the keys
+//! and indexes put back and checked once; all in one transaction, so a
+//! failure leaves the database as it was.
 
 use crate::source::csvfile;
 use crate::source::postgres::{pg_message, sql_error};
@@ -11,10 +13,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// Rows loaded per table, and how long the whole load took.
+/// Rows loaded per table, and how long the whole load and its last step took.
 pub struct LoadReport {
     pub tables: Vec<(String, u64)>,
     pub elapsed: Duration,
+    /// Putting the keys and indexes back, which checks every row against them.
+    pub constraints: Duration,
 }
 
 /// Replaces the tables named by `data/*.csv` with the files' contents.
@@ -48,15 +52,88 @@ pub fn load(
         }
     })?;
     let order = load_order(&mut tx, &files).map_err(general)?;
+    // Checking each row against a key or index as it arrives costs far more
+    // than building the index once and checking a foreign key with one join
+    // (PostgreSQL's manual, "Populating a Database"); CHECK and NOT NULL stay.
+    let set_aside = SetAside::take(&mut tx, &order).map_err(general)?;
     let mut tables = Vec::new();
     for table in order {
         let path = &files[&table];
-        let rows = copy_file(&mut tx, &table, path).map_err(|e| copy_error(&e, path, display))?;
+        let rows = copy_file(&mut tx, &table, path, display).map_err(|e| copy_error(&e, path, display))?;
         tables.push((table, rows));
     }
+    let checking = Instant::now();
+    set_aside.restore(&mut tx).map_err(|(e, table)| match files.get(&table) {
+        Some(path) => copy_error(&CopyError::Pg(e), path, display),
+        None => general(e),
+    })?;
+    let constraints = checking.elapsed();
     advance_sequences(&mut tx).map_err(general)?;
     tx.commit().map_err(general)?;
-    Ok(LoadReport { tables, elapsed: started.elapsed() })
+    Ok(LoadReport { tables, elapsed: started.elapsed(), constraints })
+}
+
+/// The primary keys, unique constraints, foreign keys and other indexes of
+/// the loaded tables, dropped while the data goes in.
+struct SetAside {
+    /// `(table, statement)`: keys first, then indexes, then foreign keys, the
+    /// order they can be put back in.
+    restore: Vec<(String, String)>,
+}
+
+impl SetAside {
+    fn take(tx: &mut postgres::Transaction, tables: &[String]) -> Result<SetAside, postgres::Error> {
+        let constraints = tx.query(
+            "SELECT t.relname::text, c.conname::text, pg_get_constraintdef(c.oid), c.contype = 'f'
+             FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+             WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = ANY($1) AND c.contype IN ('p', 'u', 'f')
+             ORDER BY c.contype = 'f', t.relname, c.conname",
+            &[&tables],
+        )?;
+        let indexes = tx.query(
+            "SELECT t.relname::text, x.relname::text, pg_get_indexdef(i.indexrelid)
+             FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid JOIN pg_class x ON x.oid = i.indexrelid
+             WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = ANY($1)
+               AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+             ORDER BY t.relname, x.relname",
+            &[&tables],
+        )?;
+        let mut drops = Vec::new();
+        let mut keys = Vec::new();
+        let mut foreign = Vec::new();
+        for row in &constraints {
+            let (table, name, def, is_fk): (String, String, String, bool) =
+                (row.get(0), row.get(1), row.get(2), row.get(3));
+            let add = format!("ALTER TABLE {} ADD CONSTRAINT {} {def}", sql_ident(&table), sql_ident(&name));
+            let drop = format!("ALTER TABLE {} DROP CONSTRAINT {}", sql_ident(&table), sql_ident(&name));
+            if is_fk {
+                // Foreign keys go first, or the keys they lean on cannot be dropped.
+                drops.insert(0, drop);
+                foreign.push((table, add));
+            } else {
+                drops.push(drop);
+                keys.push((table, add));
+            }
+        }
+        for row in &indexes {
+            let (table, name, def): (String, String, String) = (row.get(0), row.get(1), row.get(2));
+            drops.push(format!("DROP INDEX {}", sql_ident(&name)));
+            keys.push((table, def));
+        }
+        for drop in &drops {
+            tx.batch_execute(drop)?;
+        }
+        keys.extend(foreign);
+        Ok(SetAside { restore: keys })
+    }
+
+    /// Puts everything back; a failure comes with the table it was on.
+    fn restore(self, tx: &mut postgres::Transaction) -> Result<(), (postgres::Error, String)> {
+        for (table, statement) in self.restore {
+            tx.batch_execute(&statement).map_err(|e| (e, table))?;
+        }
+        Ok(())
+    }
 }
 
 fn csv_files(dir: &Path, display: &dyn Fn(&Path) -> PathBuf) -> Result<BTreeMap<String, PathBuf>, Diagnostic> {
@@ -107,14 +184,24 @@ fn load_order(
     Ok(order)
 }
 
-/// Streams one CSV into its table; columns are named from the header so their order need not match.
-fn copy_file(tx: &mut postgres::Transaction, table: &str, path: &Path) -> Result<u64, CopyError> {
+/// Streams one CSV into its table, a buffer at a time (the file is never
+/// held whole), with a progress line on a terminal; columns are named from
+/// the header so their order need not match.
+fn copy_file(
+    tx: &mut postgres::Transaction,
+    table: &str,
+    path: &Path,
+    display: &dyn Fn(&Path) -> PathBuf,
+) -> Result<u64, CopyError> {
     let header = csvfile::header(path).map_err(CopyError::Io)?;
     let cols: Vec<String> = header.iter().map(|c| sql_ident(c)).collect();
     let sql = format!("COPY {} ({}) FROM STDIN WITH (FORMAT csv, HEADER true)", sql_ident(table), cols.join(", "));
-    let mut file = std::fs::File::open(path).map_err(CopyError::Io)?;
+    let file = std::fs::File::open(path).map_err(CopyError::Io)?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let label = format!("loading {}", display(path).display());
+    let mut reader = crate::util::progress::Bytes::new(&label, size, file);
     let mut writer = tx.copy_in(&sql).map_err(CopyError::Pg)?;
-    std::io::copy(&mut file, &mut writer).map_err(CopyError::Io)?;
+    std::io::copy(&mut reader, &mut writer).map_err(CopyError::Io)?;
     writer.flush().map_err(CopyError::Io)?;
     writer.finish().map_err(CopyError::Pg)
 }
@@ -147,14 +234,16 @@ fn copy_error(e: &CopyError, path: &Path, display: &dyn Fn(&Path) -> PathBuf) ->
         .and_then(|n| n.parse::<u64>().ok())
         .and_then(|n| csvfile::record_start(path, n));
     let key_line = || {
-        // "Key (post_id)=(99) is not present in table ..." / "Key (id)=(3) already exists."
+        // "Key (post_id)=(99) is not present in table ...", "Key (id)=(3) is duplicated."
         let detail = db.detail()?;
         let (col, rest) = detail.strip_prefix("Key (")?.split_once(")=(")?;
         let (val, _) = rest.split_once(')')?;
         if col.contains(',') {
             return None;
         }
-        csvfile::find_line(path, col, val)
+        // A repeated key is pointed at where it repeats, not where it first appears.
+        let repeat = detail.ends_with("is duplicated.") || detail.ends_with("already exists.");
+        csvfile::find_nth_line(path, col, val, usize::from(repeat))
     };
     match context_line.or_else(key_line) {
         Some(line) => d.at(line as usize, None),

@@ -61,6 +61,26 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// Every key, constraint and index on the database's tables, by table and
+    /// name, with its definition as the server prints it.
+    pub fn keys_and_indexes(&self) -> Vec<(String, String, String)> {
+        let mut c = self.client();
+        let rows = c
+            .query(
+                "SELECT conrelid::regclass::text, conname::text, pg_get_constraintdef(oid) FROM pg_constraint
+                 WHERE connamespace = 'public'::regnamespace
+                 UNION ALL
+                 SELECT indrelid::regclass::text, indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index
+                 WHERE indrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'public'::regnamespace)
+                 ORDER BY 1, 2, 3",
+                &[],
+            )
+            .unwrap();
+        rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect()
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Ok(mut admin) = postgres::Client::connect(&self.admin_url, postgres::NoTls) {
