@@ -9,7 +9,10 @@ use crate::serve::live::Live;
 use crate::serve::watch::ProjectWatcher;
 use crate::serve::Server;
 use crate::util::diag::Diagnostic;
+use crate::util::interrupt;
 use anyhow::Result;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{channel, Receiver};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -47,7 +50,7 @@ pub fn run(project: Project, args: &ServeArgs) -> Result<u8> {
         );
     }
     eprintln!("serving {} at http://{}/", session.project.display_path(&site).display(), server.addr);
-    let (Some(live), Some(mut watcher)) = (live, watcher) else {
+    let (Some(live), Some(watcher)) = (live, watcher) else {
         // Without --watch the server runs until the process is stopped.
         loop {
             std::thread::park();
@@ -58,11 +61,25 @@ pub fn run(project: Project, args: &ServeArgs) -> Result<u8> {
     // theme): tried again with every later batch, their error shown until then.
     let mut unapplied = Changes::default();
     let mut shown_errors = !errors.is_empty();
-    while let Some(batch) = watcher.wait() {
+    let (batches, building) = watch_in_background(watcher);
+    while let Ok(batch) = batches.recv() {
         let t = Instant::now();
+        interrupt::resume();
         let mut changes = std::mem::take(&mut unapplied);
         changes.merge(batch);
-        let (step, failure) = match session.apply(&changes) {
+        while let Ok(more) = batches.try_recv() {
+            changes.merge(more);
+        }
+        building.store(true, Ordering::SeqCst);
+        let applied = session.apply(&changes);
+        building.store(false, Ordering::SeqCst);
+        if interrupt::superseded() {
+            // Done again with the newer change, which is already waiting.
+            eprintln!("{}: stopped for a newer change", describe(&changes));
+            unapplied = changes;
+            continue;
+        }
+        let (step, failure) = match applied {
             Ok(step) => (Some(step), None),
             Err(e) => {
                 unapplied = changes.clone();
@@ -98,6 +115,27 @@ pub fn run(project: Project, args: &ServeArgs) -> Result<u8> {
         shown_errors = !errors.is_empty();
     }
     Ok(0)
+}
+
+/// Waits for changes on a thread of its own, so one that comes while a
+/// rebuild runs can stop that rebuild ([`interrupt::supersede`]): a slow
+/// query the author has already replaced is not waited for. Returns the
+/// batches, and the flag the main loop sets while it rebuilds.
+fn watch_in_background(mut watcher: ProjectWatcher) -> (Receiver<Changes>, Arc<AtomicBool>) {
+    let (tx, batches) = channel();
+    let building = Arc::new(AtomicBool::new(false));
+    let flag = building.clone();
+    std::thread::spawn(move || {
+        while let Some(batch) = watcher.wait() {
+            if flag.load(Ordering::SeqCst) {
+                interrupt::supersede();
+            }
+            if tx.send(batch).is_err() {
+                break;
+            }
+        }
+    });
+    (batches, building)
 }
 
 fn report(errors: &[Diagnostic]) {

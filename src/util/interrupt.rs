@@ -6,12 +6,17 @@
 //! statements end at once; the pipeline then stops at its next check and the
 //! build's staging folder is dropped, leaving the previous site as it was.
 //! A second Ctrl-C ends the process on the spot.
+//!
+//! `vcd serve --watch` uses the same hooks for a rebuild made moot by a newer
+//! change ([`supersede`]): its statements are cancelled and the pipeline
+//! stops, until the next rebuild starts ([`resume`]).
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 
 static REQUESTED: AtomicBool = AtomicBool::new(false);
+static SUPERSEDED: AtomicBool = AtomicBool::new(false);
 static NEXT: AtomicU64 = AtomicU64::new(0);
 type Hook = Box<dyn Fn() + Send>;
 static RUNNING: Mutex<BTreeMap<u64, Hook>> = Mutex::new(BTreeMap::new());
@@ -55,14 +60,39 @@ pub fn request() {
     }
 }
 
-/// Whether a stop was asked for.
+/// Whether Ctrl-C asked the process to stop.
 pub fn requested() -> bool {
     REQUESTED.load(Ordering::SeqCst)
 }
 
-/// `Err(Interrupted)` once a stop was asked for: the pipeline's check between steps.
+/// Cancels the running rebuild of `vcd serve --watch`: its statements, and
+/// its pipeline at the next [`check`], until [`resume`].
+pub fn supersede() {
+    SUPERSEDED.store(true, Ordering::SeqCst);
+    let hooks = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
+    for hook in hooks.values() {
+        hook();
+    }
+}
+
+/// Whether the last rebuild was superseded.
+pub fn superseded() -> bool {
+    SUPERSEDED.load(Ordering::SeqCst)
+}
+
+/// Lets the next rebuild run.
+pub fn resume() {
+    SUPERSEDED.store(false, Ordering::SeqCst);
+}
+
+/// Whether statements should stop: Ctrl-C, or a superseded rebuild.
+pub fn stopping() -> bool {
+    requested() || superseded()
+}
+
+/// `Err(Interrupted)` once statements should stop: the pipeline's check between steps.
 pub fn check() -> anyhow::Result<()> {
-    if requested() {
+    if stopping() {
         return Err(Interrupted.into());
     }
     Ok(())
@@ -77,7 +107,7 @@ pub fn while_running(cancel: impl Fn() + Send + 'static) -> Running {
     let id = NEXT.fetch_add(1, Ordering::SeqCst);
     RUNNING.lock().unwrap_or_else(|e| e.into_inner()).insert(id, Box::new(cancel));
     // A request that came between the caller's check and the registration.
-    if requested() {
+    if stopping() {
         if let Some(hook) = RUNNING.lock().unwrap_or_else(|e| e.into_inner()).get(&id) {
             hook();
         }
@@ -91,5 +121,5 @@ impl Drop for Running {
     }
 }
 
-/// What a statement stopped by Ctrl-C reports.
-pub const CANCELLED: &str = "cancelled: vcd was interrupted (Ctrl-C)";
+/// What a statement stopped by Ctrl-C (or a newer change, in `vcd serve`) reports.
+pub const CANCELLED: &str = "cancelled: vcd was interrupted";

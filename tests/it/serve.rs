@@ -62,6 +62,29 @@ fn a_query_edit_reruns_it_and_rerenders_only_its_pages() {
 }
 
 #[test]
+fn a_newer_edit_stops_a_rebuild_held_up_by_a_slow_query() {
+    let (p, s) = start();
+    let mut events = s.events();
+    let sql = p.read("queries/platform_totals.sql");
+    // An edit that would keep DuckDB busy for hours (10¹² rows on one thread)…
+    p.write(
+        "queries/platform_totals.sql",
+        "SELECT 'all' AS platform, sum(a.range * b.range) AS posts FROM range(1000000) a, range(1000000) b\n",
+    );
+    // …is running when the author puts a fast query back: no waiting for it.
+    std::thread::sleep(Duration::from_millis(1500));
+    p.write("queries/platform_totals.sql", &sql.replace("count(*) as posts", "count(*) + 1000 as posts"));
+    s.eventually("the slow rebuild to be stopped", WAIT, || {
+        s.log().iter().any(|l| l == "queries/platform_totals.sql: stopped for a newer change")
+    });
+    events.wait_for("event: reload", WAIT);
+    let data = String::from_utf8(s.get("/data/platform_totals.json").2).unwrap();
+    assert!(data.contains("\"posts\":1060"), "{data}");
+    let last = last_rebuild(&s);
+    assert!(last.starts_with("queries/platform_totals.sql: 1 query run"), "{last}");
+}
+
+#[test]
 fn a_broken_query_shows_its_error_over_the_last_good_page_until_fixed() {
     let (p, s) = start();
     let mut events = s.events();

@@ -83,7 +83,7 @@ impl DuckSource {
         work: impl FnOnce(&Connection) -> Result<T, SqlError>,
     ) -> Result<T, SqlError> {
         let cancelled = || SqlError { message: interrupt::CANCELLED.into(), position: None };
-        if interrupt::requested() {
+        if interrupt::stopping() {
             return Err(cancelled());
         }
         let conn = self.checkout()?;
@@ -93,7 +93,7 @@ impl DuckSource {
         let running = interrupt::while_running(move || on_stop.interrupt());
         let result = work(&conn);
         drop(running);
-        if interrupt::requested() {
+        if interrupt::stopping() {
             return result.map_err(|_| cancelled());
         }
         if watchdog.disarm() {

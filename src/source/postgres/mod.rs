@@ -313,7 +313,7 @@ impl Source for PgSource {
         let cancelled = || SqlError { message: interrupt::CANCELLED.into(), position: None };
         let mut retried = false;
         loop {
-            if interrupt::requested() {
+            if interrupt::stopping() {
                 return Err(cancelled());
             }
             let client = self.checkout(&mut retried)?;
@@ -359,7 +359,7 @@ impl Source for PgSource {
                     Err(RecvTimeoutError::Timeout) => {
                         // The statement's thread is left to end on its own; it drops its connection then.
                         stop.store(true, Ordering::SeqCst);
-                        if interrupt::requested() {
+                        if interrupt::stopping() {
                             return Err(cancelled());
                         }
                         if let (Some(limit), Some(g)) = (timeout, give_up) {
@@ -380,14 +380,14 @@ impl Source for PgSource {
             let fired = watchdog.disarm();
             // A cancel request names the session, not the statement: one that
             // may land late would stop the session's next statement.
-            if fired || interrupt::requested() || outcome.is_err() {
+            if fired || interrupt::stopping() || outcome.is_err() {
                 self.pool.discard(client);
             } else {
                 self.pool.checkin(client);
             }
             match outcome {
                 Ok(columns) => return Ok(columns),
-                Err(_) if interrupt::requested() => return Err(cancelled()),
+                Err(_) if interrupt::stopping() => return Err(cancelled()),
                 Err(_) if fired => {
                     let limit = timeout.expect("a watchdog fires only with a limit");
                     return Err(SqlError { message: deadline::exceeded(limit), position: None });
