@@ -213,17 +213,14 @@ fn try_connect(target: &Target, zone: Zone) -> Result<Client, Refused> {
         error,
     };
     match rx.recv_timeout(timeout) {
-        Ok(Ok(mut client)) => {
-            let settings = format!("SET TIME ZONE '{}'; {SESSION_SETTINGS}", zone.name());
-            match client.batch_execute(&settings) {
-                Ok(()) => Ok(client),
-                Err(e) => {
-                    let error = anyhow!("{}", pg_message(&e))
-                        .context(format!("cannot set up the session on PostgreSQL at {}", describe(config)));
-                    Err(refused(&e, error))
-                }
+        Ok(Ok(mut client)) => match set_up(&mut client, zone) {
+            Ok(()) => Ok(client),
+            Err(e) => {
+                let error = anyhow!("{}", pg_message(&e))
+                    .context(format!("cannot set up the session on PostgreSQL at {}", describe(config)));
+                Err(refused(&e, error))
             }
-        }
+        },
         Ok(Err(e)) => {
             let error = match target.tls.explain(&e, &host_of(config)) {
                 Some(reason) => anyhow!("{reason}").context(format!("{} (sslmode={})", at(), target.tls.mode.name())),
@@ -237,6 +234,21 @@ fn try_connect(target: &Target, zone: Zone) -> Result<Client, Refused> {
             crowded: false,
         }),
     }
+}
+
+/// Sets the session's time zone, then each of [`SESSION_SETTINGS`]. An
+/// engine that speaks PostgreSQL's protocol without having one of the latter
+/// (it answers "unrecognized configuration parameter") goes without it: they
+/// pin down PostgreSQL's own planner, which such an engine does not have.
+fn set_up(client: &mut Client, zone: Zone) -> Result<(), postgres::Error> {
+    client.batch_execute(&format!("SET TIME ZONE '{}'", zone.name()))?;
+    for setting in SESSION_SETTINGS.split("; ") {
+        match client.batch_execute(setting) {
+            Err(e) if e.code() == Some(&SqlState::UNDEFINED_OBJECT) => {}
+            other => other?,
+        }
+    }
+    Ok(())
 }
 
 /// Whether a failure is of the connection rather than of the statement: the
@@ -294,6 +306,107 @@ impl PgSource {
     }
 }
 
+/// How one run of a statement on one connection ended.
+enum Attempt {
+    Done(Vec<Column>),
+    /// It failed on its connection before its first row: worth one more run.
+    Retry(SqlError),
+}
+
+impl PgSource {
+    /// Runs the statement once on `client`, on a thread of its own
+    /// ([`run`]), handing its rows to `visit` as they come; see
+    /// [`Source::stream`] for the limits.
+    fn attempt(
+        &self,
+        client: Client,
+        sql: &str,
+        params: &[serde_json::Value],
+        timeout: Option<Duration>,
+        visit: &mut Visit,
+    ) -> Result<Attempt, SqlError> {
+        let cancel = {
+            let token = client.cancel_token();
+            let connector = self.pool.target.tls.connector.clone();
+            move || {
+                let _ = token.cancel_query(connector.clone());
+            }
+        };
+        let on_stop = cancel.clone();
+        let watchdog = Watchdog::arm(timeout, cancel);
+        let running = interrupt::while_running(on_stop);
+        let stop = Arc::new(AtomicBool::new(false));
+        let job =
+            Job { sql: sql.to_string(), params: params.to_vec(), zone: self.pool.zone, timeout, stop: stop.clone() };
+        let rows = run::spawn(self.pool.clone(), client, job);
+        let give_up = timeout.map(|t| Instant::now() + t + GRACE);
+        let mut columns = Vec::new();
+        let mut delivered = false;
+        let mut wanted = true;
+        let (outcome, client) = loop {
+            let wait = give_up.map_or(POLL, |g| g.saturating_duration_since(Instant::now()).min(POLL));
+            match rows.recv_timeout(wait) {
+                Ok(Msg::Columns(c)) => columns = c,
+                Ok(Msg::Rows(batch)) => {
+                    delivered = true;
+                    for row in batch {
+                        if wanted {
+                            wanted = visit(&columns, row);
+                        }
+                    }
+                    if !wanted {
+                        stop.store(true, Ordering::SeqCst);
+                    }
+                }
+                Ok(Msg::Done(outcome, client)) => break (outcome, client),
+                Err(RecvTimeoutError::Timeout) => {
+                    // Given up on: the statement's thread ends on its own, and drops its connection then.
+                    if interrupt::stopping() {
+                        stop.store(true, Ordering::SeqCst);
+                        return Err(cancelled());
+                    }
+                    if let (Some(limit), Some(g)) = (timeout, give_up) {
+                        if Instant::now() >= g {
+                            stop.store(true, Ordering::SeqCst);
+                            return Err(SqlError { message: deadline::exceeded(limit), position: None });
+                        }
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Err(SqlError {
+                        message: "the query's connection thread ended unexpectedly".into(),
+                        position: None,
+                    })
+                }
+            }
+        };
+        drop(running);
+        let fired = watchdog.disarm();
+        // A cancel request names the session, not the statement: one that
+        // may land late would stop the session's next statement.
+        if fired || interrupt::stopping() || outcome.is_err() {
+            self.pool.discard(client);
+        } else {
+            self.pool.checkin(client);
+        }
+        match outcome {
+            Ok(columns) => Ok(Attempt::Done(columns)),
+            Err(_) if interrupt::stopping() => Err(cancelled()),
+            Err(_) if fired => {
+                let limit = timeout.expect("a watchdog fires only with a limit");
+                Err(SqlError { message: deadline::exceeded(limit), position: None })
+            }
+            Err(f) if f.transient && !delivered => Ok(Attempt::Retry(f.error)),
+            Err(f) => Err(f.error),
+        }
+    }
+}
+
+/// What a statement stopped by Ctrl-C or a superseded rebuild reports.
+fn cancelled() -> SqlError {
+    SqlError { message: interrupt::CANCELLED.into(), position: None }
+}
+
 impl Source for PgSource {
     /// Runs the statement on a thread of its own ([`run`]) and waits for its
     /// rows. With a `timeout`, the server cancels the statement itself (`SET
@@ -302,7 +415,7 @@ impl Source for PgSource {
     /// gone, or the network is), the build stops waiting and the connection
     /// is dropped. Ctrl-C ([`interrupt`]) sends the cancel request at once.
     /// A statement that fails on its connection before its first row is run
-    /// once more on a new one.
+    /// once more on a new one, a second later.
     fn stream(
         &self,
         sql: &str,
@@ -310,93 +423,19 @@ impl Source for PgSource {
         timeout: Option<Duration>,
         visit: &mut Visit,
     ) -> Result<Vec<Column>, SqlError> {
-        let cancelled = || SqlError { message: interrupt::CANCELLED.into(), position: None };
         let mut retried = false;
         loop {
             if interrupt::stopping() {
                 return Err(cancelled());
             }
             let client = self.checkout(&mut retried)?;
-            let cancel = {
-                let token = client.cancel_token();
-                let connector = self.pool.target.tls.connector.clone();
-                move || {
-                    let _ = token.cancel_query(connector.clone());
-                }
-            };
-            let on_stop = cancel.clone();
-            let watchdog = Watchdog::arm(timeout, cancel);
-            let running = interrupt::while_running(on_stop);
-            let stop = Arc::new(AtomicBool::new(false));
-            let job = Job {
-                sql: sql.to_string(),
-                params: params.to_vec(),
-                zone: self.pool.zone,
-                timeout,
-                stop: stop.clone(),
-            };
-            let rows = run::spawn(self.pool.clone(), client, job);
-            let give_up = timeout.map(|t| Instant::now() + t + GRACE);
-            let mut columns = Vec::new();
-            let mut delivered = false;
-            let mut wanted = true;
-            let (outcome, client) = loop {
-                let wait = give_up.map_or(POLL, |g| g.saturating_duration_since(Instant::now()).min(POLL));
-                match rows.recv_timeout(wait) {
-                    Ok(Msg::Columns(c)) => columns = c,
-                    Ok(Msg::Rows(batch)) => {
-                        delivered = true;
-                        for row in batch {
-                            if wanted {
-                                wanted = visit(&columns, row);
-                            }
-                        }
-                        if !wanted {
-                            stop.store(true, Ordering::SeqCst);
-                        }
-                    }
-                    Ok(Msg::Done(outcome, client)) => break (outcome, client),
-                    Err(RecvTimeoutError::Timeout) => {
-                        // The statement's thread is left to end on its own; it drops its connection then.
-                        stop.store(true, Ordering::SeqCst);
-                        if interrupt::stopping() {
-                            return Err(cancelled());
-                        }
-                        if let (Some(limit), Some(g)) = (timeout, give_up) {
-                            if Instant::now() >= g {
-                                return Err(SqlError { message: deadline::exceeded(limit), position: None });
-                            }
-                        }
-                    }
-                    Err(RecvTimeoutError::Disconnected) => {
-                        return Err(SqlError {
-                            message: "the query's connection thread ended unexpectedly".into(),
-                            position: None,
-                        })
-                    }
-                }
-            };
-            drop(running);
-            let fired = watchdog.disarm();
-            // A cancel request names the session, not the statement: one that
-            // may land late would stop the session's next statement.
-            if fired || interrupt::stopping() || outcome.is_err() {
-                self.pool.discard(client);
-            } else {
-                self.pool.checkin(client);
-            }
-            match outcome {
-                Ok(columns) => return Ok(columns),
-                Err(_) if interrupt::stopping() => return Err(cancelled()),
-                Err(_) if fired => {
-                    let limit = timeout.expect("a watchdog fires only with a limit");
-                    return Err(SqlError { message: deadline::exceeded(limit), position: None });
-                }
-                Err(f) if f.transient && !delivered && !retried => {
+            match self.attempt(client, sql, params, timeout, visit)? {
+                Attempt::Done(columns) => return Ok(columns),
+                Attempt::Retry(_) if !retried => {
                     retried = true;
                     std::thread::sleep(RETRY_AFTER);
                 }
-                Err(f) => return Err(f.error),
+                Attempt::Retry(error) => return Err(error),
             }
         }
     }
