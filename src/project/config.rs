@@ -1,7 +1,7 @@
 //! `vcd.toml`: optional project settings, each with a default, validated right after parsing.
 
+use crate::project::postgres::TlsOptions;
 use crate::project::timezone::Zone;
-use crate::source::postgres::tls::TlsOptions;
 use anyhow::{bail, Context, Result};
 use bytesize::ByteSize;
 use serde::Deserialize;
@@ -73,7 +73,7 @@ pub struct Config {
 
 fn timeout_from_text<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<Duration>, D::Error> {
     let text = String::deserialize(d)?;
-    crate::query::directives::duration(&text).map_err(serde::de::Error::custom)
+    crate::util::duration::parse(&text).map_err(serde::de::Error::custom)
 }
 
 fn zone_from_name<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Zone, D::Error> {

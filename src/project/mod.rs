@@ -1,6 +1,7 @@
 //! A vcd project on disk: its root, settings and the folders the pipeline reads.
 
 pub mod config;
+pub mod postgres;
 pub mod timezone;
 
 use crate::project::config::Config;

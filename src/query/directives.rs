@@ -26,7 +26,9 @@ pub fn parse(sql: &str) -> Result<Directives, (usize, String)> {
             (i + 1, format!("'-- vcd:{setting}' needs key=value, e.g. -- vcd: statement_timeout=30s"))
         })?;
         match key {
-            "statement_timeout" => d.statement_timeout = Some(duration(value).map_err(|m| (i + 1, m))?),
+            "statement_timeout" => {
+                d.statement_timeout = Some(crate::util::duration::parse(value).map_err(|m| (i + 1, m))?)
+            }
             _ => {
                 return Err((
                     i + 1,
@@ -39,19 +41,6 @@ pub fn parse(sql: &str) -> Result<Directives, (usize, String)> {
         }
     }
     Ok(d)
-}
-
-/// A time limit as written in `vcd.toml` or a `-- vcd:` line: `30s`, `5min`,
-/// `1h 30m`, `500ms` (humantime's units), or `0` for none.
-pub fn duration(text: &str) -> Result<Option<Duration>, String> {
-    if text == "0" {
-        return Ok(None);
-    }
-    match humantime::parse_duration(text) {
-        Ok(d) if d.is_zero() => Ok(None),
-        Ok(d) => Ok(Some(d)),
-        Err(e) => Err(format!("'{text}' is not a duration ({e}); write e.g. 30s, 5min or 1h, or 0 for no limit")),
-    }
 }
 
 #[cfg(test)]
@@ -76,13 +65,5 @@ mod tests {
         assert!(m.contains("'soon' is not a duration"), "{m}");
         let (_, m) = parse("-- vcd: statement_timeout\n").unwrap_err();
         assert!(m.contains("needs key=value"), "{m}");
-    }
-
-    #[test]
-    fn durations_take_humantimes_units() {
-        assert_eq!(duration("500ms").unwrap(), Some(Duration::from_millis(500)));
-        assert_eq!(duration("1h 30m").unwrap(), Some(Duration::from_secs(5400)));
-        assert_eq!(duration("0s").unwrap(), None);
-        assert!(duration("30").is_err());
     }
 }

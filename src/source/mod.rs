@@ -20,6 +20,18 @@ pub struct SqlError {
     pub position: Option<(usize, Option<usize>)>,
 }
 
+impl SqlError {
+    /// A statement stopped by Ctrl-C, or by a newer change in `vcd serve`.
+    pub fn cancelled() -> SqlError {
+        SqlError { message: crate::util::interrupt::CANCELLED.into(), position: None }
+    }
+
+    /// A statement stopped at its time limit ([`deadline::exceeded`]).
+    pub fn past(limit: Duration) -> SqlError {
+        SqlError { message: deadline::exceeded(limit), position: None }
+    }
+}
+
 /// Takes each row of a streamed result (its values in column order, zoned
 /// timestamps already in the project's zone) with the result's columns;
 /// returns whether it wants more rows.

@@ -3,6 +3,7 @@
 //! progress lines, stage timings.
 
 pub mod diag;
+pub mod duration;
 pub mod format;
 pub mod hash;
 pub mod html;

@@ -79,7 +79,7 @@ fn a_query_past_its_limit_is_cancelled_on_postgresql_and_leaves_nothing_running(
     // Rows that arrive too slowly are stopped too: each one is quick, all of them are not.
     p.write(
         "queries/slow.sql",
-        "-- vcd: statement_timeout=1s\nSELECT g, pg_sleep(0.2) AS slept FROM generate_series(1, 300) g\n",
+        "-- vcd: statement_timeout=1s\nSELECT g, length(pg_sleep(0.2)::text) AS slept FROM generate_series(1, 300) g\n",
     );
     let r = p.vcd_guarded(&["build", "--source", "postgres", "--database-url", &db.url], &[], HANG);
     assert!(r.stderr.contains("queries/slow.sql: cancelled after 1s"), "{}", r.stderr);

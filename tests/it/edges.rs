@@ -313,11 +313,8 @@ fn postgres_load_names_the_records_first_line() {
             "data/t.csv:4: ERROR: invalid input syntax for type integer: \"six\"",
         ),
         (b"id,note,n,d\r\n1,ok,1,\r\n\r\n2,x,2,,\r\n", "data/t.csv:4: this record has 5 fields but the header has 4"),
-        // A duplicate key is found by looking the key up: the record on line 4.
-        (
-            b"id,note,n,d\n1,\"a\nb\",1,\n1,c,2,\n",
-            "data/t.csv:4: ERROR: duplicate key value violates unique constraint",
-        ),
+        // A repeated key is found by looking the key up: the record on line 4 repeats it.
+        (b"id,note,n,d\n1,\"a\nb\",1,\n1,c,2,\n", "data/t.csv:4: ERROR: could not create unique index \"t_pkey\""),
     ];
     for (csv, expected) in cases {
         let p = csv_project(csv, Some(SCHEMA));

@@ -6,7 +6,7 @@ mod load;
 pub use errors::sql_error;
 
 use crate::project::timezone::Zone;
-use crate::source::deadline::{self, Watchdog};
+use crate::source::deadline::Watchdog;
 use crate::source::value::{self, Column};
 use crate::source::zoned::Localizer;
 use crate::source::{Source, SqlError, Visit};
@@ -82,9 +82,8 @@ impl DuckSource {
         timeout: Option<Duration>,
         work: impl FnOnce(&Connection) -> Result<T, SqlError>,
     ) -> Result<T, SqlError> {
-        let cancelled = || SqlError { message: interrupt::CANCELLED.into(), position: None };
         if interrupt::stopping() {
-            return Err(cancelled());
+            return Err(SqlError::cancelled());
         }
         let conn = self.checkout()?;
         let handle = conn.interrupt_handle();
@@ -94,11 +93,11 @@ impl DuckSource {
         let result = work(&conn);
         drop(running);
         if interrupt::stopping() {
-            return result.map_err(|_| cancelled());
+            return result.map_err(|_| SqlError::cancelled());
         }
         if watchdog.disarm() {
             return match (result, timeout) {
-                (Err(_), Some(limit)) => Err(SqlError { message: deadline::exceeded(limit), position: None }),
+                (Err(_), Some(limit)) => Err(SqlError::past(limit)),
                 (other, _) => other,
             };
         }

@@ -10,7 +10,7 @@ pub mod tls;
 
 use self::pool::Pool;
 use self::run::{Job, Msg};
-use super::deadline::{self, Watchdog};
+use super::deadline::Watchdog;
 use super::{Source, SqlError, Visit};
 use crate::project::timezone::Zone;
 use crate::source::value::Column;
@@ -363,12 +363,12 @@ impl PgSource {
                     // Given up on: the statement's thread ends on its own, and drops its connection then.
                     if interrupt::stopping() {
                         stop.store(true, Ordering::SeqCst);
-                        return Err(cancelled());
+                        return Err(SqlError::cancelled());
                     }
                     if let (Some(limit), Some(g)) = (timeout, give_up) {
                         if Instant::now() >= g {
                             stop.store(true, Ordering::SeqCst);
-                            return Err(SqlError { message: deadline::exceeded(limit), position: None });
+                            return Err(SqlError::past(limit));
                         }
                     }
                 }
@@ -391,20 +391,15 @@ impl PgSource {
         }
         match outcome {
             Ok(columns) => Ok(Attempt::Done(columns)),
-            Err(_) if interrupt::stopping() => Err(cancelled()),
+            Err(_) if interrupt::stopping() => Err(SqlError::cancelled()),
             Err(_) if fired => {
                 let limit = timeout.expect("a watchdog fires only with a limit");
-                Err(SqlError { message: deadline::exceeded(limit), position: None })
+                Err(SqlError::past(limit))
             }
             Err(f) if f.transient && !delivered => Ok(Attempt::Retry(f.error)),
             Err(f) => Err(f.error),
         }
     }
-}
-
-/// What a statement stopped by Ctrl-C or a superseded rebuild reports.
-fn cancelled() -> SqlError {
-    SqlError { message: interrupt::CANCELLED.into(), position: None }
 }
 
 impl Source for PgSource {
@@ -426,7 +421,7 @@ impl Source for PgSource {
         let mut retried = false;
         loop {
             if interrupt::stopping() {
-                return Err(cancelled());
+                return Err(SqlError::cancelled());
             }
             let client = self.checkout(&mut retried)?;
             match self.attempt(client, sql, params, timeout, visit)? {

@@ -7,7 +7,6 @@ use super::decode::Cell;
 use super::pool::Pool;
 use super::{pg_message, sql_error, transient};
 use crate::project::timezone::Zone;
-use crate::source::deadline;
 use crate::source::value::Column;
 use crate::source::zoned::Localizer;
 use crate::source::SqlError;
@@ -97,9 +96,7 @@ fn stream_on(
     let fail = |e: postgres::Error| Failed {
         transient: transient(&e),
         error: match timeout {
-            Some(limit) if e.code() == Some(&SqlState::QUERY_CANCELED) => {
-                SqlError { message: deadline::exceeded(limit), position: None }
-            }
+            Some(limit) if e.code() == Some(&SqlState::QUERY_CANCELED) => SqlError::past(limit),
             _ if e.is_closed() || e.as_db_error().is_none() && transient(&e) => SqlError {
                 message: format!("the connection to the server was lost while the query ran ({})", pg_message(&e)),
                 position: None,

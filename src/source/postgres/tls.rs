@@ -11,6 +11,7 @@
 //! used, and `sslrootcert=system` asks for them explicitly (it then requires
 //! `verify-full`, as in libpq 16).
 
+pub use crate::project::postgres::{SslMode, TlsOptions};
 use anyhow::{anyhow, bail, Context, Result};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
@@ -18,75 +19,11 @@ use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureScheme};
-use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-/// libpq's `sslmode`: how much protection a connection must have.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SslMode {
-    Disable,
-    Allow,
-    Prefer,
-    Require,
-    VerifyCa,
-    VerifyFull,
-}
-
-impl SslMode {
-    /// Reads libpq's spelling (`verify-full`); errors list the accepted values.
-    pub fn parse(s: &str) -> Result<SslMode> {
-        Ok(match s {
-            "disable" => SslMode::Disable,
-            "allow" => SslMode::Allow,
-            "prefer" => SslMode::Prefer,
-            "require" => SslMode::Require,
-            "verify-ca" => SslMode::VerifyCa,
-            "verify-full" => SslMode::VerifyFull,
-            _ => bail!("sslmode '{s}' is not one of disable, allow, prefer, require, verify-ca, verify-full"),
-        })
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            SslMode::Disable => "disable",
-            SslMode::Allow => "allow",
-            SslMode::Prefer => "prefer",
-            SslMode::Require => "require",
-            SslMode::VerifyCa => "verify-ca",
-            SslMode::VerifyFull => "verify-full",
-        }
-    }
-}
-
-/// TLS settings from one place (the connection string, `vcd.toml` or the
-/// environment); each is optional, and [`TlsOptions::or`] fills the gaps of
-/// one from another.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TlsOptions {
-    pub sslmode: Option<SslMode>,
-    /// A PEM file of CA certificates, or `system` for the system's trust roots.
-    pub sslrootcert: Option<PathBuf>,
-    /// A PEM file with the client's certificate (and any intermediates).
-    pub sslcert: Option<PathBuf>,
-    /// A PEM file with the client certificate's private key (PKCS#8, PKCS#1 or SEC1).
-    pub sslkey: Option<PathBuf>,
-}
-
 impl TlsOptions {
-    /// Each setting of `self`, or else `other`'s.
-    pub fn or(self, other: TlsOptions) -> TlsOptions {
-        TlsOptions {
-            sslmode: self.sslmode.or(other.sslmode),
-            sslrootcert: self.sslrootcert.or(other.sslrootcert),
-            sslcert: self.sslcert.or(other.sslcert),
-            sslkey: self.sslkey.or(other.sslkey),
-        }
-    }
-
     /// From the keys [`super::conninfo::split`] took out of a connection string.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<TlsOptions> {
         let mut o = TlsOptions::default();
@@ -424,30 +361,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn modes_read_libpqs_names_and_order_by_protection() {
-        for m in ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] {
-            assert_eq!(SslMode::parse(m).unwrap().name(), m);
-        }
-        let e = SslMode::parse("verify_full").unwrap_err().to_string();
-        assert!(e.contains("verify-full"), "{e}");
-        assert!(SslMode::Prefer < SslMode::Require && SslMode::Require < SslMode::VerifyCa);
-    }
-
-    #[test]
     fn presented_names_lose_their_wrapping() {
         assert_eq!(bare_name("DnsName(\"localhost\")"), "localhost");
         assert_eq!(bare_name("IpAddress(10.0.0.1)"), "10.0.0.1");
         assert_eq!(bare_name("plain"), "plain");
-    }
-
-    #[test]
-    fn earlier_settings_win_field_by_field() {
-        let url = TlsOptions { sslmode: Some(SslMode::VerifyFull), ..Default::default() };
-        let toml =
-            TlsOptions { sslmode: Some(SslMode::Require), sslrootcert: Some("ca.pem".into()), ..Default::default() };
-        let merged = url.or(toml);
-        assert_eq!(merged.sslmode, Some(SslMode::VerifyFull));
-        assert_eq!(merged.sslrootcert, Some(PathBuf::from("ca.pem")));
     }
 
     #[test]
