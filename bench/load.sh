@@ -25,13 +25,7 @@ cache="$HOME/.cache/vcd"
 budget=1.2
 command -v psql >/dev/null || { echo "missing psql" >&2; exit 2; }
 
-if [ -n "${VCD_BIN:-}" ]; then
-    vcd="$VCD_BIN"
-else
-    export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/vcd/target}"
-    cargo build --release --quiet
-    vcd="$CARGO_TARGET_DIR/release/vcd"
-fi
+source "$root/bench/lib/vcd.sh"
 work="$(mktemp -d)"
 db="vcd_bench_load_$$"
 url="${admin%/*}/$db"

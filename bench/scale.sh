@@ -50,13 +50,7 @@ for tool in /usr/bin/time /usr/bin/chromium "$pageweight"; do
     [ -e "$tool" ] || { echo "missing $tool (see the header of $0)" >&2; exit 2; }
 done
 
-if [ -n "${VCD_BIN:-}" ]; then
-    vcd="$VCD_BIN"
-else
-    export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/vcd/target}"
-    cargo build --release --quiet
-    vcd="$CARGO_TARGET_DIR/release/vcd"
-fi
+source "$root/bench/lib/vcd.sh"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

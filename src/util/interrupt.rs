@@ -54,6 +54,10 @@ pub fn install() -> anyhow::Result<()> {
 /// Asks everything to stop: sets the request and cancels what is running.
 pub fn request() {
     REQUESTED.store(true, Ordering::SeqCst);
+    cancel_running();
+}
+
+fn cancel_running() {
     let hooks = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
     for hook in hooks.values() {
         hook();
@@ -69,10 +73,7 @@ pub fn requested() -> bool {
 /// its pipeline at the next [`check`], until [`resume`].
 pub fn supersede() {
     SUPERSEDED.store(true, Ordering::SeqCst);
-    let hooks = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
-    for hook in hooks.values() {
-        hook();
-    }
+    cancel_running();
 }
 
 /// Whether the last rebuild was superseded.

@@ -66,13 +66,7 @@ fn bad_limits_are_named_at_their_line() {
 #[test]
 fn a_query_past_its_limit_is_cancelled_on_postgresql_and_leaves_nothing_running() {
     let Some(db) = test_db() else { return };
-    let p = TempProject::fixture("basic");
-    for q in ["by_platform", "posts", "totals", "types"] {
-        p.remove(&format!("queries/{q}.sql"));
-    }
-    p.remove("pages");
-    p.write("pages/index.md", "# Slow\n\n{{ slow | length }} rows\n");
-    p.write("queries/slow.sql", "-- vcd: statement_timeout=500ms\nSELECT pg_sleep(60) AS slept\n");
+    let p = TempProject::with_queries(&[("slow", "-- vcd: statement_timeout=500ms\nSELECT pg_sleep(60) AS slept\n")]);
     let r = p.vcd_guarded(&["build", "--source", "postgres", "--database-url", &db.url], &[], HANG);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("queries/slow.sql: cancelled after 500ms"), "{}", r.stderr);
@@ -159,14 +153,10 @@ fn ctrl_c_stops_a_duckdb_build_and_leaves_the_site() {
 #[test]
 fn ctrl_c_cancels_the_statements_running_on_postgresql() {
     let Some(db) = test_db() else { return };
-    let p = TempProject::fixture("basic");
-    for q in ["by_platform", "posts", "totals", "types"] {
-        p.remove(&format!("queries/{q}.sql"));
-    }
-    p.remove("pages");
-    p.write("pages/index.md", "# Slow\n\n{{ slow | length }} and {{ slower | length }} rows\n");
-    p.write("queries/slow.sql", "SELECT pg_sleep(60) AS slept\n");
-    p.write("queries/slower.sql", "SELECT pg_sleep(90) AS slept\n");
+    let p = TempProject::with_queries(&[
+        ("slow", "SELECT pg_sleep(60) AS slept\n"),
+        ("slower", "SELECT pg_sleep(90) AS slept\n"),
+    ]);
     let mut admin = db.client();
     let sleeping = |admin: &mut postgres::Client| -> i64 {
         admin

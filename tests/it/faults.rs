@@ -23,14 +23,7 @@ fn through(url: &str, proxy: &Proxy) -> String {
 
 /// A project of one page over `sql`, a query named `q`.
 fn one_query(sql: &str) -> TempProject {
-    let p = TempProject::fixture("basic");
-    for q in ["by_platform", "posts", "totals", "types"] {
-        p.remove(&format!("queries/{q}.sql"));
-    }
-    p.remove("pages");
-    p.write("pages/index.md", "# One query\n\n{{ q | length }} rows\n");
-    p.write("queries/q.sql", sql);
-    p
+    TempProject::with_queries(&[("q", sql)])
 }
 
 #[test]

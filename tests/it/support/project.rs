@@ -26,6 +26,22 @@ impl TempProject {
         Self::copy_of(&src, &[])
     }
 
+    /// The `basic` fixture's data with only `queries` (name, SQL) and a
+    /// one-page site showing how many rows each returned: a project for
+    /// tests about running queries, not about pages.
+    pub fn with_queries(queries: &[(&str, &str)]) -> TempProject {
+        let p = TempProject::fixture("basic");
+        p.remove("queries");
+        p.remove("pages");
+        let mut page = String::from("# Queries\n\n");
+        for (name, sql) in queries {
+            p.write(&format!("queries/{name}.sql"), sql);
+            page.push_str(&format!("{{{{ {name} | length }}}} rows of {name}\n\n"));
+        }
+        p.write("pages/index.md", &page);
+        p
+    }
+
     /// Copies the repository's demo project (pages, queries, data, theme, vcd.toml).
     pub fn demo() -> TempProject {
         let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
