@@ -3,7 +3,7 @@
 //! running on the server.
 
 use crate::support::pg::test_db;
-use crate::support::project::TempProject;
+use crate::support::project::{wait_guarded, TempProject};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -111,17 +111,7 @@ fn spawn(p: &TempProject, args: &[&str]) -> Child {
 fn interrupt(mut child: Child) -> (Option<i32>, String) {
     let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
     assert!(status.success());
-    let started = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if started.elapsed() > HANG {
-            child.kill().unwrap();
-            panic!("vcd did not stop after Ctrl-C");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = wait_guarded(&mut child, HANG, "vcd after Ctrl-C");
     let mut err = String::new();
     std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
     (status.code(), err)

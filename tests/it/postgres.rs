@@ -3,8 +3,8 @@
 
 use crate::support::pg::test_db;
 use crate::support::project::TempProject;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 /// Every data file of a built site (results, and the slices in their folders),
 /// by path below `site/data/`.
@@ -252,27 +252,10 @@ fn unreachable_server_fails_fast() {
     for url in
         [format!("postgresql://vcd@127.0.0.1:{port}/x?connect_timeout=2"), "postgresql://vcd@127.0.0.1:1/x".to_string()]
     {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_vcd"))
-            .args(["build", "--source", "postgres", "--database-url", &url])
-            .current_dir(&p.root)
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        // A guard against hanging, not a timing assertion: kill after 60 s.
-        let started = Instant::now();
-        let status = loop {
-            if let Some(s) = child.try_wait().unwrap() {
-                break s;
-            }
-            if started.elapsed() > Duration::from_secs(60) {
-                child.kill().unwrap();
-                panic!("vcd hung on an unreachable server ({url})");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        let mut err = String::new();
-        std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
-        assert_eq!(status.code(), Some(1), "{err}");
+        // A guard against hanging, not a timing assertion: killed after 60 s.
+        let r = p.vcd_guarded(&["build", "--source", "postgres", "--database-url", &url], &[], Duration::from_secs(60));
+        let err = r.stderr;
+        assert_eq!(r.code, 1, "{err}");
         assert!(err.contains("cannot connect to PostgreSQL at 127.0.0.1:"), "{err}");
     }
     drop(silent);

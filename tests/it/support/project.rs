@@ -128,17 +128,7 @@ impl TempProject {
             std::io::Read::read_to_string(&mut err, &mut text).unwrap();
             text
         });
-        let started = std::time::Instant::now();
-        let status = loop {
-            if let Some(s) = child.try_wait().unwrap() {
-                break s;
-            }
-            if started.elapsed() > guard {
-                child.kill().unwrap();
-                panic!("vcd {args:?} still ran after {guard:?}");
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        };
+        let status = wait_guarded(&mut child, guard, &format!("vcd {args:?}"));
         Run { code: status.code().unwrap_or(-1), stdout: reader.join().unwrap(), stderr: errors.join().unwrap() }
     }
 
@@ -178,6 +168,26 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
         } else {
             out.push((p.strip_prefix(root).unwrap().to_path_buf(), std::fs::read(&p).unwrap()));
         }
+    }
+}
+
+/// Waits for `child` to exit; kills it and fails the test if it runs past
+/// `guard` (a guard against a hang, not a timing assertion).
+pub fn wait_guarded(
+    child: &mut std::process::Child,
+    guard: std::time::Duration,
+    what: &str,
+) -> std::process::ExitStatus {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return s;
+        }
+        if started.elapsed() > guard {
+            child.kill().unwrap();
+            panic!("{what} still ran after {guard:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
 
