@@ -31,10 +31,10 @@ fn main() -> ExitCode {
             _ => None,
         },
     };
-    // Commands that run queries stop them on Ctrl-C; the others (serve, load,
-    // generate) keep the default, which ends the process at once (a load's
-    // transaction then rolls back on the server).
-    if matches!(cli.command, Command::Build(_) | Command::Check | Command::Query(_)) {
+    // Commands that run statements cancel them on Ctrl-C (a load then drops
+    // what it staged); the others (serve, generate) keep the default, which
+    // ends the process at once.
+    if matches!(cli.command, Command::Build(_) | Command::Check | Command::Query(_) | Command::Load(_)) {
         if let Err(e) = vcd::util::interrupt::install() {
             eprintln!("warning: {e:#}");
         }
@@ -42,7 +42,7 @@ fn main() -> ExitCode {
     let outcome = Project::open_with(&cli.project, overrides).and_then(|project| match &cli.command {
         Command::Build(args) => cmd::build::run(project, args),
         Command::Check => cmd::check::run(project),
-        Command::Load => cmd::load::run(project),
+        Command::Load(args) => cmd::load::run(project, args),
         Command::Generate(args) => cmd::generate::run(project, args),
         Command::Serve(args) => cmd::serve::run(project, args),
         Command::Query(args) => cmd::query::run(project, args),
@@ -50,7 +50,8 @@ fn main() -> ExitCode {
     });
     match outcome {
         Ok(_) | Err(_) if vcd::util::interrupt::requested() => {
-            eprintln!("interrupted: the site was not changed");
+            let what = if matches!(cli.command, Command::Load(_)) { "database" } else { "site" };
+            eprintln!("interrupted: the {what} was not changed");
             ExitCode::from(vcd::util::interrupt::EXIT_INTERRUPTED)
         }
         Ok(code) => ExitCode::from(code),

@@ -32,8 +32,8 @@ pub enum Command {
     Build(BuildArgs),
     /// Verify everything `build` verifies, writing nothing (for CI).
     Check,
-    /// Load data/*.csv into PostgreSQL: schema, then every file, in one transaction.
-    Load,
+    /// Load data/*.csv into PostgreSQL: schema, every file, then keys and indexes; all or nothing.
+    Load(LoadArgs),
     /// Generate the demo shop's data as CSV files (deterministic for a seed).
     Generate(GenerateArgs),
     /// Build the site and serve it over HTTP; with --watch, rebuild what changed and reload the browser.
@@ -61,6 +61,14 @@ pub struct ServeArgs {
 pub struct NewArgs {
     /// Folder to create (it must not exist, or be empty).
     pub dir: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LoadArgs {
+    /// Connections to load over: files copied and keys built this many at a
+    /// time (1 loads in one transaction on one connection).
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub jobs: usize,
 }
 
 #[derive(Debug, clap::Args)]

@@ -3,7 +3,7 @@
 //! terminal, so logs and pipes stay clean.
 
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -45,42 +45,61 @@ impl Drop for Progress {
     }
 }
 
-/// A reader that shows how much of it has been read, in MB, on a terminal
-/// (`loading data/x.csv: 512/860 MB`), for a long load of one file.
-pub struct Bytes<R> {
-    inner: R,
+/// Bytes read from one or more files, in MB on one terminal line
+/// (`loading data/: 512/5600 MB`), for a long load; files read at once on
+/// several threads add to the same count.
+pub struct Meter {
     what: String,
     total: u64,
-    read: u64,
+    read: AtomicU64,
     on: bool,
-    last: Instant,
+    last: Mutex<Instant>,
 }
 
-impl<R> Bytes<R> {
-    /// `inner`, of `total` bytes, shown as `what`; nothing for a file under 10 MB.
-    pub fn new(what: &str, total: u64, inner: R) -> Bytes<R> {
+impl Meter {
+    /// `total` bytes to read, shown as `what`; nothing under 10 MB or off a terminal.
+    pub fn new(what: &str, total: u64) -> Meter {
         let on = std::io::stderr().is_terminal() && total >= 10_000_000;
-        let last = Instant::now().checked_sub(Duration::from_secs(1)).unwrap_or_else(Instant::now);
-        Bytes { inner, what: what.to_string(), total, read: 0, on, last }
+        let past = Instant::now().checked_sub(Duration::from_secs(1)).unwrap_or_else(Instant::now);
+        Meter { what: what.to_string(), total, read: AtomicU64::new(0), on, last: Mutex::new(past) }
     }
-}
 
-impl<R: std::io::Read> std::io::Read for Bytes<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.read += n as u64;
-        if self.on && (self.last.elapsed() >= Duration::from_millis(200) || n == 0) {
-            self.last = Instant::now();
-            eprint!("\r\x1b[K{}: {}/{} MB", self.what, self.read / 1_000_000, self.total / 1_000_000);
+    /// `inner`, counted as it is read.
+    pub fn reader<R>(&self, inner: R) -> Bytes<'_, R> {
+        Bytes { inner, meter: self }
+    }
+
+    fn add(&self, n: usize) {
+        let read = self.read.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
+        if !self.on {
+            return;
         }
-        Ok(n)
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        if last.elapsed() >= Duration::from_millis(200) || read == self.total {
+            *last = Instant::now();
+            eprint!("\r\x1b[K{}: {}/{} MB", self.what, read / 1_000_000, self.total / 1_000_000);
+        }
     }
 }
 
-impl<R> Drop for Bytes<R> {
+impl Drop for Meter {
     fn drop(&mut self) {
         if self.on {
             eprint!("\r\x1b[K");
         }
+    }
+}
+
+/// A reader that adds what is read from it to a [`Meter`].
+pub struct Bytes<'a, R> {
+    inner: R,
+    meter: &'a Meter,
+}
+
+impl<R: std::io::Read> std::io::Read for Bytes<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.meter.add(n);
+        Ok(n)
     }
 }

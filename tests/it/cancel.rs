@@ -173,3 +173,51 @@ fn ctrl_c_cancels_the_statements_running_on_postgresql() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// Ctrl-C during `vcd load` cancels its statements on every connection, drops
+/// what it staged, and leaves the loaded tables as they were.
+#[test]
+fn ctrl_c_stops_a_load_and_leaves_the_database() {
+    let Some(db) = test_db() else { return };
+    let p = TempProject::demo();
+    assert_eq!(p.vcd(&["load", "--database-url", &db.url]).code, 0);
+    let before = db.fingerprint();
+    // An index on an expression that takes 50 ms a row: about a minute for the metrics.
+    p.write(
+        "data/schema.sql",
+        &format!(
+            "{}\nCREATE FUNCTION slow_key(i bigint) RETURNS bigint LANGUAGE sql IMMUTABLE\n\
+                 AS $$ SELECT i + length(pg_sleep(0.05)::text) * 0 $$;\n\
+             CREATE INDEX metrics_slowly ON social_media_metrics (slow_key(metric_id));\n",
+            p.read("data/schema.sql")
+        ),
+    );
+    let mut admin = db.client();
+    let indexing = |admin: &mut postgres::Client| -> i64 {
+        admin
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE '%metrics_slowly%' AND application_name = 'vcd'",
+                &[],
+            )
+            .unwrap()
+            .get(0)
+    };
+    let child = spawn(&p, &["load", "--database-url", &db.url]);
+    let started = Instant::now();
+    while indexing(&mut admin) == 0 {
+        assert!(started.elapsed() < HANG, "the slow index was never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (code, err) = interrupt(child);
+    assert_eq!(code, Some(130), "{err}");
+    assert!(err.contains("interrupted: the database was not changed"), "{err}");
+    let started = Instant::now();
+    while indexing(&mut admin) > 0 {
+        assert!(started.elapsed() < Duration::from_secs(20), "the server still builds vcd's index");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(db.fingerprint() == before, "an interrupted load changed the database");
+    let staged: i64 =
+        admin.query_one("SELECT count(*) FROM pg_namespace WHERE nspname = 'vcd_load'", &[]).unwrap().get(0);
+    assert_eq!(staged, 0, "the staging schema was left behind");
+}

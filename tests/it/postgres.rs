@@ -1,7 +1,7 @@
 //! PostgreSQL as a source and as a load target, against a real server:
 //! type mapping, parity with DuckDB, `vcd load`, and each bad input.
 
-use crate::support::pg::test_db;
+use crate::support::pg::{test_db, TestDb};
 use crate::support::project::TempProject;
 use std::process::Command;
 use std::time::Duration;
@@ -86,6 +86,7 @@ fn load_twice_gives_the_same_database() {
     let first = db.fingerprint();
     let r = p.vcd(&["load", "--database-url", &db.url]);
     assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("over 2 connections"), "{}", r.stderr);
     assert_eq!(first, db.fingerprint());
     for (table, rows, _) in &first {
         if let Ok(text) = std::fs::read_to_string(p.path(&format!("data/{table}.csv"))) {
@@ -142,6 +143,79 @@ fn bad_load(setup: impl Fn(&TempProject), expect: &[&str]) {
         assert!(r.stderr.contains(e), "expected {e:?} in:\n{}", r.stderr);
     }
     assert!(db.fingerprint() == before, "a failed load changed the database");
+    assert_eq!(staging_schemas(&db), 0, "a failed load left its staging schema");
+}
+
+/// How many staging schemas of `vcd load` the database holds.
+fn staging_schemas(db: &TestDb) -> i64 {
+    db.client().query_one("SELECT count(*) FROM pg_namespace WHERE nspname = 'vcd_load'", &[]).unwrap().get(0)
+}
+
+/// Over two connections the load stages the schema and moves it into place;
+/// in one transaction (`--jobs 1`, or a schema that names its schema, as
+/// pg_dump writes it) it runs in place. Either way: the same rows, keys and
+/// indexes, and nothing left staged.
+#[test]
+fn a_staged_load_and_a_load_in_one_transaction_make_the_same_database() {
+    let (Some(db), Some(fresh)) = (test_db(), test_db()) else { return };
+    let p = TempProject::demo();
+    let r = p.vcd(&["load", "--database-url", &db.url]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("over 2 connections"), "{}", r.stderr);
+    let made = (db.fingerprint(), db.keys_and_indexes());
+    assert!(made.1.iter().any(|(_, _, def)| def.contains("FOREIGN KEY")), "the schema has foreign keys");
+    assert_eq!(staging_schemas(&db), 0);
+
+    let r = p.vcd(&["load", "--jobs", "1", "--database-url", &db.url]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("in one transaction"), "{}", r.stderr);
+    assert!((db.fingerprint(), db.keys_and_indexes()) == made, "--jobs 1 made another database");
+
+    // Qualified names: over the tables loaded before (the staged CREATE
+    // TABLE fails), and into an empty database (it succeeds, outside staging).
+    let schema = p.read("data/schema.sql").replace("CREATE TABLE ", "CREATE TABLE public.");
+    p.write("data/schema.sql", &schema);
+    for target in [&db, &fresh] {
+        let r = p.vcd(&["load", "--database-url", &target.url]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(r.stderr.contains("in one transaction"), "{}", r.stderr);
+        assert!((target.fingerprint(), target.keys_and_indexes()) == made, "a qualified schema made another database");
+        assert_eq!(staging_schemas(target), 0);
+    }
+}
+
+/// What `schema.sql` makes besides tables (a type, a function, a view over
+/// the tables, an index on an expression of them) moves into place with them.
+#[test]
+fn a_staged_load_moves_types_functions_and_views_with_the_tables() {
+    let (Some(db), Some(reference)) = (test_db(), test_db()) else { return };
+    let p = TempProject::demo();
+    let schema = format!(
+        "{}\nCREATE TYPE reach_band AS ENUM ('low', 'high');\n\
+         CREATE FUNCTION band(r integer) RETURNS reach_band LANGUAGE sql IMMUTABLE\n\
+             AS $$ SELECT CASE WHEN r < 1000 THEN 'low'::reach_band ELSE 'high'::reach_band END $$;\n\
+         CREATE VIEW post_bands AS SELECT post_id, band(reach) AS band FROM post_metrics;\n\
+         CREATE INDEX metrics_by_band ON social_media_metrics (band(reach));\n",
+        p.read("data/schema.sql")
+    );
+    p.write("data/schema.sql", &schema);
+    let r = p.vcd(&["load", "--database-url", &db.url]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("over 2 connections"), "{}", r.stderr);
+    reference.client().batch_execute(&schema).unwrap();
+    assert_eq!(db.keys_and_indexes(), reference.keys_and_indexes());
+    let mut c = db.client();
+    let row = c
+        .query_one(
+            "SELECT (SELECT count(*) FROM post_bands), (SELECT count(*) FROM social_media_posts),
+                    band(5)::text, (SELECT typnamespace::regnamespace::text FROM pg_type WHERE typname = 'reach_band')",
+            &[],
+        )
+        .unwrap();
+    let (bands, posts, low, home): (i64, i64, String, String) = (row.get(0), row.get(1), row.get(2), row.get(3));
+    assert!(posts > 0 && bands == posts, "{bands} banded of {posts} posts");
+    assert_eq!((low.as_str(), home.as_str()), ("low", "public"));
+    assert_eq!(staging_schemas(&db), 0);
 }
 
 /// Replaces line `n` (1-based) of a data file.
