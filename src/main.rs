@@ -49,7 +49,8 @@ fn main() -> ExitCode {
         Command::New(_) => unreachable!("handled before a project is opened"),
     });
     match outcome {
-        Ok(_) | Err(_) if vcd::util::interrupt::requested() => {
+        // A command that finished before Ctrl-C could stop it reports as usual.
+        Ok(1..) | Err(_) if vcd::util::interrupt::requested() => {
             let what = if matches!(cli.command, Command::Load(_)) { "database" } else { "site" };
             eprintln!("interrupted: the {what} was not changed");
             ExitCode::from(vcd::util::interrupt::EXIT_INTERRUPTED)

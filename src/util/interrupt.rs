@@ -1,10 +1,11 @@
 //! Ctrl-C: a process-wide request to stop, which cancels the statements the engines are running.
 //!
-//! A command that can run long (`build`, `check`, `query`) installs the
-//! handler. The first Ctrl-C sets the request and calls every registered
+//! A command that can run long (`build`, `check`, `query`, `load`) installs
+//! the handler. The first Ctrl-C sets the request and calls every registered
 //! hook (DuckDB's interrupt, PostgreSQL's cancel request), so running
 //! statements end at once; the pipeline then stops at its next check and the
-//! build's staging folder is dropped, leaving the previous site as it was.
+//! build's staging folder is dropped, leaving the previous site as it was (a
+//! load drops its staging schema, or its transaction rolls back).
 //! A second Ctrl-C ends the process on the spot.
 //!
 //! `vcd serve --watch` uses the same hooks for a rebuild made moot by a newer

@@ -171,6 +171,22 @@ fn a_staged_load_and_a_load_in_one_transaction_make_the_same_database() {
     assert!(r.stderr.contains("in one transaction"), "{}", r.stderr);
     assert!((db.fingerprint(), db.keys_and_indexes()) == made, "--jobs 1 made another database");
 
+    // A view on a qualified name of a replaced table: in place it is built
+    // on the new table; staged, dropping the old table would take it along.
+    let plain = p.read("data/schema.sql");
+    p.write(
+        "data/schema.sql",
+        &format!(
+            "{plain}\nCREATE VIEW promoted AS SELECT post_id FROM public.social_media_posts WHERE is_promotional;\n"
+        ),
+    );
+    let r = p.vcd(&["load", "--database-url", &db.url]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("in one transaction"), "{}", r.stderr);
+    let promoted: i64 = db.client().query_one("SELECT count(*) FROM promoted", &[]).unwrap().get(0);
+    assert!(promoted > 0);
+    p.write("data/schema.sql", &plain);
+
     // Qualified names: over the tables loaded before (the staged CREATE
     // TABLE fails), and into an empty database (it succeeds, outside staging).
     let schema = p.read("data/schema.sql").replace("CREATE TABLE ", "CREATE TABLE public.");
@@ -184,6 +200,32 @@ fn a_staged_load_and_a_load_in_one_transaction_make_the_same_database() {
     }
 }
 
+/// A partitioned table keeps its keys while its rows go in (an index on one
+/// is a tree its definition does not rebuild) and loads in one transaction;
+/// it ends with every key and index `schema.sql` gives it.
+#[test]
+fn a_partitioned_table_loads_with_its_keys() {
+    let (Some(db), Some(reference)) = (test_db(), test_db()) else { return };
+    let p = TempProject::demo();
+    let schema = format!(
+        "{}\nCREATE TABLE daily_reach (post_id integer NOT NULL REFERENCES social_media_posts (post_id), day date NOT NULL,\n\
+             reach integer NOT NULL, PRIMARY KEY (post_id, day)) PARTITION BY RANGE (day);\n\
+         CREATE TABLE daily_reach_2024 PARTITION OF daily_reach FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');\n\
+         CREATE TABLE daily_reach_later PARTITION OF daily_reach DEFAULT;\n\
+         CREATE INDEX daily_reach_by_reach ON daily_reach (reach);\n",
+        p.read("data/schema.sql")
+    );
+    p.write("data/schema.sql", &schema);
+    p.write("data/daily_reach.csv", "post_id,day,reach\n1,2024-03-01,10\n1,2025-03-01,12\n2,2024-05-01,7\n");
+    let r = p.vcd(&["load", "--database-url", &db.url]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("in one transaction"), "{}", r.stderr);
+    reference.client().batch_execute(&schema).unwrap();
+    assert_eq!(db.keys_and_indexes(), reference.keys_and_indexes());
+    let later: i64 = db.client().query_one("SELECT count(*) FROM daily_reach_later", &[]).unwrap().get(0);
+    assert_eq!(later, 1);
+}
+
 /// What `schema.sql` makes besides tables (a type, a function, a view over
 /// the tables, an index on an expression of them) moves into place with them.
 #[test]
@@ -194,7 +236,8 @@ fn a_staged_load_moves_types_functions_and_views_with_the_tables() {
         "{}\nCREATE TYPE reach_band AS ENUM ('low', 'high');\n\
          CREATE FUNCTION band(r integer) RETURNS reach_band LANGUAGE sql IMMUTABLE\n\
              AS $$ SELECT CASE WHEN r < 1000 THEN 'low'::reach_band ELSE 'high'::reach_band END $$;\n\
-         CREATE VIEW post_bands AS SELECT post_id, band(reach) AS band FROM post_metrics;\n\
+         CREATE FUNCTION label(b reach_band) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT 'reach ' || b::text $$;\n\
+         CREATE VIEW post_bands AS SELECT post_id, label(band(reach)) AS band FROM post_metrics;\n\
          CREATE INDEX metrics_by_band ON social_media_metrics (band(reach));\n",
         p.read("data/schema.sql")
     );
@@ -207,14 +250,14 @@ fn a_staged_load_moves_types_functions_and_views_with_the_tables() {
     let mut c = db.client();
     let row = c
         .query_one(
-            "SELECT (SELECT count(*) FROM post_bands), (SELECT count(*) FROM social_media_posts),
-                    band(5)::text, (SELECT typnamespace::regnamespace::text FROM pg_type WHERE typname = 'reach_band')",
+            "SELECT (SELECT count(*) FROM post_bands WHERE band LIKE 'reach %'), (SELECT count(*) FROM social_media_posts),
+                    label(band(5)), (SELECT typnamespace::regnamespace::text FROM pg_type WHERE typname = 'reach_band')",
             &[],
         )
         .unwrap();
     let (bands, posts, low, home): (i64, i64, String, String) = (row.get(0), row.get(1), row.get(2), row.get(3));
     assert!(posts > 0 && bands == posts, "{bands} banded of {posts} posts");
-    assert_eq!((low.as_str(), home.as_str()), ("low", "public"));
+    assert_eq!((low.as_str(), home.as_str()), ("reach low", "public"));
     assert_eq!(staging_schemas(&db), 0);
 }
 

@@ -44,6 +44,8 @@ pub fn copy_file(client: &mut impl GenericClient, table: &str, path: &Path, mete
 pub enum CopyError {
     Io(std::io::Error),
     Pg(postgres::Error),
+    /// Ctrl-C came before the step started.
+    Cancelled,
 }
 
 /// A COPY failure at the CSV's line: PostgreSQL names it in the error context
@@ -53,6 +55,7 @@ pub fn copy_error(e: &CopyError, path: &Path, display: &dyn Fn(&Path) -> PathBuf
     let shown = display(path);
     let e = match e {
         CopyError::Io(io) => return Diagnostic::in_file(shown, format!("cannot read: {io}")),
+        CopyError::Cancelled => return Diagnostic::new(crate::util::interrupt::CANCELLED),
         CopyError::Pg(pg) => pg,
     };
     let d = Diagnostic::in_file(&shown, pg_message(e));

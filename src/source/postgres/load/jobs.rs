@@ -5,6 +5,7 @@
 //! deadlock on each other).
 
 use std::collections::BTreeSet;
+use std::panic::AssertUnwindSafe;
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -60,9 +61,21 @@ where
             scope.spawn(move || loop {
                 let Some(i) = next(board, changed, steps) else { return };
                 let started = Instant::now();
-                let outcome = run(worker, &steps[i].work);
+                // A panic still ends the step, or the other workers would wait for it forever.
+                let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| run(worker, &steps[i].work)));
                 let took = started.elapsed();
                 let mut b = board.lock().unwrap_or_else(|e| e.into_inner());
+                let outcome = match outcome {
+                    Ok(outcome) => outcome,
+                    Err(panic) => {
+                        b.failed = true;
+                        b.done[i] = true;
+                        drop(b);
+                        changed.notify_all();
+                        stop();
+                        std::panic::resume_unwind(panic);
+                    }
+                };
                 for t in &steps[i].tables {
                     b.busy.remove(t);
                 }

@@ -73,10 +73,17 @@ pub fn load(
         }
     }
     // Ctrl-C while staging: its cancel went to statements that have ended.
-    if interrupt::stopping() {
-        return Err(Diagnostic::new(interrupt::CANCELLED));
-    }
+    stopped()?;
     load.in_one_transaction(client)
+}
+
+/// `Err` once Ctrl-C asked to stop: the check between statements, whose
+/// cancel requests reach only a statement running when it came.
+fn stopped() -> Result<(), Diagnostic> {
+    match interrupt::stopping() {
+        true => Err(Diagnostic::new(interrupt::CANCELLED)),
+        false => Ok(()),
+    }
 }
 
 /// A cancel request for every statement running on `clients`.
@@ -116,6 +123,7 @@ impl Load<'_> {
     /// A server error on `table`, named at its file's line where one can be found.
     fn on_table(&self, e: CopyError, table: &str) -> Diagnostic {
         match (e, self.files.get(table)) {
+            (CopyError::Cancelled, _) => Diagnostic::new(interrupt::CANCELLED),
             (e, Some(path)) => copy_error(&e, path, self.display),
             (CopyError::Pg(e), None) => Self::general(e),
             (CopyError::Io(e), None) => Diagnostic::new(e.to_string()),
@@ -149,32 +157,64 @@ impl Load<'_> {
             return Ok(None);
         }
         let Some(staged) = staged::prepare(client, self.schema, &tables).ok().flatten() else { return Ok(None) };
-        let path = format!("{}, {}", sql_ident(staged::STAGING), sql_ident(&staged.target));
-        for w in &mut workers {
-            w.batch_execute(&format!("{LOAD_SETTINGS}; SET search_path = {path}")).map_err(Self::general)?;
+        let outcome = self.staged(client, &mut workers, staged, &tables, target);
+        if outcome.is_err() {
+            staged::discard(client);
         }
-        let steps = self.steps(&tables, staged.set_aside);
+        outcome.map(Some)
+    }
+
+    /// The steps of a load over `workers` into what [`staged::prepare`] made,
+    /// then the swap; on an error the caller drops the staging schema.
+    fn staged(
+        &self,
+        client: &mut Client,
+        workers: &mut [Client],
+        staged: staged::Staged,
+        tables: &[String],
+        target: &Target,
+    ) -> Result<LoadReport, Diagnostic> {
+        // The other sessions parse the files as this one would have after
+        // running schema.sql: with the settings it made (a `SET datestyle`).
+        let settings = client
+            .query("SELECT name, setting FROM pg_settings WHERE source = 'session' AND name <> 'search_path'", &[])
+            .map_err(Self::general)?;
+        for w in workers.iter_mut() {
+            for row in &settings {
+                let (name, value): (String, String) = (row.get(0), row.get(1));
+                w.query("SELECT set_config($1, $2, false)", &[&name, &value]).map_err(Self::general)?;
+            }
+            w.batch_execute(&format!("{LOAD_SETTINGS}; SET search_path = {}", staged.search_path))
+                .map_err(Self::general)?;
+        }
+        let steps = self.steps(tables, staged.set_aside);
         let meter = self.meter();
         let cancel = cancel_hook(&workers.iter().collect::<Vec<_>>(), target);
         let on_stop = cancel.clone();
         let _running = interrupt::while_running(move || on_stop());
         let outcome = jobs::run(
-            &mut workers,
+            workers,
             &steps,
-            |w, work| match work {
-                Work::Copy(table) => {
-                    let copy = |w: &mut Client| -> Result<u64, CopyError> {
-                        let mut tx = w.transaction().map_err(CopyError::Pg)?;
-                        // FREEZE needs the table made or emptied in the same transaction.
-                        tx.batch_execute(&format!("TRUNCATE {}", sql_ident(table))).map_err(CopyError::Pg)?;
-                        let rows = copy_file(&mut tx, table, &self.files[table], &meter)?;
-                        tx.commit().map_err(CopyError::Pg)?;
-                        Ok(rows)
-                    };
-                    copy(w).map(Some).map_err(|e| (e, table.clone()))
+            |w, work| {
+                // A Ctrl-C between steps: its cancel reached none of them.
+                if interrupt::stopping() {
+                    return Err((CopyError::Cancelled, String::new()));
                 }
-                Work::Restore(table, sql) => {
-                    w.batch_execute(sql).map(|()| None).map_err(|e| (CopyError::Pg(e), table.clone()))
+                match work {
+                    Work::Copy(table) => {
+                        let copy = |w: &mut Client| -> Result<u64, CopyError> {
+                            let mut tx = w.transaction().map_err(CopyError::Pg)?;
+                            // FREEZE needs the table made or emptied in the same transaction.
+                            tx.batch_execute(&format!("TRUNCATE {}", sql_ident(table))).map_err(CopyError::Pg)?;
+                            let rows = copy_file(&mut tx, table, &self.files[table], &meter)?;
+                            tx.commit().map_err(CopyError::Pg)?;
+                            Ok(rows)
+                        };
+                        copy(w).map(Some).map_err(|e| (e, table.clone()))
+                    }
+                    Work::Restore(table, sql) => {
+                        w.batch_execute(sql).map(|()| None).map_err(|e| (CopyError::Pg(e), table.clone()))
+                    }
                 }
             },
             || cancel(),
@@ -183,15 +223,10 @@ impl Load<'_> {
         let results = match outcome {
             Ok(results) if results.iter().all(Option::is_some) => results,
             Ok(_) => unreachable!("every step's waits are on earlier steps"),
-            Err((e, table)) => {
-                staged::discard(client);
-                return Err(self.on_table(e, &table));
-            }
+            Err((e, table)) => return Err(self.on_table(e, &table)),
         };
-        if let Err(e) = staged::swap(client, &staged.target, &tables, advance_sequences) {
-            staged::discard(client);
-            return Err(Self::general(e));
-        }
+        stopped()?;
+        staged::swap(client, &staged.target, tables, advance_sequences).map_err(Self::general)?;
         let mut report = LoadReport {
             tables: Vec::new(),
             elapsed: self.started.elapsed(),
@@ -209,7 +244,7 @@ impl Load<'_> {
             }
         }
         report.tables.sort();
-        Ok(Some(report))
+        Ok(report)
     }
 
     /// The steps of a load over several connections, in the order a free
@@ -290,6 +325,7 @@ impl Load<'_> {
         set_aside.restore(&mut tx).map_err(|(e, table)| self.on_table(CopyError::Pg(e), &table))?;
         let constraints = checking.elapsed();
         advance_sequences(&mut tx).map_err(Self::general)?;
+        stopped()?;
         tx.commit().map_err(Self::general)?;
         Ok(LoadReport { tables, elapsed: self.started.elapsed(), copying, constraints, connections: 1 })
     }

@@ -17,12 +17,17 @@ pub struct SetAside {
 
 impl SetAside {
     /// Reads and drops the keys and indexes of `tables` in the current schema.
+    /// A partitioned table and its partitions keep their keys and indexes (an
+    /// index on one is a tree of indexes, which its definition does not
+    /// rebuild); a partitioned table's foreign keys are set aside, as they
+    /// would keep the keys they reference from being dropped.
     pub fn take(client: &mut impl GenericClient, tables: &[String]) -> Result<SetAside, postgres::Error> {
         let constraints = client.query(
             "SELECT t.relname::text, c.conname::text, pg_get_constraintdef(c.oid), c.contype = 'f',
                     (SELECT r.relname::text FROM pg_class r WHERE r.oid = c.confrelid)
              FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
              WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = ANY($1) AND c.contype IN ('p', 'u', 'f')
+               AND NOT t.relispartition AND (t.relkind = 'r' OR c.contype = 'f')
              ORDER BY c.contype = 'f', t.relname, c.conname",
             &[&tables],
         )?;
@@ -30,6 +35,7 @@ impl SetAside {
             "SELECT t.relname::text, x.relname::text, pg_get_indexdef(i.indexrelid)
              FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid JOIN pg_class x ON x.oid = i.indexrelid
              WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = ANY($1)
+               AND t.relkind = 'r' AND NOT t.relispartition
                AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conindid = i.indexrelid)
              ORDER BY t.relname, x.relname",
             &[&tables],
