@@ -5,6 +5,7 @@ pub mod deferred;
 pub mod figure;
 pub mod inputs;
 pub mod kpi;
+pub mod layout;
 pub mod scope;
 pub mod shorthand;
 pub mod table;

@@ -33,6 +33,7 @@ pub fn environment() -> Environment<'static> {
     env.add_function("search", crate::components::inputs::search);
     env.add_function("checkbox", crate::components::inputs::checkbox);
     crate::components::shorthand::register(&mut env);
+    crate::components::layout::register(&mut env);
     env.add_filter(crate::chart::FILTER, |text: String, n: usize| {
         Value::from_safe_string(crate::chart::marker(n, &text))
     });

@@ -256,3 +256,53 @@ fn a_chart_of_many_marks_is_drawn_on_a_canvas() {
     assert_eq!(drawn, serde_json::json!([[true, false, "500"], [false, true, "501"]]));
     assert!(page.console_errors().is_empty(), "{:?}", page.console_errors());
 }
+
+/// Layout blocks in Chromium: Markdown renders inside a callout, a details
+/// block opens from the keyboard, a grid puts its cells side by side (a
+/// chart among them draws) and stacks them on a phone, and the callout
+/// follows the dark theme; no console errors.
+#[test]
+fn layout_blocks_render_open_from_the_keyboard_and_stack_on_a_phone() {
+    let Some(browser) = browser() else { return };
+    let p = TempProject::fixture("basic");
+    p.write(
+        "pages/layout.md",
+        "# Layout\n\n\
+         {% filter warning(title=\"Small sample\") %}\n    Only **four** posts went out at night.\n{% endfilter %}\n\n\
+         {% filter details(\"How likes are counted\") %}\nLikes on the day of the *last* snapshot.\n{% endfilter %}\n\n\
+         {% filter grid(columns=3) %}\n\
+         {{ kpi(\"Likes\", \"likes\", data=\"by_platform\", agg=\"sum\") }}\n\n\
+         {% filter column %}\nTwo platforms.\n\nCompared by likes.\n{% endfilter %}\n\n\
+         {{ bar_chart(\"by_platform\", x=\"platform\", y=\"likes\") }}\n\
+         {% endfilter %}\n",
+    );
+    let r = p.vcd(&["build"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let server = StaticServer::start(&p.path("site"), "/dash/");
+    let page = browser.open(&server.url("layout/")).unwrap();
+    page.set_color_scheme(false).unwrap();
+    let marks = chart_marks(&page);
+    assert!(marks.len() == 1 && marks[0].1 == "rendered" && marks[0].2 > 0, "{marks:?}");
+    let text = |js: &str| page.eval(js).unwrap();
+    assert_eq!(text("document.querySelector('aside.vcd-warning strong').textContent"), "four");
+    assert_eq!(text("document.querySelector('aside.vcd-warning').getAttribute('aria-label')"), "Small sample");
+    // Three cells to a row: the card row, the column of two paragraphs, the chart.
+    let columns = "getComputedStyle(document.querySelector('.vcd-grid')).gridTemplateColumns.split(' ').length";
+    assert_eq!(text("document.querySelector('.vcd-grid').children.length"), 3);
+    assert_eq!(text(columns), 3);
+    // The keyboard opens the details: its summary takes focus and Enter toggles it.
+    assert_eq!(text("document.querySelector('details.vcd-details').open"), false);
+    page.eval("document.querySelector('details.vcd-details > summary').focus()").unwrap();
+    page.press("Enter").unwrap();
+    page.wait_for("document.querySelector('details.vcd-details').open", Duration::from_secs(5)).unwrap();
+    // Dark: the callout's panel follows the theme.
+    let panel = "getComputedStyle(document.querySelector('aside.vcd-warning')).backgroundColor";
+    assert_eq!(text(panel), "rgb(246, 248, 250)");
+    page.set_color_scheme(true).unwrap();
+    assert_eq!(text(panel), "rgb(22, 27, 34)");
+    // A phone: the cells stack.
+    page.set_viewport(390, 844).unwrap();
+    page.wait_for(&format!("{columns} === 1"), Duration::from_secs(5)).unwrap();
+    let errors = page.console_errors();
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
+}

@@ -816,6 +816,33 @@ impl Page {
         self.cdp("Input.insertText", json!({ "text": text })).map(|_| ())
     }
 
+    /// Lays the page out in a window `width` × `height` CSS pixels (a phone's, say).
+    pub fn set_viewport(&self, width: u32, height: u32) -> Result<(), String> {
+        self.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 800 }),
+        )
+        .map(|_| ())
+    }
+
+    /// Presses and releases a key (`"Enter"`, `"Tab"`) in the focused element.
+    pub fn press(&self, key: &str) -> Result<(), String> {
+        let code = match key {
+            "Enter" => 13,
+            "Tab" => 9,
+            " " => 32,
+            _ => 0,
+        };
+        for kind in ["keyDown", "keyUp"] {
+            let text = if kind == "keyDown" && key == "Enter" { "\r" } else { "" };
+            self.cdp(
+                "Input.dispatchKeyEvent",
+                json!({ "type": kind, "key": key, "code": key, "windowsVirtualKeyCode": code, "text": text }),
+            )?;
+        }
+        Ok(())
+    }
+
     /// Emulates `prefers-color-scheme: dark` (true) or `light` (false).
     pub fn set_color_scheme(&self, dark: bool) -> Result<(), String> {
         let value = if dark { "dark" } else { "light" };

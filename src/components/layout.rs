@@ -1,0 +1,145 @@
+//! Layout blocks: callouts (`note`, `warning`), a collapsible `details`, and
+//! a `grid` of `column`s. Each is a filter applied to a block of the page,
+//! `{% filter note %}…{% endfilter %}`, whose Markdown renders inside it.
+
+use super::args::finish_args;
+use super::invalid;
+use crate::util::html::escape_for_markdown;
+use minijinja::value::{Kwargs, Value};
+use minijinja::Error;
+
+/// Most columns a grid takes: past four, a cell is narrower than a KPI card.
+const MOST_COLUMNS: usize = 4;
+
+/// Registers the blocks as filters.
+pub fn register(env: &mut minijinja::Environment<'static>) {
+    env.add_filter("note", |body: Value, kwargs: Kwargs| callout("note", "Note", &body, &kwargs));
+    env.add_filter("warning", |body: Value, kwargs: Kwargs| callout("warning", "Warning", &body, &kwargs));
+    env.add_filter("details", details);
+    env.add_filter("grid", grid);
+    env.add_filter("column", column);
+}
+
+/// The block's text as Markdown: rendered page text as it is (the page's own
+/// escaping has run), anything else (a query's value piped in) escaped; its
+/// common indent removed, so an indented block is not read as code.
+fn body(v: &Value) -> String {
+    let text = match (v.is_safe(), v.as_str()) {
+        (true, Some(s)) => s.to_string(),
+        _ if v.is_none() => String::new(),
+        (_, Some(s)) => escape_for_markdown(s),
+        _ => escape_for_markdown(&v.to_string()),
+    };
+    dedent(&text)
+}
+
+/// Removes the indent every non-blank line shares.
+fn dedent(text: &str) -> String {
+    let indent = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start_matches([' ', '\t']).len())
+        .min()
+        .unwrap_or(0);
+    text.lines().map(|l| l.get(indent..).unwrap_or("").trim_end()).collect::<Vec<_>>().join("\n")
+}
+
+/// HTML around Markdown: blank lines on both sides of the body, so
+/// CommonMark ends the opening tag's HTML block and reads the body as
+/// Markdown (its rule for HTML blocks, spec section 4.6).
+fn wrap(open: &str, body: &str, close: &str) -> Value {
+    Value::from_safe_string(format!("\n\n{open}\n\n{}\n\n{close}\n\n", body.trim_matches('\n')))
+}
+
+/// `{% filter note %}…{% endfilter %}`, `{% filter warning(title="Small sample") %}`:
+/// a box set apart from the text, with its title shown and given to screen
+/// readers as the region's name.
+fn callout(kind: &str, default_title: &str, v: &Value, kwargs: &Kwargs) -> Result<Value, Error> {
+    let title: Option<String> = kwargs.get("title")?;
+    finish_args(kwargs, kind, &["title"])?;
+    let title = escape_for_markdown(title.as_deref().unwrap_or(default_title));
+    let open = format!(
+        "<aside class=\"vcd-callout vcd-{kind}\" aria-label=\"{title}\">\n<p class=\"vcd-callout-title\">{title}</p>"
+    );
+    Ok(wrap(&open, &body(v), "</aside>"))
+}
+
+/// `{% filter details("How reach is counted") %}…{% endfilter %}`: a section
+/// shown by its summary and opened by the reader (HTML's `details`, which
+/// the keyboard and screen readers already know); `open=true` starts it open.
+fn details(v: &Value, summary: String, kwargs: Kwargs) -> Result<Value, Error> {
+    let open: Option<bool> = kwargs.get("open")?;
+    finish_args(&kwargs, "details", &["open"])?;
+    if summary.trim().is_empty() {
+        return Err(invalid("details needs a summary to show while closed: details(\"How reach is counted\")".into()));
+    }
+    let tag = format!(
+        "<details class=\"vcd-details\"{}>\n<summary>{}</summary>",
+        if open.unwrap_or(false) { " open" } else { "" },
+        escape_for_markdown(&summary)
+    );
+    Ok(wrap(&tag, &body(v), "</details>"))
+}
+
+/// `{% filter grid(columns=3) %}…{% endfilter %}`: the block's parts side by
+/// side, `columns` (1–4, default 2) to a row; each paragraph, card row, chart
+/// or table is one cell, and a `column` block makes several one. On a phone
+/// the cells stack.
+fn grid(v: &Value, kwargs: Kwargs) -> Result<Value, Error> {
+    let columns: Option<usize> = kwargs.get("columns")?;
+    finish_args(&kwargs, "grid", &["columns"])?;
+    let columns = columns.unwrap_or(2);
+    if !(1..=MOST_COLUMNS).contains(&columns) {
+        return Err(invalid(format!("grid takes 1 to {MOST_COLUMNS} columns, not {columns}")));
+    }
+    Ok(wrap(&format!("<div class=\"vcd-grid vcd-grid-{columns}\">"), &body(v), "</div>"))
+}
+
+/// `{% filter column %}…{% endfilter %}`: one cell of a grid, holding several blocks.
+fn column(v: &Value, kwargs: Kwargs) -> Result<Value, Error> {
+    finish_args(&kwargs, "column", &[])?;
+    Ok(wrap("<div class=\"vcd-column\">", &body(v), "</div>"))
+}
+
+#[cfg(test)]
+mod tests {
+    fn render(page: &str) -> Result<String, String> {
+        let env = crate::render::template::environment();
+        let text = env.render_str(page, minijinja::context! { caption => "<b>x</b> [l](javascript:x)" });
+        text.map(|t| crate::render::markdown::to_html(&t)).map_err(|e| format!("{e:#}"))
+    }
+
+    #[test]
+    fn markdown_inside_a_block_renders_as_markdown() {
+        let html =
+            render("{% filter note %}\n    Reach counts **people**, not views.\n\n    - one\n{% endfilter %}").unwrap();
+        assert!(html.contains("<aside class=\"vcd-callout vcd-note\" aria-label=\"Note\">"), "{html}");
+        assert!(html.contains("<strong>people</strong>") && html.contains("<li>one</li>"), "{html}");
+        assert!(!html.contains("<pre>"), "an indented block is not code: {html}");
+        let html =
+            render("{% filter grid(columns=3) %}a\n\n{% filter column %}b\n\nc{% endfilter %}{% endfilter %}").unwrap();
+        assert!(
+            html.contains("<div class=\"vcd-grid vcd-grid-3\">") && html.contains("<div class=\"vcd-column\">"),
+            "{html}"
+        );
+        assert!(html.ends_with("</div>\n</div>\n") || html.contains("</div>\n</div>"), "{html}");
+    }
+
+    #[test]
+    fn data_in_a_block_or_a_title_stays_text() {
+        let html = render("{{ caption | warning(title=caption) }}").unwrap();
+        assert!(!html.contains("<b>") && !html.contains("href"), "{html}");
+        let html = render("{% filter details(caption) %}{{ caption }}{% endfilter %}").unwrap();
+        assert!(!html.contains("<b>") && !html.contains("href") && html.contains("<summary>"), "{html}");
+    }
+
+    #[test]
+    fn bad_arguments_are_named() {
+        let e = render("{% filter grid(colums=2) %}x{% endfilter %}").unwrap_err();
+        assert!(e.contains("grid has no argument 'colums'") && e.contains("columns"), "{e}");
+        let e = render("{% filter grid(columns=9) %}x{% endfilter %}").unwrap_err();
+        assert!(e.contains("grid takes 1 to 4 columns, not 9"), "{e}");
+        let e = render("{% filter details(\"\") %}x{% endfilter %}").unwrap_err();
+        assert!(e.contains("details needs a summary"), "{e}");
+    }
+}
