@@ -296,4 +296,48 @@ mod component_tests {
         let e = render("{{ kpi('Posts', k.now, format='money') }}").unwrap_err();
         assert!(e.to_string().contains("kpi format must be one of number, percent, currency, compact"), "{e}");
     }
+
+    // Layout blocks (components::layout): rendered and then read as Markdown, as a page is.
+
+    fn page_html(page: &str) -> Result<String, String> {
+        let env = environment();
+        let text = env.render_str(page, minijinja::context! { caption => "<b>x</b> [l](javascript:x)" });
+        text.map(|t| crate::render::markdown::to_html(&t)).map_err(|e| format!("{e:#}"))
+    }
+
+    #[test]
+    fn markdown_inside_a_block_renders_as_markdown() {
+        let html =
+            page_html("{% filter note %}\n    Reach counts **people**, not views.\n\n    - one\n{% endfilter %}")
+                .unwrap();
+        assert!(html.contains("<aside class=\"vcd-callout vcd-note\" aria-label=\"Note\">"), "{html}");
+        assert!(html.contains("<strong>people</strong>") && html.contains("<li>one</li>"), "{html}");
+        assert!(!html.contains("<pre>"), "an indented block is not code: {html}");
+        let html =
+            page_html("{% filter grid(columns=3) %}a\n\n{% filter column %}b\n\nc{% endfilter %}{% endfilter %}")
+                .unwrap();
+        assert!(
+            html.contains("<div class=\"vcd-grid vcd-grid-3\">") && html.contains("<div class=\"vcd-column\">"),
+            "{html}"
+        );
+        assert!(html.ends_with("</div>\n</div>\n") || html.contains("</div>\n</div>"), "{html}");
+    }
+
+    #[test]
+    fn data_in_a_block_or_a_title_stays_text() {
+        let html = page_html("{{ caption | warning(title=caption) }}").unwrap();
+        assert!(!html.contains("<b>") && !html.contains("href"), "{html}");
+        let html = page_html("{% filter details(caption) %}{{ caption }}{% endfilter %}").unwrap();
+        assert!(!html.contains("<b>") && !html.contains("href") && html.contains("<summary>"), "{html}");
+    }
+
+    #[test]
+    fn bad_arguments_are_named() {
+        let e = page_html("{% filter grid(colums=2) %}x{% endfilter %}").unwrap_err();
+        assert!(e.contains("grid has no argument 'colums'") && e.contains("columns"), "{e}");
+        let e = page_html("{% filter grid(columns=9) %}x{% endfilter %}").unwrap_err();
+        assert!(e.contains("grid takes 1 to 4 columns, not 9"), "{e}");
+        let e = page_html("{% filter details(\"\") %}x{% endfilter %}").unwrap_err();
+        assert!(e.contains("details needs a summary"), "{e}");
+    }
 }
