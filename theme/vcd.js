@@ -1471,7 +1471,7 @@
     inputs.forEach(function (input) {
       var el = controls[input.name], v = state.values[input.name];
       if (!el) return;
-      if (input.kind === "dropdown") el.value = v === null ? "" : String(v);
+      if (input.kind === "dropdown") setChoice(el, v === null ? "" : String(v));
       else if (input.kind === "multiselect") {
         Array.prototype.forEach.call(el.querySelectorAll("input"), function (box) { box.checked = v.indexOf(+box.value) >= 0; });
       } else if (input.kind === "date_range") {
@@ -1482,9 +1482,24 @@
     });
   }
 
+  // A dropdown's control is a select, or a button group's fieldset of radio buttons.
+  function choiceOf(el) {
+    if (el.tagName !== "FIELDSET") return el.value;
+    var on = el.querySelector("input:checked");
+    return on ? on.value : "";
+  }
+
+  function setChoice(el, value) {
+    if (el.tagName !== "FIELDSET") el.value = value;
+    else Array.prototype.forEach.call(el.querySelectorAll("input"), function (r) { r.checked = r.value === value; });
+  }
+
   function readControl(input) {
     var el = controls[input.name];
-    if (input.kind === "dropdown") return el.value === "" ? null : +el.value;
+    if (input.kind === "dropdown") {
+      var chosen = choiceOf(el);
+      return chosen === "" ? null : +chosen;
+    }
     if (input.kind === "multiselect") {
       return Array.prototype.filter.call(el.querySelectorAll("input"), function (b) { return b.checked; }).map(function (b) { return +b.value; });
     }

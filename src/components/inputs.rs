@@ -1,5 +1,5 @@
-//! Inputs: `dropdown()`, `multiselect()`, `date_range()`, `search()` and
-//! `checkbox()`. Each renders a native form control (so it works from the
+//! Inputs: `dropdown()` (or `button_group()`), `multiselect()`,
+//! `date_range()`, `search()` and `checkbox()`. Each renders a native form control (so it works from the
 //! keyboard) and records itself in the page scope; the browser runtime reads the
 //! record and filters every component on the page.
 
@@ -130,15 +130,28 @@ fn attr(text: &str) -> String {
 /// nothing (and binds NULL to a SQL parameter). Also: `label`, `field`,
 /// `value`/`text` (columns of the options query), `default`.
 pub fn dropdown(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Error> {
+    one_choice(state, name, kwargs, "dropdown")
+}
+
+/// `{{ button_group("platform", options=["instagram", "tiktok"], all="Both") }}`:
+/// a dropdown's one choice with every option in sight, as a row of buttons
+/// (radio buttons, so the arrow keys move the choice). The same arguments as
+/// [`dropdown`], and the same filtering: the runtime treats both alike.
+pub fn button_group(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Error> {
+    one_choice(state, name, kwargs, "button_group")
+}
+
+/// A dropdown, or (`function` = "button_group") the same choice as buttons.
+fn one_choice(state: &State, name: String, kwargs: Kwargs, function: &str) -> Result<Value, Error> {
     let scope = scope::of(state)?;
     let c = common(&name, Kind::Dropdown, &kwargs)?;
-    let options = required_options(&kwargs, "dropdown")?;
-    let choices = choices(&scope, "dropdown", &options, &kwargs)?;
+    let options = required_options(&kwargs, function)?;
+    let choices = choices(&scope, function, &options, &kwargs)?;
     let all: Option<String> = kwargs.get("all")?;
     let default: Option<Value> = kwargs.get("default")?;
-    finish_args(&kwargs, "dropdown", &["options", "all", "default", "label", "field", "fields", "value", "text"])?;
+    finish_args(&kwargs, function, &["options", "all", "default", "label", "field", "fields", "value", "text"])?;
     if choices.is_empty() && all.is_none() {
-        return Err(invalid(format!("dropdown '{name}' has no options and no all= choice")));
+        return Err(invalid(format!("{function} '{name}' has no options and no all= choice")));
     }
     let default = match default {
         None => (all.is_none()).then_some(0),
@@ -148,22 +161,43 @@ pub fn dropdown(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Er
                 choices
                     .iter()
                     .position(|c| c.value == d || label_of(&c.value) == label_of(&d))
-                    .ok_or_else(|| invalid(format!("dropdown '{name}': default {d} is not one of its options")))?,
+                    .ok_or_else(|| invalid(format!("{function} '{name}': default {d} is not one of its options")))?,
             )
         }
     };
-    let mut html = format!(
-        "<div class=\"vcd-input vcd-dropdown\"><label for=\"in-{name}\">{}</label><select id=\"in-{name}\" data-input=\"{name}\">",
-        attr(&c.label)
-    );
+    // (value, label, chosen at first) of each choice the control offers; "" is all=.
+    let mut offered: Vec<(String, &str, bool)> = Vec::new();
     if let Some(all) = &all {
-        html.push_str(&format!("<option value=\"\">{}</option>", attr(all)));
+        offered.push((String::new(), all, default.is_none()));
     }
     for (i, choice) in choices.iter().enumerate() {
-        let selected = if default == Some(i) { " selected" } else { "" };
-        html.push_str(&format!("<option value=\"{i}\"{selected}>{}</option>", attr(&choice.label)));
+        offered.push((i.to_string(), &choice.label, default == Some(i)));
     }
-    html.push_str("</select></div>");
+    let html = if function == "button_group" {
+        let mut html = format!(
+            "<fieldset class=\"vcd-input vcd-buttons\" data-input=\"{name}\"><legend>{}</legend><div class=\"vcd-button-row\">",
+            attr(&c.label)
+        );
+        for (value, label, chosen) in &offered {
+            let checked = if *chosen { " checked" } else { "" };
+            html.push_str(&format!(
+                "<label><input type=\"radio\" name=\"in-{name}\" value=\"{value}\"{checked}><span>{}</span></label>",
+                attr(label)
+            ));
+        }
+        html + "</div></fieldset>"
+    } else {
+        let mut html = format!(
+            "<div class=\"vcd-input vcd-dropdown\"><label for=\"in-{name}\">{}</label><select id=\"in-{name}\" data-input=\"{name}\">",
+            attr(&c.label)
+        );
+        for (value, label, chosen) in &offered {
+            // all= comes first, so a select shows it unmarked.
+            let selected = if *chosen && !value.is_empty() { " selected" } else { "" };
+            html.push_str(&format!("<option value=\"{value}\"{selected}>{}</option>", attr(label)));
+        }
+        html + "</select></div>"
+    };
     scope.add_input(Input {
         kind: Kind::Dropdown,
         fields: c.fields,

@@ -28,6 +28,7 @@ pub fn environment() -> Environment<'static> {
     env.add_function("kpi", crate::components::kpi);
     env.add_function("table", crate::components::table);
     env.add_function("dropdown", crate::components::inputs::dropdown);
+    env.add_function("button_group", crate::components::inputs::button_group);
     env.add_function("multiselect", crate::components::inputs::multiselect);
     env.add_function("date_range", crate::components::inputs::date_range);
     env.add_function("search", crate::components::inputs::search);

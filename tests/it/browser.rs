@@ -306,3 +306,62 @@ fn layout_blocks_render_open_from_the_keyboard_and_stack_on_a_phone() {
     let errors = page.console_errors();
     assert!(errors.is_empty(), "console errors: {errors:#?}");
 }
+
+/// A button group is a dropdown shown as buttons: a click and the arrow keys
+/// choose, the URL keeps the choice and restores it, and every figure is the
+/// one the dropdown gives for the same choice.
+#[test]
+fn a_button_group_filters_as_the_dropdown_does_by_click_keyboard_and_link() {
+    let Some(browser) = browser() else { return };
+    let p = TempProject::fixture("basic");
+    let page_with = |input: &str| {
+        format!(
+            "# Choose\n\n{{{{ {input}(\"platform\", options=[\"instagram\", \"tiktok\"], all=\"Both\") }}}}\n\n\
+             {{{{ kpi(\"Likes\", \"likes\", data=\"posts\", agg=\"sum\") }}}}\n"
+        )
+    };
+    p.write("pages/buttons.md", &page_with("button_group"));
+    p.write("pages/select.md", &page_with("dropdown"));
+    let r = p.vcd(&["build"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let server = StaticServer::start(&p.path("site"), "/dash/");
+    let page = browser.open(&server.url("buttons/")).unwrap();
+    let eval = |page: &Page, js: &str| page.eval(js).unwrap();
+    let likes = "document.querySelector('.kpi-value').textContent";
+    let chosen = "document.querySelector('fieldset.vcd-buttons input:checked').value";
+    // The runtime's figures are in once its refresh has finished.
+    let settled = |page: &Page| {
+        page.wait_for("window.vcd && window.vcd.ready && window.vcd.ready.then(() => true)", Duration::from_secs(20))
+            .unwrap()
+    };
+    settled(&page);
+    assert_eq!(eval(&page, chosen), "", "all= is chosen at first");
+    let both = eval(&page, likes);
+
+    page.click("fieldset.vcd-buttons label:nth-child(3) span").unwrap();
+    page.wait_for("location.search === '?platform=tiktok'", Duration::from_secs(5)).unwrap();
+    settled(&page);
+    let tiktok = eval(&page, likes);
+    assert_ne!(tiktok, both, "the choice filters the card");
+    // The arrow keys move the choice along the row.
+    page.eval("document.querySelector('fieldset.vcd-buttons input:checked').focus()").unwrap();
+    page.press("ArrowLeft").unwrap();
+    page.wait_for("location.search === '?platform=instagram'", Duration::from_secs(5)).unwrap();
+    settled(&page);
+    let instagram = eval(&page, likes);
+
+    // The dropdown gives the same figures for the same choices, and a link restores the buttons.
+    let other = browser.open("about:blank").unwrap();
+    for (query, figure) in [("", &both), ("?platform=tiktok", &tiktok), ("?platform=instagram", &instagram)] {
+        other.navigate(&server.url(&format!("select/{query}"))).unwrap();
+        settled(&other);
+        assert_eq!(&eval(&other, likes), figure, "dropdown at select/{query}");
+        other.navigate(&server.url(&format!("buttons/{query}"))).unwrap();
+        settled(&other);
+        assert_eq!(&eval(&other, likes), figure, "buttons at buttons/{query}");
+        let value = query.strip_prefix("?platform=").map(|p| if p == "tiktok" { "1" } else { "0" }).unwrap_or("");
+        assert_eq!(eval(&other, chosen), value, "the link restores the choice");
+    }
+    let errors = [page.console_errors(), other.console_errors()].concat();
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
+}

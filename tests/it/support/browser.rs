@@ -831,6 +831,8 @@ impl Page {
             "Enter" => 13,
             "Tab" => 9,
             " " => 32,
+            "ArrowLeft" => 37,
+            "ArrowRight" => 39,
             _ => 0,
         };
         for kind in ["keyDown", "keyUp"] {
