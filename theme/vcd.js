@@ -1452,6 +1452,9 @@
         var parts = raw.split("..");
         var ok = function (d) { return /^\d{4}-\d{2}-\d{2}$/.test(d || "") ? d : ""; };
         state.values[input.name] = { from: ok(parts[0]), to: ok(parts[1]) };
+        // A date input's link may name its day once.
+        var one = controls[input.name];
+        if (one && one.tagName === "INPUT") state.values[input.name].to = state.values[input.name].from;
       } else if (input.kind === "search") {
         state.values[input.name] = raw;
       } else {
@@ -1474,6 +1477,8 @@
       if (input.kind === "dropdown") setChoice(el, v === null ? "" : String(v));
       else if (input.kind === "multiselect") {
         Array.prototype.forEach.call(el.querySelectorAll("input"), function (box) { box.checked = v.indexOf(+box.value) >= 0; });
+      } else if (input.kind === "date_range" && el.tagName === "INPUT") {
+        el.value = v.from;
       } else if (input.kind === "date_range") {
         el.querySelector("[data-end=from]").value = v.from;
         el.querySelector("[data-end=to]").value = v.to;
@@ -1503,6 +1508,8 @@
     if (input.kind === "multiselect") {
       return Array.prototype.filter.call(el.querySelectorAll("input"), function (b) { return b.checked; }).map(function (b) { return +b.value; });
     }
+    // A date input is a range of one day.
+    if (input.kind === "date_range" && el.tagName === "INPUT") return { from: el.value, to: el.value };
     if (input.kind === "date_range") return { from: el.querySelector("[data-end=from]").value, to: el.querySelector("[data-end=to]").value };
     if (input.kind === "search") return el.value;
     return el.checked;
@@ -1514,7 +1521,7 @@
     switch (input.kind) {
       case "dropdown": return input.options[v].label;
       case "multiselect": return v.map(function (i) { return input.options[i].label; }).join(", ");
-      case "date_range": return (v.from || "…") + " to " + (v.to || "…");
+      case "date_range": return v.from && v.from === v.to ? v.from : (v.from || "…") + " to " + (v.to || "…");
       case "search": return "“" + v.trim() + "”";
       default: return "yes";
     }

@@ -1,5 +1,5 @@
 //! Inputs: `dropdown()` (or `button_group()`), `multiselect()`,
-//! `date_range()`, `search()` and `checkbox()`. Each renders a native form control (so it works from the
+//! `date_range()` (or `date_input()`), `search()` and `checkbox()`. Each renders a native form control (so it works from the
 //! keyboard) and records itself in the page scope; the browser runtime reads the
 //! record and filters every component on the page.
 
@@ -246,6 +246,23 @@ pub fn date_range(state: &State, name: String, kwargs: Kwargs) -> Result<Value, 
     let html = format!(
         "<fieldset class=\"vcd-input vcd-date-range\" data-input=\"{name}\"><legend>{}</legend>\
          <label>From <input type=\"date\" data-end=\"from\"></label><label>To <input type=\"date\" data-end=\"to\"></label></fieldset>",
+        attr(&c.label)
+    );
+    let input = Input { kind: Kind::DateRange, fields: c.fields, ..Input::plain(name, c.label) };
+    scope.add_input(input)?;
+    Ok(Value::from_safe_string(html))
+}
+
+/// `{{ date_input("day", field="posted_at", label="Posted on") }}`: one day;
+/// keeps the rows whose field falls on it. It is a date range whose two ends
+/// are that day, so it filters, rolls up and sits in the URL
+/// (`?day=2024-05-01..2024-05-01`; `?day=2024-05-01` is read too) as one.
+pub fn date_input(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Error> {
+    let scope = scope::of(state)?;
+    let c = common(&name, Kind::DateRange, &kwargs)?;
+    finish_args(&kwargs, "date_input", &["field", "fields", "label"])?;
+    let html = format!(
+        "<div class=\"vcd-input vcd-date-input\"><label for=\"in-{name}\">{}</label><input type=\"date\" id=\"in-{name}\" data-input=\"{name}\"></div>",
         attr(&c.label)
     );
     let input = Input { kind: Kind::DateRange, fields: c.fields, ..Input::plain(name, c.label) };

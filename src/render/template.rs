@@ -31,6 +31,7 @@ pub fn environment() -> Environment<'static> {
     env.add_function("button_group", crate::components::inputs::button_group);
     env.add_function("multiselect", crate::components::inputs::multiselect);
     env.add_function("date_range", crate::components::inputs::date_range);
+    env.add_function("date_input", crate::components::inputs::date_input);
     env.add_function("search", crate::components::inputs::search);
     env.add_function("checkbox", crate::components::inputs::checkbox);
     crate::components::shorthand::register(&mut env);

@@ -365,3 +365,52 @@ fn a_button_group_filters_as_the_dropdown_does_by_click_keyboard_and_link() {
     let errors = [page.console_errors(), other.console_errors()].concat();
     assert!(errors.is_empty(), "console errors: {errors:#?}");
 }
+
+/// A date input is a date range of one day: the same figures as the range
+/// from and to that day, by typing a day or by a link naming it once or as
+/// a range, and its chip names the day.
+#[test]
+fn a_date_input_filters_as_a_one_day_range_does() {
+    let Some(browser) = browser() else { return };
+    let p = TempProject::fixture("basic");
+    let page_with = |input: &str| {
+        format!(
+            "# One day\n\n{{{{ {input}(\"day\", field=\"posted_at\") }}}}\n\n\
+             {{{{ kpi(\"Likes\", \"likes\", data=\"posts\", agg=\"sum\") }}}}\n"
+        )
+    };
+    p.write("pages/day.md", &page_with("date_input"));
+    p.write("pages/range.md", &page_with("date_range"));
+    let r = p.vcd(&["build"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let server = StaticServer::start(&p.path("site"), "/dash/");
+    let page = browser.open(&server.url("day/")).unwrap();
+    let settled = |page: &Page| {
+        page.wait_for("window.vcd && window.vcd.ready && window.vcd.ready.then(() => true)", Duration::from_secs(20))
+            .unwrap()
+    };
+    let likes = "document.querySelector('.kpi-value').textContent";
+    settled(&page);
+    let all = page.eval(likes).unwrap();
+    page.eval(
+        "const d = document.querySelector('input.vcd-date-input, .vcd-date-input input');\
+         d.value = '2024-01-19'; d.dispatchEvent(new Event('change', { bubbles: true }))",
+    )
+    .unwrap();
+    page.wait_for("location.search === '?day=2024-01-19..2024-01-19'", Duration::from_secs(5)).unwrap();
+    settled(&page);
+    let one = page.eval(likes).unwrap();
+    assert_ne!(one, all, "the day filters the card");
+    let chip = page.eval("document.querySelector('.vcd-active').textContent").unwrap();
+    let chip = chip.as_str().unwrap();
+    assert!(chip.contains("2024-01-19") && !chip.contains(" to "), "the chip names the day once: {chip}");
+
+    for url in ["range/?day=2024-01-19..2024-01-19", "day/?day=2024-01-19", "day/?day=2024-01-19..2024-01-19"] {
+        page.navigate(&server.url(url)).unwrap();
+        settled(&page);
+        assert_eq!(page.eval(likes).unwrap(), one, "{url}");
+    }
+    assert_eq!(page.eval("document.querySelector('.vcd-date-input input').value").unwrap(), "2024-01-19");
+    let errors = page.console_errors();
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
+}
