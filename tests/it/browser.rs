@@ -314,14 +314,9 @@ fn layout_blocks_render_open_from_the_keyboard_and_stack_on_a_phone() {
 fn a_button_group_filters_as_the_dropdown_does_by_click_keyboard_and_link() {
     let Some(browser) = browser() else { return };
     let p = TempProject::fixture("basic");
-    let page_with = |input: &str| {
-        format!(
-            "# Choose\n\n{{{{ {input}(\"platform\", options=[\"instagram\", \"tiktok\"], all=\"Both\") }}}}\n\n\
-             {{{{ kpi(\"Likes\", \"likes\", data=\"posts\", agg=\"sum\") }}}}\n"
-        )
-    };
-    p.write("pages/buttons.md", &page_with("button_group"));
-    p.write("pages/select.md", &page_with("dropdown"));
+    let args = "\"platform\", options=[\"instagram\", \"tiktok\"], all=\"Both\"";
+    p.write("pages/buttons.md", &likes_under(&format!("button_group({args})")));
+    p.write("pages/select.md", &likes_under(&format!("dropdown({args})")));
     let r = p.vcd(&["build"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let server = StaticServer::start(&p.path("site"), "/dash/");
@@ -329,11 +324,6 @@ fn a_button_group_filters_as_the_dropdown_does_by_click_keyboard_and_link() {
     let eval = |page: &Page, js: &str| page.eval(js).unwrap();
     let likes = "document.querySelector('.kpi-value').textContent";
     let chosen = "document.querySelector('fieldset.vcd-buttons input:checked').value";
-    // The runtime's figures are in once its refresh has finished.
-    let settled = |page: &Page| {
-        page.wait_for("window.vcd && window.vcd.ready && window.vcd.ready.then(() => true)", Duration::from_secs(20))
-            .unwrap()
-    };
     settled(&page);
     assert_eq!(eval(&page, chosen), "", "all= is chosen at first");
     let both = eval(&page, likes);
@@ -373,22 +363,12 @@ fn a_button_group_filters_as_the_dropdown_does_by_click_keyboard_and_link() {
 fn a_date_input_filters_as_a_one_day_range_does() {
     let Some(browser) = browser() else { return };
     let p = TempProject::fixture("basic");
-    let page_with = |input: &str| {
-        format!(
-            "# One day\n\n{{{{ {input}(\"day\", field=\"posted_at\") }}}}\n\n\
-             {{{{ kpi(\"Likes\", \"likes\", data=\"posts\", agg=\"sum\") }}}}\n"
-        )
-    };
-    p.write("pages/day.md", &page_with("date_input"));
-    p.write("pages/range.md", &page_with("date_range"));
+    p.write("pages/day.md", &likes_under("date_input(\"day\", field=\"posted_at\")"));
+    p.write("pages/range.md", &likes_under("date_range(\"day\", field=\"posted_at\")"));
     let r = p.vcd(&["build"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let server = StaticServer::start(&p.path("site"), "/dash/");
     let page = browser.open(&server.url("day/")).unwrap();
-    let settled = |page: &Page| {
-        page.wait_for("window.vcd && window.vcd.ready && window.vcd.ready.then(() => true)", Duration::from_secs(20))
-            .unwrap()
-    };
     let likes = "document.querySelector('.kpi-value').textContent";
     settled(&page);
     let all = page.eval(likes).unwrap();
@@ -413,4 +393,16 @@ fn a_date_input_filters_as_a_one_day_range_does() {
     assert_eq!(page.eval("document.querySelector('.vcd-date-input input').value").unwrap(), "2024-01-19");
     let errors = page.console_errors();
     assert!(errors.is_empty(), "console errors: {errors:#?}");
+}
+
+/// A page of the basic fixture: the input `call` makes, over a card of the
+/// posts' likes that follows it.
+fn likes_under(call: &str) -> String {
+    format!("# Likes\n\n{{{{ {call} }}}}\n\n{{{{ kpi(\"Likes\", \"likes\", data=\"posts\", agg=\"sum\") }}}}\n")
+}
+
+/// Waits until the runtime's refresh has finished, so its figures are in.
+fn settled(page: &Page) {
+    page.wait_for("window.vcd && window.vcd.ready && window.vcd.ready.then(() => true)", Duration::from_secs(20))
+        .unwrap();
 }
