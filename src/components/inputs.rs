@@ -240,17 +240,12 @@ pub fn multiselect(state: &State, name: String, kwargs: Kwargs) -> Result<Value,
 /// `{{ date_range("posted", field="posted_at") }}`: from and to dates (either may
 /// be empty); rows whose date falls outside are hidden in the browser.
 pub fn date_range(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Error> {
-    let scope = scope::of(state)?;
-    let c = common(&name, Kind::DateRange, &kwargs)?;
-    finish_args(&kwargs, "date_range", &["field", "fields", "label"])?;
-    let html = format!(
-        "<fieldset class=\"vcd-input vcd-date-range\" data-input=\"{name}\"><legend>{}</legend>\
-         <label>From <input type=\"date\" data-end=\"from\"></label><label>To <input type=\"date\" data-end=\"to\"></label></fieldset>",
-        attr(&c.label)
-    );
-    let input = Input { kind: Kind::DateRange, fields: c.fields, ..Input::plain(name, c.label) };
-    scope.add_input(input)?;
-    Ok(Value::from_safe_string(html))
+    plain_input(state, name, &kwargs, Kind::DateRange, "date_range", &["field", "fields", "label"], |name, label| {
+        format!(
+            "<fieldset class=\"vcd-input vcd-date-range\" data-input=\"{name}\"><legend>{label}</legend>\
+             <label>From <input type=\"date\" data-end=\"from\"></label><label>To <input type=\"date\" data-end=\"to\"></label></fieldset>"
+        )
+    })
 }
 
 /// `{{ date_input("day", field="posted_at", label="Posted on") }}`: one day;
@@ -258,44 +253,49 @@ pub fn date_range(state: &State, name: String, kwargs: Kwargs) -> Result<Value, 
 /// are that day, so it filters, rolls up and sits in the URL
 /// (`?day=2024-05-01..2024-05-01`; `?day=2024-05-01` is read too) as one.
 pub fn date_input(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Error> {
-    let scope = scope::of(state)?;
-    let c = common(&name, Kind::DateRange, &kwargs)?;
-    finish_args(&kwargs, "date_input", &["field", "fields", "label"])?;
-    let html = format!(
-        "<div class=\"vcd-input vcd-date-input\"><label for=\"in-{name}\">{}</label><input type=\"date\" id=\"in-{name}\" data-input=\"{name}\"></div>",
-        attr(&c.label)
-    );
-    let input = Input { kind: Kind::DateRange, fields: c.fields, ..Input::plain(name, c.label) };
-    scope.add_input(input)?;
-    Ok(Value::from_safe_string(html))
+    plain_input(state, name, &kwargs, Kind::DateRange, "date_input", &["field", "fields", "label"], |name, label| {
+        format!(
+            "<div class=\"vcd-input vcd-date-input\"><label for=\"in-{name}\">{label}</label><input type=\"date\" id=\"in-{name}\" data-input=\"{name}\"></div>"
+        )
+    })
 }
 
 /// `{{ search("q", fields=["caption"]) }}`: keeps the rows where any of the
 /// fields contains the text typed, ignoring case.
 pub fn search(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Error> {
-    let scope = scope::of(state)?;
-    let c = common(&name, Kind::Search, &kwargs)?;
-    finish_args(&kwargs, "search", &["fields", "label"])?;
-    let html = format!(
-        "<div class=\"vcd-input vcd-search\"><label for=\"in-{name}\">{}</label><input type=\"search\" id=\"in-{name}\" data-input=\"{name}\"></div>",
-        attr(&c.label)
-    );
-    let input = Input { kind: Kind::Search, fields: c.fields, ..Input::plain(name, c.label) };
-    scope.add_input(input)?;
-    Ok(Value::from_safe_string(html))
+    plain_input(state, name, &kwargs, Kind::Search, "search", &["fields", "label"], |name, label| {
+        format!(
+            "<div class=\"vcd-input vcd-search\"><label for=\"in-{name}\">{label}</label><input type=\"search\" id=\"in-{name}\" data-input=\"{name}\"></div>"
+        )
+    })
 }
 
 /// `{{ checkbox("promoted", label="Promoted posts only") }}`: when ticked, keeps
 /// rows whose field is true; bound to a SQL parameter it binds true or false.
 pub fn checkbox(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Error> {
+    plain_input(state, name, &kwargs, Kind::Checkbox, "checkbox", &["field", "fields", "label"], |name, label| {
+        format!(
+            "<div class=\"vcd-input vcd-checkbox\"><label><input type=\"checkbox\" data-input=\"{name}\"> {label}</label></div>"
+        )
+    })
+}
+
+/// What an input of one control does: check the common arguments and the
+/// ones `function` takes (`known`), render `html(name, label)` with the label
+/// escaped, and record the input in the page's scope.
+fn plain_input(
+    state: &State,
+    name: String,
+    kwargs: &Kwargs,
+    kind: Kind,
+    function: &str,
+    known: &[&str],
+    html: impl FnOnce(&str, &str) -> String,
+) -> Result<Value, Error> {
     let scope = scope::of(state)?;
-    let c = common(&name, Kind::Checkbox, &kwargs)?;
-    finish_args(&kwargs, "checkbox", &["field", "fields", "label"])?;
-    let html = format!(
-        "<div class=\"vcd-input vcd-checkbox\"><label><input type=\"checkbox\" data-input=\"{name}\"> {}</label></div>",
-        attr(&c.label)
-    );
-    let input = Input { kind: Kind::Checkbox, fields: c.fields, ..Input::plain(name, c.label) };
-    scope.add_input(input)?;
+    let c = common(&name, kind, kwargs)?;
+    finish_args(kwargs, function, known)?;
+    let html = html(&name, &attr(&c.label));
+    scope.add_input(Input { kind, fields: c.fields, ..Input::plain(name, c.label) })?;
     Ok(Value::from_safe_string(html))
 }
