@@ -284,6 +284,174 @@
     return figure(best, true);
   }
 
+  // Rows a page ships (its own slice, a variant) as rollup rows of one row
+  // each: the row count 1, then each measure's partials as the engine would
+  // compute them over that row. A chart of means over them regroups them
+  // as it does a rollup's, so its figures and intervals are worked out alike.
+  function localRollup(rows, local) {
+    var measures = [], next = 1;
+    local.measures.forEach(function (m) { measures.push({ op: m[0], at: next }); next += m[0] === "mean" ? 2 : 1; });
+    return {
+      group: local.keys, measures: measures, rows: rows.map(function (r) {
+        var o = dict(), parts = [1];
+        local.keys.forEach(function (k) { put(o, k, own(r, k)); });
+        local.measures.forEach(function (m) {
+          var v = m[1] === null ? null : own(r, m[1]);
+          var x = v === undefined ? null : v;
+          if (m[0] === "count") parts.push(1);
+          else if (m[0] === "valid") parts.push(x === null ? 0 : 1);
+          else if (m[0] === "mean") parts.push(x, x === null ? 0 : 1);
+          else if (m[0] === "sum_squares") parts.push(x === null ? null : Number(x) * Number(x));
+          else parts.push(x);
+        });
+        o[PARTS] = parts;
+        return o;
+      })
+    };
+  }
+
+  // ---- How sure a mean is: docs/uncertainty.md, as src/util/interval.rs does it ----
+  // tests/uncertainty_vectors.json holds both to the same figures.
+  var Z975 = 1.959963984540054;
+  var T975 = [12.706204736174705, 4.302652729749464, 3.182446305283710, 2.776445105197794, 2.570581835636316,
+    2.446911851144970, 2.364624251592785, 2.306004135204167, 2.262157162798206, 2.228138851986275,
+    2.200985160091640, 2.178812829667229, 2.160368656462793, 2.144786687917804, 2.131449545559776,
+    2.119905299221255, 2.109815577833317, 2.100922040241039, 2.093024054408310, 2.085963447265865,
+    2.079613844727680, 2.073873067904026, 2.068657610419049, 2.063898561628026, 2.059538552753298,
+    2.055529438642873, 2.051830516480286, 2.048407141795245, 2.045229642132704, 2.042272456301238];
+
+  function t975(df) {
+    if (df <= 30) return T975[Math.max(df, 1) - 1];
+    var z = Z975, x2 = z * z;
+    var g1 = z * (x2 + 1) / 4;
+    var g2 = z * ((5 * x2 + 16) * x2 + 3) / 96;
+    var g3 = z * (((3 * x2 + 19) * x2 + 17) * x2 - 15) / 384;
+    var g4 = z * ((((79 * x2 + 776) * x2 + 1482) * x2 - 1920) * x2 - 945) / 92160;
+    return z + (g1 + (g2 + (g3 + g4 / df) / df) / df) / df;
+  }
+
+  // The 95 % interval [low, high] of the mean of n values with this sum and
+  // sum of squares, by method "t" or "wilson"; null where there is none.
+  function interval(method, n, sum, sumSquares) {
+    if (method === "wilson") {
+      if (n < 1) return null;
+      var p = sum / n, z2 = Z975 * Z975, d = 1 + z2 / n;
+      var centre = (p + z2 / (2 * n)) / d;
+      var h = Z975 * Math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / d;
+      return [centre - h, centre + h];
+    }
+    if (n < 2) return null;
+    var mean = sum / n;
+    var variance = Math.max((sumSquares - sum * mean) / (n - 1), 0);
+    var half = t975(n - 1) * Math.sqrt(variance / n);
+    return [mean - half, mean + half];
+  }
+
+  // The fields a chart of means gains (each named apart from the rows' own):
+  // a note on the sample, whether it is small, and the interval's ends.
+  function uncertainFields(rows, u) {
+    var taken = rows.length ? Object.keys(rows[0]) : [];
+    var name = function (n) { while (taken.indexOf(n) >= 0) n += "_"; taken.push(n); return n; };
+    return { sample: name("Sample"), small: name("small sample"), low: name("95% low"), high: name("95% high") };
+  }
+
+  // Adds each group's sample note, small-sample flag and interval to the rows a chart draws.
+  function uncertainRows(rows, u, f) {
+    rows.forEach(function (r) {
+      var n = Number(own(r, u.n) || 0), small = n < u.min_n;
+      put(r, f.small, small);
+      put(r, f.sample, small ? n + (n === 1 ? " value" : " values") + ", under " + u.min_n + ": a small sample"
+        : n + " values");
+      if (u.ci) {
+        var iv = interval(u.method, n, Number(own(r, u.mean)) * n, Number(own(r, u.sum_squares)));
+        put(r, f.low, iv ? iv[0] : null);
+        put(r, f.high, iv ? iv[1] : null);
+      }
+    });
+  }
+
+  // The spec of a chart of means, redrawn to show how sure each figure is:
+  // small samples lighter (a point layer on a line, whose one stroke cannot
+  // fade in parts), the sample in the tooltip and the data table, and for
+  // ci an error bar on each bar or a band along each line.
+  // The value axis's extent when intervals are drawn: every mean, and the
+  // intervals of the groups that are not small samples. A small sample's
+  // interval can span many times the rest (two posts in a month) and would
+  // flatten every other bar; it is clipped at the edge, its ends in the tooltip.
+  function intervalDomain(rows, u, f) {
+    var lo = 0, hi = 0;
+    rows.forEach(function (r) {
+      var ends = [Number(own(r, u.mean))];
+      if (!own(r, f.small)) ends.push(own(r, f.low), own(r, f.high));
+      ends.forEach(function (v) { if (v !== null && isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); } });
+    });
+    return hi > lo ? [lo, hi] : null;
+  }
+
+  function uncertainSpec(spec, u, f, rows) {
+    var enc = spec.encoding, mark = typeof spec.mark === "string" ? spec.mark : spec.mark.type;
+    var value = u.channel, across = value === "x" ? "y" : "x";
+    var valueDef = enc[value] || {};
+    var tip = [].concat(enc.tooltip || []);
+    var like = tip.filter(function (t) { return t.field === valueDef.field; })[0] || {};
+    var numberTip = function (field, title) {
+      var t = { field: field, type: "quantitative", title: title };
+      ["format", "formatType"].forEach(function (k) { if (like[k] !== undefined) t[k] = like[k]; });
+      return t;
+    };
+    if (u.ci) tip.push(numberTip(f.low, "95% interval from"), numberTip(f.high, "95% interval to"));
+    tip.push({ field: f.sample, type: "nominal", title: "Sample" });
+    var small = "datum[" + JSON.stringify(f.small) + "]";
+    var fade = function (e) {
+      var conditions = [{ test: small, value: 0.35 }], base = 1;
+      if (e.opacity && e.opacity.condition) {
+        conditions.unshift({ test: "!(" + e.opacity.condition.test + ")", value: e.opacity.value });
+        base = e.opacity.condition.value;
+      }
+      e.opacity = { condition: conditions, value: base };
+    };
+    var main = { mark: spec.mark, encoding: Object.assign({}, enc, { tooltip: tip }) };
+    var layers = [main];
+    if (mark === "line") {
+      var points = { mark: { type: "point", filled: true, size: 40 }, encoding: Object.assign({}, main.encoding) };
+      delete main.encoding.tooltip;
+      fade(points.encoding);
+      layers.push(points);
+    } else {
+      fade(main.encoding);
+    }
+    var domain = u.ci ? intervalDomain(rows, u, f) : null;
+    if (domain) {
+      main.encoding[value] = Object.assign({}, valueDef, { scale: Object.assign({}, valueDef.scale, { domain: domain, nice: true }) });
+    }
+    if (u.ci && mark === "line") {
+      var band = { mark: { type: "area", opacity: 0.18, clip: true }, encoding: { x: enc.x, color: enc.color } };
+      band.encoding.y = { field: f.low, type: "quantitative", title: valueDef.title };
+      band.encoding.y2 = { field: f.high };
+      layers.unshift(band);
+    } else if (u.ci && mark === "bar") {
+      var bars = { mark: { type: "errorbar", ticks: { size: 12 }, clip: true, color: dark() ? "#d0d7de" : "#1f2328" }, encoding: {} };
+      bars.encoding[across] = enc[across];
+      if (enc[across + "Offset"]) bars.encoding[across + "Offset"] = enc[across + "Offset"];
+      bars.encoding[value] = { field: f.low, type: "quantitative", title: valueDef.title };
+      bars.encoding[value + "2"] = { field: f.high };
+      bars.encoding.tooltip = tip;
+      layers.push(bars);
+    }
+    var out = {};
+    Object.keys(spec).forEach(function (k) { if (k !== "mark" && k !== "encoding") out[k] = spec[k]; });
+    out.layer = layers;
+    // What the marks of uncertainty mean, under the title.
+    var said = [];
+    if (u.ci) said.push((mark === "line" ? "Bands" : "Error bars") + ": 95% intervals (" + (u.method === "wilson" ? "Wilson" : "Student's t") + ")");
+    if (u.min_n > 0) said.push("faded: fewer than " + u.min_n + " values");
+    if (said.length) {
+      var t = typeof spec.title === "object" && spec.title ? spec.title : { text: spec.title || "" };
+      out.title = Object.assign({}, t, { subtitle: said.join("; ") });
+    }
+    return out;
+  }
+
   // Labels of every active filter, for components that read no query at all.
   function allActive(owner) {
     var labels = inputs.filter(active).map(function (i) { return i.label; });
@@ -515,16 +683,26 @@
     var vcdMeta = (spec.usermeta && spec.usermeta.vcd) || {};
     var rolled = vcdMeta.rollup !== undefined && names.length === 1;
     figure.setAttribute("data-status", "loading");
+    var local = !rolled && vcdMeta.local && names.length === 1;
     var fetches = rolled
       ? [requestRows(vcdMeta.rollup, figure.id).then(function (got) {
           return { rows: regroup(got, vcdMeta.measures), missing: got.missing, source: sourceRows(got.rows) };
         })]
       : names.map(function (n) {
         var file = vcdMeta.projection !== undefined ? manifest.projections[vcdMeta.projection] : undefined;
-        return rowsFor(n, figure.id, undefined, file);
+        return rowsFor(n, figure.id, undefined, file).then(function (got) {
+          if (!local) return got;
+          var rows = regroup(localRollup(got.rows, vcdMeta.local), vcdMeta.measures);
+          return { rows: rows, missing: got.missing, source: got.rows.length };
+        });
       });
     return Promise.all(fetches).then(function (got) {
       var missing = [], columns = [];
+      var u = vcdMeta.uncertainty, uf = null;
+      if (u && u.n && names.length === 1 && spec.encoding && spec.mark) {
+        uf = uncertainFields(got[0].rows, u);
+        uncertainRows(got[0].rows, u, uf);
+      }
       names.forEach(function (n, i) {
         var known = (own(manifest.queries, n) || { columns: [] }).columns.concat(got[i].rows.length ? Object.keys(got[i].rows[0]) : []);
         known.forEach(function (k) { if (columns.indexOf(k) < 0) columns.push(k); });
@@ -544,7 +722,7 @@
       if (!names.length) missing = allActive(figure.id);
       note(figure, missing);
       // The query rows behind the chart (for a rollup, the rows its groups add up).
-      figure.setAttribute("data-rows", !names.length ? "" : rolled ? got[0].source : got[0].rows.length);
+      figure.setAttribute("data-rows", !names.length ? "" : rolled || local ? got[0].source : got[0].rows.length);
       figure.vcdRows = names.length ? got[0].rows : [];
       var c = state.cross;
       if (c && c.source === figure.id && spec.encoding && isSingleView(spec)) {
@@ -553,6 +731,10 @@
           condition: { test: "datum[" + JSON.stringify(named(c.field)) + "] === " + JSON.stringify(c.value), value: 1 },
           value: 0.25
         };
+      }
+      if (uf) {
+        spec = uncertainSpec(spec, u, uf, got[0].rows);
+        fields = encodedFields(spec);
       }
       if (spec.width === undefined && (isSingleView(spec) || spec.layer)) {
         spec.width = "container";
@@ -1623,6 +1805,8 @@
   };
   // The URL rule, for themes that build links of their own (and for its browser test).
   window.vcd.safeUrl = safeUrl;
+  window.vcd.interval = interval;
+  window.vcd.t975 = t975;
   fromUrl();
   showState();
   filterBar();

@@ -87,8 +87,33 @@ pub fn plan<'c>(spec: &Json, columns: impl Fn(&str) -> Option<&'c [Column]>) -> 
     if let Some(why) = rollup::unsupported(columns, &measures) {
         return Need::Raw(why);
     }
+    // A chart of means that shows how sure they are also needs, per group,
+    // the count of values and, for an interval, their sum of squares.
+    let uncertain = obj.get("usermeta").and_then(|u| u.pointer("/vcd/uncertainty")).and_then(|u| {
+        let field = u.get("field").and_then(Json::as_str)?.to_string();
+        let mean = Measure { op: Op::Mean, field: Some(field.clone()) };
+        measures.contains(&mean).then(|| (mean, field, u.get("ci") == Some(&Json::Bool(true))))
+    });
+    if let Some((_, field, ci)) = &uncertain {
+        measures.push(Measure { op: Op::Valid, field: Some(field.clone()) });
+        if *ci {
+            measures.push(Measure { op: Op::SumSquares, field: Some(field.clone()) });
+        }
+    }
     let aliases = aliases(&measures, &keys);
     let mut spec = spec.clone();
+    if let Some((mean, field, _)) = &uncertain {
+        let alias = |op: Op| {
+            let m = Measure { op, field: Some(field.clone()) };
+            measures.iter().position(|x| *x == m).map(|i| json!(aliases[i]))
+        };
+        let u = &mut spec["usermeta"]["vcd"]["uncertainty"];
+        u["mean"] = alias(mean.op).unwrap_or_default();
+        u["n"] = alias(Op::Valid).unwrap_or_default();
+        if let Some(a) = alias(Op::SumSquares) {
+            u["sum_squares"] = a;
+        }
+    }
     if let Some(enc) = spec.get_mut("encoding").and_then(Json::as_object_mut) {
         for def in enc.values_mut() {
             match def {
@@ -99,6 +124,26 @@ pub fn plan<'c>(spec: &Json, columns: impl Fn(&str) -> Option<&'c [Column]>) -> 
     }
     let request = Request { query: query.to_string(), keys, bins: Vec::new(), days: Vec::new(), measures };
     Need::Rollup { request, spec, aliases }
+}
+
+/// A chart of means that shows how sure they are, over rows the page ships
+/// whole (its own slice, a variant): planned as a rollup would be, and marked
+/// `usermeta.vcd.local` (`{"keys", "measures": [[op, column or null]…]}`) so
+/// the runtime works out each group's partials from the rows and regroups
+/// them as it does a rollup's. Any other spec comes back as it was.
+pub fn in_browser<'c>(spec: Json, columns: impl Fn(&str) -> Option<&'c [Column]>) -> Json {
+    if spec.pointer("/usermeta/vcd/uncertainty").is_none() {
+        return spec;
+    }
+    match plan(&spec, columns) {
+        Need::Rollup { request, mut spec, aliases } => {
+            let measures: Vec<Json> = request.measures.iter().map(|m| json!([m.op, m.field])).collect();
+            spec["usermeta"]["vcd"]["local"] = json!({"keys": request.keys, "measures": measures});
+            spec["usermeta"]["vcd"]["measures"] = aliases.into();
+            spec
+        }
+        _ => spec,
+    }
 }
 
 /// The limits a page's charts are held to (`vcd.toml`): the rows a page may
@@ -281,6 +326,7 @@ fn op_name(op: Op) -> &'static str {
         Op::Mean => "mean",
         Op::Min => "min",
         Op::Max => "max",
+        Op::SumSquares => "sum of squares",
     }
 }
 

@@ -23,6 +23,10 @@ pub enum Op {
     Mean,
     Min,
     Max,
+    /// The sum of the squared non-null values, as doubles: with the mean's
+    /// sum and count it gives the variance for a 95 % interval
+    /// (`docs/uncertainty.md`). Only a chart's uncertainty asks for it.
+    SumSquares,
 }
 
 impl Op {
@@ -54,12 +58,18 @@ impl Op {
             Op::Mean => vec![sum, format!("count({column})")],
             Op::Min => vec![format!("min({column})")],
             Op::Max => vec![format!("max({column})")],
+            // In doubles whatever the column's type (a square of a big
+            // integer would overflow it), added in the column's order.
+            Op::SumSquares => {
+                let x = format!("CAST({column} AS DOUBLE PRECISION)");
+                vec![format!("sum({x} * {x} ORDER BY {column})")]
+            }
         }
     }
 
     /// Whether the column's values must be numbers for the engine to compute it.
     fn needs_number(self) -> bool {
-        matches!(self, Op::Sum | Op::Mean)
+        matches!(self, Op::Sum | Op::Mean | Op::SumSquares)
     }
 }
 

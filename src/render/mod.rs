@@ -206,7 +206,7 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
                     .first()
                     .filter(|q| !ctx.catalog.params.contains_key(*q) && !page_scope.is_sliced(q))
                 {
-                    None => spec,
+                    None => chart::rollup::in_browser(spec, |q| ctx.catalog.columns(q)),
                     Some(query) => match ctx.catalog.past_limits(query) {
                         Some(data) => match chart::rollup::plan_past_limits(&spec, query, data, ctx.catalog.limits()) {
                             Ok(chart::rollup::Need::Rollup { request, mut spec, aliases }) => {

@@ -8,6 +8,7 @@ pub mod format;
 pub mod hash;
 pub mod html;
 pub mod interrupt;
+pub mod interval;
 pub mod js_json;
 pub mod progress;
 pub mod sqltext;

@@ -25,4 +25,5 @@ mod safety;
 mod serve;
 mod slices;
 mod tls;
+mod uncertainty;
 mod zones;

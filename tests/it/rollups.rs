@@ -41,6 +41,7 @@ fn aggregate(m: &Value) -> String {
         ("count", _) => "count(*)".into(),
         ("valid", Some(f)) => format!("count({})", ident(f)),
         ("mean", Some(f)) => format!("avg({})", ident(f)),
+        ("sum_squares", Some(f)) => format!("sum(CAST({0} AS DOUBLE) * CAST({0} AS DOUBLE))", ident(f)),
         (op, Some(f)) => format!("{op}({})", ident(f)),
         other => panic!("measure {other:?}"),
     }

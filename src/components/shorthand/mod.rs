@@ -63,6 +63,8 @@ struct Args {
     points: bool,
     donut: bool,
     select: Option<String>,
+    /// `usermeta.vcd.uncertainty` for a chart of means (see [`uncertainty`]).
+    uncertainty: Option<Json>,
 }
 
 fn chart(state: &State, fname: &str, kind: Kind, data: &str, kwargs: &Kwargs) -> Result<Value, Error> {
@@ -124,6 +126,7 @@ fn read_args(fname: &str, kind: Kind, data: &str, source: &Source, kwargs: &Kwar
     let size = if kind == Kind::Scatter { ch("size", kwargs.get("size")?)? } else { None };
 
     let agg: Option<String> = if matches!(kind, Kind::Scatter | Kind::Histogram) { None } else { kwargs.get("agg")? };
+    let uncertainty = uncertainty(fname, kind, kwargs, agg.as_deref(), source)?;
     if let Some(op) = agg {
         let a = aggregate(&op)?;
         let target = match kind {
@@ -184,6 +187,12 @@ fn read_args(fname: &str, kind: Kind, data: &str, source: &Source, kwargs: &Kwar
     if let Some(y) = y.as_mut() {
         y.stack = stack;
     }
+    let ci = uncertainty.as_ref().is_some_and(|u| u["ci"] == json!(true));
+    if ci && color.is_some() && kind == Kind::Bar && mode.as_deref() != Some("grouped") {
+        return Err(invalid(format!(
+            "{fname}: ci=true with color= needs mode=\"grouped\": intervals of stacked means would not read"
+        )));
+    }
     if mode.as_deref() == Some("grouped") && color.is_none() {
         return Err(invalid(format!("{fname}: mode=\"grouped\" needs color= (the series to put side by side)")));
     }
@@ -235,8 +244,89 @@ fn read_args(fname: &str, kind: Kind, data: &str, source: &Source, kwargs: &Kwar
         points: points.unwrap_or(false),
         donut: donut.unwrap_or(false),
         select,
+        uncertainty,
     })
 }
+
+/// The small-sample marks every chart of means gets, and the 95 % interval
+/// `ci=true` asks for: `{"field", "ci", "min_n", "method"}` for the runtime
+/// (`docs/uncertainty.md`), or `None` for a chart of sums, counts or rows.
+/// The method is Wilson's where the column's values are all 0 or 1 (a
+/// share), else Student's t; a query too big to hold is read as a share
+/// only for a boolean column.
+fn uncertainty(
+    fname: &str,
+    kind: Kind,
+    kwargs: &Kwargs,
+    agg: Option<&str>,
+    source: &Source,
+) -> Result<Option<Json>, Error> {
+    use crate::util::interval::Method;
+    let ci: Option<bool> = if matches!(kind, Kind::Bar | Kind::Line) { kwargs.get("ci")? } else { None };
+    let min_n: Option<u32> =
+        if matches!(kind, Kind::Bar | Kind::Line | Kind::Heatmap) { kwargs.get("min_n")? } else { None };
+    let mean = matches!(agg, Some("mean" | "average"));
+    if !mean {
+        let asked = if ci == Some(true) { Some("ci=true") } else { min_n.map(|_| "min_n=") };
+        if let Some(arg) = asked {
+            return Err(invalid(format!(
+                "{fname}: {arg} needs agg=\"mean\" (an interval and a sample size are a mean's or a share's), got {}",
+                agg.map_or("no agg".to_string(), |a| format!("agg=\"{a}\""))
+            )));
+        }
+        return Ok(None);
+    }
+    let value = if kind == Kind::Heatmap { "color" } else { "y" };
+    let Some(field) = kwargs.get::<Option<String>>(value)? else { return Ok(None) };
+    let method = if is_share(source, &field) { Method::Wilson } else { Method::T };
+    Ok(Some(json!({
+        "field": field,
+        "ci": ci.unwrap_or(false),
+        "min_n": min_n.unwrap_or(DEFAULT_MIN_N),
+        "method": method.name(),
+    })))
+}
+
+/// Whether a column holds shares' values: it is boolean, or of an integer
+/// type with every value 0 or 1 (its extent within [0, 1]). Types and
+/// extents are known alike for held rows and for a result too big to hold
+/// (its profile), and from either engine, so the method is the same on all.
+fn is_share(source: &Source, field: &str) -> bool {
+    use crate::query::unheld::Extent;
+    let columns = source.columns();
+    let Some(i) = columns.iter().position(|c| c.name == field) else { return false };
+    let t = columns[i].sql_type.trim().to_ascii_lowercase();
+    if matches!(t.as_str(), "boolean" | "bool") {
+        return true;
+    }
+    const INTEGERS: &[&str] = &[
+        "tinyint",
+        "smallint",
+        "integer",
+        "int",
+        "bigint",
+        "hugeint",
+        "utinyint",
+        "usmallint",
+        "uinteger",
+        "ubigint",
+        "uhugeint",
+        "int2",
+        "int4",
+        "int8",
+    ];
+    if !INTEGERS.contains(&t.as_str()) {
+        return false;
+    }
+    let extent = match source {
+        Source::Rows(r) => Extent::of(r.rows.iter().map(|row| &row[i])).all,
+        Source::Engine(u) => u.extents.get(i).cloned().flatten().and_then(|e| e.all),
+    };
+    extent.is_some_and(|(lo, hi)| lo >= 0.0 && hi <= 1.0)
+}
+
+/// Means over fewer values than this are marked as small samples, unless a chart says otherwise.
+pub const DEFAULT_MIN_N: u32 = 10;
 
 /// The arguments a chart kind takes, for messages about ones it does not.
 fn known_args(kind: Kind) -> Vec<&'static str> {
@@ -259,15 +349,15 @@ fn known_args(kind: Kind) -> Vec<&'static str> {
         known.extend(["color", "series", "color_title", "color_format", "color_type"]);
     }
     match kind {
-        Kind::Line => known.extend(["agg", "points"]),
+        Kind::Line => known.extend(["agg", "points", "ci", "min_n"]),
         Kind::Area => known.extend(["agg", "mode"]),
-        Kind::Bar => known.extend(["agg", "sort", "mode", "horizontal"]),
+        Kind::Bar => known.extend(["agg", "sort", "mode", "horizontal", "ci", "min_n"]),
         Kind::Scatter => known.extend(["size", "size_title", "size_format", "size_type"]),
         Kind::Histogram => {
             known.retain(|a| !a.starts_with('y'));
             known.push("bins");
         }
-        Kind::Heatmap => known.extend(["agg", "sort"]),
+        Kind::Heatmap => known.extend(["agg", "sort", "min_n"]),
         Kind::Pie => {}
     }
     known
@@ -343,7 +433,17 @@ fn build(kind: Kind, data: &str, args: &Args) -> Result<Json, Error> {
         }
     }
     if let Some(select) = &args.select {
-        json["usermeta"] = json!({"vcd": {"select": select}});
+        json["usermeta"]["vcd"]["select"] = json!(select);
+    }
+    if let Some(u) = &args.uncertainty {
+        json["usermeta"]["vcd"]["uncertainty"] = u.clone();
+        // The channel that draws the mean, which the runtime's marks of uncertainty follow.
+        let channel = match kind {
+            Kind::Heatmap => "color",
+            _ if args.horizontal => "x",
+            _ => "y",
+        };
+        json["usermeta"]["vcd"]["uncertainty"]["channel"] = json!(channel);
     }
     Ok(json)
 }
@@ -373,6 +473,15 @@ fn describe(kind: Kind, data: &str, args: &Args) -> String {
     }
     if let Some(sz) = &args.size {
         s.push_str(&format!(", sized by {}", sz.title.clone().unwrap_or_default().to_lowercase()));
+    }
+    if let Some(u) = &args.uncertainty {
+        if u["ci"] == json!(true) {
+            let method = if u["method"] == json!("wilson") { "Wilson" } else { "Student's t" };
+            s.push_str(&format!(", with 95% intervals ({method})"));
+        }
+        if u["min_n"].as_u64().unwrap_or(0) > 0 {
+            s.push_str(&format!("; means of fewer than {} values are drawn faded", u["min_n"]));
+        }
     }
     format!("{s} (query {data}).")
 }
