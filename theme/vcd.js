@@ -1172,9 +1172,11 @@
     var within = function (a, b) {
       return rows.filter(function (r) { var d = dayOf(r[spec.period]); return d !== null && d >= a && d <= b; });
     };
+    var current = within(from, to);
     return {
-      now: aggregate(within(from, to)),
+      now: aggregate(current),
       before: aggregate(within(from - len, from - 1)),
+      rows: current,
       days: len,
       ranged: !!range
     };
@@ -1184,17 +1186,19 @@
     var spec = JSON.parse(card.querySelector("script.vcd-kpi-spec").textContent);
     if (spec.rollup !== null && spec.rollup !== undefined) return updateRolledKpi(card, spec);
     var aggregate = function (rows) { return kpiAggregate(spec.agg, rows, spec.value); };
+    var moments = function (rows) { return spec.sure ? rowMoments(rows, spec.value) : null; };
     if (spec.period) {
       var range = periodRange(spec);
       return Promise.all([queryRows(spec.query), rowsFor(spec.query, null, range ? range.name : null)]).then(function (got) {
         var f = periodFigures(spec, got[0], got[1].rows, aggregate);
-        showKpi(card, Object.assign({}, spec, { compare: periodCompare(spec, f) }), f.now, f.before, got[1].missing);
+        showKpi(card, Object.assign({}, spec, { compare: periodCompare(spec, f) }), f.now, f.before, got[1].missing,
+          f.rows ? moments(f.rows) : null);
       });
     }
     return rowsFor(spec.query, null).then(function (got) {
       var now = aggregate(got.rows);
       var before = spec.previous ? kpiAggregate(spec.agg, got.rows, spec.previous) : null;
-      showKpi(card, spec, now, before, got.missing);
+      showKpi(card, spec, now, before, got.missing, moments(got.rows));
     });
   }
 
@@ -1212,17 +1216,68 @@
     var range = spec.period ? periodRange(spec) : null;
     return requestRows(spec.rollup, null, range ? range.name : null).then(function (got) {
       var value = got.measures[0], previous = got.measures[1];
+      var squares = spec.sure && spec.sure.sum_squares !== null ? got.measures[spec.sure.sum_squares] : null;
+      var moments = function (rows) { return spec.sure ? rollupMoments(value, squares, rows) : null; };
       if (spec.period) {
         var f = periodFigures(spec, got.all, got.rows, function (rows) { return kpiRollup(value, rows); });
-        showKpi(card, Object.assign({}, spec, { compare: periodCompare(spec, f) }), f.now, f.before, got.missing);
+        showKpi(card, Object.assign({}, spec, { compare: periodCompare(spec, f) }), f.now, f.before, got.missing,
+          f.rows ? moments(f.rows) : null);
         return;
       }
       var before = spec.previous && previous ? kpiRollup(previous, got.rows) : null;
-      showKpi(card, spec, kpiRollup(value, got.rows), before, got.missing);
+      showKpi(card, spec, kpiRollup(value, got.rows), before, got.missing, moments(got.rows));
     });
   }
 
-  function showKpi(card, spec, now, before, missing) {
+  // A card's mean's moments ({n, sum, sumSquares}) over its rows, in their
+  // order, as src/util/interval.rs Moments::of adds them; and over rollup
+  // rows (the mean's partial sums and counts, and the sum of squares), as
+  // DeferredKpi::figures adds them.
+  function rowMoments(rows, col) {
+    var m = { n: 0, sum: 0, sumSquares: 0 };
+    rows.forEach(function (r) {
+      var d = decimalOf(r[col]);
+      if (!d) return;
+      var x = toNumber(d);
+      m.n += 1; m.sum += x; m.sumSquares += x * x;
+    });
+    return m;
+  }
+
+  function rollupMoments(mean, squares, rows) {
+    var m = { n: 0, sum: 0, sumSquares: 0 };
+    var number = function (v) { var d = decimalOf(v); return d ? toNumber(d) : 0; };
+    rows.forEach(function (r) {
+      var p = r[PARTS], d = decimalOf(p[mean.at]);
+      if (!d) return;
+      m.sum += toNumber(d);
+      m.n += number(p[mean.at + 1]);
+      m.sumSquares += squares ? number(p[squares.at]) : 0;
+    });
+    return m;
+  }
+
+  // The line under a card's mean saying how sure it is, as kpi.rs sure_line writes it.
+  function sureLine(sure, m, fmt, places) {
+    var small = m.n < sure.min_n, parts = [];
+    if (sure.ci) {
+      var iv = interval(sure.method, m.n, m.sum, m.sumSquares);
+      var amount = function (x) {
+        return fmt === "percent" ? formatNumber(shift(decimalOf(x), 2), "number", places) + " pts" : formatNumber(x, fmt, places);
+      };
+      if (!iv) parts.push("no interval");
+      else if (sure.method === "wilson") parts.push("95% CI " + formatNumber(iv[0], fmt, places) + "–" + formatNumber(iv[1], fmt, places));
+      else parts.push("± " + amount((iv[1] - iv[0]) / 2));
+    }
+    if (sure.ci || small) {
+      var values = m.n === 1 ? "1 value" : m.n + " values";
+      parts.push(small ? values + ": a small sample" : values);
+    }
+    if (!parts.length) return null;
+    return element("div", { className: small ? "kpi-sure kpi-small" : "kpi-sure", textContent: parts.join(" · ") });
+  }
+
+  function showKpi(card, spec, now, before, missing, moments) {
     var value = card.querySelector(".kpi-value");
     value.textContent = now === null ? MISSING : figureText(now, spec.format, spec.decimals);
     value.setAttribute("data-value", now === null || !now.dec ? "" : decimalText(now.dec));
@@ -1231,6 +1286,10 @@
     var old = card.querySelector(".kpi-delta");
     if (old) old.remove();
     if (now !== null && before !== null) value.insertAdjacentElement("afterend", delta(now, before, spec));
+    var sure = card.querySelector(".kpi-sure");
+    if (sure) sure.remove();
+    var line = spec.sure && moments ? sureLine(spec.sure, moments, spec.format, spec.decimals) : null;
+    if (line) (card.querySelector(".kpi-delta") || value).insertAdjacentElement("afterend", line);
     note(card, missing, card.querySelector(".kpi-value"));
   }
 

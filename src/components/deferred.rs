@@ -14,6 +14,18 @@ pub struct Look {
     pub decimals: usize,
     pub up_is_good: bool,
     pub compare: Option<String>,
+    /// For a card showing a mean: how sure it is shown to be.
+    pub sure: Option<Sure>,
+}
+
+/// How a card's mean shows how sure it is (`docs/uncertainty.md`): a line
+/// under the figure with its 95 % interval (`ci`, by `method`) and the
+/// count of values, which a small sample (fewer than `min_n`) names as such.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sure {
+    pub ci: bool,
+    pub min_n: u32,
+    pub method: crate::util::interval::Method,
 }
 
 /// A KPI card over a query too big to hold: at render time only its rollup
@@ -30,6 +42,8 @@ pub struct DeferredKpi {
     pub days: Option<i64>,
     /// Whether it shows a change against a `previous=` column (the request's second measure).
     pub previous: bool,
+    /// Where its sum of squares is among the request's measures, for an interval.
+    pub sum_squares: Option<usize>,
     pub look: Look,
 }
 

@@ -2,11 +2,12 @@
 //! at build time and in the browser (see [`crate::components::figure`]).
 
 use crate::components::args::{as_num, finish_args};
-use crate::components::deferred::{DeferredKpi, Look, RollupFile};
+use crate::components::deferred::{DeferredKpi, Look, RollupFile, Sure};
 use crate::components::figure::{difference, Figure};
 use crate::components::{format, invalid, FORMATS};
 use crate::util::format::Num;
 use crate::util::html::escape_for_markdown;
+use crate::util::interval::{Method, Moments};
 use minijinja::value::{Kwargs, Value};
 use minijinja::Error;
 
@@ -31,7 +32,9 @@ fn shown(f: &Figure, fmt: &str, decimals: usize) -> String {
 /// With `data="query"`, value and previous name columns instead, aggregated over
 /// the query's rows with `agg` (first, sum, mean, min, max, count); the card then
 /// follows the page's inputs in the browser. `spark="query"` with `spark_x` and
-/// `spark_y` adds a trend line.
+/// `spark_y` adds a trend line. A card of a mean (`agg="mean"`) names a small
+/// sample (fewer than `min_n` values, default 10) and, with `ci=true`, shows
+/// its 95 % interval (`docs/uncertainty.md`).
 pub fn kpi(state: &minijinja::State, label: String, value: Value, kwargs: Kwargs) -> Result<Value, Error> {
     let fmt: Option<String> = kwargs.get("format")?;
     let fmt = fmt.unwrap_or_else(|| "number".into());
@@ -56,7 +59,19 @@ pub fn kpi(state: &minijinja::State, label: String, value: Value, kwargs: Kwargs
     let spark_y: Option<String> = kwargs.get("spark_y")?;
     let period: Option<String> = kwargs.get("period")?;
     let days: Option<i64> = kwargs.get("days")?;
+    let ci: Option<bool> = kwargs.get("ci")?;
+    let min_n: Option<u32> = kwargs.get("min_n")?;
     finish_args(&kwargs, "kpi", KPI_ARGS)?;
+    let mean = data.is_some() && matches!(agg.as_deref(), Some("mean"));
+    if !mean {
+        let asked = if ci == Some(true) { Some("ci=true") } else { min_n.map(|_| "min_n=") };
+        if let Some(arg) = asked {
+            return Err(invalid(format!(
+                "kpi {arg} needs data= and agg=\"mean\" (an interval and a sample size are a mean's), got {}",
+                agg.as_deref().map_or("no agg".to_string(), |a| format!("agg=\"{a}\""))
+            )));
+        }
+    }
     let period = match (period, days) {
         (Some(column), days) => Some(Period { column, days: days.unwrap_or(90).max(1) }),
         (None, Some(_)) => return Err(invalid("kpi days= needs period= (the date column to count days on)".into())),
@@ -73,10 +88,12 @@ pub fn kpi(state: &minijinja::State, label: String, value: Value, kwargs: Kwargs
     // A period KPI compares with the window before; say so unless told otherwise.
     let compare_auto = compare.is_none();
     let compare = compare.or_else(|| period.as_ref().map(|p| format!("vs the {} days before", p.days)));
-    let look = Look { fmt: fmt.clone(), decimals, up_is_good, compare: compare.clone() };
+    let look = Look { fmt: fmt.clone(), decimals, up_is_good, compare: compare.clone(), sure: None };
     let (figures, bound) = match &data {
         Some(query) => {
-            let b = bind_kpi(state, query, &value, previous.as_ref(), agg.as_deref(), period, &look)?;
+            let sure =
+                mean.then(|| (ci.unwrap_or(false), min_n.unwrap_or(crate::components::shorthand::DEFAULT_MIN_N)));
+            let b = bind_kpi(state, query, &value, previous.as_ref(), agg.as_deref(), period, &look, sure)?;
             (b.figures, Some(b.spec))
         }
         None => {
@@ -84,7 +101,7 @@ pub fn kpi(state: &minijinja::State, label: String, value: Value, kwargs: Kwargs
                 return Err(invalid("kpi agg= and period= need data= (the query whose rows they read)".into()));
             }
             let before = previous.as_ref().map(|p| number(p, "previous")).transpose()?.flatten();
-            (look.figures(number(&value, "value")?.as_ref(), before.as_ref()), None)
+            (look.figures(number(&value, "value")?.as_ref(), before.as_ref(), None), None)
         }
     };
     let mut html =
@@ -115,8 +132,9 @@ pub fn kpi(state: &minijinja::State, label: String, value: Value, kwargs: Kwargs
 }
 
 impl Look {
-    /// The card's value and, given a previous figure, its change line.
-    fn figures(&self, current: Option<&Figure>, before: Option<&Figure>) -> String {
+    /// The card's value and, given a previous figure, its change line, and
+    /// for a mean, given its moments, the line saying how sure it is.
+    fn figures(&self, current: Option<&Figure>, before: Option<&Figure>, moments: Option<&Moments>) -> String {
         let text = current.map_or_else(|| "–".to_string(), |f| shown(f, &self.fmt, self.decimals));
         let inexact = current.is_some_and(|f| !f.exact);
         let mut html = format!(
@@ -128,8 +146,50 @@ impl Look {
         if let (Some(now), Some(before)) = (current, before) {
             html.push_str(&delta(now, before, &self.fmt, self.decimals, self.up_is_good, self.compare.as_deref()));
         }
+        if let (Some(sure), Some(m)) = (&self.sure, moments) {
+            html.push_str(&sure_line(sure, m, &self.fmt, self.decimals));
+        }
         html
     }
+}
+
+/// The line under a card's mean saying how sure it is, as the runtime's
+/// `sureLine` writes it (`docs/uncertainty.md`): the 95 % interval, as
+/// `± 1.2 pts` (a t-interval's half width; points for a percentage, as the
+/// change line) or `95% CI 6.1%–17.0%` (Wilson's, which is not symmetric),
+/// then the count of values, named a small sample under `min_n`. Nothing
+/// for a mean that needs no word: no interval asked and enough values.
+fn sure_line(sure: &Sure, m: &Moments, fmt: &str, decimals: usize) -> String {
+    let small = crate::util::interval::is_small(m.n, sure.min_n);
+    let mut parts = Vec::new();
+    if sure.ci {
+        let amount = |x: f64| {
+            let n = Num::from_f64(x);
+            if fmt == "percent" {
+                format!("{} pts", format(&points(&n), "number", decimals))
+            } else {
+                format(&n, fmt, decimals)
+            }
+        };
+        match m.interval(sure.method) {
+            Some((lo, hi)) if sure.method == Method::Wilson => {
+                let end = |x: f64| format(&Num::from_f64(x), fmt, decimals);
+                parts.push(format!("95% CI {}–{}", end(lo), end(hi)));
+            }
+            Some((lo, hi)) => parts.push(format!("± {}", amount((hi - lo) / 2.0))),
+            None => parts.push("no interval".to_string()),
+        }
+    }
+    if sure.ci || small {
+        let n = m.n as u64;
+        let values = if n == 1 { "1 value".to_string() } else { format!("{n} values") };
+        parts.push(if small { format!("{values}: a small sample") } else { values });
+    }
+    if parts.is_empty() {
+        return String::new();
+    }
+    let class = if small { "kpi-sure kpi-small" } else { "kpi-sure" };
+    format!("<div class=\"{class}\">{}</div>", escape_for_markdown(&parts.join(" · ")))
 }
 
 const DEFAULT_COMPARE: &str = "vs previous period";
@@ -138,7 +198,8 @@ const DEFAULT_COMPARE: &str = "vs previous period";
 const INEXACT: &str = "Approximate: these values have more digits than the browser can add exactly";
 
 const KPI_ARGS: &[&str] = &[
-    "format", "decimals", "previous", "compare", "good", "data", "agg", "spark", "spark_x", "spark_y", "period", "days",
+    "format", "decimals", "previous", "compare", "good", "data", "agg", "spark", "spark_x", "spark_y", "period",
+    "days", "ci", "min_n",
 ];
 
 /// The aggregates a data-bound KPI can take over its rows (the runtime has the same).
@@ -164,7 +225,7 @@ impl DeferredKpi {
     /// rollup did not run: the card shows no figure, and the build has an error).
     pub fn figures(&self, file: Option<&RollupFile>) -> String {
         use crate::components::figure::{from_partials, Partials};
-        let Some(f) = file else { return self.look.figures(None, None) };
+        let Some(f) = file else { return self.look.figures(None, None, None) };
         let rows = f.columns.first().map_or(0, Vec::len);
         let figure = |measure: usize, picked: &[usize]| {
             let at = f.grain + *f.at.get(measure)?;
@@ -178,18 +239,35 @@ impl DeferredKpi {
             });
             from_partials(self.op, partials)
         };
+        // The mean's moments over some rows, as the runtime's `rollupMoments` adds them.
+        let moments = |picked: &[usize]| -> Option<Moments> {
+            let at = f.grain + *f.at.first()?;
+            let squares = self.sum_squares.and_then(|k| f.at.get(k)).and_then(|a| f.columns.get(f.grain + a));
+            let number = |v: &serde_json::Value| match Num::from_json(v) {
+                Some(Num::Finite(d)) => Some(d.to_f64()),
+                _ => None,
+            };
+            let mut m = Moments::default();
+            for &r in picked {
+                let Some(sum) = f.columns.get(at).and_then(|c| number(&c[r])) else { continue };
+                m.sum += sum;
+                m.n += f.columns.get(at + 1).and_then(|c| number(&c[r])).unwrap_or(0.0);
+                m.sum_squares += squares.and_then(|c| number(&c[r])).unwrap_or(0.0);
+            }
+            Some(m)
+        };
         let all: Vec<usize> = (0..rows).collect();
-        let (now, before) = match self.days {
+        let (now, before, sure) = match self.days {
             Some(days) => {
                 let day = |&r: &usize| f.columns.first().and_then(|c| day_of(&c[r]));
                 match windows(&all, day, days) {
-                    Some((now, before)) => (figure(0, &now), figure(0, &before)),
-                    None => (None, None),
+                    Some((now, before)) => (figure(0, &now), figure(0, &before), moments(&now)),
+                    None => (None, None, None),
                 }
             }
-            None => (figure(0, &all), if self.previous { figure(1, &all) } else { None }),
+            None => (figure(0, &all), if self.previous { figure(1, &all) } else { None }, moments(&all)),
         };
-        self.look.figures(now.as_ref(), before.as_ref())
+        self.look.figures(now.as_ref(), before.as_ref(), sure.as_ref())
     }
 }
 
@@ -214,6 +292,7 @@ fn bind_kpi(
     agg: Option<&str>,
     period: Option<Period>,
     look: &Look,
+    sure: Option<(bool, u32)>,
 ) -> Result<BoundKpi, Error> {
     use crate::components::scope::{check_field, Source};
     let scope = crate::components::scope::of(state)?;
@@ -237,15 +316,27 @@ fn bind_kpi(
         }
         check_field(source.columns(), query, &period.column, "kpi period")?;
     }
+    let sure = sure.map(|(ci, min_n)| Sure {
+        ci,
+        min_n,
+        method: if source.is_share(&value_col) { Method::Wilson } else { Method::T },
+    });
+    let look = &Look { sure, ..look.clone() };
+    let ci = sure.is_some_and(|s| s.ci);
     let rollup =
-        request_rollup(&scope, source.columns(), query, agg, &value_col, previous_col.as_deref(), period.as_ref());
-    let number = rollup.as_ref().ok().copied();
-    let spec = match &period {
+        request_rollup(&scope, source.columns(), query, agg, &value_col, previous_col.as_deref(), period.as_ref(), ci);
+    let number = rollup.as_ref().ok().map(|r| r.0);
+    let sum_squares = rollup.as_ref().ok().and_then(|r| r.1);
+    let mut spec = match &period {
         Some(p) => serde_json::json!({"query": query, "value": value_col, "agg": agg,
             "period": p.column, "days": p.days, "rollup": number}),
         None => serde_json::json!({"query": query, "value": value_col, "previous": previous_col, "agg": agg,
             "rollup": number}),
     };
+    if let Some(s) = sure {
+        spec["sure"] = serde_json::json!({"ci": s.ci, "min_n": s.min_n, "method": s.method.name(),
+            "sum_squares": sum_squares});
+    }
     let result = match source {
         Source::Rows(result) => {
             // With no rollup the runtime refigures the card from the rows.
@@ -262,10 +353,11 @@ fn bind_kpi(
                 ))
             })?;
             let kpi = DeferredKpi {
-                rollup,
+                rollup: rollup.0,
                 op: crate::query::rollup::Op::parse(agg).expect("a rollup was made of it"),
                 days: period.as_ref().map(|p| p.days),
                 previous: previous_col.is_some(),
+                sum_squares: rollup.1,
                 look: look.clone(),
             };
             let n = scope.defer_kpi(kpi);
@@ -276,25 +368,37 @@ fn bind_kpi(
     let figure = |col: &str, rows: &[&Vec<serde_json::Value>]| {
         crate::components::figure::aggregate(agg, rows.iter().map(|r| &r[at(col)]))
     };
+    // The mean's moments over the rows, in their order, as the runtime's `rowMoments` adds them.
+    let moments = |rows: &[&Vec<serde_json::Value>]| {
+        let i = at(&value_col);
+        Moments::of(rows.iter().filter_map(|r| match Num::from_json(&r[i]) {
+            Some(Num::Finite(d)) => Some(d.to_f64()),
+            _ => None,
+        }))
+    };
     let rows: Vec<&Vec<serde_json::Value>> = result.rows.iter().collect();
-    let (now, before) = match &period {
+    let (now, before, sure) = match &period {
         Some(p) => {
             let d = at(&p.column);
             match windows(&rows, |r| day_of(&r[d]), p.days) {
-                Some((now, before)) => (figure(&value_col, &now), figure(&value_col, &before)),
-                None => (None, None),
+                Some((now, before)) => (figure(&value_col, &now), figure(&value_col, &before), Some(moments(&now))),
+                None => (None, None, None),
             }
         }
-        None => (figure(&value_col, &rows), previous_col.as_deref().and_then(|c| figure(c, &rows))),
+        None => {
+            (figure(&value_col, &rows), previous_col.as_deref().and_then(|c| figure(c, &rows)), Some(moments(&rows)))
+        }
     };
-    Ok(BoundKpi { figures: look.figures(now.as_ref(), before.as_ref()), spec })
+    Ok(BoundKpi { figures: look.figures(now.as_ref(), before.as_ref(), sure.as_ref()), spec })
 }
 
 /// Asks the page for a rollup of the card's figures when its aggregate
 /// decomposes (not `first`) and its query takes no parameters (a variant is
 /// already exact and small); returns the request's number on the page, or
-/// why there is none. The request's measures are the value's, then the
-/// previous column's.
+/// why there is none, with where the value's sum of squares is among the
+/// request's measures when `ci` asks for one. The request's measures are
+/// the value's, then the previous column's, then the sum of squares.
+#[allow(clippy::too_many_arguments)]
 fn request_rollup(
     scope: &crate::components::scope::PageScope,
     columns: &[crate::source::value::Column],
@@ -303,7 +407,8 @@ fn request_rollup(
     value: &str,
     previous: Option<&str>,
     period: Option<&Period>,
-) -> Result<usize, String> {
+    ci: bool,
+) -> Result<(usize, Option<usize>), String> {
     use crate::query::rollup::{Measure, Op, Request};
     let op = Op::parse(agg).ok_or_else(|| format!("'{agg}' does not add up across groups"))?;
     // A variant is exact and small already, and so is a page's own slice of rows.
@@ -314,12 +419,17 @@ fn request_rollup(
         return Err("the page reads its own rows of it".into());
     }
     let measure = |col: &str| Measure { op, field: (op != Op::Count).then(|| col.to_string()) };
-    let measures: Vec<Measure> = std::iter::once(value).chain(previous).map(measure).collect();
+    let mut measures: Vec<Measure> = std::iter::once(value).chain(previous).map(measure).collect();
+    let sum_squares = (ci && op == Op::Mean).then(|| {
+        measures.push(Measure { op: Op::SumSquares, field: Some(value.to_string()) });
+        measures.len() - 1
+    });
     if let Some(why) = crate::query::rollup::unsupported(columns, &measures) {
         return Err(why);
     }
     let days = period.map(|p| vec![p.column.clone()]).unwrap_or_default();
-    Ok(scope.request_rollup(Request { query: query.to_string(), keys: Vec::new(), bins: Vec::new(), days, measures }))
+    let request = Request { query: query.to_string(), keys: Vec::new(), bins: Vec::new(), days, measures };
+    Ok((scope.request_rollup(request), sum_squares))
 }
 
 /// The calendar day of an ISO date or timestamp value (its first ten characters).
@@ -383,8 +493,8 @@ mod tests {
     /// (Jan 6–10) against the 5 before (Jan 1–5); a null day is in neither.
     #[test]
     fn a_deferred_period_card_compares_windows_of_its_rollup() {
-        let look = Look { fmt: "number".into(), decimals: 0, up_is_good: true, compare: None };
-        let kpi = DeferredKpi { rollup: 0, op: Op::Sum, days: Some(5), previous: false, look };
+        let look = Look { fmt: "number".into(), decimals: 0, up_is_good: true, compare: None, sure: None };
+        let kpi = DeferredKpi { rollup: 0, op: Op::Sum, days: Some(5), previous: false, sum_squares: None, look };
         let columns = vec![
             vec![json!("2024-01-01"), json!("2024-01-05"), json!("2024-01-10"), json!(null)],
             vec![json!(1), json!(2), json!(3), json!(4)],

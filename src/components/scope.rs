@@ -110,6 +110,46 @@ impl Source {
             Source::Engine(u) => &u.columns,
         }
     }
+
+    /// Whether column `field` holds shares' values, whose mean takes
+    /// Wilson's interval (`docs/uncertainty.md`): it is boolean, or of an
+    /// integer type with every value 0 or 1 (its extent within [0, 1]).
+    /// Types and extents are known alike for held rows and for a result too
+    /// big to hold (its profile), and from either engine, so every build
+    /// picks the same method.
+    pub fn is_share(&self, field: &str) -> bool {
+        use crate::query::unheld::Extent;
+        const INTEGERS: &[&str] = &[
+            "tinyint",
+            "smallint",
+            "integer",
+            "int",
+            "bigint",
+            "hugeint",
+            "utinyint",
+            "usmallint",
+            "uinteger",
+            "ubigint",
+            "uhugeint",
+            "int2",
+            "int4",
+            "int8",
+        ];
+        let columns = self.columns();
+        let Some(i) = columns.iter().position(|c| c.name == field) else { return false };
+        let t = columns[i].sql_type.trim().to_ascii_lowercase();
+        if matches!(t.as_str(), "boolean" | "bool") {
+            return true;
+        }
+        if !INTEGERS.contains(&t.as_str()) {
+            return false;
+        }
+        let extent = match self {
+            Source::Rows(r) => Extent::of(r.rows.iter().map(|row| &row[i])).all,
+            Source::Engine(u) => u.extents.get(i).cloned().flatten().and_then(|e| e.all),
+        };
+        extent.is_some_and(|(lo, hi)| lo >= 0.0 && hi <= 1.0)
+    }
 }
 
 /// One page's scope; components find it with [`of`].

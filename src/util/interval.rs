@@ -108,6 +108,34 @@ pub fn interval(method: Method, n: f64, sum: f64, sum_squares: f64) -> Option<(f
     }
 }
 
+/// What a mean's interval is worked out from: how many values, their sum
+/// and the sum of their squares, each added up in doubles.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Moments {
+    pub n: f64,
+    pub sum: f64,
+    pub sum_squares: f64,
+}
+
+impl Moments {
+    /// Over `values` (each the nearest double to a finite number), added in
+    /// the order given, as the runtime's `rowMoments` adds a card's rows.
+    pub fn of(values: impl Iterator<Item = f64>) -> Moments {
+        let mut m = Moments::default();
+        for x in values {
+            m.n += 1.0;
+            m.sum += x;
+            m.sum_squares += x * x;
+        }
+        m
+    }
+
+    /// Their 95 % interval by `method` (see [`interval`]).
+    pub fn interval(&self, method: Method) -> Option<(f64, f64)> {
+        interval(method, self.n, self.sum, self.sum_squares)
+    }
+}
+
 /// Whether an aggregate over `n` values is a small sample, to be marked as
 /// such: fewer than `min_n` (0 marks none).
 pub fn is_small(n: f64, min_n: u32) -> bool {

@@ -174,11 +174,12 @@ fn the_runtime_formatter_meets_every_vector() {
     assert_eq!(got, json!(want), "chart times");
 }
 
-/// The text of every KPI card (value and change) and every table's cells.
+/// The text of every KPI card (value, change and how sure) and every table's cells.
 const READ_FIGURES: &str = "JSON.stringify({
   kpis: Array.from(document.querySelectorAll('.kpi')).map(k => [
     k.querySelector('.kpi-value').textContent.trim(),
-    (k.querySelector('.kpi-delta') || {textContent: ''}).textContent.trim()]),
+    (k.querySelector('.kpi-delta') || {textContent: ''}).textContent.trim(),
+    (k.querySelector('.kpi-sure') || {textContent: ''}).textContent.trim()]),
   tables: Array.from(document.querySelectorAll('figure.vcd-table table')).map(t =>
     Array.from(t.querySelectorAll('tbody tr')).map(tr => Array.from(tr.cells).map(td => td.textContent)))
 })";

@@ -218,3 +218,63 @@ fn ci_and_min_n_need_a_mean() {
     let e = refused("# Bad\n\n{{ scatter_chart(\"posts\", x=\"reach\", y=\"saves\", ci=true) }}\n");
     assert!(e.contains("scatter_chart has no argument 'ci'"), "{e}");
 }
+
+/// A page of two cards over the `filters` fixture's posts: a mean with its
+/// interval, and one whose every sample is small.
+const CARDS: &str = "---\ntitle: Cards\n---\n# Cards\n\n\
+{{ dropdown(\"platform\", options=\"platforms\", all=\"All platforms\", label=\"Platform\") }}\n\n\
+<div class=\"kpis\">\n\
+{{ kpi(\"Mean engagement\", \"engagement_rate\", data=\"posts\", agg=\"mean\", format=\"percent\", ci=true) }}\n\
+{{ kpi(\"Mean saves\", \"saves\", data=\"posts\", agg=\"mean\", min_n=1000) }}\n\
+</div>\n";
+
+/// The cards' lines as SQL makes them for `platform` (all when `None`):
+/// the t-interval's half width in points from DuckDB's standard deviation,
+/// and the count of values.
+fn card_lines(p: &TempProject, platform: Option<&str>) -> Vec<String> {
+    use vcd::util::format::{format, Num, Style};
+    let db = crate::support::duck::open(&p.path("data"));
+    let only = platform.map_or(String::new(), |x| format!("WHERE platform = '{x}'"));
+    let sql = format!("SELECT count(engagement_rate), stddev_samp(engagement_rate), count(saves) FROM posts {only}");
+    let r = db.run(&sql, &[], 1).unwrap_or_else(|e| panic!("{}", e.message));
+    let n = r.rows[0][0].as_u64().unwrap();
+    let half = t975((n - 1) as f64) * r.rows[0][1].as_f64().unwrap() / (n as f64).sqrt();
+    let points = format(&Num::from_f64(half * 100.0), Style::Number, 1);
+    vec![format!("± {points} pts · {n} values"), format!("{} values: a small sample", r.rows[0][2])]
+}
+
+const READ_LINES: &str =
+    "Array.from(document.querySelectorAll('.kpi')).map(k => (k.querySelector('.kpi-sure') || {}).textContent)";
+
+#[test]
+fn a_cards_interval_and_sample_read_as_sql_gives_them_before_and_after_the_scripts_and_under_a_filter() {
+    let p = TempProject::fixture("filters");
+    p.write("pages/cards.md", CARDS);
+    let r = p.vcd(&["build"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let html = p.read("site/cards/index.html");
+    let want = card_lines(&p, None);
+    for line in &want {
+        let escaped = vcd::util::html::escape_for_markdown(line);
+        assert!(html.contains(&format!(">{escaped}</div>")), "the build writes {line:?}:\n{html}");
+    }
+    let Some(browser) = Browser::for_test() else { return };
+    let server = StaticServer::start(&p.path("site"), "/");
+    let page = browser.open(&server.url("cards/")).unwrap();
+    page.wait_for("window.vcd && window.vcd.ready && window.vcd.ready.then(() => true)", Duration::from_secs(20))
+        .unwrap();
+    assert_eq!(page.eval(READ_LINES).unwrap(), json!(want), "the runtime writes what the build wrote");
+    page.select("select[data-input=platform]", "0").unwrap();
+    page.wait_for("location.search.indexOf('platform=') >= 0", Duration::from_secs(5)).unwrap();
+    page.wait_for("window.vcd.ready.then(() => true)", Duration::from_secs(20)).unwrap();
+    let platform = page.eval("new URLSearchParams(location.search).get('platform')").unwrap();
+    assert_eq!(page.eval(READ_LINES).unwrap(), json!(card_lines(&p, platform.as_str())), "under {platform}");
+    let errors = page.console_errors();
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
+#[test]
+fn a_cards_ci_needs_a_mean() {
+    let e = refused("# Bad\n\n{{ kpi(\"Reach\", \"reach\", data=\"posts\", agg=\"sum\", ci=true) }}\n");
+    assert!(e.contains("kpi ci=true needs data= and agg=\"mean\"") && e.contains("got agg=\"sum\""), "{e}");
+}

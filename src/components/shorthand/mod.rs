@@ -278,51 +278,13 @@ fn uncertainty(
     }
     let value = if kind == Kind::Heatmap { "color" } else { "y" };
     let Some(field) = kwargs.get::<Option<String>>(value)? else { return Ok(None) };
-    let method = if is_share(source, &field) { Method::Wilson } else { Method::T };
+    let method = if source.is_share(&field) { Method::Wilson } else { Method::T };
     Ok(Some(json!({
         "field": field,
         "ci": ci.unwrap_or(false),
         "min_n": min_n.unwrap_or(DEFAULT_MIN_N),
         "method": method.name(),
     })))
-}
-
-/// Whether a column holds shares' values: it is boolean, or of an integer
-/// type with every value 0 or 1 (its extent within [0, 1]). Types and
-/// extents are known alike for held rows and for a result too big to hold
-/// (its profile), and from either engine, so the method is the same on all.
-fn is_share(source: &Source, field: &str) -> bool {
-    use crate::query::unheld::Extent;
-    let columns = source.columns();
-    let Some(i) = columns.iter().position(|c| c.name == field) else { return false };
-    let t = columns[i].sql_type.trim().to_ascii_lowercase();
-    if matches!(t.as_str(), "boolean" | "bool") {
-        return true;
-    }
-    const INTEGERS: &[&str] = &[
-        "tinyint",
-        "smallint",
-        "integer",
-        "int",
-        "bigint",
-        "hugeint",
-        "utinyint",
-        "usmallint",
-        "uinteger",
-        "ubigint",
-        "uhugeint",
-        "int2",
-        "int4",
-        "int8",
-    ];
-    if !INTEGERS.contains(&t.as_str()) {
-        return false;
-    }
-    let extent = match source {
-        Source::Rows(r) => Extent::of(r.rows.iter().map(|row| &row[i])).all,
-        Source::Engine(u) => u.extents.get(i).cloned().flatten().and_then(|e| e.all),
-    };
-    extent.is_some_and(|(lo, hi)| lo >= 0.0 && hi <= 1.0)
 }
 
 /// Means over fewer values than this are marked as small samples, unless a chart says otherwise.
