@@ -18,6 +18,7 @@ mod format;
 mod layers;
 mod names;
 mod paging;
+mod planted;
 mod postgres;
 mod readme;
 mod rollups;
