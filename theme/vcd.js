@@ -452,6 +452,41 @@
     return out;
   }
 
+  // A box plot's figures, box by box, as Vega-Lite draws them: quartiles by
+  // d3's quantile (R's type 7, linear between the closest ranks), whiskers
+  // to the furthest value within extent × the interquartile range (or the
+  // extremes for "min-max"), the rest outliers. They are its data table.
+  function boxSummary(rows, box) {
+    var groups = new Map(), order = [];
+    rows.forEach(function (r) {
+      var d = decimalOf(own(r, box.value));
+      if (!d) return;
+      var key = JSON.stringify(box.keys.map(function (k) { return own(r, k); }));
+      var g = groups.get(key);
+      if (!g) { g = { row: r, values: [] }; groups.set(key, g); order.push(g); }
+      g.values.push(toNumber(d));
+    });
+    var taken = box.keys.slice();
+    var name = function (n) { while (taken.indexOf(n) >= 0) n += "_"; taken.push(n); return n; };
+    var f = { n: name("values"), lo: name("lower whisker"), q1: name("Q1"), median: name("median"), q3: name("Q3"),
+      hi: name("upper whisker"), out: name("outliers") };
+    var boxes = order.map(function (g) {
+      var v = g.values.sort(function (a, b) { return a - b; }), n = v.length;
+      var q = function (p) {
+        var h = (n - 1) * p, i = Math.floor(h);
+        return i + 1 < n ? v[i] + (v[i + 1] - v[i]) * (h - i) : v[i];
+      };
+      var q1 = q(0.25), q3 = q(0.75), span = box.extent === "min-max" ? Infinity : box.extent * (q3 - q1);
+      var inside = v.filter(function (x) { return x >= q1 - span && x <= q3 + span; });
+      var o = {};
+      box.keys.forEach(function (k) { put(o, k, own(g.row, k)); });
+      put(o, f.n, n); put(o, f.lo, inside[0]); put(o, f.q1, q1); put(o, f.median, q(0.5)); put(o, f.q3, q3);
+      put(o, f.hi, inside[inside.length - 1]); put(o, f.out, n - inside.length);
+      return o;
+    });
+    return { rows: boxes, fields: taken };
+  }
+
   // Labels of every active filter, for components that read no query at all.
   function allActive(owner) {
     var labels = inputs.filter(active).map(function (i) { return i.label; });
@@ -758,7 +793,11 @@
       if (figure.classList.contains("vcd-spark")) options.actions = false;
       if (dark()) options.theme = "dark";
       var done = function () {
-        if (!figure.classList.contains("vcd-spark") && names.length) dataTable(figure, got[0].rows, fields, select);
+        if (vcdMeta.box && names.length) {
+          var boxes = boxSummary(got[0].rows, vcdMeta.box);
+          figure.vcdBoxes = boxes.rows;
+          dataTable(figure, boxes.rows, boxes.fields, select);
+        } else if (!figure.classList.contains("vcd-spark") && names.length) dataTable(figure, got[0].rows, fields, select);
         figure.setAttribute("data-status", "rendered");
       };
       // The same chart with other rows (a filter changed, nothing else): the

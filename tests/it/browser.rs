@@ -77,10 +77,37 @@ fn every_chart_shorthand_draws_in_the_browser() {
     let p = TempProject::fixture("filters");
     let r = p.vcd(&["build"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    // Ten shorthand charts on one page, plus the filter pages: each must draw
+    // Fourteen shorthand charts on one page (box plots and intervals among
+    // them), plus the filter pages: each must draw
     // marks with no console error, since vega_lite_4 writes the older schema.
     let charts = check_site(&browser, &p, "/");
-    assert!(charts >= 10 + 3 + 5, "saw {charts} charts");
+    assert!(charts >= 14 + 3 + 5, "saw {charts} charts");
+}
+
+#[test]
+fn every_chart_shorthand_draws_dark_on_a_phone_under_a_base_path() {
+    let Some(browser) = browser() else { return };
+    let p = TempProject::fixture("filters");
+    let r = p.vcd(&["build"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let server = StaticServer::start(&p.path("site"), "/dash/");
+    let page = browser.open("about:blank").unwrap();
+    page.set_viewport(390, 844).unwrap();
+    page.set_color_scheme(true).unwrap();
+    page.navigate(&server.url("kinds/")).unwrap();
+    let marks = chart_marks(&page);
+    assert!(marks.len() >= 14, "saw {} charts", marks.len());
+    for (id, status, n) in &marks {
+        assert_eq!(status, "rendered", "#{id} did not render");
+        assert!(*n > 0, "#{id} rendered no marks");
+    }
+    // The error bars take the dark theme's light stroke.
+    let light = page.eval("document.querySelectorAll('figure.vcd-chart [stroke=\"#d0d7de\"]').length").unwrap();
+    assert!(light.as_u64().unwrap() > 0, "no error bar drawn for the dark theme");
+    let wide = page.eval("Math.max(...Array.from(document.querySelectorAll('figure.vcd-chart svg')).map(s => s.getBoundingClientRect().width))");
+    assert!(wide.unwrap().as_f64().unwrap() <= 390.0, "a chart is wider than the phone");
+    let errors = page.console_errors();
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
 }
 
 #[test]

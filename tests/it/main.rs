@@ -5,6 +5,7 @@
 mod support;
 
 mod authoring;
+mod boxes;
 mod browser;
 mod build;
 mod cancel;

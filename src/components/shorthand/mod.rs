@@ -1,5 +1,5 @@
 //! Chart shorthands: `line_chart()`, `area_chart()`, `bar_chart()`,
-//! `scatter_chart()`, `histogram()`, `heatmap()` and `pie_chart()` build a
+//! `scatter_chart()`, `histogram()`, `heatmap()`, `pie_chart()` and `box_plot()` build a
 //! Vega-Lite spec from a few arguments, with the `vega_lite_4` types, and hand
 //! it to the same path as a ```` ```vega-lite ```` block.
 
@@ -23,6 +23,8 @@ pub enum Kind {
     Histogram,
     Heatmap,
     Pie,
+    /// Quartiles, whiskers and outliers of a number column, per category and series.
+    Box,
 }
 
 pub const KINDS: &[(&str, Kind)] = &[
@@ -33,6 +35,7 @@ pub const KINDS: &[(&str, Kind)] = &[
     ("histogram", Kind::Histogram),
     ("heatmap", Kind::Heatmap),
     ("pie_chart", Kind::Pie),
+    ("box_plot", Kind::Box),
 ];
 
 pub fn register(env: &mut Environment<'static>) {
@@ -63,6 +66,8 @@ struct Args {
     points: bool,
     donut: bool,
     select: Option<String>,
+    /// A box plot's whiskers: a multiple of the interquartile range, or `"min-max"`.
+    extent: Option<Json>,
     /// `usermeta.vcd.uncertainty` for a chart of means (see [`uncertainty`]).
     uncertainty: Option<Json>,
 }
@@ -77,6 +82,13 @@ fn chart(state: &State, fname: &str, kind: Kind, data: &str, kwargs: &Kwargs) ->
     // error names the call's line (the page's render plans it again). A
     // page's own slice, or a variant, is within them.
     if !scope.is_sliced(data) && !scope.catalog.params.contains_key(data) {
+        if let (Some(_), Kind::Box) = (scope.catalog.past_limits(data), kind) {
+            return Err(invalid(format!(
+                "{fname}: quartiles do not add up across groups, so a box plot draws from its query's rows, and \
+                 query '{data}' returns more than a page may ship (browser_rows) or hold (max_rows); draw a \
+                 histogram, filter or sample the query in SQL, or raise browser_rows in vcd.toml"
+            )));
+        }
         if let Some(past) = scope.catalog.past_limits(data) {
             crate::chart::rollup::plan_past_limits(&spec, data, past, scope.catalog.limits())
                 .map_err(|m| invalid(format!("{fname}: {m}")))?;
@@ -113,7 +125,9 @@ fn read_args(fname: &str, kind: Kind, data: &str, source: &Source, kwargs: &Kwar
         }
         Ok(())
     };
-    need(&x_field, x_name)?;
+    if kind != Kind::Box {
+        need(&x_field, x_name)?;
+    }
     if !matches!(kind, Kind::Histogram) {
         need(&y_field, y_name)?;
     }
@@ -125,7 +139,18 @@ fn read_args(fname: &str, kind: Kind, data: &str, source: &Source, kwargs: &Kwar
     let mut color = ch("color", color_field)?;
     let size = if kind == Kind::Scatter { ch("size", kwargs.get("size")?)? } else { None };
 
-    let agg: Option<String> = if matches!(kind, Kind::Scatter | Kind::Histogram) { None } else { kwargs.get("agg")? };
+    let agg: Option<String> =
+        if matches!(kind, Kind::Scatter | Kind::Histogram | Kind::Box) { None } else { kwargs.get("agg")? };
+    if kind == Kind::Box {
+        if let Some(y) = &y {
+            if y.measure != Some(Measure::Quantitative) {
+                return Err(invalid(format!(
+                    "{fname}: y must be a number column (the values whose spread it draws), got '{}'",
+                    y.field
+                )));
+            }
+        }
+    }
     let uncertainty = uncertainty(fname, kind, kwargs, agg.as_deref(), source)?;
     if let Some(op) = agg {
         let a = aggregate(&op)?;
@@ -230,6 +255,7 @@ fn read_args(fname: &str, kind: Kind, data: &str, source: &Source, kwargs: &Kwar
         None => default_select(kind, &x, &color),
     };
     let height: Option<f64> = kwargs.get("height")?;
+    let extent = if kind == Kind::Box { box_extent(fname, kwargs)? } else { None };
     Ok(Args {
         x,
         y,
@@ -244,8 +270,23 @@ fn read_args(fname: &str, kind: Kind, data: &str, source: &Source, kwargs: &Kwar
         points: points.unwrap_or(false),
         donut: donut.unwrap_or(false),
         select,
+        extent,
         uncertainty,
     })
+}
+
+/// A box plot's `extent=`: a positive multiple of the interquartile range, or `"min-max"`.
+fn box_extent(fname: &str, kwargs: &Kwargs) -> Result<Option<Json>, Error> {
+    let Some(v) = kwargs.get::<Option<Value>>("extent")? else { return Ok(None) };
+    if v.as_str() == Some("min-max") {
+        return Ok(Some(json!("min-max")));
+    }
+    match crate::components::args::as_num(&v) {
+        Some(crate::util::format::Num::Finite(d)) if d.to_f64() > 0.0 => Ok(Some(json!(d.to_f64()))),
+        _ => Err(invalid(format!(
+            "{fname}: extent must be a positive number (of interquartile ranges) or \"min-max\", got {v}"
+        ))),
+    }
 }
 
 /// The small-sample marks every chart of means gets, and the 95 % interval
@@ -321,6 +362,7 @@ fn known_args(kind: Kind) -> Vec<&'static str> {
         }
         Kind::Heatmap => known.extend(["agg", "sort", "min_n"]),
         Kind::Pie => {}
+        Kind::Box => known.push("extent"),
     }
     known
 }
@@ -344,6 +386,7 @@ fn mark(kind: Kind, args: &Args) -> vl::AnyMark {
             Kind::Scatter => vl::Mark::Point,
             Kind::Heatmap => vl::Mark::Rect,
             Kind::Pie => vl::Mark::Arc,
+            Kind::Box => vl::Mark::Boxplot,
         }),
         point: (kind == Kind::Line && args.points).then_some(vl::PointUnion::Bool(true)),
         filled: (kind == Kind::Scatter).then_some(true),
@@ -394,6 +437,9 @@ fn build(kind: Kind, data: &str, args: &Args) -> Result<Json, Error> {
             enc[offset] = json!({"field": channel::escape_field(&color.field), "type": "nominal"});
         }
     }
+    if kind == Kind::Box {
+        box_spec(&mut json, args);
+    }
     if let Some(select) = &args.select {
         json["usermeta"]["vcd"]["select"] = json!(select);
     }
@@ -410,6 +456,33 @@ fn build(kind: Kind, data: &str, args: &Args) -> Result<Json, Error> {
     Ok(json)
 }
 
+/// A box plot's spec: Tukey's boxes (quartiles; whiskers to the furthest
+/// value within `extent` × the interquartile range, 1.5 by default, or to
+/// the extremes with `extent="min-max"`; values beyond as points), series
+/// side by side, and `usermeta.vcd.box` (`{"value", "keys", "extent"}`) so
+/// the runtime's data table lists each box's figures rather than the rows.
+fn box_spec(json: &mut Json, args: &Args) {
+    let extent = args.extent.clone().unwrap_or(json!(1.5));
+    json["mark"] = json!({"type": "boxplot", "extent": extent});
+    // The whole row is no tooltip of a box: Vega-Lite gives each part its own.
+    if let Some(enc) = json.get_mut("encoding").and_then(Json::as_object_mut) {
+        enc.remove("tooltip");
+    }
+    let value = args.y.as_ref().map(|c| c.field.clone()).unwrap_or_default();
+    let mut keys: Vec<String> = args.x.iter().map(|c| c.field.clone()).collect();
+    if let (Some(color), Some(x)) = (&args.color, &args.x) {
+        if color.field != x.field {
+            json["encoding"]["xOffset"] = json!({"field": channel::escape_field(&color.field), "type": "nominal"});
+        }
+    }
+    if let Some(c) = &args.color {
+        if !keys.contains(&c.field) {
+            keys.push(c.field.clone());
+        }
+    }
+    json["usermeta"]["vcd"]["box"] = json!({"value": value, "keys": keys, "extent": extent});
+}
+
 /// A sentence saying what the chart shows, for screen readers.
 fn describe(kind: Kind, data: &str, args: &Args) -> String {
     let name = |c: &Option<Channel>| c.as_ref().and_then(|c| c.title.clone()).unwrap_or_default();
@@ -421,11 +494,13 @@ fn describe(kind: Kind, data: &str, args: &Args) -> String {
         Kind::Histogram => "Histogram",
         Kind::Heatmap => "Heatmap",
         Kind::Pie => "Pie chart",
+        Kind::Box => "Box plot",
     };
     let mut s = match kind {
         Kind::Pie => format!("{what} of {} by {}", name(&args.y), name(&args.color)),
         Kind::Histogram => format!("{what} of {}", name(&args.x)),
         Kind::Heatmap => format!("{what} of {} by {} and {}", name(&args.color), name(&args.x), name(&args.y)),
+        Kind::Box if args.x.is_none() => format!("{what} of {}", name(&args.y)),
         _ => format!("{what} of {} by {}", name(&args.y), name(&args.x)),
     };
     if kind != Kind::Pie && kind != Kind::Heatmap {
