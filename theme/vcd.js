@@ -452,39 +452,164 @@
     return out;
   }
 
-  // A box plot's figures, box by box, as Vega-Lite draws them: quartiles by
-  // d3's quantile (R's type 7, linear between the closest ranks), whiskers
-  // to the furthest value within extent × the interquartile range (or the
-  // extremes for "min-max"), the rest outliers. They are its data table.
-  function boxSummary(rows, box) {
+  // A box plot's figures, box by box (usermeta.vcd.box): quartiles as d3's
+  // quantile (R's type 7: linear between the closest ranks) gives them,
+  // whiskers to the furthest value within extent × the interquartile range
+  // (or the extremes for "min-max"), the values beyond them outliers. `rows`
+  // are the query's rows, or rollup rows that each hold one value of a box
+  // and how many rows hold it (under `count`), which give the same figures.
+  // Returns the boxes (its data table and the marks' data), their field
+  // names, and the outliers (one per value, with its count).
+  function boxSummary(rows, box, count) {
     var groups = new Map(), order = [];
     rows.forEach(function (r) {
-      var d = decimalOf(own(r, box.value));
-      if (!d) return;
+      var d = decimalOf(own(r, box.value)), w = count ? Number(own(r, count)) : 1;
+      if (!d || !(w > 0)) return;
       var key = JSON.stringify(box.keys.map(function (k) { return own(r, k); }));
       var g = groups.get(key);
       if (!g) { g = { row: r, values: [] }; groups.set(key, g); order.push(g); }
-      g.values.push(toNumber(d));
+      g.values.push([toNumber(d), w]);
     });
     var taken = box.keys.slice();
     var name = function (n) { while (taken.indexOf(n) >= 0) n += "_"; taken.push(n); return n; };
     var f = { n: name("values"), lo: name("lower whisker"), q1: name("Q1"), median: name("median"), q3: name("Q3"),
-      hi: name("upper whisker"), out: name("outliers") };
+      hi: name("upper whisker"), out: name("outliers"), v: name("value"), w: name("rows") };
+    var outliers = [];
     var boxes = order.map(function (g) {
-      var v = g.values.sort(function (a, b) { return a - b; }), n = v.length;
+      var v = g.values.sort(function (a, b) { return a[0] - b[0]; }), n = 0, ends = [];
+      v.forEach(function (p) { n += p[1]; ends.push(n); });
+      // The value at 0-based rank k of the sorted values, each repeated by its count.
+      var at = function (k) { var i = 0; while (ends[i] <= k) i++; return v[i][0]; };
       var q = function (p) {
-        var h = (n - 1) * p, i = Math.floor(h);
-        return i + 1 < n ? v[i] + (v[i + 1] - v[i]) * (h - i) : v[i];
+        var h = (n - 1) * p, i = Math.floor(h), a = at(i);
+        return i + 1 < n ? a + (at(i + 1) - a) * (h - i) : a;
       };
       var q1 = q(0.25), q3 = q(0.75), span = box.extent === "min-max" ? Infinity : box.extent * (q3 - q1);
-      var inside = v.filter(function (x) { return x >= q1 - span && x <= q3 + span; });
-      var o = {};
+      var o = {}, lo = null, hi = null, out = 0;
       box.keys.forEach(function (k) { put(o, k, own(g.row, k)); });
-      put(o, f.n, n); put(o, f.lo, inside[0]); put(o, f.q1, q1); put(o, f.median, q(0.5)); put(o, f.q3, q3);
-      put(o, f.hi, inside[inside.length - 1]); put(o, f.out, n - inside.length);
+      v.forEach(function (p) {
+        if (p[0] >= q1 - span && p[0] <= q3 + span) {
+          if (lo === null) lo = p[0];
+          hi = p[0];
+        } else {
+          out += p[1];
+          var x = {};
+          box.keys.forEach(function (k) { put(x, k, own(g.row, k)); });
+          put(x, f.v, p[0]); put(x, f.w, p[1]);
+          outliers.push(x);
+        }
+      });
+      put(o, f.n, n); put(o, f.lo, lo); put(o, f.q1, q1); put(o, f.median, q(0.5)); put(o, f.q3, q3);
+      put(o, f.hi, hi); put(o, f.out, out);
       return o;
     });
-    return { rows: boxes, fields: taken };
+    return { rows: boxes, fields: taken.slice(0, box.keys.length + 7), names: f, outliers: outliers };
+  }
+
+  // A box plot drawn in layers from its boxes: a whisker from the lower to
+  // the upper whisker, a box from Q1 to Q3, a tick at the median and a
+  // hollow point per outlying value, series side by side as the spec's
+  // xOffset puts them. Each part's tooltip gives the box's figures.
+  function boxSpec(spec, boxes) {
+    var enc = spec.encoding, f = boxes.names, y = enc.y || {};
+    var shared = {};
+    ["x", "xOffset", "color"].forEach(function (c) { if (enc[c]) shared[c] = enc[c]; });
+    var value = function (field) {
+      var d = { field: field, type: "quantitative", title: y.title };
+      if (y.axis) d.axis = y.axis;
+      if (y.scale) d.scale = y.scale;
+      return d;
+    };
+    var number = function (field) {
+      var t = { field: field, type: "quantitative", title: field };
+      if (y.axis && y.axis.format) { t.format = y.axis.format; if (y.axis.formatType) t.formatType = y.axis.formatType; }
+      return t;
+    };
+    var keys = ["x", "color"].filter(function (c) { return enc[c]; }).map(function (c) {
+      return { field: enc[c].field, type: enc[c].type, title: enc[c].title };
+    });
+    var tip = keys.concat([{ field: f.n, type: "quantitative", title: "values" }],
+      [f.lo, f.q1, f.median, f.q3, f.hi].map(number), [{ field: f.out, type: "quantitative", title: "outliers" }]);
+    var ink = dark() ? "#d0d7de" : "#1f2328";
+    var part = function (mark, enc2) { return { mark: mark, encoding: Object.assign({}, shared, enc2, { tooltip: tip }) }; };
+    var layers = [
+      part({ type: "rule", color: ink }, { y: value(f.lo), y2: { field: f.hi }, color: undefined }),
+      part({ type: "bar", size: 14 }, { y: value(f.q1), y2: { field: f.q3 } }),
+      part({ type: "tick", color: "white", size: 14, thickness: 2 }, { y: value(f.median), color: undefined })
+    ];
+    layers.forEach(function (l) { if (l.encoding.color === undefined) delete l.encoding.color; });
+    if (boxes.outliers.length) {
+      layers.push({
+        data: { values: boxes.outliers },
+        mark: { type: "point" },
+        encoding: Object.assign({}, shared, { y: value(f.v),
+          tooltip: keys.concat([number(f.v), { field: f.w, type: "quantitative", title: "rows" }]) })
+      });
+    }
+    var out = {};
+    Object.keys(spec).forEach(function (k) { if (k !== "mark" && k !== "encoding") out[k] = spec[k]; });
+    out.layer = layers;
+    return out;
+  }
+
+  // A reference label's `{column}` placeholders filled from a query's row.
+  function refLabel(label, row) {
+    return !row ? label : label.replace(/\{([^}]*)\}/g, function (all, name) {
+      var v = own(row, name);
+      return v === undefined ? all : text(v);
+    });
+  }
+
+  // Reference lines and bands (usermeta.vcd.refs; components/shorthand/refs.rs)
+  // as layers over the chart: a dashed rule per value, a faint rectangle per
+  // band behind the marks, each with its label at the plot's edge. A query's
+  // rows are those the page's filters keep. The axes the marks share take
+  // the chart's own titles, so Vega-Lite does not join field names into them.
+  function withRefs(spec, refs, refRows) {
+    var colour = dark() ? "#aab4be" : "#57606a";
+    var main = spec.layer ? spec.layer : [{ mark: spec.mark, encoding: spec.encoding }];
+    var titleOf = function (axis) {
+      for (var i = 0; i < main.length; i++) {
+        var d = main[i].encoding && main[i].encoding[axis];
+        if (d && d.title !== undefined) return d.title;
+      }
+      return null;
+    };
+    var before = [], after = [];
+    refs.forEach(function (r, i) {
+      var rows = r.query ? refRows[i] || [] : [null];
+      var num = function (v) { var d = decimalOf(v); return d ? toNumber(d) : null; };
+      var band = r.to !== undefined;
+      var values = rows.map(function (row) {
+        var a = row ? num(own(row, band ? r.from : r.column)) : band ? r.from : r.value;
+        var b = !band ? null : row ? num(own(row, r.to)) : r.to;
+        return { a: a, b: b, label: refLabel(r.label, row) };
+      }).filter(function (v) { return v.a !== null && (!band || v.b !== null); });
+      if (!values.length) return;
+      var axis = r.axis, across = axis === "x" ? "y" : "x";
+      var at = { field: "a", type: "quantitative", title: titleOf(axis) };
+      if (band) {
+        var rect = { data: { values: values }, mark: { type: "rect", opacity: 0.12, color: colour }, encoding: {} };
+        rect.encoding[axis] = at;
+        rect.encoding[axis + "2"] = { field: "b" };
+        before.push(rect);
+      } else {
+        var rule = { data: { values: values }, mark: { type: "rule", strokeDash: [4, 4], color: colour }, encoding: {} };
+        rule.encoding[axis] = at;
+        after.push(rule);
+      }
+      var label = { data: { values: values }, encoding: { text: { field: "label" } },
+        mark: axis === "y" ? { type: "text", align: "left", baseline: "bottom", dx: 3, dy: -2, color: colour }
+          : { type: "text", align: "left", baseline: "top", dx: 3, dy: 3, color: colour } };
+      label.encoding[axis] = at;
+      label.encoding[across] = { value: 0 };
+      after.push(label);
+    });
+    if (!before.length && !after.length) return spec;
+    var out = {};
+    Object.keys(spec).forEach(function (k) { if (k !== "mark" && k !== "encoding" && k !== "layer") out[k] = spec[k]; });
+    out.layer = before.concat(main, after);
+    return out;
   }
 
   // Labels of every active filter, for components that read no query at all.
@@ -731,15 +856,24 @@
           return { rows: rows, missing: got.missing, source: got.rows.length };
         });
       });
-    return Promise.all(fetches).then(function (got) {
+    var refs = vcdMeta.refs || [];
+    var refFetches = refs.map(function (r) {
+      return r.query ? rowsFor(r.query, figure.id).then(function (got) { return got.rows; }) : Promise.resolve(null);
+    });
+    return Promise.all(fetches.concat(refFetches)).then(function (got) {
+      var refRows = got.slice(names.length);
+      got = got.slice(0, names.length);
       var missing = [], columns = [];
+      var drawn = got.map(function (g) { return g.rows; });
+      var boxes = vcdMeta.box && names.length === 1 ? boxSummary(got[0].rows, vcdMeta.box, rolled ? vcdMeta.measures[0] : null) : null;
+      if (boxes) drawn[0] = boxes.rows;
       var u = vcdMeta.uncertainty, uf = null;
       if (u && u.n && names.length === 1 && spec.encoding && spec.mark) {
         uf = uncertainFields(got[0].rows, u);
         uncertainRows(got[0].rows, u, uf);
       }
       names.forEach(function (n, i) {
-        var known = (own(manifest.queries, n) || { columns: [] }).columns.concat(got[i].rows.length ? Object.keys(got[i].rows[0]) : []);
+        var known = (own(manifest.queries, n) || { columns: [] }).columns.concat(drawn[i].length ? Object.keys(drawn[i][0]) : []);
         known.forEach(function (k) { if (columns.indexOf(k) < 0) columns.push(k); });
       });
       var aliases = aliasesFor(columns);
@@ -747,7 +881,7 @@
       spec.datasets = dict();
       Object.keys(inline).forEach(function (n) { put(spec.datasets, n, inline[n]); });
       names.forEach(function (n, i) {
-        put(spec.datasets, n, aliasRows(got[i].rows, aliases));
+        put(spec.datasets, n, aliasRows(drawn[i], aliases));
         got[i].missing.forEach(function (m) { if (missing.indexOf(m) < 0) missing.push(m); });
       });
       aliasSpec(spec, aliases);
@@ -771,6 +905,8 @@
         spec = uncertainSpec(spec, u, uf, got[0].rows);
         fields = encodedFields(spec);
       }
+      if (boxes) spec = boxSpec(spec, boxes);
+      if (refs.length) spec = withRefs(spec, refs, refRows);
       if (spec.width === undefined && (isSingleView(spec) || spec.layer)) {
         spec.width = "container";
         spec.autosize = spec.autosize || { type: "fit-x", contains: "padding" };
@@ -793,8 +929,7 @@
       if (figure.classList.contains("vcd-spark")) options.actions = false;
       if (dark()) options.theme = "dark";
       var done = function () {
-        if (vcdMeta.box && names.length) {
-          var boxes = boxSummary(got[0].rows, vcdMeta.box);
+        if (boxes) {
           figure.vcdBoxes = boxes.rows;
           dataTable(figure, boxes.rows, boxes.fields, select);
         } else if (!figure.classList.contains("vcd-spark") && names.length) dataTable(figure, got[0].rows, fields, select);

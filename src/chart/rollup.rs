@@ -46,6 +46,9 @@ pub fn plan<'c>(spec: &Json, columns: impl Fn(&str) -> Option<&'c [Column]>) -> 
     let Some(query) = obj.get("data").and_then(|d| d.get("name")).and_then(Json::as_str) else { return Need::Rows };
     let Some(columns) = columns(query) else { return Need::Rows };
     let Some(encoding) = obj.get("encoding").and_then(Json::as_object) else { return Need::Rows };
+    if let Some(b) = obj.get("usermeta").and_then(|u| u.pointer("/vcd/box")) {
+        return box_counts(spec, query, b, columns);
+    }
     let mut defs = Vec::new();
     for def in encoding.values().flat_map(|d| d.as_array().cloned().unwrap_or_else(|| vec![d.clone()])) {
         match read_def(&def) {
@@ -124,6 +127,30 @@ pub fn plan<'c>(spec: &Json, columns: impl Fn(&str) -> Option<&'c [Column]>) -> 
     }
     let request = Request { query: query.to_string(), keys, bins: Vec::new(), days: Vec::new(), measures };
     Need::Rollup { request, spec, aliases }
+}
+
+/// A box plot's rollup: how many rows hold each value of its number column,
+/// per box (`usermeta.vcd.box`: the value column and the keys of a box). A
+/// value's count is all a quartile needs, so the runtime works out each box
+/// exactly from it under any filter, and the page ships one row per
+/// distinct value in a box rather than one per row.
+fn box_counts(spec: &Json, query: &str, b: &Json, columns: &[Column]) -> Need {
+    let value = b.get("value").and_then(Json::as_str).unwrap_or_default().to_string();
+    let mut keys: Vec<String> = b
+        .get("keys")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|k| k.as_str().map(String::from))
+        .collect();
+    keys.push(value.clone());
+    if let Some(k) = keys.iter().find(|k| !columns.iter().any(|c| &&c.name == k)) {
+        return Need::Raw(format!("'{k}' is not a column of '{query}'"));
+    }
+    let measures = vec![Measure { op: Op::Count, field: None }];
+    let aliases = aliases(&measures, &keys);
+    let request = Request { query: query.to_string(), keys, bins: Vec::new(), days: Vec::new(), measures };
+    Need::Rollup { request, spec: spec.clone(), aliases }
 }
 
 /// A chart of means that shows how sure they are, over rows the page ships

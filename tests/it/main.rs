@@ -4,6 +4,7 @@
 
 mod support;
 
+mod annotations;
 mod authoring;
 mod boxes;
 mod browser;

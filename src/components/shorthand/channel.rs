@@ -168,6 +168,8 @@ pub(super) struct Channel {
     pub(super) sort: Option<vl::SortUnion>,
     pub(super) bin: Option<f64>,
     pub(super) stack: Option<vl::Stack>,
+    /// A number axis's scale other than linear (`x_scale="log"`).
+    pub(super) scale: Option<vl::ScaleType>,
     /// How many distinct values the field has in the query's result (for
     /// one too big to hold, as the engine counted them; `usize::MAX` where
     /// it did not count them).
@@ -224,11 +226,15 @@ impl Channel {
     /// A temporal axis is a UTC scale: the runtime hands dates to Vega as UTC
     /// instants (`2024-05-01` is that day's UTC midnight), and a UTC scale
     /// shows them on the day they name in every reader's time zone.
+    /// A number axis takes the scale its `_scale` argument names.
     pub(super) fn scale(&self) -> vl::RemovableValue<vl::Scale> {
-        if self.measure != Some(Measure::Temporal) {
-            return vl::RemovableValue::Default;
+        if self.measure == Some(Measure::Temporal) {
+            return vl::Scale { scale_type: Some(vl::ScaleType::Utc), ..Default::default() }.into();
         }
-        vl::Scale { scale_type: Some(vl::ScaleType::Utc), ..Default::default() }.into()
+        match &self.scale {
+            Some(t) => vl::Scale { scale_type: Some(t.clone()), ..Default::default() }.into(),
+            None => vl::RemovableValue::Default,
+        }
     }
     /// This channel's format and format type, when it has a format.
     fn format_spec(&self) -> Option<(vl::Format, Option<String>)> {
@@ -313,8 +319,10 @@ pub(super) fn channel(
     let title: Option<String> = kwargs.get(&format!("{prefix}_title"))?;
     let format: Option<String> = kwargs.get(&format!("{prefix}_format"))?;
     let ty: Option<String> = kwargs.get(&format!("{prefix}_type"))?;
+    let scale: Option<String> =
+        if matches!(prefix, "x" | "y") { kwargs.get(&format!("{prefix}_scale"))? } else { None };
     let Some(field) = field else {
-        if title.is_some() || format.is_some() || ty.is_some() {
+        if title.is_some() || format.is_some() || ty.is_some() || scale.is_some() {
             return Err(invalid(format!("{fname}: {prefix}_title, {prefix}_format and {prefix}_type need {prefix}=")));
         }
         return Ok(None);
@@ -328,13 +336,27 @@ pub(super) fn channel(
         Some(t) => Measure::parse(&t, &format!("{fname}: {prefix}_type"))?,
         None => infer(source.columns(), rows, &field),
     };
+    let scale = match scale.as_deref() {
+        None | Some("linear") => None,
+        Some(s) if measure != Measure::Quantitative => {
+            return Err(invalid(format!(
+                "{fname}: {prefix}_scale=\"{s}\" needs a number axis, and '{field}' is not one"
+            )));
+        }
+        Some("log") => Some(vl::ScaleType::Log),
+        Some("sqrt") => Some(vl::ScaleType::Sqrt),
+        Some("symlog") => Some(vl::ScaleType::Symlog),
+        Some(s) => {
+            return Err(invalid(format!("{fname}: {prefix}_scale must be linear, log, sqrt or symlog, got '{s}'")))
+        }
+    };
     let title = title.or_else(|| Some(humanise(&field)));
     let at = source.columns().iter().position(|c| c.name == field).unwrap_or(0);
     let categories = match source {
         Source::Rows(_) => rows.iter().map(|r| r[at].to_string()).collect::<std::collections::BTreeSet<_>>().len(),
         Source::Engine(u) => u.distinct[at].map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX)),
     };
-    Ok(Some(Channel { field, measure: Some(measure), title, format, categories, ..Default::default() }))
+    Ok(Some(Channel { field, measure: Some(measure), title, format, categories, scale, ..Default::default() }))
 }
 
 /// A column name as a Vega-Lite field: Vega-Lite reads `.` and `[…]` in a

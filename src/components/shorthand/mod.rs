@@ -11,6 +11,7 @@ use serde_json::{json, Value as Json};
 use vega_lite_4 as vl;
 
 mod channel;
+mod refs;
 use channel::{aggregate, channel, humanise, infer, sort, Channel, Measure};
 
 /// The chart kinds, each registered under its function name.
@@ -76,19 +77,28 @@ fn chart(state: &State, fname: &str, kind: Kind, data: &str, kwargs: &Kwargs) ->
     let scope = scope::of(state)?;
     let source = scope.read_or_columns(data, fname)?;
     let args = read_args(fname, kind, data, &source, kwargs)?;
+    let refs = if takes_refs(kind) {
+        let value_axis = if args.horizontal { "x" } else { "y" };
+        let quantitative = |axis: &str| {
+            let drawn = match (axis, args.horizontal) {
+                ("x", false) | ("y", true) => &args.x,
+                _ => &args.y,
+            };
+            drawn.as_ref().is_some_and(|c| c.measure == Some(Measure::Quantitative) || c.aggregate.is_some())
+        };
+        refs::read(&scope, fname, kwargs, value_axis, quantitative)?
+    } else {
+        Vec::new()
+    };
     crate::components::args::finish_args(kwargs, fname, &known_args(kind))?;
-    let spec = build(kind, data, &args)?;
+    let mut spec = build(kind, data, &args)?;
+    if !refs.is_empty() {
+        spec["usermeta"]["vcd"]["refs"] = json!(refs);
+    }
     // Past the limits, what the chart cannot draw is said here, where the
     // error names the call's line (the page's render plans it again). A
     // page's own slice, or a variant, is within them.
     if !scope.is_sliced(data) && !scope.catalog.params.contains_key(data) {
-        if let (Some(_), Kind::Box) = (scope.catalog.past_limits(data), kind) {
-            return Err(invalid(format!(
-                "{fname}: quartiles do not add up across groups, so a box plot draws from its query's rows, and \
-                 query '{data}' returns more than a page may ship (browser_rows) or hold (max_rows); draw a \
-                 histogram, filter or sample the query in SQL, or raise browser_rows in vcd.toml"
-            )));
-        }
         if let Some(past) = scope.catalog.past_limits(data) {
             crate::chart::rollup::plan_past_limits(&spec, data, past, scope.catalog.limits())
                 .map_err(|m| invalid(format!("{fname}: {m}")))?;
@@ -345,9 +355,12 @@ fn known_args(kind: Kind) -> Vec<&'static str> {
             "agg",
             "donut",
         ],
-        _ => vec!["x", "y", "x_title", "y_title", "x_format", "y_format", "x_type", "y_type"],
+        _ => vec!["x", "y", "x_title", "y_title", "x_format", "y_format", "x_type", "y_type", "x_scale", "y_scale"],
     };
     known.extend(["title", "height", "description", "tooltip", "select"]);
+    if takes_refs(kind) {
+        known.extend(["ref_x", "ref_y", "ref_band"]);
+    }
     if kind != Kind::Pie {
         known.extend(["color", "series", "color_title", "color_format", "color_type"]);
     }
@@ -365,6 +378,11 @@ fn known_args(kind: Kind) -> Vec<&'static str> {
         Kind::Box => known.push("extent"),
     }
     known
+}
+
+/// Whether a kind draws on number axes that reference lines can mark.
+fn takes_refs(kind: Kind) -> bool {
+    !matches!(kind, Kind::Pie | Kind::Heatmap)
 }
 
 /// Clicking a mark filters the page by its category: the colour series where
@@ -459,12 +477,14 @@ fn build(kind: Kind, data: &str, args: &Args) -> Result<Json, Error> {
 /// A box plot's spec: Tukey's boxes (quartiles; whiskers to the furthest
 /// value within `extent` × the interquartile range, 1.5 by default, or to
 /// the extremes with `extent="min-max"`; values beyond as points), series
-/// side by side, and `usermeta.vcd.box` (`{"value", "keys", "extent"}`) so
-/// the runtime's data table lists each box's figures rather than the rows.
+/// side by side, and `usermeta.vcd.box` (`{"value", "keys", "extent"}`).
+/// The runtime works out each box from the rows, or from a rollup counting
+/// each value per box ([`crate::chart::rollup::plan`]), and draws it in
+/// layers; the `boxplot` mark stands for it until then.
 fn box_spec(json: &mut Json, args: &Args) {
     let extent = args.extent.clone().unwrap_or(json!(1.5));
     json["mark"] = json!({"type": "boxplot", "extent": extent});
-    // The whole row is no tooltip of a box: Vega-Lite gives each part its own.
+    // The runtime gives each part of a box its own tooltip.
     if let Some(enc) = json.get_mut("encoding").and_then(Json::as_object_mut) {
         enc.remove("tooltip");
     }
