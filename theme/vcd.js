@@ -1995,7 +1995,7 @@
   // ---- Putting it together ----
   var figures = Array.prototype.slice.call(document.querySelectorAll("figure.vcd-chart"));
   var tables = Array.prototype.slice.call(document.querySelectorAll("figure.vcd-table"));
-  var kpis = Array.prototype.slice.call(document.querySelectorAll(".kpi"));
+  var kpis = Array.prototype.slice.call(document.querySelectorAll(".kpi, .vcd-value"));
   var specs = figures.map(function (f) { return JSON.parse(f.querySelector("script.vcd-spec").textContent); });
   tables.forEach(setupTable);
 

@@ -16,6 +16,8 @@ pub struct Look {
     pub compare: Option<String>,
     /// For a card showing a mean: how sure it is shown to be.
     pub sure: Option<Sure>,
+    /// An inline figure (`value()`) in prose: its parts are `span`s, not `div`s.
+    pub inline: bool,
 }
 
 /// How a card's mean shows how sure it is (`docs/uncertainty.md`): a line

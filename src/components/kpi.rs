@@ -88,7 +88,7 @@ pub fn kpi(state: &minijinja::State, label: String, value: Value, kwargs: Kwargs
     // A period KPI compares with the window before; say so unless told otherwise.
     let compare_auto = compare.is_none();
     let compare = compare.or_else(|| period.as_ref().map(|p| format!("vs the {} days before", p.days)));
-    let look = Look { fmt: fmt.clone(), decimals, up_is_good, compare: compare.clone(), sure: None };
+    let look = Look { fmt: fmt.clone(), decimals, up_is_good, compare: compare.clone(), sure: None, inline: false };
     let (figures, bound) = match &data {
         Some(query) => {
             let sure =
@@ -137,8 +137,9 @@ impl Look {
     fn figures(&self, current: Option<&Figure>, before: Option<&Figure>, moments: Option<&Moments>) -> String {
         let text = current.map_or_else(|| "–".to_string(), |f| shown(f, &self.fmt, self.decimals));
         let inexact = current.is_some_and(|f| !f.exact);
+        let tag = if self.inline { "span" } else { "div" };
         let mut html = format!(
-            "<div class=\"kpi-value\" data-value=\"{}\"{}>{}</div>",
+            "<{tag} class=\"kpi-value\" data-value=\"{}\"{}>{}</{tag}>",
             current.map(Figure::text).unwrap_or_default(),
             if inexact { format!(" title=\"{}\"", escape_for_markdown(INEXACT)) } else { String::new() },
             escape_for_markdown(&text)
@@ -193,6 +194,39 @@ fn sure_line(sure: &Sure, m: &Moments, fmt: &str, decimals: usize) -> String {
 }
 
 const DEFAULT_COMPARE: &str = "vs previous period";
+
+/// `{{ value("post_facts", "reach", agg="sum", format="compact") }}`: one
+/// figure of a query's column inline in prose, following the page's filters
+/// as a KPI card's does (the same figures, exact at build time and in the
+/// browser, from a rollup where one answers). Arguments: the query, the
+/// column, and optionally `agg` (sum by default; first, mean, min, max,
+/// count), `format` and `decimals` as for `kpi`.
+pub fn value(state: &minijinja::State, query: String, column: String, kwargs: Kwargs) -> Result<Value, Error> {
+    let fmt: Option<String> = kwargs.get("format")?;
+    let fmt = fmt.unwrap_or_else(|| "number".into());
+    let Some((_, default_decimals)) = FORMATS.iter().find(|(f, _)| *f == fmt) else {
+        let known: Vec<&str> = FORMATS.iter().map(|(f, _)| *f).collect();
+        return Err(invalid(format!("value format must be one of {}, got '{fmt}'", known.join(", "))));
+    };
+    let decimals: Option<usize> = kwargs.get("decimals")?;
+    let decimals = decimals.unwrap_or(*default_decimals).min(12);
+    let agg: Option<String> = kwargs.get("agg")?;
+    let agg = agg.unwrap_or_else(|| "sum".into());
+    finish_args(&kwargs, "value", &["agg", "format", "decimals"])?;
+    let look = Look { fmt: fmt.clone(), decimals, up_is_good: true, compare: None, sure: None, inline: true };
+    let b = bind_kpi(state, &query, &Value::from(column), None, Some(&agg), None, &look, None)?;
+    let mut spec = b.spec;
+    spec["format"] = fmt.into();
+    spec["decimals"] = decimals.into();
+    spec["up_is_good"] = true.into();
+    spec["compare"] = DEFAULT_COMPARE.into();
+    spec["compare_auto"] = false.into();
+    Ok(Value::from_safe_string(format!(
+        "<span class=\"vcd-value\">{}<script type=\"application/json\" class=\"vcd-kpi-spec\">{}</script></span>",
+        b.figures,
+        crate::chart::script_json(&spec)
+    )))
+}
 
 /// The title of a KPI value marked `≈` (the runtime writes the same).
 const INEXACT: &str = "Approximate: these values have more digits than the browser can add exactly";
@@ -296,16 +330,18 @@ fn bind_kpi(
 ) -> Result<BoundKpi, Error> {
     use crate::components::scope::{check_field, Source};
     let scope = crate::components::scope::of(state)?;
-    let source = scope.read_or_columns(query, "kpi")?;
+    // The function the author called, for messages.
+    let fname = if look.inline { "value" } else { "kpi" };
+    let source = scope.read_or_columns(query, fname)?;
     let agg = agg.unwrap_or("first");
     if !AGGS.contains(&agg) {
-        return Err(invalid(format!("kpi agg must be one of {}, got '{agg}'", AGGS.join(", "))));
+        return Err(invalid(format!("{fname} agg must be one of {}, got '{agg}'", AGGS.join(", "))));
     }
     let column = |v: &Value, what: &str| -> Result<String, Error> {
         let name = v.as_str().ok_or_else(|| {
-            invalid(format!("kpi with data= takes the {what} as a column name of query '{query}', got {v}"))
+            invalid(format!("{fname} with data= takes the {what} as a column name of query '{query}', got {v}"))
         })?;
-        check_field(source.columns(), query, name, &format!("kpi {what}"))?;
+        check_field(source.columns(), query, name, &format!("{fname} {what}"))?;
         Ok(name.to_string())
     };
     let value_col = column(value, "value")?;
@@ -314,7 +350,7 @@ fn bind_kpi(
         if previous.is_some() {
             return Err(invalid("kpi period= compares two windows of the same column; leave out previous=".into()));
         }
-        check_field(source.columns(), query, &period.column, "kpi period")?;
+        check_field(source.columns(), query, &period.column, &format!("{fname} period"))?;
     }
     let sure = sure.map(|(ci, min_n)| Sure {
         ci,
@@ -348,7 +384,7 @@ fn bind_kpi(
         Source::Engine(_) => {
             let rollup = rollup.map_err(|why| {
                 invalid(format!(
-                    "kpi: {}; this card's agg='{agg}' cannot be computed by the engine because {why}",
+                    "{fname}: {}; its agg='{agg}' cannot be computed by the engine because {why}",
                     scope.catalog.oversize_message(query)
                 ))
             })?;
@@ -493,7 +529,8 @@ mod tests {
     /// (Jan 6–10) against the 5 before (Jan 1–5); a null day is in neither.
     #[test]
     fn a_deferred_period_card_compares_windows_of_its_rollup() {
-        let look = Look { fmt: "number".into(), decimals: 0, up_is_good: true, compare: None, sure: None };
+        let look =
+            Look { fmt: "number".into(), decimals: 0, up_is_good: true, compare: None, sure: None, inline: false };
         let kpi = DeferredKpi { rollup: 0, op: Op::Sum, days: Some(5), previous: false, sum_squares: None, look };
         let columns = vec![
             vec![json!("2024-01-01"), json!("2024-01-05"), json!("2024-01-10"), json!(null)],

@@ -10,7 +10,7 @@ pub mod scope;
 pub mod shorthand;
 pub mod table;
 
-pub use kpi::kpi;
+pub use kpi::{kpi, value};
 pub use table::table;
 
 use crate::util::format::{Num, Style};

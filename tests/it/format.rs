@@ -176,7 +176,7 @@ fn the_runtime_formatter_meets_every_vector() {
 
 /// The text of every KPI card (value, change and how sure) and every table's cells.
 const READ_FIGURES: &str = "JSON.stringify({
-  kpis: Array.from(document.querySelectorAll('.kpi')).map(k => [
+  kpis: Array.from(document.querySelectorAll('.kpi, .vcd-value')).map(k => [
     k.querySelector('.kpi-value').textContent.trim(),
     (k.querySelector('.kpi-delta') || {textContent: ''}).textContent.trim(),
     (k.querySelector('.kpi-sure') || {textContent: ''}).textContent.trim()]),

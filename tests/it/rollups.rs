@@ -451,8 +451,7 @@ fn a_query_too_big_to_hold_feeds_the_cards_and_charts_that_aggregate_it() {
     let line = business.lines().count() + 2;
     assert!(
         r.stderr.contains(&format!("pages/business.md:{line}"))
-            && r.stderr
-                .contains("this card's agg='first' cannot be computed by the engine because 'first' does not add up"),
+            && r.stderr.contains("its agg='first' cannot be computed by the engine because 'first' does not add up"),
         "{}",
         r.stderr
     );
