@@ -338,7 +338,7 @@
       var p = sum / n, z2 = Z975 * Z975, d = 1 + z2 / n;
       var centre = (p + z2 / (2 * n)) / d;
       var h = Z975 * Math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / d;
-      return [centre - h, centre + h];
+      return [Math.max(centre - h, 0), Math.min(centre + h, 1)];
     }
     if (n < 2) return null;
     var mean = sum / n;
@@ -349,7 +349,7 @@
 
   // The fields a chart of means gains (each named apart from the rows' own):
   // a note on the sample, whether it is small, and the interval's ends.
-  function uncertainFields(rows, u) {
+  function uncertainFields(rows) {
     var taken = rows.length ? Object.keys(rows[0]) : [];
     var name = function (n) { while (taken.indexOf(n) >= 0) n += "_"; taken.push(n); return n; };
     return { sample: name("Sample"), small: name("small sample"), low: name("95% low"), high: name("95% high") };
@@ -360,8 +360,8 @@
     rows.forEach(function (r) {
       var n = Number(own(r, u.n) || 0), small = n < u.min_n;
       put(r, f.small, small);
-      put(r, f.sample, small ? n + (n === 1 ? " value" : " values") + ", under " + u.min_n + ": a small sample"
-        : n + " values");
+      var values = n + (n === 1 ? " value" : " values");
+      put(r, f.sample, small ? values + ", under " + u.min_n + ": a small sample" : values);
       if (u.ci) {
         var iv = interval(u.method, n, Number(own(r, u.mean)) * n, Number(own(r, u.sum_squares)));
         put(r, f.low, iv ? iv[0] : null);
@@ -413,6 +413,8 @@
     var main = { mark: spec.mark, encoding: Object.assign({}, enc, { tooltip: tip }) };
     var layers = [main];
     if (mark === "line") {
+      // The layer's points stand for the line's own (points=true), which could not fade.
+      if (typeof main.mark === "object") main.mark = Object.assign({}, main.mark, { point: false });
       var points = { mark: { type: "point", filled: true, size: 40 }, encoding: Object.assign({}, main.encoding) };
       delete main.encoding.tooltip;
       fade(points.encoding);
@@ -420,7 +422,9 @@
     } else {
       fade(main.encoding);
     }
-    var domain = u.ci ? intervalDomain(rows, u, f) : null;
+    // A log axis cannot start at 0: it keeps Vega-Lite's own extent.
+    var log = valueDef.scale && valueDef.scale.type && valueDef.scale.type !== "linear";
+    var domain = u.ci && !log ? intervalDomain(rows, u, f) : null;
     if (domain) {
       main.encoding[value] = Object.assign({}, valueDef, { scale: Object.assign({}, valueDef.scale, { domain: domain, nice: true }) });
     }
@@ -431,7 +435,9 @@
       layers.unshift(band);
     } else if (u.ci && mark === "bar") {
       var bars = { mark: { type: "errorbar", ticks: { size: 12 }, clip: true, color: dark() ? "#d0d7de" : "#1f2328" }, encoding: {} };
-      bars.encoding[across] = enc[across];
+      // The bars' own order holds; the error bars follow it unsorted.
+      bars.encoding[across] = Object.assign({}, enc[across]);
+      delete bars.encoding[across].sort;
       if (enc[across + "Offset"]) bars.encoding[across + "Offset"] = enc[across + "Offset"];
       bars.encoding[value] = { field: f.low, type: "quantitative", title: valueDef.title };
       bars.encoding[value + "2"] = { field: f.high };
@@ -462,13 +468,18 @@
   // names, and the outliers (one per value, with its count).
   function boxSummary(rows, box, count) {
     var groups = new Map(), order = [];
+    // Past browser_rows the rows are intervals of the value: each reads as its middle.
+    var bins = box.bins;
+    var valueOf = bins
+      ? function (r) { var i = own(r, bins.alias); return i === null || i === undefined ? null : bins.start + (Number(i) + 0.5) * bins.step; }
+      : function (r) { var d = decimalOf(own(r, box.value)); return d ? toNumber(d) : null; };
     rows.forEach(function (r) {
-      var d = decimalOf(own(r, box.value)), w = count ? Number(own(r, count)) : 1;
-      if (!d || !(w > 0)) return;
+      var x = valueOf(r), w = count ? Number(own(r, count)) : 1;
+      if (x === null || !(w > 0)) return;
       var key = JSON.stringify(box.keys.map(function (k) { return own(r, k); }));
       var g = groups.get(key);
       if (!g) { g = { row: r, values: [] }; groups.set(key, g); order.push(g); }
-      g.values.push([toNumber(d), w]);
+      g.values.push([x, w]);
     });
     var taken = box.keys.slice();
     var name = function (n) { while (taken.indexOf(n) >= 0) n += "_"; taken.push(n); return n; };
@@ -549,6 +560,13 @@
     var out = {};
     Object.keys(spec).forEach(function (k) { if (k !== "mark" && k !== "encoding") out[k] = spec[k]; });
     out.layer = layers;
+    var bins = spec.usermeta.vcd.box.bins;
+    if (bins) {
+      // Read from intervals of the value: say how close the figures are.
+      var t = typeof spec.title === "object" && spec.title ? spec.title : { text: spec.title || "" };
+      var width = y.axis && y.axis.format ? chartFormat(bins.step, y.axis.format) : String(bins.step);
+      out.title = Object.assign({}, t, { subtitle: "Quartiles and whiskers to within " + width + " (the values in " + bins.count + " intervals)" });
+    }
     return out;
   }
 
@@ -606,10 +624,52 @@
       after.push(label);
     });
     if (!before.length && !after.length) return spec;
+    // An explicit domain (intervals set one) still takes in every reference.
+    before.concat(after).forEach(function (l) {
+      var axis = l.encoding.y && l.encoding.y.field === "a" ? "y" : "x";
+      main.forEach(function (m) {
+        var d = m.encoding && m.encoding[axis], dom = d && d.scale && d.scale.domain;
+        if (!Array.isArray(dom)) return;
+        l.data.values.forEach(function (v) {
+          [v.a, v.b].forEach(function (x) { if (x !== null) { dom[0] = Math.min(dom[0], x); dom[1] = Math.max(dom[1], x); } });
+        });
+      });
+    });
     var out = {};
     Object.keys(spec).forEach(function (k) { if (k !== "mark" && k !== "encoding" && k !== "layer") out[k] = spec[k]; });
     out.layer = before.concat(main, after);
     return out;
+  }
+
+  // ---- Tabs (components/layout.rs `tabs`): one panel shown at a time ----
+  // The WAI-ARIA tabs pattern: a click or Enter shows a tab's panel, the
+  // arrow keys, Home and End move along the row. Without this script every
+  // panel shows under its label. Charts drawn in a hidden panel measured no
+  // width; a resize event lets Vega lay them out once they show.
+  function setupTabs(box) {
+    var tabs = Array.prototype.slice.call(box.querySelectorAll(":scope > .vcd-tablist > [role=tab]"));
+    var show = function (i, focus) {
+      tabs.forEach(function (t, k) {
+        var on = k === i;
+        t.setAttribute("aria-selected", on ? "true" : "false");
+        t.tabIndex = on ? 0 : -1;
+        var panel = document.getElementById(t.getAttribute("aria-controls"));
+        if (panel) panel.hidden = !on;
+      });
+      if (focus) tabs[i].focus();
+      window.dispatchEvent(new Event("resize"));
+    };
+    tabs.forEach(function (t, i) {
+      t.addEventListener("click", function () { show(i, false); });
+      t.addEventListener("keydown", function (e) {
+        var to = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[e.key];
+        if (to === undefined) return;
+        e.preventDefault();
+        show((to + tabs.length) % tabs.length, true);
+      });
+    });
+    box.classList.add("vcd-tabs-ready");
+    show(0, false);
   }
 
   // Labels of every active filter, for components that read no query at all.
@@ -630,7 +690,8 @@
     var el = container.querySelector(":scope > .vcd-unfiltered");
     if (!labels.length) { if (el) el.remove(); return; }
     if (!el) {
-      el = element("p", { className: "vcd-unfiltered" });
+      // Inside a sentence (an inline value) the note is a span, not a paragraph.
+      el = element(container.classList.contains("vcd-value") ? "span" : "p", { className: "vcd-unfiltered" });
       container.insertBefore(el, before || container.firstChild);
     }
     el.textContent = "Not filtered by " + labels.join(", ") + " (this data has no such column)";
@@ -869,7 +930,7 @@
       if (boxes) drawn[0] = boxes.rows;
       var u = vcdMeta.uncertainty, uf = null;
       if (u && u.n && names.length === 1 && spec.encoding && spec.mark) {
-        uf = uncertainFields(got[0].rows, u);
+        uf = uncertainFields(got[0].rows);
         uncertainRows(got[0].rows, u, uf);
       }
       names.forEach(function (n, i) {
@@ -1357,7 +1418,9 @@
   }
 
   function updateKpi(card) {
-    var spec = JSON.parse(card.querySelector("script.vcd-kpi-spec").textContent);
+    // A card's spec is a script element; an inline value's, its data-spec attribute.
+    var held = card.getAttribute("data-spec");
+    var spec = JSON.parse(held !== null ? held : card.querySelector("script.vcd-kpi-spec").textContent);
     if (spec.rollup !== null && spec.rollup !== undefined) return updateRolledKpi(card, spec);
     var aggregate = function (rows) { return kpiAggregate(spec.agg, rows, spec.value); };
     var moments = function (rows) { return spec.sure ? rowMoments(rows, spec.value) : null; };
@@ -1437,7 +1500,8 @@
     if (sure.ci) {
       var iv = interval(sure.method, m.n, m.sum, m.sumSquares);
       var amount = function (x) {
-        return fmt === "percent" ? formatNumber(shift(decimalOf(x), 2), "number", places) + " pts" : formatNumber(x, fmt, places);
+        var d = decimalOf(x);
+        return fmt === "percent" && d ? formatNumber(shift(d, 2), "number", places) + " pts" : formatNumber(x, fmt, places);
       };
       if (!iv) parts.push("no interval");
       else if (sure.method === "wilson") parts.push("95% CI " + formatNumber(iv[0], fmt, places) + "–" + formatNumber(iv[1], fmt, places));
@@ -1995,6 +2059,7 @@
   // ---- Putting it together ----
   var figures = Array.prototype.slice.call(document.querySelectorAll("figure.vcd-chart"));
   var tables = Array.prototype.slice.call(document.querySelectorAll("figure.vcd-table"));
+  Array.prototype.forEach.call(document.querySelectorAll(".vcd-tabs"), setupTabs);
   var kpis = Array.prototype.slice.call(document.querySelectorAll(".kpi, .vcd-value"));
   var specs = figures.map(function (f) { return JSON.parse(f.querySelector("script.vcd-spec").textContent); });
   tables.forEach(setupTable);
@@ -2004,7 +2069,7 @@
     if (typeof vegaEmbed === "function") figures.forEach(function (f, i) { work.push(renderChart(f, specs[i])); });
     tables.forEach(function (t) { work.push(t.vcdTable.refresh()); });
     kpis.forEach(function (k) {
-      if (k.querySelector("script.vcd-kpi-spec")) work.push(updateKpi(k));
+      if (k.hasAttribute("data-spec") || k.querySelector("script.vcd-kpi-spec")) work.push(updateKpi(k));
       else note(k, allActive(null), k.querySelector(".kpi-value"));
     });
     window.vcd.ready = Promise.all(work);

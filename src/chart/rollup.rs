@@ -153,6 +153,40 @@ fn box_counts(spec: &Json, query: &str, b: &Json, columns: &[Column]) -> Need {
     Need::Rollup { request, spec: spec.clone(), aliases }
 }
 
+/// How many equal intervals a box plot's value is cut into past `browser_rows`.
+pub const BOX_BINS: u32 = 200;
+
+/// A box plot over more distinct values than a page may ship: its rollup
+/// counts the rows in each of [`BOX_BINS`] equal intervals of the value's
+/// extent, per box, and the runtime reads each interval as its middle. Its
+/// quartiles and whiskers are then within one interval's width of the
+/// exact ones, which the chart says (`usermeta.vcd.box.bins`: `{"alias",
+/// "start", "step", "count"}`); its counts stay exact under every filter.
+fn binned_boxes(spec: &Json, query: &str, b: &Json, data: Data<'_>) -> Result<Need, String> {
+    let value = b["value"].as_str().unwrap_or_default();
+    let keys: Vec<String> =
+        b["keys"].as_array().into_iter().flatten().filter_map(|k| k.as_str().map(String::from)).collect();
+    let columns = data.columns();
+    if let Some(k) =
+        keys.iter().chain(std::iter::once(&value.to_string())).find(|k| !columns.iter().any(|c| &&c.name == k))
+    {
+        return Err(format!("'{k}' is not a column of '{query}'"));
+    }
+    let (lo, hi) = data.extent(value).all.unwrap_or((0.0, 1.0));
+    let step = if hi > lo { (hi - lo) / f64::from(BOX_BINS) } else { 1.0 / f64::from(BOX_BINS) };
+    let mut alias = format!("{value} interval");
+    while columns.iter().any(|c| c.name == alias) || keys.contains(&alias) {
+        alias.push('_');
+    }
+    let bin = Bin { field: value.to_string(), alias: alias.clone(), start: lo, step, count: BOX_BINS, log: false };
+    let measures = vec![Measure { op: Op::Count, field: None }];
+    let aliases = aliases(&measures, &[keys.clone(), vec![alias.clone()]].concat());
+    let mut spec = spec.clone();
+    spec["usermeta"]["vcd"]["box"]["bins"] = json!({"alias": alias, "start": lo, "step": step, "count": BOX_BINS});
+    let request = Request { query: query.to_string(), keys, bins: vec![bin], days: Vec::new(), measures };
+    Ok(Need::Rollup { request, spec, aliases })
+}
+
 /// A chart of means that shows how sure they are, over rows the page ships
 /// whole (its own slice, a variant): planned as a rollup would be, and marked
 /// `usermeta.vcd.local` (`{"keys", "measures": [[op, column or null]…]}`) so
@@ -188,6 +222,29 @@ pub struct Limits {
 /// [`Need::Rollup`]. `Err` is the build's message for a chart that can do
 /// neither, saying why and what to do instead.
 pub fn plan_past_limits(spec: &Json, query: &str, data: Data<'_>, limits: Limits) -> Result<Need, String> {
+    if let Some(b) = spec.pointer("/usermeta/vcd/box") {
+        // A box plot ships a row per distinct value in a box: about one per
+        // row for a continuous column. Past browser_rows it reads the value
+        // cut into BOX_BINS intervals instead (see `binned_boxes`).
+        let fits = match data {
+            Data::Held(result) => {
+                let keys: Vec<usize> = b["keys"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .chain(std::iter::once(&b["value"]))
+                    .filter_map(|k| k.as_str().and_then(|k| result.columns.iter().position(|c| c.name == k)))
+                    .collect();
+                let distinct: std::collections::HashSet<Vec<&Json>> =
+                    result.rows.iter().map(|r| keys.iter().map(|&i| &r[i]).collect()).collect();
+                distinct.len() <= limits.browser_rows
+            }
+            Data::Unheld(_) => false,
+        };
+        if !fits {
+            return binned_boxes(spec, query, b, data);
+        }
+    }
     match plan(spec, |q| (q == query).then_some(data.columns())) {
         Need::Rows => match density(spec, data) {
             Ok((request, spec)) => {

@@ -166,7 +166,7 @@ fn sure_line(sure: &Sure, m: &Moments, fmt: &str, decimals: usize) -> String {
     if sure.ci {
         let amount = |x: f64| {
             let n = Num::from_f64(x);
-            if fmt == "percent" {
+            if fmt == "percent" && x.is_finite() {
                 format!("{} pts", format(&points(&n), "number", decimals))
             } else {
                 format(&n, fmt, decimals)
@@ -218,13 +218,13 @@ pub fn value(state: &minijinja::State, query: String, column: String, kwargs: Kw
     let mut spec = b.spec;
     spec["format"] = fmt.into();
     spec["decimals"] = decimals.into();
-    spec["up_is_good"] = true.into();
-    spec["compare"] = DEFAULT_COMPARE.into();
-    spec["compare_auto"] = false.into();
+    // Inside a paragraph Markdown would read a script element's JSON as text
+    // (backslashes, `_`, `*`); an attribute of an inline tag passes through
+    // as written, its value escaped for HTML.
     Ok(Value::from_safe_string(format!(
-        "<span class=\"vcd-value\">{}<script type=\"application/json\" class=\"vcd-kpi-spec\">{}</script></span>",
-        b.figures,
-        crate::chart::script_json(&spec)
+        "<span class=\"vcd-value\" data-spec=\"{}\">{}</span>",
+        escape_for_markdown(&spec.to_string()),
+        b.figures
     )))
 }
 

@@ -1,6 +1,7 @@
-//! Layout blocks: callouts (`note`, `warning`), a collapsible `details`, and
-//! a `grid` of `column`s. Each is a filter applied to a block of the page,
-//! `{% filter note %}…{% endfilter %}`, whose Markdown renders inside it.
+//! Layout blocks: callouts (`note`, `warning`), a collapsible `details`, a
+//! `grid` of `column`s and `tabs` of `tab`s. Each is a filter applied to a
+//! block of the page, `{% filter note %}…{% endfilter %}`, whose Markdown
+//! renders inside it.
 
 use super::args::finish_args;
 use super::invalid;
@@ -18,6 +19,8 @@ pub fn register(env: &mut minijinja::Environment<'static>) {
     env.add_filter("details", details);
     env.add_filter("grid", grid);
     env.add_filter("column", column);
+    env.add_filter("tabs", tabs);
+    env.add_filter("tab", tab);
 }
 
 /// The block's text as Markdown: rendered page text as it is (the page's own
@@ -99,4 +102,59 @@ fn grid(v: &Value, kwargs: Kwargs) -> Result<Value, Error> {
 fn column(v: &Value, kwargs: Kwargs) -> Result<Value, Error> {
     finish_args(&kwargs, "column", &[])?;
     Ok(wrap("<div class=\"vcd-column\">", &body(v), "</div>"))
+}
+
+/// How a `tab` block opens, for `tabs` to find: the panel's label follows.
+const TAB_OPEN: &str = "<section class=\"vcd-tab\" data-tab=\"";
+
+/// `{% filter tab("By format") %}…{% endfilter %}`: one panel of a `tabs`
+/// block, named by its label. Without the runtime every panel shows, under
+/// its label as a heading.
+fn tab(v: &Value, label: String, kwargs: Kwargs) -> Result<Value, Error> {
+    finish_args(&kwargs, "tab", &[])?;
+    if label.trim().is_empty() {
+        return Err(invalid("tab needs a label for its button: tab(\"By format\")".into()));
+    }
+    let label = escape_for_markdown(&label);
+    let open = format!("{TAB_OPEN}{label}\" role=\"tabpanel\">\n<p class=\"vcd-tab-title\">{label}</p>");
+    Ok(wrap(&open, &body(v), "</section>"))
+}
+
+/// `{% filter tabs %}…{% endfilter %}` around `tab` blocks: a row of tab
+/// buttons, one per panel, showing one panel at a time (the WAI-ARIA tabs
+/// pattern: the arrow keys, Home and End move between tabs). The buttons
+/// and panels are tied by ids made from the block's content, so a build
+/// writes the same bytes each time; the runtime shows the first panel.
+fn tabs(v: &Value, kwargs: Kwargs) -> Result<Value, Error> {
+    finish_args(&kwargs, "tabs", &[])?;
+    let text = body(v);
+    let mut h = crate::util::hash::Fnv::new();
+    h.write(text.as_bytes());
+    let id = format!("vcd-tabs-{:08x}", h.finish() as u32);
+    let mut buttons = String::new();
+    let mut out = String::with_capacity(text.len() + 256);
+    let mut rest = text.as_str();
+    let mut n = 0;
+    while let Some(at) = rest.find(TAB_OPEN) {
+        let after = &rest[at + TAB_OPEN.len()..];
+        let Some(end) = after.find('"') else { break };
+        let label = &after[..end];
+        let (tab, panel) = (format!("{id}-{n}"), format!("{id}-{n}-panel"));
+        buttons.push_str(&format!(
+            "<button type=\"button\" role=\"tab\" id=\"{tab}\" aria-controls=\"{panel}\" aria-selected=\"{}\" tabindex=\"{}\">{label}</button>",
+            n == 0,
+            if n == 0 { 0 } else { -1 }
+        ));
+        out.push_str(&rest[..at]);
+        out.push_str(&format!("<section id=\"{panel}\" aria-labelledby=\"{tab}\" class=\"vcd-tab\" data-tab=\""));
+        rest = after;
+        n += 1;
+    }
+    out.push_str(rest);
+    if n == 0 {
+        return Err(invalid("tabs holds no tab: put each panel in {% filter tab(\"Label\") %}…{% endfilter %}".into()));
+    }
+    let open =
+        format!("<div class=\"vcd-tabs\" id=\"{id}\">\n<div class=\"vcd-tablist\" role=\"tablist\">{buttons}</div>");
+    Ok(wrap(&open, &out, "</div>"))
 }

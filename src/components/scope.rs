@@ -112,11 +112,11 @@ impl Source {
     }
 
     /// Whether column `field` holds shares' values, whose mean takes
-    /// Wilson's interval (`docs/uncertainty.md`): it is boolean, or of an
-    /// integer type with every value 0 or 1 (its extent within [0, 1]).
-    /// Types and extents are known alike for held rows and for a result too
-    /// big to hold (its profile), and from either engine, so every build
-    /// picks the same method.
+    /// Wilson's interval (`docs/uncertainty.md`): it is of an integer type
+    /// with every value 0 or 1 (its extent within [0, 1]). Types and extents
+    /// are known alike for held rows and for a result too big to hold (its
+    /// profile), and from either engine, so every build picks the same
+    /// method. (A boolean column is a category: no mean is taken of it.)
     pub fn is_share(&self, field: &str) -> bool {
         use crate::query::unheld::Extent;
         const INTEGERS: &[&str] = &[
@@ -138,9 +138,6 @@ impl Source {
         let columns = self.columns();
         let Some(i) = columns.iter().position(|c| c.name == field) else { return false };
         let t = columns[i].sql_type.trim().to_ascii_lowercase();
-        if matches!(t.as_str(), "boolean" | "bool") {
-            return true;
-        }
         if !INTEGERS.contains(&t.as_str()) {
             return false;
         }

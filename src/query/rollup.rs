@@ -25,7 +25,7 @@ pub enum Op {
     Max,
     /// The sum of the squared non-null values, as doubles: with the mean's
     /// sum and count it gives the variance for a 95 % interval
-    /// (`docs/uncertainty.md`). Only a chart's uncertainty asks for it.
+    /// (`docs/uncertainty.md`). Only charts and cards with `ci=true` ask for it.
     SumSquares,
 }
 

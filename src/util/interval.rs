@@ -82,7 +82,7 @@ pub fn t975(df: f64) -> f64 {
 /// The 95 % interval `(low, high)` of the mean of `n` values whose sum is
 /// `sum` and sum of squares `sum_squares`. `None` where there is none: a
 /// t-interval needs two values, Wilson's one. A variance that rounding makes
-/// negative counts as zero.
+/// negative counts as zero, and Wilson's ends are kept within [0, 1].
 pub fn interval(method: Method, n: f64, sum: f64, sum_squares: f64) -> Option<(f64, f64)> {
     match method {
         Method::T => {
@@ -103,7 +103,7 @@ pub fn interval(method: Method, n: f64, sum: f64, sum_squares: f64) -> Option<(f
             let d = 1.0 + z2 / n;
             let centre = (p + z2 / (2.0 * n)) / d;
             let half = Z975 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / d;
-            Some((centre - half, centre + half))
+            Some(((centre - half).max(0.0), (centre + half).min(1.0)))
         }
     }
 }

@@ -111,6 +111,48 @@ fn every_chart_shorthand_draws_dark_on_a_phone_under_a_base_path() {
 }
 
 #[test]
+fn tabs_show_one_panel_at_a_time_by_click_and_keys_and_its_chart_fills_the_width() {
+    let Some(browser) = browser() else { return };
+    let demo = TempProject::demo();
+    let r = demo.vcd(&["build"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let html = demo.read("site/timing/index.html");
+    assert!(!html.contains(" hidden"), "without the runtime every panel shows");
+    let server = StaticServer::start(&demo.path("site"), "/dash/");
+    let page = browser.open(&server.url("timing/")).unwrap();
+    chart_marks(&page);
+    let state = "Array.from(document.querySelectorAll('.vcd-tabs [role=tab]')).map(t => \
+                   [t.textContent, t.getAttribute('aria-selected'), document.getElementById(t.getAttribute('aria-controls')).hidden])";
+    assert_eq!(
+        page.eval(state).unwrap(),
+        serde_json::json!([["Engagement", "true", false], ["Revenue", "false", true]])
+    );
+    page.click(".vcd-tabs [role=tab]:nth-child(2)").unwrap();
+    assert_eq!(
+        page.eval(state).unwrap(),
+        serde_json::json!([["Engagement", "false", true], ["Revenue", "true", false]])
+    );
+    // The chart drawn while its panel was hidden takes the panel's width once shown.
+    page.wait_for(
+        "(() => { const p = document.querySelector('.vcd-tab:not([hidden])'); const s = p.querySelector('svg'); \
+           return s && s.getBoundingClientRect().width > p.getBoundingClientRect().width * 0.8; })()",
+        Duration::from_secs(10),
+    )
+    .unwrap();
+    page.eval("document.querySelector('.vcd-tabs [aria-selected=true]').focus()").unwrap();
+    page.press("ArrowLeft").unwrap();
+    assert_eq!(
+        page.eval(state).unwrap(),
+        serde_json::json!([["Engagement", "true", false], ["Revenue", "false", true]])
+    );
+    assert_eq!(page.eval("document.activeElement.textContent").unwrap(), "Engagement", "focus follows the tab");
+    page.press("End").unwrap();
+    assert_eq!(page.eval("document.activeElement.textContent").unwrap(), "Revenue");
+    let errors = page.console_errors();
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
+}
+
+#[test]
 fn hostile_data_shows_as_text_in_the_browser() {
     let Some(browser) = browser() else { return };
     let p = TempProject::fixture("basic");

@@ -323,7 +323,12 @@ pub(super) fn channel(
         if matches!(prefix, "x" | "y") { kwargs.get(&format!("{prefix}_scale"))? } else { None };
     let Some(field) = field else {
         if title.is_some() || format.is_some() || ty.is_some() || scale.is_some() {
-            return Err(invalid(format!("{fname}: {prefix}_title, {prefix}_format and {prefix}_type need {prefix}=")));
+            let args = if matches!(prefix, "x" | "y") {
+                format!("{prefix}_title, {prefix}_format, {prefix}_type and {prefix}_scale")
+            } else {
+                format!("{prefix}_title, {prefix}_format and {prefix}_type")
+            };
+            return Err(invalid(format!("{fname}: {args} need {prefix}=")));
         }
         return Ok(None);
     };

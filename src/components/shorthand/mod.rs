@@ -302,9 +302,8 @@ fn box_extent(fname: &str, kwargs: &Kwargs) -> Result<Option<Json>, Error> {
 /// The small-sample marks every chart of means gets, and the 95 % interval
 /// `ci=true` asks for: `{"field", "ci", "min_n", "method"}` for the runtime
 /// (`docs/uncertainty.md`), or `None` for a chart of sums, counts or rows.
-/// The method is Wilson's where the column's values are all 0 or 1 (a
-/// share), else Student's t; a query too big to hold is read as a share
-/// only for a boolean column.
+/// The method is Wilson's where the column holds shares' values
+/// ([`Source::is_share`]), else Student's t.
 fn uncertainty(
     fname: &str,
     kind: Kind,
@@ -490,10 +489,13 @@ fn box_spec(json: &mut Json, args: &Args) {
     }
     let value = args.y.as_ref().map(|c| c.field.clone()).unwrap_or_default();
     let mut keys: Vec<String> = args.x.iter().map(|c| c.field.clone()).collect();
-    if let (Some(color), Some(x)) = (&args.color, &args.x) {
-        if color.field != x.field {
+    match (&args.color, &args.x) {
+        (Some(color), Some(x)) if color.field != x.field => {
             json["encoding"]["xOffset"] = json!({"field": channel::escape_field(&color.field), "type": "nominal"});
         }
+        // Series without categories stand side by side along x.
+        (Some(color), None) => json["encoding"]["x"] = json!(color.x()),
+        _ => {}
     }
     if let Some(c) = &args.color {
         if !keys.contains(&c.field) {

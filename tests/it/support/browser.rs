@@ -833,6 +833,8 @@ impl Page {
             " " => 32,
             "ArrowLeft" => 37,
             "ArrowRight" => 39,
+            "Home" => 36,
+            "End" => 35,
             _ => 0,
         };
         for kind in ["keyDown", "keyUp"] {
