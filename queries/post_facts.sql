@@ -2,7 +2,8 @@
 -- whether it went viral, and the revenue attributed to it. Most of the
 -- dashboard aggregates these rows in the browser, so every chart and KPI built
 -- on them follows the platform filter and the date range exactly.
---   engagement_rate = (likes + comments + shares + saves) / reach
+--   engagements = likes + comments + shares + saves; link_clicks = clicks on the post's link
+--   engagement_rate = engagements / reach
 --   save_rate = saves / reach, comment_rate = comments / reach, share_rate = shares / reach
 --   viral = 1 when engagement_rate is at or above its platform's 90th percentile
 --   attributed_revenue = merchandise (subtotal less discount) of orders attributed to the post
@@ -46,6 +47,8 @@ SELECT f.post_id, f.platform, f.post_type, f.caption, f.posted_at,
        CASE WHEN f.is_promotional THEN 'promoted' ELSE 'organic' END AS promotion,
        coalesce(fe.category, 'no item') AS featured_category,
        f.impressions, f.reach, f.likes, f.comments, f.shares, f.saves,
+       f.likes + f.comments + f.shares + f.saves AS engagements,
+       f.clicks AS link_clicks,
        f.engagement_rate,
        CAST(f.saves AS DOUBLE PRECISION) / NULLIF(f.reach, 0) AS save_rate,
        CAST(f.comments AS DOUBLE PRECISION) / NULLIF(f.reach, 0) AS comment_rate,

@@ -641,6 +641,43 @@
     return out;
   }
 
+  // A funnel's stages (usermeta.vcd.funnel; components/funnel.rs): each
+  // stage's total over the rows the filters keep (from its rollup's sums,
+  // under `aliases`, or added up from the rows), its share of the first
+  // stage and the share it keeps of the stage before.
+  function funnelRows(rows, f, aliases) {
+    var totals = f.stages.map(function (s, i) {
+      if (aliases) return rows.length ? Number(own(rows[0], aliases[i])) || 0 : 0;
+      return rows.reduce(function (t, r) { var d = decimalOf(own(r, s.column)); return d ? t + toNumber(d) : t; }, 0);
+    });
+    var fields = ["stage", "total", "share of the first", "kept from the stage before"];
+    var out = f.stages.map(function (s, i) {
+      var o = {};
+      o[fields[0]] = s.label;
+      o[fields[1]] = totals[i];
+      o[fields[2]] = totals[0] ? totals[i] / totals[0] : null;
+      o[fields[3]] = i > 0 && totals[i - 1] ? totals[i] / totals[i - 1] : null;
+      return o;
+    });
+    return { rows: out, fields: fields };
+  }
+
+  // A funnel drawn as bars, each labelled with its share of the first stage.
+  function funnelSpec(spec, funnel, format) {
+    var f = funnel.fields, fmt = { formatType: "vcdFormat" };
+    var tip = [{ field: f[0], type: "nominal", title: "Stage" },
+      Object.assign({ field: f[1], type: "quantitative", title: "Total", format: format }, fmt),
+      Object.assign({ field: f[2], type: "quantitative", title: "Share of the first", format: "percent" }, fmt),
+      Object.assign({ field: f[3], type: "quantitative", title: "Kept from the stage before", format: "percent" }, fmt)];
+    var enc = Object.assign({}, spec.encoding, { tooltip: tip });
+    var label = { mark: { type: "text", align: "left", dx: 4, color: dark() ? "#d0d7de" : "#1f2328" },
+      encoding: { y: enc.y, x: enc.x, text: Object.assign({ field: f[2], format: "percent:2" }, fmt) } };
+    var out = {};
+    Object.keys(spec).forEach(function (k) { if (k !== "mark" && k !== "encoding") out[k] = spec[k]; });
+    out.layer = [{ mark: spec.mark, encoding: enc }, label];
+    return out;
+  }
+
   // ---- Tabs (components/layout.rs `tabs`): one panel shown at a time ----
   // The WAI-ARIA tabs pattern: a click or Enter shows a tab's panel, the
   // arrow keys, Home and End move along the row. Without this script every
@@ -928,6 +965,8 @@
       var drawn = got.map(function (g) { return g.rows; });
       var boxes = vcdMeta.box && names.length === 1 ? boxSummary(got[0].rows, vcdMeta.box, rolled ? vcdMeta.measures[0] : null) : null;
       if (boxes) drawn[0] = boxes.rows;
+      var funnel = vcdMeta.funnel && names.length === 1 ? funnelRows(got[0].rows, vcdMeta.funnel, rolled ? vcdMeta.measures : null) : null;
+      if (funnel) drawn[0] = funnel.rows;
       var u = vcdMeta.uncertainty, uf = null;
       if (u && u.n && names.length === 1 && spec.encoding && spec.mark) {
         uf = uncertainFields(got[0].rows);
@@ -967,6 +1006,7 @@
         fields = encodedFields(spec);
       }
       if (boxes) spec = boxSpec(spec, boxes);
+      if (funnel) spec = funnelSpec(spec, funnel, vcdMeta.funnel.format);
       if (refs.length) spec = withRefs(spec, refs, refRows);
       if (spec.width === undefined && (isSingleView(spec) || spec.layer)) {
         spec.width = "container";
@@ -993,6 +1033,9 @@
         if (boxes) {
           figure.vcdBoxes = boxes.rows;
           dataTable(figure, boxes.rows, boxes.fields, select);
+        } else if (funnel) {
+          figure.vcdStages = funnel.rows;
+          dataTable(figure, funnel.rows, funnel.fields, select);
         } else if (!figure.classList.contains("vcd-spark") && names.length) dataTable(figure, got[0].rows, fields, select);
         figure.setAttribute("data-status", "rendered");
       };

@@ -49,6 +49,9 @@ pub fn plan<'c>(spec: &Json, columns: impl Fn(&str) -> Option<&'c [Column]>) -> 
     if let Some(b) = obj.get("usermeta").and_then(|u| u.pointer("/vcd/box")) {
         return box_counts(spec, query, b, columns);
     }
+    if let Some(f) = obj.get("usermeta").and_then(|u| u.pointer("/vcd/funnel")) {
+        return funnel_sums(spec, query, f, columns);
+    }
     let mut defs = Vec::new();
     for def in encoding.values().flat_map(|d| d.as_array().cloned().unwrap_or_else(|| vec![d.clone()])) {
         match read_def(&def) {
@@ -185,6 +188,20 @@ fn binned_boxes(spec: &Json, query: &str, b: &Json, data: Data<'_>) -> Result<Ne
     spec["usermeta"]["vcd"]["box"]["bins"] = json!({"alias": alias, "start": lo, "step": step, "count": BOX_BINS});
     let request = Request { query: query.to_string(), keys, bins: vec![bin], days: Vec::new(), measures };
     Ok(Need::Rollup { request, spec, aliases })
+}
+
+/// A funnel's rollup: the sum of each stage's column (`usermeta.vcd.funnel`),
+/// with no keys of its own, so each stage's total follows every filter.
+fn funnel_sums(spec: &Json, query: &str, f: &Json, columns: &[Column]) -> Need {
+    let stages: Vec<String> =
+        f["stages"].as_array().into_iter().flatten().filter_map(|s| s["column"].as_str().map(String::from)).collect();
+    let measures: Vec<Measure> = stages.iter().map(|c| Measure { op: Op::Sum, field: Some(c.clone()) }).collect();
+    if let Some(why) = rollup::unsupported(columns, &measures) {
+        return Need::Raw(why);
+    }
+    let aliases = aliases(&measures, &[]);
+    let request = Request { query: query.to_string(), keys: Vec::new(), bins: Vec::new(), days: Vec::new(), measures };
+    Need::Rollup { request, spec: spec.clone(), aliases }
 }
 
 /// A chart of means that shows how sure they are, over rows the page ships

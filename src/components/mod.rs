@@ -3,6 +3,7 @@
 pub mod args;
 pub mod deferred;
 pub mod figure;
+pub mod funnel;
 pub mod inputs;
 pub mod kpi;
 pub mod layout;

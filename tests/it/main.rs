@@ -17,6 +17,7 @@ mod exact;
 mod faults;
 mod filters;
 mod format;
+mod funnel;
 mod inline;
 mod layers;
 mod names;

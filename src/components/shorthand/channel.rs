@@ -380,7 +380,7 @@ pub(crate) fn escape_field(column: &str) -> String {
 }
 
 /// `posted_at` → `Posted at`: a readable default axis title.
-pub(super) fn humanise(field: &str) -> String {
+pub(crate) fn humanise(field: &str) -> String {
     if field.starts_with('_') || field.ends_with('_') {
         // `__proto__` would become "  proto  ": such a name is shown as it is.
         return field.to_string();

@@ -12,7 +12,8 @@ use vega_lite_4 as vl;
 
 mod channel;
 mod refs;
-use channel::{aggregate, channel, humanise, infer, sort, Channel, Measure};
+use channel::{aggregate, channel, infer, sort, Channel, Measure};
+pub(crate) use channel::{humanise, FORMAT_TYPE};
 
 /// The chart kinds, each registered under its function name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
