@@ -411,6 +411,21 @@
       e.opacity = { condition: conditions, value: base };
     };
     var main = { mark: spec.mark, encoding: Object.assign({}, enc, { tooltip: tip }) };
+    // A sort by the value channel ("-y") becomes the categories in that
+    // order, which every layer shares: Vega-Lite drops sorts that differ
+    // between layers, and the error bars' value is not the bars'.
+    var sort = enc[across] && enc[across].sort;
+    if (sort === value || sort === "-" + value) {
+      var key = unescapeField(enc[across].field), totals = new Map();
+      rows.forEach(function (r) {
+        var k = own(r, key), m = Number(own(r, u.mean));
+        totals.set(k, (totals.get(k) || 0) + (isFinite(m) ? m : 0));
+      });
+      var order = Array.from(totals.keys()).sort(function (a, b) {
+        return (totals.get(a) - totals.get(b)) * (sort.charAt(0) === "-" ? -1 : 1);
+      });
+      main.encoding[across] = Object.assign({}, enc[across], { sort: order });
+    }
     var layers = [main];
     if (mark === "line") {
       // The layer's points stand for the line's own (points=true), which could not fade.
@@ -435,9 +450,7 @@
       layers.unshift(band);
     } else if (u.ci && mark === "bar") {
       var bars = { mark: { type: "errorbar", ticks: { size: 12 }, clip: true, color: dark() ? "#d0d7de" : "#1f2328" }, encoding: {} };
-      // The bars' own order holds; the error bars follow it unsorted.
-      bars.encoding[across] = Object.assign({}, enc[across]);
-      delete bars.encoding[across].sort;
+      bars.encoding[across] = main.encoding[across];
       if (enc[across + "Offset"]) bars.encoding[across + "Offset"] = enc[across + "Offset"];
       bars.encoding[value] = { field: f.low, type: "quantitative", title: valueDef.title };
       bars.encoding[value + "2"] = { field: f.high };
@@ -536,7 +549,9 @@
       if (y.axis && y.axis.format) { t.format = y.axis.format; if (y.axis.formatType) t.formatType = y.axis.formatType; }
       return t;
     };
-    var keys = ["x", "color"].filter(function (c) { return enc[c]; }).map(function (c) {
+    var keys = ["x", "color"].filter(function (c) {
+      return enc[c] && !(c === "color" && enc.x && enc.x.field === enc.color.field);
+    }).map(function (c) {
       return { field: enc[c].field, type: enc[c].type, title: enc[c].title };
     });
     var tip = keys.concat([{ field: f.n, type: "quantitative", title: "values" }],
@@ -564,8 +579,12 @@
     if (bins) {
       // Read from intervals of the value: say how close the figures are.
       var t = typeof spec.title === "object" && spec.title ? spec.title : { text: spec.title || "" };
-      var width = y.axis && y.axis.format ? chartFormat(bins.step, y.axis.format) : String(bins.step);
-      out.title = Object.assign({}, t, { subtitle: "Quartiles and whiskers to within " + width + " (the values in " + bins.count + " intervals)" });
+      // The interval's width rounded up to two significant digits.
+      var scale = Math.pow(10, Math.floor(Math.log10(bins.step)) - 1), step = Math.ceil(bins.step / scale) * scale;
+      var width = y.axis && y.axis.format && /^(number|percent|currency|compact)$/.test(y.axis.format)
+        ? formatNumber(step, y.axis.format, Math.max(0, -Math.floor(Math.log10(step)) + 1 - (y.axis.format === "percent" ? 2 : 0)))
+        : String(+step.toPrecision(2));
+      out.title = Object.assign({}, t, { subtitle: "Quartiles to within " + width + ", whiskers near (the values in " + bins.count + " intervals)" });
     }
     return out;
   }

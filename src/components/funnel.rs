@@ -13,8 +13,8 @@ use serde_json::json;
 /// `{{ funnel("post_facts", stages=["reach", "engagements", "link_clicks", "attributed_orders"],
 /// labels=["Reached", "Engaged", "Clicked", "Ordered"]) }}`: one bar per stage, the sum of its
 /// column (number columns), in the order given. Optional: `labels` (one per stage; default
-/// the column names made readable), `title`, `height`, `format` of the figures (as a table
-/// cell's), `description`. The runtime adds each stage's share of the first and of the one
+/// the column names made readable), `title`, `height`, `format` of the totals on the axis
+/// and in tooltips (number, percent, currency or compact), `description`. The runtime adds each stage's share of the first and of the one
 /// before; its data table lists them. The sums come from the page's rollup, so they follow
 /// every filter exactly ([`crate::chart::rollup::plan`]).
 pub fn funnel(state: &State, data: String, kwargs: Kwargs) -> Result<Value, Error> {
@@ -46,6 +46,9 @@ pub fn funnel(state: &State, data: String, kwargs: Kwargs) -> Result<Value, Erro
         Some(l) => l,
         None => stages.iter().map(|s| super::shorthand::humanise(s)).collect(),
     };
+    if let Some(twice) = labels.iter().enumerate().find(|(i, l)| labels[..*i].contains(l)).map(|(_, l)| l) {
+        return Err(invalid(format!("funnel labels must differ: '{twice}' names two stages (give labels=[…])")));
+    }
     let format = format.unwrap_or_else(|| "number".into());
     if !super::FORMATS.iter().any(|(f, _)| *f == format) {
         let known: Vec<&str> = super::FORMATS.iter().map(|(f, _)| *f).collect();

@@ -109,28 +109,35 @@ const TAB_OPEN: &str = "<section class=\"vcd-tab\" data-tab=\"";
 
 /// `{% filter tab("By format") %}…{% endfilter %}`: one panel of a `tabs`
 /// block, named by its label. Without the runtime every panel shows, under
-/// its label as a heading.
+/// its label. (`tabs` gives it its role and ties it to its button.)
 fn tab(v: &Value, label: String, kwargs: Kwargs) -> Result<Value, Error> {
     finish_args(&kwargs, "tab", &[])?;
     if label.trim().is_empty() {
         return Err(invalid("tab needs a label for its button: tab(\"By format\")".into()));
     }
     let label = escape_for_markdown(&label);
-    let open = format!("{TAB_OPEN}{label}\" role=\"tabpanel\">\n<p class=\"vcd-tab-title\">{label}</p>");
+    let open = format!("{TAB_OPEN}{label}\">\n<p class=\"vcd-tab-title\">{label}</p>");
     Ok(wrap(&open, &body(v), "</section>"))
 }
 
 /// `{% filter tabs %}…{% endfilter %}` around `tab` blocks: a row of tab
 /// buttons, one per panel, showing one panel at a time (the WAI-ARIA tabs
 /// pattern: the arrow keys, Home and End move between tabs). The buttons
-/// and panels are tied by ids made from the block's content, so a build
-/// writes the same bytes each time; the runtime shows the first panel.
-fn tabs(v: &Value, kwargs: Kwargs) -> Result<Value, Error> {
+/// and panels are tied by ids made from the block's content and its place
+/// among the page's tabs blocks, so a build writes the same bytes each time
+/// and two alike blocks on a page stay apart; the runtime shows the first panel.
+fn tabs(state: &mut minijinja::State, v: &Value, kwargs: Kwargs) -> Result<Value, Error> {
     finish_args(&kwargs, "tabs", &[])?;
+    /// How many tabs blocks the page has rendered so far.
+    #[derive(Default)]
+    struct Seen(usize);
+    let seen = state.get_or_insert_extension(Seen::default());
+    seen.0 += 1;
+    let place = seen.0;
     let text = body(v);
     let mut h = crate::util::hash::Fnv::new();
     h.write(text.as_bytes());
-    let id = format!("vcd-tabs-{:08x}", h.finish() as u32);
+    let id = format!("vcd-tabs-{place}-{:08x}", h.finish() as u32);
     let mut buttons = String::new();
     let mut out = String::with_capacity(text.len() + 256);
     let mut rest = text.as_str();
@@ -146,7 +153,9 @@ fn tabs(v: &Value, kwargs: Kwargs) -> Result<Value, Error> {
             if n == 0 { 0 } else { -1 }
         ));
         out.push_str(&rest[..at]);
-        out.push_str(&format!("<section id=\"{panel}\" aria-labelledby=\"{tab}\" class=\"vcd-tab\" data-tab=\""));
+        out.push_str(&format!(
+            "<section id=\"{panel}\" role=\"tabpanel\" tabindex=\"0\" aria-labelledby=\"{tab}\" class=\"vcd-tab\" data-tab=\""
+        ));
         rest = after;
         n += 1;
     }

@@ -116,7 +116,7 @@ fn the_runtime_interval_meets_every_vector_and_the_rust_one_exactly() {
 /// (one row per type and platform), with intervals and small samples of 3.
 const PAGE: &str = "---\ntitle: Sure\n---\n# How sure\n\n\
 {{ dropdown(\"platform\", options=\"platforms\", all=\"All platforms\", label=\"Platform\") }}\n\n\
-{{ bar_chart(\"reach_by_type\", x=\"post_type\", y=\"reach\", agg=\"mean\", ci=true, min_n=2, title=\"Mean reach\") }}\n";
+{{ bar_chart(\"reach_by_type\", x=\"post_type\", y=\"reach\", agg=\"mean\", ci=true, min_n=2, sort=\"-y\", title=\"Mean reach\") }}\n";
 
 /// What SQL says of each post type's mean reach, per row of the variant for
 /// `platform` (all when `None`): `{type: (n, low, high)}`, by Student's t
@@ -170,6 +170,18 @@ fn check_chart(page: &Page, want: &std::collections::BTreeMap<String, (u64, Opti
         bars.unwrap().as_u64().unwrap() > 0 || want.values().all(|(_, iv)| iv.is_none()),
         "{case}: error bars drawn"
     );
+    // sort="-y" holds with the error bars: the x axis lists the types by mean, highest first.
+    let axis = page.eval(
+        "document.querySelector('figure.vcd-chart g.role-axis[aria-label^=\"X-axis\"]').getAttribute('aria-label')",
+    );
+    let axis = axis.unwrap();
+    let axis = axis.as_str().unwrap();
+    let mut by_mean: Vec<(f64, &str)> =
+        rows.iter().map(|r| (r["reach (mean)"].as_f64().unwrap_or(0.0), r["post_type"].as_str().unwrap())).collect();
+    by_mean.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let at: Vec<usize> =
+        by_mean.iter().map(|(_, t)| axis.find(t).unwrap_or_else(|| panic!("{case}: {t} in {axis}"))).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{case}: the axis is not in descending order of the mean: {axis}");
     let subtitle = page.eval("document.querySelector('figure.vcd-chart svg').textContent").unwrap();
     assert!(subtitle.as_str().unwrap().contains("95% intervals (Student's t)"), "{case}: {subtitle}");
     let errors = page.console_errors();
