@@ -463,10 +463,11 @@
     // What the marks of uncertainty mean, under the title.
     var said = [];
     if (u.ci) said.push((mark === "line" ? "Bands" : "Error bars") + ": 95% intervals (" + (u.method === "wilson" ? "Wilson" : "Student's t") + ")");
-    if (u.min_n > 0) said.push("faded: fewer than " + u.min_n + " values");
+    if (u.min_n > 0) said.push("Faded: fewer than " + u.min_n + " values");
     if (said.length) {
+      // One line each, so a phone's narrow chart shows them whole.
       var t = typeof spec.title === "object" && spec.title ? spec.title : { text: spec.title || "" };
-      out.title = Object.assign({}, t, { subtitle: said.join("; ") });
+      out.title = Object.assign({}, t, { subtitle: said });
     }
     return out;
   }
@@ -584,7 +585,9 @@
       var width = y.axis && y.axis.format && /^(number|percent|currency|compact)$/.test(y.axis.format)
         ? formatNumber(step, y.axis.format, Math.max(0, -Math.floor(Math.log10(step)) + 1 - (y.axis.format === "percent" ? 2 : 0)))
         : String(+step.toPrecision(2));
-      out.title = Object.assign({}, t, { subtitle: "Quartiles to within " + width + ", whiskers near (the values in " + bins.count + " intervals)" });
+      out.title = Object.assign({}, t, {
+        subtitle: ["Quartiles to within " + width + ", whiskers near", "(the values in " + bins.count + " intervals)"]
+      });
     }
     return out;
   }
