@@ -2,6 +2,7 @@
 //! they name, and turned into the HTML the browser runtime renders.
 
 pub mod rollup;
+pub mod shaped;
 
 use crate::query::Results;
 use crate::util::diag::suggestion;

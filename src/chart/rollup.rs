@@ -2,6 +2,7 @@
 //! to draw the re-aggregated rows: each aggregated field becomes a plain field
 //! holding the figure (`reach (mean)`), its title kept as Vega-Lite would give it.
 
+use super::shaped;
 use crate::query::rollup::{self, Bin, Measure, Op, Request};
 use crate::query::unheld::{Extent, Unheld};
 use crate::source::value::{Column, ColumnKind, QueryResult};
@@ -46,11 +47,14 @@ pub fn plan<'c>(spec: &Json, columns: impl Fn(&str) -> Option<&'c [Column]>) -> 
     let Some(query) = obj.get("data").and_then(|d| d.get("name")).and_then(Json::as_str) else { return Need::Rows };
     let Some(columns) = columns(query) else { return Need::Rows };
     let Some(encoding) = obj.get("encoding").and_then(Json::as_object) else { return Need::Rows };
-    if let Some(b) = obj.get("usermeta").and_then(|u| u.pointer("/vcd/box")) {
-        return box_counts(spec, query, b, columns);
-    }
-    if let Some(f) = obj.get("usermeta").and_then(|u| u.pointer("/vcd/funnel")) {
-        return funnel_sums(spec, query, f, columns);
+    // Charts the runtime shapes from their figures ask for them directly.
+    let shaped = match obj.get("usermeta") {
+        Some(u) if u.pointer("/vcd/box").is_some() => Some(shaped::box_counts(query, &u["vcd"]["box"], columns)),
+        Some(u) if u.pointer("/vcd/funnel").is_some() => Some(shaped::funnel_sums(query, &u["vcd"]["funnel"], columns)),
+        _ => None,
+    };
+    if let Some(request) = shaped {
+        return request.map_or_else(Need::Raw, |r| rolled(spec.clone(), r));
     }
     let mut defs = Vec::new();
     for def in encoding.values().flat_map(|d| d.as_array().cloned().unwrap_or_else(|| vec![d.clone()])) {
@@ -132,76 +136,11 @@ pub fn plan<'c>(spec: &Json, columns: impl Fn(&str) -> Option<&'c [Column]>) -> 
     Need::Rollup { request, spec, aliases }
 }
 
-/// A box plot's rollup: how many rows hold each value of its number column,
-/// per box (`usermeta.vcd.box`: the value column and the keys of a box). A
-/// value's count is all a quartile needs, so the runtime works out each box
-/// exactly from it under any filter, and the page ships one row per
-/// distinct value in a box rather than one per row.
-fn box_counts(spec: &Json, query: &str, b: &Json, columns: &[Column]) -> Need {
-    let value = b.get("value").and_then(Json::as_str).unwrap_or_default().to_string();
-    let mut keys: Vec<String> = b
-        .get("keys")
-        .and_then(Json::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|k| k.as_str().map(String::from))
-        .collect();
-    keys.push(value.clone());
-    if let Some(k) = keys.iter().find(|k| !columns.iter().any(|c| &&c.name == k)) {
-        return Need::Raw(format!("'{k}' is not a column of '{query}'"));
-    }
-    let measures = vec![Measure { op: Op::Count, field: None }];
-    let aliases = aliases(&measures, &keys);
-    let request = Request { query: query.to_string(), keys, bins: Vec::new(), days: Vec::new(), measures };
-    Need::Rollup { request, spec: spec.clone(), aliases }
-}
-
-/// How many equal intervals a box plot's value is cut into past `browser_rows`.
-pub const BOX_BINS: u32 = 200;
-
-/// A box plot over more distinct values than a page may ship: its rollup
-/// counts the rows in each of [`BOX_BINS`] equal intervals of the value's
-/// extent, per box, and the runtime reads each interval as its middle. Its
-/// quartiles and whiskers are then within one interval's width of the
-/// exact ones, which the chart says (`usermeta.vcd.box.bins`: `{"alias",
-/// "start", "step", "count"}`); its counts stay exact under every filter.
-fn binned_boxes(spec: &Json, query: &str, b: &Json, data: Data<'_>) -> Result<Need, String> {
-    let value = b["value"].as_str().unwrap_or_default();
-    let keys: Vec<String> =
-        b["keys"].as_array().into_iter().flatten().filter_map(|k| k.as_str().map(String::from)).collect();
-    let columns = data.columns();
-    if let Some(k) =
-        keys.iter().chain(std::iter::once(&value.to_string())).find(|k| !columns.iter().any(|c| &&c.name == k))
-    {
-        return Err(format!("'{k}' is not a column of '{query}'"));
-    }
-    let (lo, hi) = data.extent(value).all.unwrap_or((0.0, 1.0));
-    let step = if hi > lo { (hi - lo) / f64::from(BOX_BINS) } else { 1.0 / f64::from(BOX_BINS) };
-    let mut alias = format!("{value} interval");
-    while columns.iter().any(|c| c.name == alias) || keys.contains(&alias) {
-        alias.push('_');
-    }
-    let bin = Bin { field: value.to_string(), alias: alias.clone(), start: lo, step, count: BOX_BINS, log: false };
-    let measures = vec![Measure { op: Op::Count, field: None }];
-    let aliases = aliases(&measures, &[keys.clone(), vec![alias.clone()]].concat());
-    let mut spec = spec.clone();
-    spec["usermeta"]["vcd"]["box"]["bins"] = json!({"alias": alias, "start": lo, "step": step, "count": BOX_BINS});
-    let request = Request { query: query.to_string(), keys, bins: vec![bin], days: Vec::new(), measures };
-    Ok(Need::Rollup { request, spec, aliases })
-}
-
-/// A funnel's rollup: the sum of each stage's column (`usermeta.vcd.funnel`),
-/// with no keys of its own, so each stage's total follows every filter.
-fn funnel_sums(spec: &Json, query: &str, f: &Json, columns: &[Column]) -> Need {
-    let stages: Vec<String> =
-        f["stages"].as_array().into_iter().flatten().filter_map(|s| s["column"].as_str().map(String::from)).collect();
-    let measures: Vec<Measure> = stages.iter().map(|c| Measure { op: Op::Sum, field: Some(c.clone()) }).collect();
-    if let Some(why) = rollup::unsupported(columns, &measures) {
-        return Need::Raw(why);
-    }
-    let aliases = aliases(&measures, &[]);
-    let request = Request { query: query.to_string(), keys: Vec::new(), bins: Vec::new(), days: Vec::new(), measures };
-    Need::Rollup { request, spec: spec.clone(), aliases }
+/// A spec whose figures come from `request`, each under its alias.
+fn rolled(spec: Json, request: Request) -> Need {
+    let grain: Vec<String> = request.keys.iter().cloned().chain(request.bins.iter().map(|b| b.alias.clone())).collect();
+    let aliases = aliases(&request.measures, &grain);
+    Need::Rollup { request, spec, aliases }
 }
 
 /// A chart of means that shows how sure they are, over rows the page ships
@@ -259,7 +198,11 @@ pub fn plan_past_limits(spec: &Json, query: &str, data: Data<'_>, limits: Limits
             Data::Unheld(_) => false,
         };
         if !fits {
-            return binned_boxes(spec, query, b, data);
+            let value = b["value"].as_str().unwrap_or_default();
+            let (request, bins) = shaped::binned_boxes(query, b, data.columns(), data.extent(value).all)?;
+            let mut spec = spec.clone();
+            spec["usermeta"]["vcd"]["box"]["bins"] = bins;
+            return Ok(rolled(spec, request));
         }
     }
     match plan(spec, |q| (q == query).then_some(data.columns())) {

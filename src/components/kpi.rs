@@ -36,14 +36,7 @@ fn shown(f: &Figure, fmt: &str, decimals: usize) -> String {
 /// sample (fewer than `min_n` values, default 10) and, with `ci=true`, shows
 /// its 95 % interval (`docs/uncertainty.md`).
 pub fn kpi(state: &minijinja::State, label: String, value: Value, kwargs: Kwargs) -> Result<Value, Error> {
-    let fmt: Option<String> = kwargs.get("format")?;
-    let fmt = fmt.unwrap_or_else(|| "number".into());
-    let Some((_, default_decimals)) = FORMATS.iter().find(|(f, _)| *f == fmt) else {
-        let known: Vec<&str> = FORMATS.iter().map(|(f, _)| *f).collect();
-        return Err(invalid(format!("kpi format must be one of {}, got '{fmt}'", known.join(", "))));
-    };
-    let decimals: Option<usize> = kwargs.get("decimals")?;
-    let decimals = decimals.unwrap_or(*default_decimals).min(12);
+    let (fmt, decimals) = figure_format(&kwargs, "kpi")?;
     let previous: Option<Value> = kwargs.get("previous")?;
     let compare: Option<String> = kwargs.get("compare")?;
     let good: Option<String> = kwargs.get("good")?;
@@ -195,6 +188,19 @@ fn sure_line(sure: &Sure, m: &Moments, fmt: &str, decimals: usize) -> String {
 
 const DEFAULT_COMPARE: &str = "vs previous period";
 
+/// A figure's `format` (one of [`FORMATS`], `number` by default) and
+/// `decimals` (the format's default; at most 12), as `kpi` and `value` read them.
+fn figure_format(kwargs: &Kwargs, fname: &str) -> Result<(String, usize), Error> {
+    let fmt: Option<String> = kwargs.get("format")?;
+    let fmt = fmt.unwrap_or_else(|| "number".into());
+    let Some((_, default_decimals)) = FORMATS.iter().find(|(f, _)| *f == fmt) else {
+        let known: Vec<&str> = FORMATS.iter().map(|(f, _)| *f).collect();
+        return Err(invalid(format!("{fname} format must be one of {}, got '{fmt}'", known.join(", "))));
+    };
+    let decimals: Option<usize> = kwargs.get("decimals")?;
+    Ok((fmt, decimals.unwrap_or(*default_decimals).min(12)))
+}
+
 /// `{{ value("post_facts", "reach", agg="sum", format="compact") }}`: one
 /// figure of a query's column inline in prose, following the page's filters
 /// as a KPI card's does (the same figures, exact at build time and in the
@@ -202,14 +208,7 @@ const DEFAULT_COMPARE: &str = "vs previous period";
 /// column, and optionally `agg` (sum by default; first, mean, min, max,
 /// count), `format` and `decimals` as for `kpi`.
 pub fn value(state: &minijinja::State, query: String, column: String, kwargs: Kwargs) -> Result<Value, Error> {
-    let fmt: Option<String> = kwargs.get("format")?;
-    let fmt = fmt.unwrap_or_else(|| "number".into());
-    let Some((_, default_decimals)) = FORMATS.iter().find(|(f, _)| *f == fmt) else {
-        let known: Vec<&str> = FORMATS.iter().map(|(f, _)| *f).collect();
-        return Err(invalid(format!("value format must be one of {}, got '{fmt}'", known.join(", "))));
-    };
-    let decimals: Option<usize> = kwargs.get("decimals")?;
-    let decimals = decimals.unwrap_or(*default_decimals).min(12);
+    let (fmt, decimals) = figure_format(&kwargs, "value")?;
     let agg: Option<String> = kwargs.get("agg")?;
     let agg = agg.unwrap_or_else(|| "sum".into());
     finish_args(&kwargs, "value", &["agg", "format", "decimals"])?;

@@ -48,10 +48,7 @@ fn a_funnels_stages_are_what_sql_adds_up_under_each_filter() {
     assert_eq!(doubles(page.eval(READ).unwrap()), doubles(expected(&p, None)));
     let text = page.eval("document.querySelector('figure.vcd-chart svg').textContent").unwrap();
     assert!(text.as_str().unwrap().contains("100.00%"), "each bar is labelled with its share: {text}");
-    page.select("select[data-input=platform]", "0").unwrap();
-    page.wait_for("location.search.indexOf('platform=') >= 0", Duration::from_secs(5)).unwrap();
-    page.wait_for(settled, Duration::from_secs(20)).unwrap();
-    let platform = page.eval("new URLSearchParams(location.search).get('platform')").unwrap();
+    let platform = page.choose("platform", "0");
     assert_eq!(doubles(page.eval(READ).unwrap()), doubles(expected(&p, platform.as_str())), "under {platform}");
     let errors = page.console_errors();
     assert!(errors.is_empty(), "{errors:?}");

@@ -198,9 +198,7 @@ fn a_chart_of_means_over_a_variant_shows_the_intervals_sql_gives_under_a_filter_
     let server = StaticServer::start(&p.path("site"), "/dash/");
     let page = browser.open(&server.url("sure/")).unwrap();
     check_chart(&page, &expected(&p, None), "all platforms");
-    page.select("select[data-input=platform]", "1").unwrap();
-    page.wait_for("location.search.indexOf('platform=') >= 0", Duration::from_secs(5)).unwrap();
-    let platform = page.eval("new URLSearchParams(location.search).get('platform')").unwrap();
+    let platform = page.choose("platform", "1");
     check_chart(&page, &expected(&p, platform.as_str()), "one platform");
 }
 
@@ -276,10 +274,7 @@ fn a_cards_interval_and_sample_read_as_sql_gives_them_before_and_after_the_scrip
     page.wait_for("window.vcd && window.vcd.ready && window.vcd.ready.then(() => true)", Duration::from_secs(20))
         .unwrap();
     assert_eq!(page.eval(READ_LINES).unwrap(), json!(want), "the runtime writes what the build wrote");
-    page.select("select[data-input=platform]", "0").unwrap();
-    page.wait_for("location.search.indexOf('platform=') >= 0", Duration::from_secs(5)).unwrap();
-    page.wait_for("window.vcd.ready.then(() => true)", Duration::from_secs(20)).unwrap();
-    let platform = page.eval("new URLSearchParams(location.search).get('platform')").unwrap();
+    let platform = page.choose("platform", "0");
     assert_eq!(page.eval(READ_LINES).unwrap(), json!(card_lines(&p, platform.as_str())), "under {platform}");
     let errors = page.console_errors();
     assert!(errors.is_empty(), "{errors:?}");

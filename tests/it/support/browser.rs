@@ -848,6 +848,22 @@ impl Page {
     }
 
     /// Emulates `prefers-color-scheme: dark` (true) or `light` (false).
+    /// Waits until the runtime's refresh has finished (`window.vcd.ready`), so its figures are in.
+    pub fn settle(&self) {
+        self.wait_for("window.vcd && window.vcd.ready && window.vcd.ready.then(() => true)", Duration::from_secs(20))
+            .expect("the runtime settles");
+    }
+
+    /// Chooses option `value` of the page's dropdown named `input`, waits
+    /// for the URL to carry the choice and the runtime to settle, and returns
+    /// the value chosen as the URL names it.
+    pub fn choose(&self, input: &str, value: &str) -> Value {
+        self.select(&format!("select[data-input={input}]"), value).unwrap();
+        self.wait_for(&format!("location.search.indexOf('{input}=') >= 0"), Duration::from_secs(5)).unwrap();
+        self.settle();
+        self.eval(&format!("new URLSearchParams(location.search).get('{input}')")).unwrap()
+    }
+
     pub fn set_color_scheme(&self, dark: bool) -> Result<(), String> {
         let value = if dark { "dark" } else { "light" };
         self.cdp(
