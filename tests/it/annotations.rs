@@ -6,7 +6,6 @@ use crate::support::browser::Browser;
 use crate::support::project::TempProject;
 use crate::support::static_server::StaticServer;
 use serde_json::json;
-use std::time::Duration;
 
 const PAGE: &str = "---\ntitle: Targets\n---\n# Targets\n\n\
 {{ dropdown(\"platform\", options=\"platforms\", all=\"All platforms\", label=\"Platform\") }}\n\n\
@@ -31,8 +30,7 @@ fn reference_lines_and_bands_are_drawn_and_a_querys_follow_the_filters() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let server = StaticServer::start(&p.path("site"), "/dash/");
     let page = browser.open(&server.url("targets/")).unwrap();
-    let settled = "window.vcd && window.vcd.ready && window.vcd.ready.then(() => true)";
-    page.wait_for(settled, Duration::from_secs(20)).unwrap();
+    page.settle();
     let mut labels: Vec<String> = serde_json::from_value(page.eval(LABELS).unwrap()).unwrap();
     labels.sort();
     assert_eq!(labels, ["goal", "instagram target", "tiktok target", "usual"], "every reference is labelled");

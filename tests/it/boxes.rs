@@ -6,7 +6,6 @@ use crate::support::browser::{Browser, Page};
 use crate::support::project::TempProject;
 use crate::support::static_server::StaticServer;
 use serde_json::Value;
-use std::time::Duration;
 use vcd::source::Source;
 
 const PAGE: &str = "---\ntitle: Spread\n---\n# Spread\n\n\
@@ -45,8 +44,7 @@ fn check(page: &Page, want: &[(String, String, Vec<f64>)], case: &str) {
 /// Checks each box's count and quartiles against SQL's, the quartiles within
 /// `within` (0: exact, and the whiskers and outliers too).
 fn check_within(page: &Page, want: &[(String, String, Vec<f64>)], case: &str, within: f64) {
-    page.wait_for("window.vcd && window.vcd.ready && window.vcd.ready.then(() => true)", Duration::from_secs(20))
-        .unwrap();
+    page.settle();
     let boxes = page.eval("document.querySelector('figure.vcd-chart').vcdBoxes").unwrap();
     let boxes = boxes.as_array().unwrap();
     assert_eq!(boxes.len(), want.len(), "{case}: {boxes:?}");

@@ -393,30 +393,30 @@ fn a_button_group_filters_as_the_dropdown_does_by_click_keyboard_and_link() {
     let eval = |page: &Page, js: &str| page.eval(js).unwrap();
     let likes = "document.querySelector('.kpi-value').textContent";
     let chosen = "document.querySelector('fieldset.vcd-buttons input:checked').value";
-    settled(&page);
+    page.settle();
     assert_eq!(eval(&page, chosen), "", "all= is chosen at first");
     let both = eval(&page, likes);
 
     page.click("fieldset.vcd-buttons label:nth-child(3) span").unwrap();
     page.wait_for("location.search === '?platform=tiktok'", Duration::from_secs(5)).unwrap();
-    settled(&page);
+    page.settle();
     let tiktok = eval(&page, likes);
     assert_ne!(tiktok, both, "the choice filters the card");
     // The arrow keys move the choice along the row.
     page.eval("document.querySelector('fieldset.vcd-buttons input:checked').focus()").unwrap();
     page.press("ArrowLeft").unwrap();
     page.wait_for("location.search === '?platform=instagram'", Duration::from_secs(5)).unwrap();
-    settled(&page);
+    page.settle();
     let instagram = eval(&page, likes);
 
     // The dropdown gives the same figures for the same choices, and a link restores the buttons.
     let other = browser.open("about:blank").unwrap();
     for (query, figure) in [("", &both), ("?platform=tiktok", &tiktok), ("?platform=instagram", &instagram)] {
         other.navigate(&server.url(&format!("select/{query}"))).unwrap();
-        settled(&other);
+        other.settle();
         assert_eq!(&eval(&other, likes), figure, "dropdown at select/{query}");
         other.navigate(&server.url(&format!("buttons/{query}"))).unwrap();
-        settled(&other);
+        other.settle();
         assert_eq!(&eval(&other, likes), figure, "buttons at buttons/{query}");
         let value = query.strip_prefix("?platform=").map(|p| if p == "tiktok" { "1" } else { "0" }).unwrap_or("");
         assert_eq!(eval(&other, chosen), value, "the link restores the choice");
@@ -439,7 +439,7 @@ fn a_date_input_filters_as_a_one_day_range_does() {
     let server = StaticServer::start(&p.path("site"), "/dash/");
     let page = browser.open(&server.url("day/")).unwrap();
     let likes = "document.querySelector('.kpi-value').textContent";
-    settled(&page);
+    page.settle();
     let all = page.eval(likes).unwrap();
     page.eval(
         "const d = document.querySelector('input.vcd-date-input, .vcd-date-input input');\
@@ -447,7 +447,7 @@ fn a_date_input_filters_as_a_one_day_range_does() {
     )
     .unwrap();
     page.wait_for("location.search === '?day=2024-01-19..2024-01-19'", Duration::from_secs(5)).unwrap();
-    settled(&page);
+    page.settle();
     let one = page.eval(likes).unwrap();
     assert_ne!(one, all, "the day filters the card");
     let chip = page.eval("document.querySelector('.vcd-active').textContent").unwrap();
@@ -456,7 +456,7 @@ fn a_date_input_filters_as_a_one_day_range_does() {
 
     for url in ["range/?day=2024-01-19..2024-01-19", "day/?day=2024-01-19", "day/?day=2024-01-19..2024-01-19"] {
         page.navigate(&server.url(url)).unwrap();
-        settled(&page);
+        page.settle();
         assert_eq!(page.eval(likes).unwrap(), one, "{url}");
     }
     assert_eq!(page.eval("document.querySelector('.vcd-date-input input').value").unwrap(), "2024-01-19");
@@ -468,10 +468,4 @@ fn a_date_input_filters_as_a_one_day_range_does() {
 /// posts' likes that follows it.
 fn likes_under(call: &str) -> String {
     format!("# Likes\n\n{{{{ {call} }}}}\n\n{{{{ kpi(\"Likes\", \"likes\", data=\"posts\", agg=\"sum\") }}}}\n")
-}
-
-/// Waits until the runtime's refresh has finished, so its figures are in.
-fn settled(page: &Page) {
-    page.wait_for("window.vcd && window.vcd.ready && window.vcd.ready.then(() => true)", Duration::from_secs(20))
-        .unwrap();
 }

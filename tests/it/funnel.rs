@@ -6,7 +6,6 @@ use crate::support::browser::Browser;
 use crate::support::project::TempProject;
 use crate::support::static_server::StaticServer;
 use serde_json::{json, Value};
-use std::time::Duration;
 use vcd::source::Source;
 
 const PAGE: &str = "---\ntitle: Funnel\n---\n# Funnel\n\n\
@@ -43,8 +42,7 @@ fn a_funnels_stages_are_what_sql_adds_up_under_each_filter() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let server = StaticServer::start(&p.path("site"), "/dash/");
     let page = browser.open(&server.url("funnel/")).unwrap();
-    let settled = "window.vcd && window.vcd.ready && window.vcd.ready.then(() => true)";
-    page.wait_for(settled, Duration::from_secs(20)).unwrap();
+    page.settle();
     assert_eq!(doubles(page.eval(READ).unwrap()), doubles(expected(&p, None)));
     let text = page.eval("document.querySelector('figure.vcd-chart svg').textContent").unwrap();
     assert!(text.as_str().unwrap().contains("100.00%"), "each bar is labelled with its share: {text}");

@@ -5,7 +5,6 @@ use crate::support::browser::Browser;
 use crate::support::project::TempProject;
 use crate::support::static_server::StaticServer;
 use serde_json::json;
-use std::time::Duration;
 use vcd::source::Source;
 
 const PAGE: &str = "---\ntitle: Prose\n---\n# Prose\n\n\
@@ -59,8 +58,7 @@ fn an_inline_value_reads_as_sql_gives_it_before_and_after_the_scripts_and_under_
     let Some(browser) = Browser::for_test() else { return };
     let server = StaticServer::start(&p.path("site"), "/");
     let page = browser.open(&server.url("prose/")).unwrap();
-    let settled = "window.vcd && window.vcd.ready && window.vcd.ready.then(() => true)";
-    page.wait_for(settled, Duration::from_secs(20)).unwrap();
+    page.settle();
     assert_eq!(page.eval(READ).unwrap(), json!(want), "the runtime writes what the build wrote");
     let platform = page.choose("platform", "1");
     assert_eq!(page.eval(READ).unwrap(), json!(expected(&p, platform.as_str())), "under {platform}");

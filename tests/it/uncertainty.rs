@@ -144,8 +144,7 @@ fn expected(p: &TempProject, platform: Option<&str>) -> std::collections::BTreeM
 }
 
 fn check_chart(page: &Page, want: &std::collections::BTreeMap<String, (u64, Option<(f64, f64)>)>, case: &str) {
-    page.wait_for("window.vcd && window.vcd.ready && window.vcd.ready.then(() => true)", Duration::from_secs(20))
-        .unwrap();
+    page.settle();
     let rows = page.eval("document.querySelector('figure.vcd-chart').vcdRows").unwrap();
     let rows = rows.as_array().unwrap();
     assert_eq!(rows.len(), want.len(), "{case}: groups {rows:?}");
@@ -271,8 +270,7 @@ fn a_cards_interval_and_sample_read_as_sql_gives_them_before_and_after_the_scrip
     let Some(browser) = Browser::for_test() else { return };
     let server = StaticServer::start(&p.path("site"), "/");
     let page = browser.open(&server.url("cards/")).unwrap();
-    page.wait_for("window.vcd && window.vcd.ready && window.vcd.ready.then(() => true)", Duration::from_secs(20))
-        .unwrap();
+    page.settle();
     assert_eq!(page.eval(READ_LINES).unwrap(), json!(want), "the runtime writes what the build wrote");
     let platform = page.choose("platform", "0");
     assert_eq!(page.eval(READ_LINES).unwrap(), json!(card_lines(&p, platform.as_str())), "under {platform}");
