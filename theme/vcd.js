@@ -288,13 +288,15 @@
   // each: the row count 1, then each measure's partials as the engine would
   // compute them over that row. A chart of means over them regroups them
   // as it does a rollup's, so its figures and intervals are worked out alike.
+  // (`local.days`: columns grouped by their day, as a rollup's days are.)
   function localRollup(rows, local) {
-    var measures = [], next = 1;
+    var measures = [], next = 1, days = local.days || [];
     local.measures.forEach(function (m) { measures.push({ op: m[0], at: next }); next += m[0] === "mean" ? 2 : 1; });
     return {
-      group: local.keys, measures: measures, rows: rows.map(function (r) {
+      group: local.keys.concat(days), measures: measures, rows: rows.map(function (r) {
         var o = dict(), parts = [1];
         local.keys.forEach(function (k) { put(o, k, own(r, k)); });
+        days.forEach(function (k) { var v = own(r, k); put(o, k, v === null || v === undefined ? null : text(v).slice(0, 10)); });
         local.measures.forEach(function (m) {
           var v = m[1] === null ? null : own(r, m[1]);
           var x = v === undefined ? null : v;
@@ -466,10 +468,18 @@
     if (u.min_n > 0) said.push("Faded: fewer than " + u.min_n + " values");
     if (said.length) {
       // One line each, so a phone's narrow chart shows them whole.
-      var t = typeof spec.title === "object" && spec.title ? spec.title : { text: spec.title || "" };
-      out.title = Object.assign({}, t, { subtitle: said });
+      out.title = subtitled(spec.title, said);
     }
     return out;
+  }
+
+  // A chart's title with lines under it saying how to read the chart. Vega
+  // draws no subtitle under an empty title, so there the lines take its
+  // place, in a subtitle's weight.
+  function subtitled(title, lines) {
+    var t = typeof title === "object" && title ? title : { text: title || "" };
+    if (!t.text) return Object.assign({}, t, { text: lines, fontWeight: "normal", fontSize: 11 });
+    return Object.assign({}, t, { subtitle: lines });
   }
 
   // A box plot's figures, box by box (usermeta.vcd.box): quartiles as d3's
@@ -579,15 +589,12 @@
     var bins = spec.usermeta.vcd.box.bins;
     if (bins) {
       // Read from intervals of the value: say how close the figures are.
-      var t = typeof spec.title === "object" && spec.title ? spec.title : { text: spec.title || "" };
       // The interval's width rounded up to two significant digits.
       var scale = Math.pow(10, Math.floor(Math.log10(bins.step)) - 1), step = Math.ceil(bins.step / scale) * scale;
       var width = y.axis && y.axis.format && /^(number|percent|currency|compact)$/.test(y.axis.format)
         ? formatNumber(step, y.axis.format, Math.max(0, -Math.floor(Math.log10(step)) + 1 - (y.axis.format === "percent" ? 2 : 0)))
         : String(+step.toPrecision(2));
-      out.title = Object.assign({}, t, {
-        subtitle: ["Quartiles to within " + width + ", whiskers near", "(the values in " + bins.count + " intervals)"]
-      });
+      out.title = subtitled(spec.title, ["Quartiles to within " + width + ", whiskers near", "(the values in " + bins.count + " intervals)"]);
     }
     return out;
   }
@@ -685,8 +692,8 @@
   }
 
   // A funnel drawn as bars, each labelled with its share of the first stage.
-  function funnelSpec(spec, funnel, format) {
-    var f = funnel.fields, fmt = { formatType: "vcdFormat" };
+  function funnelSpec(spec, funnel, meta) {
+    var f = funnel.fields, fmt = { formatType: "vcdFormat" }, format = meta.format;
     var tip = [{ field: f[0], type: "nominal", title: "Stage" },
       Object.assign({ field: f[1], type: "quantitative", title: "Total", format: format }, fmt),
       Object.assign({ field: f[2], type: "quantitative", title: "Share of the first", format: "percent" }, fmt),
@@ -699,6 +706,211 @@
     out.layer = [{ mark: spec.mark, encoding: enc }, label];
     return out;
   }
+
+  // A function giving each name it is asked for, with "_" added until it
+  // differs from those in `taken` and those it gave before.
+  function namesApart(taken) {
+    return function (n) { while (taken.indexOf(n) >= 0) n += "_"; taken.push(n); return n; };
+  }
+
+  // A calendar heatmap's days (usermeta.vcd.calendar; components/calendar.rs),
+  // from rows regrouped by day (under `aliases`: the rows, the figure, for a
+  // mean its count of values): every day of each year in view, Monday-first
+  // weeks across (0 holds January 1), weekdays down (0 = Monday), the figure
+  // null on a day without rows. All in UTC on the ISO day, so a day is the
+  // same cell in every time zone. The data table lists the days with rows.
+  function calendarRows(rows, cal, aliases) {
+    if (!aliases) throw new Error("a calendar needs its figures by day");
+    var f = { day: "day", year: "year", week: "week", weekday: "weekday", value: "value", n: "rows", small: "small" };
+    var byDay = new Map(), first = null, last = null;
+    rows.forEach(function (r) {
+      var day = own(r, cal.date);
+      if (typeof day !== "string" || !isoDay(day)) return;
+      byDay.set(day, r);
+      if (first === null || day < first) first = day;
+      if (last === null || day > last) last = day;
+    });
+    var apart = namesApart([]), out = [], table = [];
+    var fields = [apart("Day"), apart("Rows")].concat(cal.agg === "count" ? [] : [apart(cal.title)]);
+    for (var y = first === null ? 1 : +first.slice(0, 4); first !== null && y <= +last.slice(0, 4); y++) {
+      var lead = (utcDate(y, 0, 1).getUTCDay() + 6) % 7;
+      for (var i = 0, t = utcDate(y, 0, 1); t.getUTCFullYear() === y; t = utcDate(y, 0, 2 + i), i++) {
+        var day = t.toISOString().slice(0, 10), r = byDay.get(day), o = {};
+        var n = r ? Number(own(r, aliases[0])) : 0, v = r ? (aliases[1] ? own(r, aliases[1]) : n) : null;
+        o[f.day] = day; o[f.year] = String(y); o[f.week] = Math.floor((i + lead) / 7); o[f.weekday] = (i + lead) % 7;
+        o[f.value] = v === null || v === undefined ? null : Number(v);
+        o[f.n] = n;
+        o[f.small] = Boolean(cal.min_n) && Number(r ? own(r, aliases[2]) : 0) < cal.min_n;
+        out.push(o);
+        if (r) {
+          var row = {};
+          [day, n, v].slice(0, fields.length).forEach(function (x, k) { put(row, fields[k], x); });
+          table.push(row);
+        }
+      }
+    }
+    return { rows: out, table: table, fields: fields, names: f };
+  }
+
+  var WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+  // A calendar drawn as one grid per year (a row facet), cells sized to the
+  // chart's width: blank days in the page's faint grey, days with rows in the
+  // colour of their figure, a month's name over the week that holds its first day.
+  function calendarSpec(spec, shaped, cal, width) {
+    var f = shaped.names, fmt = { format: cal.format, formatType: "vcdFormat" };
+    var cell = Math.max(5, Math.min(18, Math.floor(((width || 700) - 70) / 54)));
+    var labels = [];
+    for (var w = 0; w < 54; w++) labels.push("");
+    var year = shaped.rows.length ? +shaped.rows[0][f.year] : 2000;
+    for (var m = 0; m < 12; m++) {
+      var t = utcDate(year, m, 1), i = Math.round((t - utcDate(year, 0, 1)) / 864e5);
+      labels[Math.floor((i + (utcDate(year, 0, 1).getUTCDay() + 6) % 7) / 7)] = MONTHS[m];
+    }
+    var weeks = [], x = { field: f.week, type: "ordinal", title: null,
+      scale: { domain: weeks, paddingInner: 0.12 },
+      axis: { orient: "top", domain: false, ticks: false, labelAngle: 0, labelAlign: "left", labelFontSize: 10,
+        labelExpr: JSON.stringify(labels) + "[datum.value]" } };
+    for (var k = 0; k < 54; k++) weeks.push(k);
+    var y = { field: f.weekday, type: "ordinal", title: null, scale: { domain: [0, 1, 2, 3, 4, 5, 6], paddingInner: 0.12 },
+      axis: { domain: false, ticks: false, labelFontSize: 9, labelExpr: JSON.stringify(WEEKDAYS) + "[datum.value]",
+        values: [0, 2, 4] } };
+    var tip = [Object.assign({ field: f.day, type: "nominal", title: "Day", format: "date", formatType: "vcdFormat" }),
+      { field: f.n, type: "quantitative", title: "Rows" }];
+    if (cal.agg !== "count") tip.push(Object.assign({ field: f.value, type: "quantitative", title: cal.title }, fmt));
+    var faint = dark() ? "#21262d" : "#ebedf0";
+    var filled = { mark: { type: "rect", cornerRadius: 2 }, transform: [{ filter: "isValid(datum[" + JSON.stringify(f.value) + "])" }],
+      encoding: { x: x, y: y, tooltip: tip,
+        color: Object.assign({ field: f.value, type: "quantitative", title: cal.title,
+          // The palest quarter of the scheme would look like a blank day.
+          scale: { scheme: { name: "greens", extent: [0.25, 1] } },
+          legend: Object.assign({ orient: "bottom", direction: "horizontal", gradientLength: 160 }, fmt) }) } };
+    if (cal.min_n) {
+      filled.encoding.opacity = { condition: { test: "datum[" + JSON.stringify(f.small) + "]", value: 0.35 }, value: 1 };
+    }
+    var out = {};
+    Object.keys(spec).forEach(function (k) { if (k !== "mark" && k !== "encoding" && k !== "height") out[k] = spec[k]; });
+    out.facet = { row: { field: f.year, type: "nominal", title: null, header: { labelAngle: 0, labelAlign: "left", labelFontWeight: "bold" } } };
+    out.spec = { width: cell * 54, height: cell * 7, layer: [
+      { mark: { type: "rect", color: faint, cornerRadius: 2 }, encoding: { x: x, y: y, tooltip: tip.slice(0, 1) } }, filled] };
+    out.spacing = 8;
+    if (cal.min_n) out.title = subtitled(spec.title, ["Faded: fewer than " + cal.min_n + " values"]);
+    return out;
+  }
+
+  // A Sankey diagram's paths (usermeta.vcd.sankey; components/sankey.rs):
+  // rows regrouped by every step, each with its figure (under aliases[0]),
+  // laid out in columns, one per step: each value of the step a node as tall
+  // as the figure through it, nodes largest first with a gap between, and a
+  // band for each (value, next value, first step's value) from the right of
+  // one node to the left of the next, its ends stacked in the order of the
+  // other end, drawn as an S of POINTS points. The data table lists the paths.
+  var SANKEY_POINTS = 17, SANKEY_GAP = 0.04, SANKEY_NODE = 0.012;
+  function sankeyRows(rows, sk, aliases) {
+    if (!aliases) throw new Error("a Sankey diagram needs its figures by path");
+    var steps = sk.steps.map(function (s) { return s.column; }), k = steps.length;
+    var name = function (v) { return v === null || v === undefined ? "(none)" : text(v); };
+    var paths = rows.map(function (r) {
+      return { keys: steps.map(function (c) { return name(own(r, c)); }), value: Number(own(r, aliases[0])) || 0, row: r };
+    }).filter(function (p) { return p.value > 0; });
+    var total = paths.reduce(function (t, p) { return t + p.value; }, 0);
+    // Nodes per step, largest first.
+    var cols = steps.map(function (c, i) {
+      var sums = new Map();
+      paths.forEach(function (p) { sums.set(p.keys[i], (sums.get(p.keys[i]) || 0) + p.value); });
+      return Array.from(sums.keys()).sort(function (a, b) { return sums.get(b) - sums.get(a) || compareValues(a, b); })
+        .map(function (n) { return { name: n, value: sums.get(n) }; });
+    });
+    var most = Math.max.apply(null, cols.map(function (c) { return c.length; }).concat([1]));
+    var span = total * (1 + SANKEY_GAP * (most - 1)) || 1, gap = total * SANKEY_GAP;
+    var at = cols.map(function (nodes, i) {
+      var height = total + gap * (nodes.length - 1), y = (span - height) / 2, map = new Map();
+      nodes.forEach(function (n) { n.y0 = y; n.y1 = y + n.value; n.x = k > 1 ? i / (k - 1) : 0; n.out = n.y0; n.in = n.y0; y = n.y1 + gap; map.set(n.name, n); });
+      return map;
+    });
+    var f = { link: "band", origin: "origin", from: "from", to: "to", x: "x", y0: "y0", y1: "y1", value: "value" };
+    var links = [];
+    for (var i = 0; i + 1 < k; i++) {
+      var flows = new Map();
+      paths.forEach(function (p) {
+        var key = JSON.stringify([p.keys[i], p.keys[i + 1], p.keys[0]]), l = flows.get(key);
+        if (!l) { l = { from: at[i].get(p.keys[i]), to: at[i + 1].get(p.keys[i + 1]), origin: p.keys[0], value: 0 }; flows.set(key, l); }
+        l.value += p.value;
+      });
+      var list = Array.from(flows.values()), order = function (a, b) { return a.y0 - b.y0; };
+      var originRank = new Map(cols[0].map(function (n, r) { return [n.name, r]; }));
+      list.sort(function (a, b) { return order(a.to, b.to) || originRank.get(a.origin) - originRank.get(b.origin); })
+        .forEach(function (l) { l.a = l.from.out; l.from.out += l.value; });
+      list.sort(function (a, b) { return order(a.from, b.from) || originRank.get(a.origin) - originRank.get(b.origin); })
+        .forEach(function (l) { l.b = l.to.in; l.to.in += l.value; });
+      list.forEach(function (l) {
+        var id = links.length / SANKEY_POINTS, x0 = l.from.x + SANKEY_NODE, x1 = l.to.x - SANKEY_NODE;
+        for (var j = 0; j < SANKEY_POINTS; j++) {
+          var t = j / (SANKEY_POINTS - 1), e = t * t * (3 - 2 * t), o = {};
+          o[f.link] = id; o[f.origin] = l.origin; o[f.from] = l.from.name; o[f.to] = l.to.name;
+          o[f.x] = x0 + (x1 - x0) * t; o[f.y0] = l.a + (l.b - l.a) * e; o[f.y1] = o[f.y0] + l.value; o[f.value] = l.value;
+          links.push(o);
+        }
+      });
+    }
+    var nodes = [];
+    cols.forEach(function (c, i) {
+      c.forEach(function (n) {
+        nodes.push({ step: sk.steps[i].label, node: n.name, x0: n.x - SANKEY_NODE, x1: n.x + SANKEY_NODE, y0: n.y0, y1: n.y1,
+          mid: (n.y0 + n.y1) / 2, value: n.value, align: i + 1 === k ? "right" : "left",
+          label: n.name + " " + chartFormat(n.value, sk.format),
+          lx: i + 1 === k ? n.x - SANKEY_NODE : n.x + SANKEY_NODE });
+      });
+    });
+    var apart = namesApart(steps.slice()), fields = steps.concat([apart(sk.title)]);
+    var table = paths.map(function (p) {
+      var o = {};
+      steps.forEach(function (c, i) { put(o, c, p.keys[i]); });
+      put(o, fields[k], p.value);
+      return o;
+    });
+    return { rows: links, table: table, fields: fields, names: f, nodes: nodes, span: span };
+  }
+
+  // A Sankey diagram drawn in layers: the bands (areas, one per band,
+  // coloured by the first step's value), the nodes (bars) and their labels.
+  function sankeySpec(spec, shaped, sk) {
+    var f = shaped.names, fmt = { format: sk.format, formatType: "vcdFormat" }, ink = dark() ? "#d0d7de" : "#1f2328";
+    var X = function (field) { return { field: field, type: "quantitative", axis: null, scale: { domain: [0, 1], nice: false, zero: false } }; };
+    var Y = function (field) { return { field: field, type: "quantitative", axis: null, scale: { domain: [0, shaped.span], reverse: true, nice: false, zero: false } }; };
+    var value = function (field) { return Object.assign({ field: field, type: "quantitative", title: sk.title }, fmt); };
+    var bands = { mark: { type: "area", opacity: 0.45, interpolate: "linear" }, encoding: {
+      x: X(f.x), y: Y(f.y0), y2: { field: f.y1 }, detail: { field: f.link, type: "nominal" },
+      color: { field: f.origin, type: "nominal", title: sk.steps[0].label, sort: shaped.nodes.filter(function (n) { return n.step === sk.steps[0].label; }).map(function (n) { return n.node; }) },
+      tooltip: [{ field: f.from, type: "nominal", title: "From" }, { field: f.to, type: "nominal", title: "To" },
+        { field: f.origin, type: "nominal", title: sk.steps[0].label }, value(f.value)] } };
+    var nodes = { data: { values: shaped.nodes }, mark: { type: "rect", color: ink }, encoding: {
+      x: X("x0"), x2: { field: "x1" }, y: Y("y0"), y2: { field: "y1" },
+      tooltip: [{ field: "step", type: "nominal", title: "Step" }, { field: "node", type: "nominal", title: "Value" }, value("value")] } };
+    var label = function (align) {
+      return { data: { values: shaped.nodes }, transform: [{ filter: "datum.align === " + JSON.stringify(align) }],
+        mark: { type: "text", align: align, dx: align === "left" ? 4 : -4, baseline: "middle", color: ink, fontSize: 11 },
+        encoding: { x: X("lx"), y: Y("mid"), text: { field: "label", type: "nominal" } } };
+    };
+    var out = {};
+    Object.keys(spec).forEach(function (k) { if (k !== "mark" && k !== "encoding") out[k] = spec[k]; });
+    out.layer = [bands, nodes, label("left"), label("right")];
+    out.config = Object.assign({}, spec.config, { view: { stroke: null } });
+    out.title = subtitled(spec.title, [sk.steps.map(function (s) { return s.label; }).join(" → ")]);
+    return out;
+  }
+
+  // The charts the runtime shapes from their figures rather than drawing the
+  // query's rows: `rows(rows, meta, aliases)` works out what they draw
+  // (`rows`), list (`table`, else `rows`, under `fields`) and name; `spec`
+  // draws it. `aliases`: the names of the rollup's figures, when the rows are
+  // regrouped (a rollup's, or the page's own rows as one).
+  var SHAPES = {
+    box: { rows: function (rows, b, aliases) { return boxSummary(rows, b, aliases ? aliases[0] : null); }, spec: boxSpec },
+    funnel: { rows: funnelRows, spec: funnelSpec },
+    calendar: { rows: calendarRows, spec: calendarSpec },
+    sankey: { rows: sankeyRows, spec: sankeySpec }
+  };
 
   // ---- Tabs (components/layout.rs `tabs`): one panel shown at a time ----
   // The WAI-ARIA tabs pattern: a click or Enter shows a tab's panel, the
@@ -985,10 +1197,10 @@
       got = got.slice(0, names.length);
       var missing = [], columns = [];
       var drawn = got.map(function (g) { return g.rows; });
-      var boxes = vcdMeta.box && names.length === 1 ? boxSummary(got[0].rows, vcdMeta.box, rolled ? vcdMeta.measures[0] : null) : null;
-      if (boxes) drawn[0] = boxes.rows;
-      var funnel = vcdMeta.funnel && names.length === 1 ? funnelRows(got[0].rows, vcdMeta.funnel, rolled ? vcdMeta.measures : null) : null;
-      if (funnel) drawn[0] = funnel.rows;
+      // A chart the runtime shapes from its figures (SHAPES) draws its own rows.
+      var kind = names.length === 1 ? Object.keys(SHAPES).filter(function (k) { return vcdMeta[k]; })[0] : undefined;
+      var shaped = kind ? SHAPES[kind].rows(got[0].rows, vcdMeta[kind], rolled || local ? vcdMeta.measures : null) : null;
+      if (shaped) drawn[0] = shaped.rows;
       var u = vcdMeta.uncertainty, uf = null;
       if (u && u.n && names.length === 1 && spec.encoding && spec.mark) {
         uf = uncertainFields(got[0].rows);
@@ -1027,14 +1239,13 @@
         spec = uncertainSpec(spec, u, uf, got[0].rows);
         fields = encodedFields(spec);
       }
-      if (boxes) spec = boxSpec(spec, boxes);
-      if (funnel) spec = funnelSpec(spec, funnel, vcdMeta.funnel.format);
+      var width = widthOf(view);
+      if (shaped) spec = SHAPES[kind].spec(spec, shaped, vcdMeta[kind], width);
       if (refs.length) spec = withRefs(spec, refs, refRows);
       if (spec.width === undefined && (isSingleView(spec) || spec.layer)) {
         spec.width = "container";
         spec.autosize = spec.autosize || { type: "fit-x", contains: "padding" };
       }
-      var width = widthOf(view);
       if (width && width < 480 && !figure.classList.contains("vcd-spark")) {
         // On a phone a legend beside the plot would take half its width.
         spec.config = Object.assign({}, spec.config);
@@ -1052,12 +1263,10 @@
       if (figure.classList.contains("vcd-spark")) options.actions = false;
       if (dark()) options.theme = "dark";
       var done = function () {
-        if (boxes) {
-          figure.vcdBoxes = boxes.rows;
-          dataTable(figure, boxes.rows, boxes.fields, select);
-        } else if (funnel) {
-          figure.vcdStages = funnel.rows;
-          dataTable(figure, funnel.rows, funnel.fields, select);
+        if (shaped) {
+          // What the data table lists, for tests and for readers without the chart.
+          figure.vcdShaped = shaped.table || shaped.rows;
+          dataTable(figure, figure.vcdShaped, shaped.fields, select);
         } else if (!figure.classList.contains("vcd-spark") && names.length) dataTable(figure, got[0].rows, fields, select);
         figure.setAttribute("data-status", "rendered");
       };
@@ -1287,7 +1496,8 @@
   // (what src/components/shorthand/channel.rs writes for number, percent, currency and
   // compact, optionally `name:decimals`) is formatted here, as a table cell of
   // that format; `auto` (a tooltip's number) has up to 4 decimals, trailing
-  // zeros dropped; `utc:<d3 time format>` formats a date in UTC.
+  // zeros dropped; `date` is a table cell's day; `utc:<d3 time format>`
+  // formats a date in UTC.
   var utcFormats = dict();
   function chartFormat(value, fmt) {
     if (value === null || value === undefined) return "";
@@ -1297,6 +1507,7 @@
       var f = own(utcFormats, time[1]) || put(utcFormats, time[1], vega.timeFormatLocale().utcFormat(time[1]))[time[1]];
       return f(value);
     }
+    if (fmt === "date") return formatCell(value, "date");
     var m = /^(number|percent|currency|compact|auto)(?::(\d{1,2}))?$/.exec(String(fmt));
     var d = decimalOf(value);
     if (!m || !d) return cellText(value);

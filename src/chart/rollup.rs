@@ -51,6 +51,10 @@ pub fn plan<'c>(spec: &Json, columns: impl Fn(&str) -> Option<&'c [Column]>) -> 
     let shaped = match obj.get("usermeta") {
         Some(u) if u.pointer("/vcd/box").is_some() => Some(shaped::box_counts(query, &u["vcd"]["box"], columns)),
         Some(u) if u.pointer("/vcd/funnel").is_some() => Some(shaped::funnel_sums(query, &u["vcd"]["funnel"], columns)),
+        Some(u) if u.pointer("/vcd/calendar").is_some() => {
+            Some(shaped::calendar_days(query, &u["vcd"]["calendar"], columns))
+        }
+        Some(u) if u.pointer("/vcd/sankey").is_some() => Some(shaped::sankey_paths(query, &u["vcd"]["sankey"], columns)),
         _ => None,
     };
     if let Some(request) = shaped {
@@ -138,24 +142,33 @@ pub fn plan<'c>(spec: &Json, columns: impl Fn(&str) -> Option<&'c [Column]>) -> 
 
 /// A spec whose figures come from `request`, each under its alias.
 fn rolled(spec: Json, request: Request) -> Need {
-    let grain: Vec<String> = request.keys.iter().cloned().chain(request.bins.iter().map(|b| b.alias.clone())).collect();
+    let grain: Vec<String> = request
+        .keys
+        .iter()
+        .cloned()
+        .chain(request.bins.iter().map(|b| b.alias.clone()))
+        .chain(request.days.iter().cloned())
+        .collect();
     let aliases = aliases(&request.measures, &grain);
     Need::Rollup { request, spec, aliases }
 }
 
-/// A chart of means that shows how sure they are, over rows the page ships
-/// whole (its own slice, a variant): planned as a rollup would be, and marked
-/// `usermeta.vcd.local` (`{"keys", "measures": [[op, column or null]…]}`) so
-/// the runtime works out each group's partials from the rows and regroups
-/// them as it does a rollup's. Any other spec comes back as it was.
+/// A chart of means that shows how sure they are, a calendar or a Sankey
+/// diagram, over rows the page ships whole (its own slice, a variant):
+/// planned as a rollup would be, and marked `usermeta.vcd.local` (`{"keys",
+/// "days", "measures": [[op, column or null]…]}`) so the runtime works out
+/// each group's partials from the rows and regroups them as it does a
+/// rollup's. Any other spec comes back as it was.
 pub fn in_browser<'c>(spec: Json, columns: impl Fn(&str) -> Option<&'c [Column]>) -> Json {
-    if spec.pointer("/usermeta/vcd/uncertainty").is_none() {
+    let regrouped = ["uncertainty", "calendar", "sankey"];
+    if !regrouped.iter().any(|k| spec.pointer(&format!("/usermeta/vcd/{k}")).is_some()) {
         return spec;
     }
     match plan(&spec, columns) {
         Need::Rollup { request, mut spec, aliases } => {
             let measures: Vec<Json> = request.measures.iter().map(|m| json!([m.op, m.field])).collect();
-            spec["usermeta"]["vcd"]["local"] = json!({"keys": request.keys, "measures": measures});
+            spec["usermeta"]["vcd"]["local"] =
+                json!({"keys": request.keys, "days": request.days, "measures": measures});
             spec["usermeta"]["vcd"]["measures"] = aliases.into();
             spec
         }

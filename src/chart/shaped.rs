@@ -1,6 +1,7 @@
 //! The rollup requests of the charts the runtime shapes from their figures
 //! rather than drawing rows: a box plot (rows counted per value and box, or
-//! per interval of the value past `browser_rows`) and a funnel (each stage's
+//! per interval of the value past `browser_rows`), a funnel (each stage's
+//! sum), a calendar (each day's figure) and a Sankey diagram (each path's
 //! sum). `chart::rollup::plan` turns them into what a chart needs.
 
 use crate::query::rollup::{self, Bin, Measure, Op, Request};
@@ -76,4 +77,46 @@ pub(super) fn funnel_sums(query: &str, f: &Json, columns: &[Column]) -> Result<R
         return Err(why);
     }
     Ok(Request { query: query.to_string(), keys: Vec::new(), bins: Vec::new(), days: Vec::new(), measures })
+}
+
+/// A calendar heatmap's rollup (`usermeta.vcd.calendar`): per day of its
+/// date column, the rows, then its aggregate of the value (none for a count
+/// of rows), then for a mean the count of values (for small samples).
+pub(super) fn calendar_days(query: &str, c: &Json, columns: &[Column]) -> Result<Request, String> {
+    let date = c["date"].as_str().unwrap_or_default().to_string();
+    if !columns.iter().any(|x| x.name == date) {
+        return Err(format!("'{date}' is not a column of '{query}'"));
+    }
+    let mut measures = vec![Measure { op: Op::Count, field: None }];
+    let op = c["agg"].as_str().and_then(Op::parse).unwrap_or(Op::Count);
+    if let (Some(value), true) = (c["value"].as_str(), op != Op::Count) {
+        measures.push(Measure { op, field: Some(value.to_string()) });
+        if op == Op::Mean {
+            measures.push(Measure { op: Op::Valid, field: Some(value.to_string()) });
+        }
+    }
+    if let Some(why) = rollup::unsupported(columns, &measures) {
+        return Err(why);
+    }
+    Ok(Request { query: query.to_string(), keys: Vec::new(), bins: Vec::new(), days: vec![date], measures })
+}
+
+/// A Sankey diagram's rollup (`usermeta.vcd.sankey`): grouped by every step,
+/// the sum of its value (or the rows, without one), so each band between two
+/// steps is the sum of the paths through both.
+pub(super) fn sankey_paths(query: &str, s: &Json, columns: &[Column]) -> Result<Request, String> {
+    let keys: Vec<String> =
+        s["steps"].as_array().into_iter().flatten().filter_map(|x| x["column"].as_str().map(String::from)).collect();
+    if let Some(k) = keys.iter().find(|k| !columns.iter().any(|c| &&c.name == k)) {
+        return Err(format!("'{k}' is not a column of '{query}'"));
+    }
+    let measure = match s["value"].as_str() {
+        Some(v) => Measure { op: Op::Sum, field: Some(v.to_string()) },
+        None => Measure { op: Op::Count, field: None },
+    };
+    let measures = vec![measure];
+    if let Some(why) = rollup::unsupported(columns, &measures) {
+        return Err(why);
+    }
+    Ok(Request { query: query.to_string(), keys, bins: Vec::new(), days: Vec::new(), measures })
 }

@@ -49,11 +49,7 @@ pub fn funnel(state: &State, data: String, kwargs: Kwargs) -> Result<Value, Erro
     if let Some(twice) = labels.iter().enumerate().find(|(i, l)| labels[..*i].contains(l)).map(|(_, l)| l) {
         return Err(invalid(format!("funnel labels must differ: '{twice}' names two stages (give labels=[…])")));
     }
-    let format = format.unwrap_or_else(|| "number".into());
-    if !super::FORMATS.iter().any(|(f, _)| *f == format) {
-        let known: Vec<&str> = super::FORMATS.iter().map(|(f, _)| *f).collect();
-        return Err(invalid(format!("funnel format must be one of {}, got '{format}'", known.join(", "))));
-    }
+    let format = super::chart_format("funnel", format)?;
     let description = description.unwrap_or_else(|| {
         format!(
             "Funnel of {} (query {data}): each stage's total and the share of the first it keeps.",

@@ -1,12 +1,14 @@
 //! Components: template functions that build a piece of dashboard from a few arguments.
 
 pub mod args;
+pub mod calendar;
 pub mod deferred;
 pub mod figure;
 pub mod funnel;
 pub mod inputs;
 pub mod kpi;
 pub mod layout;
+pub mod sankey;
 pub mod scope;
 pub mod shorthand;
 pub mod table;
@@ -20,6 +22,17 @@ use minijinja::{Error, ErrorKind};
 
 /// The number formats a component accepts, and each one's default decimals.
 pub(crate) const FORMATS: &[(&str, usize)] = &[("number", 0), ("percent", 1), ("currency", 2), ("compact", 1)];
+
+/// A chart's `format=` (one of [`FORMATS`], `number` when not given), or an
+/// error naming the function and the formats it takes.
+pub(crate) fn chart_format(function: &str, format: Option<String>) -> Result<String, Error> {
+    let format = format.unwrap_or_else(|| "number".into());
+    if FORMATS.iter().any(|(f, _)| *f == format) {
+        return Ok(format);
+    }
+    let known: Vec<&str> = FORMATS.iter().map(|(f, _)| *f).collect();
+    Err(invalid(format!("{function} format must be one of {}, got '{format}'", known.join(", "))))
+}
 
 pub(crate) fn invalid(msg: String) -> Error {
     Error::new(ErrorKind::InvalidOperation, msg)

@@ -28,7 +28,7 @@ pub fn file_name(r: &Rollup) -> String {
 /// `requests` (per component number: `full`, its rollup at the page's
 /// grain; `undated`, the same without the date range's day column; `base`,
 /// at its own grain for when no filter applies; each with where its measures
-/// are in it; and the keys it groups them by). Adds the rollups to compute to `jobs`.
+/// are in it; and the keys it groups them by, then its own day columns). Adds the rollups to compute to `jobs`.
 pub fn plan(rendered: &RenderedPage, catalog: &Catalog, jobs: &mut Jobs) -> (Json, Json) {
     let mut rollups: Vec<Rollup> = Vec::new();
     let mut requests = Vec::new();
@@ -47,8 +47,10 @@ pub fn plan(rendered: &RenderedPage, catalog: &Catalog, jobs: &mut Jobs) -> (Jso
         let mid_days: Vec<String> = days.iter().filter(|d| own_days.contains(d)).cloned().collect();
         let mid = place(&mut rollups, request, keys.clone(), mid_days);
         let full = place(&mut rollups, request, keys, days);
-        let base = place(&mut rollups, request, request.keys.clone(), own_days);
-        let group: Vec<&String> = request.keys.iter().chain(request.bins.iter().map(|b| &b.alias)).collect();
+        let base = place(&mut rollups, request, request.keys.clone(), own_days.clone());
+        // A component grouping by day (a calendar) groups by its own day columns too.
+        let group: Vec<&String> =
+            request.keys.iter().chain(request.bins.iter().map(|b| &b.alias)).chain(&own_days).collect();
         requests.push(json!({"full": full, "undated": mid, "base": base, "group": group}));
     }
     let entries: Vec<Json> = rollups

@@ -45,7 +45,7 @@ fn check(page: &Page, want: &[(String, String, Vec<f64>)], case: &str) {
 /// `within` (0: exact, and the whiskers and outliers too).
 fn check_within(page: &Page, want: &[(String, String, Vec<f64>)], case: &str, within: f64) {
     page.settle();
-    let boxes = page.eval("document.querySelector('figure.vcd-chart').vcdBoxes").unwrap();
+    let boxes = page.eval("document.querySelector('figure.vcd-chart').vcdShaped").unwrap();
     let boxes = boxes.as_array().unwrap();
     assert_eq!(boxes.len(), want.len(), "{case}: {boxes:?}");
     let names = ["values", "lower whisker", "Q1", "median", "Q3", "upper whisker", "outliers"];

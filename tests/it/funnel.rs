@@ -30,7 +30,7 @@ fn doubles(v: Value) -> Value {
     }
 }
 
-const READ: &str = "document.querySelector('figure.vcd-chart').vcdStages.map(s => \
+const READ: &str = "document.querySelector('figure.vcd-chart').vcdShaped.map(s => \
     [s['stage'], s['total'], s['share of the first'], s['kept from the stage before']])";
 
 #[test]
