@@ -759,7 +759,8 @@
   // colour of their figure, a month's name over the week that holds its first day.
   function calendarSpec(spec, shaped, cal, width) {
     var f = shaped.names, fmt = { format: cal.format, formatType: "vcdFormat" };
-    var cell = Math.max(5, Math.min(18, Math.floor(((width || 700) - 70) / 54)));
+    // The year's heading and the weekdays' labels take about 100 pixels.
+    var cell = Math.max(4, Math.min(18, Math.floor(((width || 700) - 100) / 54))), round = cell >= 10 ? 2 : 0;
     var labels = [];
     for (var w = 0; w < 54; w++) labels.push("");
     var year = shaped.rows.length ? +shaped.rows[0][f.year] : 2000;
@@ -779,7 +780,7 @@
       { field: f.n, type: "quantitative", title: "Rows" }];
     if (cal.agg !== "count") tip.push(Object.assign({ field: f.value, type: "quantitative", title: cal.title }, fmt));
     var faint = dark() ? "#21262d" : "#ebedf0";
-    var filled = { mark: { type: "rect", cornerRadius: 2 }, transform: [{ filter: "isValid(datum[" + JSON.stringify(f.value) + "])" }],
+    var filled = { mark: { type: "rect", cornerRadius: round }, transform: [{ filter: "isValid(datum[" + JSON.stringify(f.value) + "])" }],
       encoding: { x: x, y: y, tooltip: tip,
         color: Object.assign({ field: f.value, type: "quantitative", title: cal.title,
           // The palest quarter of the scheme would look like a blank day.
@@ -792,7 +793,7 @@
     Object.keys(spec).forEach(function (k) { if (k !== "mark" && k !== "encoding" && k !== "height") out[k] = spec[k]; });
     out.facet = { row: { field: f.year, type: "nominal", title: null, header: { labelAngle: 0, labelAlign: "left", labelFontWeight: "bold" } } };
     out.spec = { width: cell * 54, height: cell * 7, layer: [
-      { mark: { type: "rect", color: faint, cornerRadius: 2 }, encoding: { x: x, y: y, tooltip: tip.slice(0, 1) } }, filled] };
+      { mark: { type: "rect", color: faint, cornerRadius: round }, encoding: { x: x, y: y, tooltip: tip.slice(0, 1) } }, filled] };
     out.spacing = 8;
     if (cal.min_n) out.title = subtitled(spec.title, ["Faded: fewer than " + cal.min_n + " values"]);
     return out;
@@ -1901,10 +1902,10 @@
     var field = new Map();
     spec.fields.forEach(function (f, i) { field.set(f, i); });
     var cols = spec.columns.map(function (c) { return Object.assign({ at: field.get(c.name) }, c); });
-    var state = { query: "", sort: -1, dir: 1, page: 0 };
+    var view = { query: "", sort: -1, dir: 1, page: 0 };
     if (spec.sort) {
-      state.sort = cols.map(function (c) { return c.name; }).indexOf(spec.sort.column);
-      state.dir = spec.sort.dir;
+      view.sort = cols.map(function (c) { return c.name; }).indexOf(spec.sort.column);
+      view.dir = spec.sort.dir;
     }
     var all = spec.rows || [];
     // A table over more rows than a page ships reads sorted chunks of them, as
@@ -1913,6 +1914,7 @@
     var table = fig.querySelector("table");
     // Its first page as the build wrote it: what it shows while nothing filters, searches or re-sorts it.
     var opening = table.querySelector("tbody").cloneNode(true);
+    var openingFoot = table.querySelector("tfoot") && table.querySelector("tfoot").cloneNode(true);
     var search = element("input", { type: "search", placeholder: "Search", className: "vcd-table-search" });
     search.setAttribute("aria-label", "Search this table");
     var download = element("button", { type: "button", textContent: "Download CSV", className: "vcd-table-csv" });
@@ -1926,13 +1928,18 @@
     pager.append(prev, info, next);
     fig.insertBefore(bar, table);
     table.insertAdjacentElement("afterend", pager);
-    var heads = table.querySelectorAll("thead th");
+    var heads = table.querySelectorAll("thead tr:last-child th");
+    var extras = spec.extras || { totals: [], bars: [], colors: [] };
+    var scaled = extras.bars.concat(extras.colors.filter(function (c) { return extras.bars.indexOf(c) < 0; }));
+    // Totals and the ranges of scaled columns, over the rows the filters keep
+    // (not the search): as the build wrote them until a filter applies.
+    var summary = null;
     cols.forEach(function (c, i) {
       var b = element("button", { type: "button", textContent: c.label, className: "vcd-sort" });
       b.addEventListener("click", function () {
-        state.dir = state.sort === i ? -state.dir : 1;
-        state.sort = i;
-        state.page = 0;
+        view.dir = view.sort === i ? -view.dir : 1;
+        view.sort = i;
+        view.page = 0;
         draw();
       });
       heads[i].replaceChildren(b);
@@ -1940,13 +1947,13 @@
 
     // The rows that match the search, in the chosen order: what the table shows and the CSV holds.
     function shown() {
-      var q = state.query.toLowerCase();
+      var q = view.query.toLowerCase();
       var rows = all.filter(function (r) {
         return !q || cols.some(function (c) { return formatCell(r[c.at], c.format).toLowerCase().indexOf(q) >= 0; });
       });
-      if (state.sort >= 0) {
-        var at = cols[state.sort].at;
-        rows = sortRows(rows, function (r) { return r[at]; }, state.dir);
+      if (view.sort >= 0) {
+        var at = cols[view.sort].at;
+        rows = sortRows(rows, function (r) { return r[at]; }, view.dir);
       }
       return rows;
     }
@@ -1969,13 +1976,70 @@
       var rows = shown();
       var size = spec.page_size;
       var pages = Math.max(1, Math.ceil(rows.length / size));
-      state.page = Math.min(state.page, pages - 1);
-      var first = state.page * size;
+      view.page = Math.min(view.page, pages - 1);
+      var first = view.page * size;
       fill(rows.slice(first, first + size));
       info.textContent = rows.length ? (first + 1) + "–" + Math.min(first + size, rows.length) + " of " + rows.length : "no rows match";
-      prev.disabled = state.page === 0;
-      next.disabled = state.page >= pages - 1;
+      prev.disabled = view.page === 0;
+      next.disabled = view.page >= pages - 1;
       fig.setAttribute("data-rows", String(rows.length));
+    }
+
+    // The summary of rows the table holds: each total as a KPI card's figure
+    // (kpiAggregate), each scaled column's least and greatest number.
+    function summaryOf(rows) {
+      var domains = new Map();
+      scaled.forEach(function (c) {
+        var at = field.get(c), lo = null, hi = null;
+        rows.forEach(function (r) {
+          var d = decimalOf(r[at]);
+          if (!d) return;
+          var x = toNumber(d);
+          lo = lo === null ? x : Math.min(lo, x);
+          hi = hi === null ? x : Math.max(hi, x);
+        });
+        if (lo !== null) domains.set(c, [lo, hi]);
+      });
+      return { totals: extras.totals.map(function (t) { return kpiAggregate(t[1], rows, field.get(t[0])); }), domains: domains };
+    }
+
+    // The same from a paged table's rollup: its row count, then each total's
+    // measure, then least and greatest of each scaled column (extras.rs measures()).
+    function summaryOfRollup(got) {
+      var ms = got.measures.slice(1), domains = new Map();
+      var totals = extras.totals.map(function (t, i) { return kpiRollup(ms[i], got.rows); });
+      scaled.forEach(function (c, i) {
+        var lo = kpiRollup(ms[extras.totals.length + 2 * i], got.rows), hi = kpiRollup(ms[extras.totals.length + 2 * i + 1], got.rows);
+        if (lo && hi && lo.dec && hi.dec) domains.set(c, [toNumber(lo.dec), toNumber(hi.dec)]);
+      });
+      return { totals: totals, domains: domains };
+    }
+
+    // The totals row (extras.rs totals_row): a figure in its column's cell
+    // format, ≈ before one a double stood in for, the aggregate's word before
+    // any but a sum when the row is a "Summary".
+    var WORDS = { sum: "total", mean: "mean", min: "least", max: "greatest", count: "count" };
+    function drawTotals() {
+      var foot = table.querySelector("tfoot tr");
+      if (!foot || !summary) return;
+      var allSums = extras.totals.every(function (t) { return t[1] === "sum"; });
+      extras.totals.forEach(function (t, i) {
+        var k = cols.map(function (c) { return c.name; }).indexOf(t[0]), f = summary.totals[i];
+        var shown = !f || !f.dec ? "" : (f.exact ? "" : "≈") + formatCell(decimalText(f.dec), cols[k].format);
+        if (shown && t[1] !== "sum" && !allSums) shown = WORDS[t[1]] + " " + shown;
+        foot.cells[k].textContent = shown;
+      });
+    }
+
+    // A cell's bar and colour (util/cellscale.rs): its classes and style, from its column's range.
+    function scaleCell(td, c, v) {
+      var d = summary ? summary.domains.get(c.name) : null, styles = [];
+      if (!d) return;
+      var bar = extras.bars.indexOf(c.name) >= 0 ? barStyle(v, d[0], d[1]) : null;
+      var heat = extras.colors.indexOf(c.name) >= 0 ? heatStyle(v, d[0], d[1]) : null;
+      if (bar) { td.classList.add("vcd-bar"); styles.push(bar); }
+      if (heat) { td.classList.add("vcd-heat"); styles.push(heat); }
+      if (styles.length) td.setAttribute("style", styles.join(";"));
     }
 
     // The rows of the open page into the table body, and the headers' sort state.
@@ -1986,6 +2050,7 @@
         cols.forEach(function (c) {
           var td = element("td");
           if (["number", "percent", "currency", "compact"].indexOf(c.format) >= 0) td.className = "num";
+          scaleCell(td, c, r[c.at]);
           var t = formatCell(r[c.at], c.format);
           var url = c.link ? href(c.link, r) : null, linked = url !== null && safeUrl(url);
           if (linked) td.append(element("a", { href: url, textContent: t }));
@@ -2001,7 +2066,7 @@
 
     function sortMarks() {
       heads.forEach(function (th, i) {
-        th.setAttribute("aria-sort", state.sort === i ? (state.dir > 0 ? "ascending" : "descending") : "none");
+        th.setAttribute("aria-sort", view.sort === i ? (view.dir > 0 ? "ascending" : "descending") : "none");
       });
     }
 
@@ -2011,11 +2076,12 @@
     function scanFor() {
       var q = own(manifest.queries, spec.query) || { columns: [] };
       var f = filtersFor(q.columns, q.params, null);
-      var name = state.sort >= 0 ? cols[state.sort].name : null, dir = state.sort >= 0 ? state.dir : 1;
-      var key = JSON.stringify([state.values, state.cross, state.query, name, dir]);
+      var name = view.sort >= 0 ? cols[view.sort].name : null, dir = view.sort >= 0 ? view.dir : 1;
+      // The page's filters (the global state) are part of the scan's key.
+      var key = JSON.stringify([state.values, state.cross, view.query, name, dir]);
       if (scan && scan.key === key) return scan;
       var o = paged.orders.filter(function (x) { return x.column === name; })[0];
-      var needle = state.query.toLowerCase();
+      var needle = view.query.toLowerCase();
       var tests = f.tests.slice();
       if (needle) {
         tests.push(function (r) {
@@ -2064,8 +2130,9 @@
     function drawPaged() {
       var mine = ++drawing, s = scanFor(), size = spec.page_size;
       note(fig, s.missing, bar);
-      if (state.page === 0 && s.pristine) {
+      if (view.page === 0 && s.pristine) {
         table.querySelector("tbody").replaceWith(opening.cloneNode(true));
+        if (openingFoot) table.querySelector("tfoot").replaceWith(openingFoot.cloneNode(true));
         sortMarks();
         var n = spec.paged.total;
         info.textContent = n ? "1–" + Math.min(size, n) + " of " + n : "no rows match";
@@ -2074,28 +2141,32 @@
         fig.setAttribute("data-rows", String(n));
         return Promise.resolve();
       }
-      // The rows the filters keep, from the rollup: unknown under a search until the scan ends.
+      // The rows the filters keep, from the rollup: unknown under a search until
+      // the scan ends. Its totals and ranges are the filters' either way.
       if (!s.total) {
-        s.total = s.searched ? Promise.resolve(null)
-          : requestRows(spec.paged.count, null).then(function (got) { return sourceRows(got.rows); });
+        s.total = requestRows(spec.paged.count, null).then(function (got) {
+          summary = summaryOfRollup(got);
+          drawTotals();
+          return s.searched ? null : sourceRows(got.rows);
+        });
       }
       return s.total.then(function (total) {
         // One read at a time per scan: two draws in flight would read a chunk twice.
-        s.reading = s.reading.then(function () { return extend(s, (state.page + 1) * size, total); });
+        s.reading = s.reading.then(function () { return extend(s, (view.page + 1) * size, total); });
         return s.reading.then(function () {
           if (mine !== drawing) return;
           var done = s.next >= s.seq.length || (total !== null && s.rows.length >= total);
           var count = total !== null ? total : done ? s.rows.length : null;
-          if (count !== null && state.page > 0 && state.page * size >= count) {
-            state.page = Math.max(0, Math.ceil(count / size) - 1);
+          if (count !== null && view.page > 0 && view.page * size >= count) {
+            view.page = Math.max(0, Math.ceil(count / size) - 1);
             return drawPaged();
           }
-          var first = state.page * size, rows = s.rows.slice(first, first + size);
+          var first = view.page * size, rows = s.rows.slice(first, first + size);
           fill(rows);
           info.textContent = !rows.length ? "no rows match"
             : (first + 1) + "–" + (first + rows.length) + " of " + (count !== null ? count : s.rows.length + "+") +
               (s.searched && count === null ? " (searched " + s.read + " of " + spec.paged.total + " rows)" : "");
-          prev.disabled = state.page === 0;
+          prev.disabled = view.page === 0;
           next.disabled = count !== null ? first + size >= count : false;
           if (count !== null) fig.setAttribute("data-rows", String(count));
           else fig.removeAttribute("data-rows");
@@ -2103,9 +2174,9 @@
       });
     }
 
-    search.addEventListener("input", function () { state.query = search.value; state.page = 0; draw(); });
-    prev.addEventListener("click", function () { state.page -= 1; draw(); });
-    next.addEventListener("click", function () { state.page += 1; draw(); });
+    search.addEventListener("input", function () { view.query = search.value; view.page = 0; draw(); });
+    prev.addEventListener("click", function () { view.page -= 1; draw(); });
+    next.addEventListener("click", function () { view.page += 1; draw(); });
     function csv(rows, value) {
       var lines = [cols.map(function (c) { return csvField(c.label); }).join(",")];
       rows.forEach(function (r) { lines.push(cols.map(function (c) { return csvField(value(r, c)); }).join(",")); });
@@ -2126,6 +2197,8 @@
         if (!spec.query) { note(fig, allActive(null), bar); return Promise.resolve(); }
         return rowsFor(spec.query, null).then(function (got) {
           all = got.rows.map(function (r) { return spec.fields.map(function (f) { return r[f]; }); });
+          summary = summaryOf(all);
+          drawTotals();
           note(fig, got.missing, bar);
           draw();
         });
@@ -2142,7 +2215,21 @@
         setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
       });
     });
-    if (spec.rows) draw();
+    if (spec.rows) { summary = summaryOf(all); drawTotals(); draw(); }
+  }
+
+  // An in-cell bar and a colour scale's share, as src/util/cellscale.rs writes
+  // them (docs/formatting.md "Cell scales"); null for a cell that is not a number.
+  function cellNumber(v) { var d = decimalOf(v); return d ? toNumber(d) : null; }
+  function barStyle(v, lo, hi) {
+    var x = cellNumber(v), a = Math.min(lo, 0), b = Math.max(hi, 0);
+    if (x === null || !(b > a)) return null;
+    return "--vcd-from:" + formatNumber((Math.min(x, 0) - a) / (b - a) * 100, "number", 1) +
+      "%;--vcd-to:" + formatNumber((Math.max(x, 0) - a) / (b - a) * 100, "number", 1) + "%";
+  }
+  function heatStyle(v, lo, hi) {
+    var x = cellNumber(v);
+    return x === null ? null : "--vcd-heat:" + formatNumber(hi > lo ? (x - lo) / (hi - lo) : 0.5, "number", 2);
   }
 
   // ---- Inputs, the active-filter bar, and the URL ----
@@ -2379,6 +2466,8 @@
   };
   // The URL rule, for themes that build links of their own (and for its browser test).
   window.vcd.safeUrl = safeUrl;
+  window.vcd.barStyle = barStyle;
+  window.vcd.heatStyle = heatStyle;
   window.vcd.interval = interval;
   window.vcd.t975 = t975;
   fromUrl();

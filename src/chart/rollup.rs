@@ -54,7 +54,9 @@ pub fn plan<'c>(spec: &Json, columns: impl Fn(&str) -> Option<&'c [Column]>) -> 
         Some(u) if u.pointer("/vcd/calendar").is_some() => {
             Some(shaped::calendar_days(query, &u["vcd"]["calendar"], columns))
         }
-        Some(u) if u.pointer("/vcd/sankey").is_some() => Some(shaped::sankey_paths(query, &u["vcd"]["sankey"], columns)),
+        Some(u) if u.pointer("/vcd/sankey").is_some() => {
+            Some(shaped::sankey_paths(query, &u["vcd"]["sankey"], columns))
+        }
         _ => None,
     };
     if let Some(request) = shaped {

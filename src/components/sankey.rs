@@ -23,9 +23,9 @@ pub fn sankey(state: &State, data: String, kwargs: Kwargs) -> Result<Value, Erro
     const F: &str = "sankey";
     let scope = scope::of(state)?;
     let source = scope.read_or_columns(&data, F)?;
-    let steps: Vec<String> = kwargs
-        .get::<Option<Vec<String>>>("steps")?
-        .ok_or_else(|| invalid(format!("{F} needs steps=[…]: two or more columns of '{data}', in the order flows take")))?;
+    let steps: Vec<String> = kwargs.get::<Option<Vec<String>>>("steps")?.ok_or_else(|| {
+        invalid(format!("{F} needs steps=[…]: two or more columns of '{data}', in the order flows take"))
+    })?;
     let value: Option<String> = kwargs.get("value")?;
     let labels: Option<Vec<String>> = kwargs.get("labels")?;
     let format: Option<String> = kwargs.get("format")?;

@@ -2,6 +2,7 @@
 //! escaping, the number and date formatter, hashing, SQL lexing, URL safety,
 //! progress lines, stage timings.
 
+pub mod cellscale;
 pub mod diag;
 pub mod duration;
 pub mod format;

@@ -24,7 +24,14 @@ fn expected(p: &TempProject, filter: &str) -> Vec<(String, f64, f64, f64)> {
     let r = db.run(&sql, &[], usize::MAX).unwrap_or_else(|e| panic!("{}\n{sql}", e.message));
     r.rows
         .iter()
-        .map(|row| (row[0].as_str().unwrap().to_string(), row[1].as_f64().unwrap(), row[2].as_f64().unwrap(), row[3].as_f64().unwrap()))
+        .map(|row| {
+            (
+                row[0].as_str().unwrap().to_string(),
+                row[1].as_f64().unwrap(),
+                row[2].as_f64().unwrap(),
+                row[3].as_f64().unwrap(),
+            )
+        })
         .collect()
 }
 

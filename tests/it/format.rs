@@ -85,7 +85,16 @@ fn rust_results(v: &Value) -> Value {
             f.map_or(Value::Null, |f| json!({"text": f.text(), "exact": f.exact}))
         })
         .collect();
-    json!({"format": format, "cell": cell, "sort": sort, "kpi": kpi})
+    let cell_scale: Vec<Value> = v["cell_scale"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            let range = (t["low"].as_f64().unwrap(), t["high"].as_f64().unwrap());
+            json!([vcd::util::cellscale::bar(&t["value"], range), vcd::util::cellscale::heat(&t["value"], range)])
+        })
+        .collect();
+    json!({"format": format, "cell": cell, "sort": sort, "kpi": kpi, "cell_scale": cell_scale})
 }
 
 /// The expected results, in the same shape.
@@ -99,13 +108,15 @@ fn expected(v: &Value) -> Value {
             |t| if t["expected"].is_null() { Value::Null } else { json!({"text": t["expected"], "exact": t["exact"]}) },
         )
         .collect();
-    json!({"format": col("format"), "cell": col("cell"), "sort": col("sort"), "kpi": kpi})
+    let cell_scale: Vec<Value> =
+        v["cell_scale"].as_array().unwrap().iter().map(|t| json!([t["bar"], t["heat"]])).collect();
+    json!({"format": col("format"), "cell": col("cell"), "sort": col("sort"), "kpi": kpi, "cell_scale": cell_scale})
 }
 
 /// Every mismatch between `got` and `want`, with the vector it came from.
 fn mismatches(v: &Value, got: &Value, want: &Value) -> Vec<String> {
     let mut out = Vec::new();
-    for kind in ["format", "cell", "sort", "kpi"] {
+    for kind in ["format", "cell", "sort", "kpi", "cell_scale"] {
         let (g, w) = (got[kind].as_array().unwrap(), want[kind].as_array().unwrap());
         assert_eq!(g.len(), w.len(), "{kind}: result count");
         for (i, (g, w)) in g.iter().zip(w).enumerate() {
@@ -144,7 +155,10 @@ const BROWSER_RUN: &str = r#"(function (v) {
       var order = t.keys.map(function (_, i) { return i; });
       return f.sortRows(order, function (i) { return t.keys[i]; }, t.dir);
     }),
-    kpi: v.kpi.map(function (t) { return f.kpiFigure(t.agg, t.values); })
+    kpi: v.kpi.map(function (t) { return f.kpiFigure(t.agg, t.values); }),
+    cell_scale: v.cell_scale.map(function (t) {
+      return [f.barStyle(t.value, t.low, t.high), f.heatStyle(t.value, t.low, t.high)];
+    })
   };
 })"#;
 
@@ -174,14 +188,16 @@ fn the_runtime_formatter_meets_every_vector() {
     assert_eq!(got, json!(want), "chart times");
 }
 
-/// The text of every KPI card (value, change and how sure) and every table's cells.
+/// The text of every KPI card (value, change and how sure) and every table's
+/// cells and totals, with each cell's classes and style (its bar and colour).
 const READ_FIGURES: &str = "JSON.stringify({
   kpis: Array.from(document.querySelectorAll('.kpi, .vcd-value')).map(k => [
     k.querySelector('.kpi-value').textContent.trim(),
     (k.querySelector('.kpi-delta') || {textContent: ''}).textContent.trim(),
     (k.querySelector('.kpi-sure') || {textContent: ''}).textContent.trim()]),
   tables: Array.from(document.querySelectorAll('figure.vcd-table table')).map(t =>
-    Array.from(t.querySelectorAll('tbody tr')).map(tr => Array.from(tr.cells).map(td => td.textContent)))
+    Array.from(t.querySelectorAll('tbody tr, tfoot tr')).map(tr => Array.from(tr.cells).map(td =>
+      [td.textContent, td.className, td.getAttribute('style')])))
 })";
 
 fn figures(page: &Page) -> Value {

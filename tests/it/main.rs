@@ -31,6 +31,7 @@ mod safety;
 mod sankey;
 mod serve;
 mod slices;
+mod tables;
 mod tls;
 mod uncertainty;
 mod zones;

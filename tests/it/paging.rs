@@ -2,7 +2,8 @@
 //! reader cannot tell: on the demo built twice, once shipping `post_facts`
 //! whole (its 120 rows are under the default chunk of 500) and once with
 //! `browser_rows = 50` (the tables read 24 chunks of 5 rows per order), every table on the home and
-//! viral pages shows the same rows, the same counts and the same CSV under
+//! viral pages shows the same rows (with their bars and colours), the same
+//! totals, the same counts and the same CSV under
 //! sorts both ways, pages, searches, a platform, a date range and a
 //! cross-filter.
 
@@ -22,8 +23,9 @@ fn walk(page: &Page, steps: &[&str]) -> Value {
            const out = [];
            for (const f of document.querySelectorAll('figure.vcd-table')) {{
              const seen = async () => [
-               Array.from(f.querySelectorAll('tbody tr')).map(tr => Array.from(tr.cells).map(td =>
-                 td.textContent + (td.querySelector('a') ? ' → ' + td.querySelector('a').getAttribute('href') : ''))),
+               Array.from(f.querySelectorAll('tbody tr, tfoot tr')).map(tr => Array.from(tr.cells).map(td =>
+                 td.textContent + (td.querySelector('a') ? ' → ' + td.querySelector('a').getAttribute('href') : '') +
+                 (td.getAttribute('style') ? ' ' + td.getAttribute('style') : ''))),
                f.getAttribute('data-rows'), f.querySelector('.vcd-table-info').textContent];
              const table = [await seen()];
              for (const step of {steps}) {{

@@ -134,14 +134,24 @@ fn rolled_up_charts_and_cards_equal_sql_over_the_rows_under_every_filter() {
                 let days: Vec<String> = serde_json::from_value(rollup["days"].clone()).unwrap();
                 let keys: Vec<String> = group
                     .iter()
-                    .map(|g| if days.contains(g) { format!("CAST(CAST({0} AS DATE) AS VARCHAR)", ident(g)) } else { ident(g) })
+                    .map(|g| {
+                        if days.contains(g) {
+                            format!("CAST(CAST({0} AS DATE) AS VARCHAR)", ident(g))
+                        } else {
+                            ident(g)
+                        }
+                    })
                     .collect();
                 let sql = format!(
                     "SELECT {} FROM ({}) AS q WHERE {}{}",
                     keys.iter().cloned().chain(measures).collect::<Vec<_>>().join(", "),
                     demo.read(&format!("queries/{query}.sql")).trim().trim_end_matches(';'),
                     conditions(case, &columns, date_field),
-                    if keys.is_empty() { String::new() } else { format!(" GROUP BY {}", (1..=keys.len()).map(|i| i.to_string()).collect::<Vec<_>>().join(", ")) }
+                    if keys.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" GROUP BY {}", (1..=keys.len()).map(|i| i.to_string()).collect::<Vec<_>>().join(", "))
+                    }
                 );
                 let want = source.run(&sql, &[], usize::MAX).unwrap_or_else(|e| panic!("{}\n{sql}", e.message));
                 let shown = chart[2].as_array().unwrap_or_else(|| panic!("/{url} {}: no rows", chart[0]));

@@ -15,7 +15,8 @@ const PAGE: &str = "---\ntitle: Flows\n---\n# Flows\n\n\
 fn expected(p: &TempProject, platform: Option<&str>) -> Vec<Value> {
     let db = crate::support::duck::open(&p.path("data"));
     let only = platform.map_or("TRUE".to_string(), |x| format!("platform = '{x}'"));
-    let sql = format!("SELECT platform, post_type, sum(reach)::DOUBLE FROM posts WHERE {only} GROUP BY 1, 2 ORDER BY 1, 2");
+    let sql =
+        format!("SELECT platform, post_type, sum(reach)::DOUBLE FROM posts WHERE {only} GROUP BY 1, 2 ORDER BY 1, 2");
     let r = db.run(&sql, &[], usize::MAX).unwrap();
     r.rows.iter().map(|row| json!([row[0], row[1], row[2]])).collect()
 }
@@ -24,12 +25,8 @@ fn paths(page: &Page) -> Vec<Value> {
     let got = page
         .eval("document.querySelector('figure.vcd-chart').vcdShaped.map(r => Object.values(r).map(v => typeof v === 'number' ? v : String(v)))")
         .unwrap();
-    let mut rows: Vec<Value> = got
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| json!([r[0], r[1], r[2].as_f64().unwrap()]))
-        .collect();
+    let mut rows: Vec<Value> =
+        got.as_array().unwrap().iter().map(|r| json!([r[0], r[1], r[2].as_f64().unwrap()])).collect();
     rows.sort_by_key(|r| (r[0].to_string(), r[1].to_string()));
     rows
 }
@@ -55,9 +52,11 @@ fn a_sankeys_paths_are_what_sql_sums_under_each_filter() {
     }
     // The bands out of the first step add up to everything.
     let bands = page
-        .eval("(() => { const seen = new Map(); document.querySelector('figure.vcd-chart').vcdView.data('posts')\
+        .eval(
+            "(() => { const seen = new Map(); document.querySelector('figure.vcd-chart').vcdView.data('posts')\
                  .forEach(r => seen.set(r.band, r)); let first = 0; \
-                 seen.forEach(r => { if (r.from === r.origin) first += r.value; }); return first; })()")
+                 seen.forEach(r => { if (r.from === r.origin) first += r.value; }); return first; })()",
+        )
         .unwrap();
     let total: f64 = want.iter().map(|r| r[2].as_f64().unwrap()).sum();
     assert!((bands.as_f64().unwrap() - total).abs() < 1e-6, "{bands} against {total}");

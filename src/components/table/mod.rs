@@ -2,6 +2,8 @@
 //! the browser sorts, searches, pages and downloads; over more rows than a
 //! page may ship, it pages through sorted chunks of them (`query::chunks`).
 
+mod extras;
+
 use crate::components::args::finish_args;
 use crate::components::scope::PagedTable;
 use crate::components::{invalid, json};
@@ -94,7 +96,15 @@ pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Va
     let labels = string_map(kwargs.get("labels")?, "labels")?;
     let page_size: Option<usize> = kwargs.get("page_size")?;
     let sort: Option<String> = kwargs.get("sort")?;
-    finish_args(&kwargs, "table", &["columns", "formats", "links", "labels", "page_size", "sort"])?;
+    let totals: Option<Value> = kwargs.get("totals")?;
+    let bars: Option<Vec<String>> = kwargs.get("bars")?;
+    let colors: Option<Vec<String>> = kwargs.get("colors")?;
+    let groups: Option<Value> = kwargs.get("groups")?;
+    finish_args(
+        &kwargs,
+        "table",
+        &["columns", "formats", "links", "labels", "page_size", "sort", "totals", "bars", "colors", "groups"],
+    )?;
     let page_size = page_size.unwrap_or(25).max(1);
 
     let rows = &result.rows;
@@ -156,6 +166,7 @@ pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Va
         }
     }
 
+    let extras = extras::read(totals, bars, colors, groups, &shown)?;
     let at = |c: &str| all.iter().position(|x| x == c);
     let sort_at = sort.as_ref().and_then(|(c, dir)| Some((at(c)?, *dir)));
     let fmt_of = |c: &str| formats.get(c).map_or("text", String::as_str);
@@ -169,6 +180,7 @@ pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Va
         })).collect::<Vec<_>>(),
         "rows": Json::Null,
         "page_size": page_size,
+        "extras": extras.spec(),
     });
     if let Some((c, dir)) = &sort {
         spec["sort"] = serde_json::json!({"column": c, "dir": dir});
@@ -198,7 +210,10 @@ pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Va
                     keys: Vec::new(),
                     bins: Vec::new(),
                     days: Vec::new(),
-                    measures: vec![Measure { op: Op::Count, field: None }],
+                    // Its totals and the ranges of its scaled columns follow the filters too.
+                    measures: std::iter::once(Measure { op: Op::Count, field: None })
+                        .chain(extras.measures())
+                        .collect(),
                 };
                 let count = scope.request_rollup(count);
                 spec["paged"] = serde_json::json!({"table": id, "count": count, "total": rows.len()});
@@ -215,7 +230,16 @@ pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Va
         }
     };
 
-    let mut html = String::from("<figure class=\"vcd-table\"><table><thead><tr>");
+    // Each scaled column's range over every row: what the page shows before a filter applies.
+    let domains: Vec<(&String, Option<(f64, f64)>)> = extras
+        .scaled()
+        .into_iter()
+        .map(|c| (c, at(c).and_then(|k| crate::util::cellscale::domain(rows.iter().map(|r| &r[k])))))
+        .collect();
+    let domain = |c: &str| domains.iter().find(|(d, _)| *d == c).and_then(|(_, d)| *d);
+    let mut html = String::from("<figure class=\"vcd-table\"><table><thead>");
+    html.push_str(&extras.group_row(&shown));
+    html.push_str("<tr>");
     for c in &shown {
         html.push_str(&format!("<th scope=\"col\">{}</th>", escape_for_markdown(labels.get(c).unwrap_or(c))));
     }
@@ -225,8 +249,16 @@ pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Va
         html.push_str("<tr>");
         for c in &shown {
             let v = at(c).map_or(&Json::Null, |k| &r[k]);
-            let class =
-                if matches!(fmt_of(c), "number" | "percent" | "currency" | "compact") { " class=\"num\"" } else { "" };
+            let (mut classes, style) = extras.cell_style(c, v, domain(c));
+            if matches!(fmt_of(c), "number" | "percent" | "currency" | "compact") {
+                classes.insert(0, "num");
+            }
+            let mut class =
+                if classes.is_empty() { String::new() } else { format!(" class=\"{}\"", classes.join(" ")) };
+            if !style.is_empty() {
+                // Made here from numbers only (util::cellscale): no data reaches the attribute as text.
+                class.push_str(&format!(" style=\"{style}\""));
+            }
             // Formatted as the browser runtime will (`formatCell` in vcd.js follows the same spec).
             let text = escape_for_markdown(&crate::util::format::cell(v, fmt_of(c)));
             match links.get(c) {
@@ -239,8 +271,10 @@ pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Va
         }
         html.push_str("</tr>");
     }
+    html.push_str("</tbody>");
+    html.push_str(&extras.totals_row(&shown, rows, at, |c| fmt_of(c).to_string()));
     html.push_str(&format!(
-        "</tbody></table><script type=\"application/json\" class=\"vcd-table-spec\">{}</script></figure>",
+        "</table><script type=\"application/json\" class=\"vcd-table-spec\">{}</script></figure>",
         crate::chart::script_json(&spec)
     ));
     Ok(Value::from_safe_string(html))
