@@ -361,12 +361,20 @@ impl Session {
             max_rows: self.project.config.max_rows,
             spills: self.spills.clone(),
         };
-        let ctx = RenderContext::new(&self.env, &names, &self.results, catalog, &self.project.config.title);
+        let mut ctx = RenderContext::new(&self.env, &names, &self.results, catalog, &self.project.config.title);
+        let config = &self.project.config;
+        ctx.data_as_of = crate::site::as_of::AsOf::of_build(
+            config.source,
+            &self.project.data_dir(),
+            config.timezone,
+            chrono::Utc::now(),
+        );
         // Pages made from rows come after the others, so the dashboards' rollups
         // of one query fall in one batch and share its kept table.
         let mut chosen: Vec<&Page> = chosen.iter().map(|&i| &self.pages[i]).collect();
         chosen.sort_by_key(|p| p.row.is_some());
-        let layout = Layout::new(&self.theme, &self.project.config.title, &self.pages);
+        let layout =
+            Layout::new(&self.theme, &self.project.config.title, &self.pages).with_data_as_of(ctx.data_as_of.clone());
         let progress = Progress::new("pages rendered:", chosen.len());
         let vdiags = Diagnostics::default();
         let mut clocks = [

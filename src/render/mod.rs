@@ -30,6 +30,8 @@ pub struct RenderContext<'a> {
     /// What components read: results, query names and parameters, and
     /// `browser_rows` (past it a scatter is drawn as a density).
     pub catalog: Arc<Catalog>,
+    /// When the build's data was current (`site.data_as_of`, `last_refreshed()`).
+    pub data_as_of: Option<crate::site::as_of::AsOf>,
 }
 
 /// A page's main content, ready for the layout.
@@ -85,7 +87,7 @@ impl<'a> RenderContext<'a> {
         builtins.extend(PAGE_GLOBALS.iter().map(|s| s.to_string()));
         let values = results.keys().map(|k| (k.clone(), OnceLock::new())).collect();
         let catalog = Arc::new(catalog);
-        RenderContext { env, query_names, results, site_title, builtins, values, catalog }
+        RenderContext { env, query_names, results, site_title, builtins, values, catalog, data_as_of: None }
     }
 
     fn value(&self, name: &str) -> Option<Value> {
@@ -158,7 +160,8 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
     if let Some(row) = &page.row {
         scope.insert("row", Value::from(minijinja::value::Serde(&row.to_map())));
     }
-    scope.insert("site", minijinja::context! { title => ctx.site_title });
+    let as_of = ctx.data_as_of.as_ref().map(|a| minijinja::context! { iso => a.iso(), text => a.text() });
+    scope.insert("site", minijinja::context! { title => ctx.site_title, data_as_of => as_of });
     let page_scope = Arc::new(PageScope::new(ctx.catalog.clone()).for_row(page.row_key()));
     scope.insert(scope::VAR, scope::value(page_scope.clone()));
     let markdown_text = template.render(Value::from(scope)).map_err(|e| vec![template_error(page, &body, &e)])?;

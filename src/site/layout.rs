@@ -16,6 +16,8 @@ pub struct Layout<'a> {
     assets: BTreeMap<String, String>,
     /// A syntax error in the layout, reported for every page that needs it.
     broken: Option<Diagnostic>,
+    /// When the build's data was current: `data_as_of` (`{iso, text}`) in the layout.
+    as_of: Option<crate::site::as_of::AsOf>,
 }
 
 impl<'a> Layout<'a> {
@@ -24,7 +26,13 @@ impl<'a> Layout<'a> {
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_formatter(escape_html);
         let broken = env.add_template(LAYOUT, &theme.layout).err().map(|e| error(theme, &e));
-        Layout { env, theme, site_title, tree: nav::tree(pages), assets: theme.asset_urls(), broken }
+        Layout { env, theme, site_title, tree: nav::tree(pages), assets: theme.asset_urls(), broken, as_of: None }
+    }
+
+    /// The layout with the build's "data as of" time to show.
+    pub fn with_data_as_of(mut self, as_of: Option<crate::site::as_of::AsOf>) -> Layout<'a> {
+        self.as_of = as_of;
+        self
     }
 
     pub fn render(&self, page: &Page, r: &RenderedPage) -> Result<String, Diagnostic> {
@@ -43,6 +51,7 @@ impl<'a> Layout<'a> {
                 content => Value::from_safe_string(r.content.clone()),
                 has_charts => r.has_charts,
                 has_h1 => r.has_h1,
+                data_as_of => self.as_of.as_ref().map(|a| context! { iso => a.iso(), text => a.text() }),
             })
             .map_err(|e| error(self.theme, &e))
     }

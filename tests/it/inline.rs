@@ -1,5 +1,6 @@
 //! `value()`: a figure inline in prose, the same at build time and after the
-//! scripts run, following the page's filters, and what SQL gives.
+//! scripts run, following the page's filters, and what SQL gives; and
+//! "data as of", the time the build's data was current.
 
 use crate::support::browser::Browser;
 use crate::support::project::TempProject;
@@ -82,4 +83,33 @@ fn a_bad_value_is_named() {
         "{}",
         r.stderr
     );
+}
+
+/// "Data as of": offline, the newest change to `data/`, in the project's time
+/// zone, in every page's footer and from `last_refreshed()`; the same for two
+/// builds of the same files; `SOURCE_DATE_EPOCH` stands for it when set.
+#[test]
+fn data_as_of_is_the_newest_change_to_the_data_files() {
+    let p = TempProject::fixture("filters");
+    p.write("vcd.toml", "timezone = \"America/Toronto\"\n");
+    p.write("pages/as-of.md", "# As of\n\nFigures as of {{ last_refreshed() }}.\n");
+    let at = |secs: u64| std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+    for entry in std::fs::read_dir(p.path("data")).unwrap().flatten() {
+        let file = std::fs::File::options().write(true).open(entry.path()).unwrap();
+        file.set_modified(at(1_700_000_000)).unwrap(); // 2023-11-14T22:13:20Z
+    }
+    std::fs::File::options().write(true).open(p.path("data/posts.csv")).unwrap().set_modified(at(1_796_065_509)).unwrap();
+    let r = p.vcd(&["build"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let time = "<time class=\"vcd-as-of\" datetime=\"2026-11-30T14:05:09-05:00\">Nov 30, 2026, 14:05 EST</time>";
+    let page = p.read("site/as-of/index.html");
+    assert!(page.contains(&format!("Figures as of {time}.")), "{page}");
+    let footer = "<footer class=\"vcd-footer\">Data as of <time datetime=\"2026-11-30T14:05:09-05:00\">Nov 30, 2026, 14:05 EST</time></footer>";
+    assert!(p.read("site/index.html").contains(footer), "every page's footer says it");
+    let first = p.site_files();
+    assert_eq!(p.vcd(&["build"]).code, 0);
+    assert!(first == p.site_files(), "two builds of the same files write the same bytes");
+    let r = p.vcd_env(&["build"], &[("SOURCE_DATE_EPOCH", "1700000000")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(p.read("site/as-of/index.html").contains("datetime=\"2023-11-14T17:13:20-05:00\">Nov 14, 2023, 17:13 EST</time>"));
 }
