@@ -78,6 +78,7 @@
       case "dropdown": return input.default === null ? null : input.default;
       case "multiselect": return [];
       case "date_range": return { from: "", to: "" };
+      case "slider": return { lo: 0, hi: input.range.count };
       case "search": return "";
       default: return false;
     }
@@ -90,6 +91,7 @@
       case "dropdown": return v !== null;
       case "multiselect": return v.length > 0;
       case "date_range": return !!(v.from || v.to);
+      case "slider": return v.lo > 0 || v.hi < input.range.count;
       case "search": return v.trim() !== "";
       default: return v === true;
     }
@@ -98,6 +100,7 @@
   // A row predicate for an input on one of its fields.
   function predicate(input, columns) {
     var v = state.values[input.name];
+    if (input.kind === "slider") return sliderPredicate(input, v, columns);
     var fields = input.fields.filter(function (f) { return columns.indexOf(f) >= 0; });
     if (!fields.length) return null;
     var f = fields[0];
@@ -122,6 +125,43 @@
       default:
         return function (row) { return row[f] === true || row[f] === 1 || row[f] === "true"; };
     }
+  }
+
+  // A slider keeps the rows whose value's step is in the span chosen: a
+  // rollup row holds its step's number (under range.alias; the engine worked
+  // it out as src/query/rollup.rs Bin::sql does), a query's row its value,
+  // whose step is worked out the same way here, in doubles.
+  function sliderStep(r, x) {
+    var d = decimalOf(x);
+    if (!d) return null;
+    var i = Math.floor((toNumber(d) - r.min) / r.step);
+    return isNaN(i) ? null : Math.min(Math.max(i, 0), r.count - 1);
+  }
+  function sliderPredicate(input, v, columns) {
+    var r = input.range;
+    if (columns.indexOf(r.alias) >= 0) {
+      return function (row) { var i = row[r.alias]; return i !== null && i !== undefined && i >= v.lo && i < v.hi; };
+    }
+    var f = input.fields.filter(function (x) { return columns.indexOf(x) >= 0; })[0];
+    if (f === undefined) return null;
+    return function (row) { var i = sliderStep(r, row[f]); return i !== null && i >= v.lo && i < v.hi; };
+  }
+  // Where step i starts, as the slider writes it (the ends say "any").
+  function sliderEnd(input, i) {
+    var r = input.range;
+    return formatNumber(r.min + i * r.step, r.format, r.format === "number" || r.format === "currency" ? sliderPlaces(r) : 1);
+  }
+  // Enough decimals to tell the steps apart (0 for whole steps).
+  function sliderPlaces(r) {
+    var p = 0;
+    while (p < 12 && Math.abs(Math.round(r.step * Math.pow(10, p)) - r.step * Math.pow(10, p)) > 1e-9) p++;
+    return p;
+  }
+  function sliderText(input, v) {
+    var any = v.lo === 0 && v.hi === input.range.count;
+    if (any) return "any";
+    return (v.lo === 0 ? "up to" : sliderEnd(input, v.lo)) + (v.lo === 0 ? " " : " to ") +
+      (v.hi === input.range.count ? "or more" : sliderEnd(input, v.hi));
   }
 
   // The tests the page's filters make of a row with these columns (inputs
@@ -1992,9 +2032,8 @@
       scaled.forEach(function (c) {
         var at = field.get(c), lo = null, hi = null;
         rows.forEach(function (r) {
-          var d = decimalOf(r[at]);
-          if (!d) return;
-          var x = toNumber(d);
+          var x = cellNumber(r[at]);
+          if (x === null) return;
           lo = lo === null ? x : Math.min(lo, x);
           hi = hi === null ? x : Math.max(hi, x);
         });
@@ -2220,7 +2259,7 @@
 
   // An in-cell bar and a colour scale's share, as src/util/cellscale.rs writes
   // them (docs/formatting.md "Cell scales"); null for a cell that is not a number.
-  function cellNumber(v) { var d = decimalOf(v); return d ? toNumber(d) : null; }
+  function cellNumber(v) { var d = decimalOf(v), x = d ? toNumber(d) : null; return x !== null && isFinite(x) ? x : null; }
   function barStyle(v, lo, hi) {
     var x = cellNumber(v), a = Math.min(lo, 0), b = Math.max(hi, 0);
     if (x === null || !(b > a)) return null;
@@ -2247,6 +2286,11 @@
       // One key per chosen value, so a value holding a comma (Toronto, ON) survives.
       if (input.kind === "multiselect") v.forEach(function (i) { params.append(input.name, text(input.options[i].value)); });
       if (input.kind === "date_range" && (v.from || v.to)) params.set(input.name, v.from + ".." + v.to);
+      // A slider's ends as values, each end left empty where it is open (?reach=1000..).
+      if (input.kind === "slider" && active(input)) {
+        var r = input.range, end = function (i, open) { return i === open ? "" : String(r.min + i * r.step); };
+        params.set(input.name, end(v.lo, 0) + ".." + end(v.hi, r.count));
+      }
       if (input.kind === "search" && v) params.set(input.name, v);
       if (input.kind === "checkbox" && v) params.set(input.name, "1");
     });
@@ -2297,6 +2341,14 @@
         // A date input's link may name its day once.
         var one = controls[input.name];
         if (one && one.tagName === "INPUT") state.values[input.name].to = state.values[input.name].from;
+      } else if (input.kind === "slider") {
+        var r = input.range, ends = raw.split("..");
+        var step = function (t, open) {
+          var x = t === undefined || t.trim() === "" ? NaN : Number(t);
+          return isFinite(x) ? Math.min(Math.max(Math.round((x - r.min) / r.step), 0), r.count) : open;
+        };
+        var lo = step(ends[0], 0), hi = step(ends[1], r.count);
+        state.values[input.name] = lo < hi ? { lo: lo, hi: hi } : initial(input);
       } else if (input.kind === "search") {
         state.values[input.name] = raw;
       } else {
@@ -2324,9 +2376,21 @@
       } else if (input.kind === "date_range") {
         el.querySelector("[data-end=from]").value = v.from;
         el.querySelector("[data-end=to]").value = v.to;
+      } else if (input.kind === "slider") {
+        el.querySelector("[data-end=from]").value = v.lo;
+        el.querySelector("[data-end=to]").value = v.hi;
+        showSlider(input, el, v);
       } else if (input.kind === "search") el.value = v;
       else el.checked = v;
     });
+  }
+
+  // A slider's text beside it and what a screen reader hears for each end.
+  function showSlider(input, el, v) {
+    var count = input.range.count;
+    el.querySelector("output").textContent = sliderText(input, v);
+    el.querySelector("[data-end=from]").setAttribute("aria-valuetext", v.lo === 0 ? "any" : sliderEnd(input, v.lo));
+    el.querySelector("[data-end=to]").setAttribute("aria-valuetext", v.hi === count ? "any" : sliderEnd(input, v.hi));
   }
 
   // A dropdown's control is a select, or a button group's fieldset of radio buttons.
@@ -2353,6 +2417,13 @@
     // A date input is a range of one day.
     if (input.kind === "date_range" && el.tagName === "INPUT") return { from: el.value, to: el.value };
     if (input.kind === "date_range") return { from: el.querySelector("[data-end=from]").value, to: el.querySelector("[data-end=to]").value };
+    if (input.kind === "slider") {
+      // The ends keep their order: moving one past the other takes it along.
+      var lo = +el.querySelector("[data-end=from]").value, hi = +el.querySelector("[data-end=to]").value;
+      var count = input.range.count;
+      if (lo >= hi) { if (lo >= count) { lo = count - 1; hi = count; } else hi = lo + 1; }
+      return { lo: lo, hi: hi };
+    }
     if (input.kind === "search") return el.value;
     return el.checked;
   }
@@ -2364,6 +2435,7 @@
       case "dropdown": return input.options[v].label;
       case "multiselect": return v.map(function (i) { return input.options[i].label; }).join(", ");
       case "date_range": return v.from && v.from === v.to ? v.from : (v.from || "…") + " to " + (v.to || "…");
+      case "slider": return sliderText(input, v);
       case "search": return "“" + v.trim() + "”";
       default: return "yes";
     }
@@ -2451,6 +2523,8 @@
     if (!el) return;
     var event = input.kind === "search" ? "input" : "change";
     el.addEventListener(event, function () { state.values[input.name] = readControl(input); changed(); });
+    // A slider's text follows the thumb; the page redraws when it is let go.
+    if (input.kind === "slider") el.addEventListener("input", function () { showSlider(input, el, readControl(input)); });
   });
 
   window.vcd = { ready: null, render: refresh, state: state };

@@ -1,11 +1,11 @@
 //! Inputs: `dropdown()` (or `button_group()`), `multiselect()`,
-//! `date_range()` (or `date_input()`), `search()` and `checkbox()`. Each renders a native form control (so it works from the
+//! `date_range()` (or `date_input()`), `search()`, `checkbox()` and `slider()`. Each renders a native form control (so it works from the
 //! keyboard) and records itself in the page scope; the browser runtime reads the
 //! record and filters every component on the page.
 
 use crate::components::args::finish_args;
 use crate::components::scope::{self, PageScope};
-pub use crate::components::scope::{Choice, Input, Kind};
+pub use crate::components::scope::{Choice, Input, Kind, SliderRange};
 use crate::util::html::escape_for_markdown;
 use minijinja::value::{Kwargs, Value};
 use minijinja::{Error, ErrorKind, State};
@@ -298,4 +298,97 @@ fn plain_input(
     let html = html(&name, &attr(&c.label));
     scope.add_input(Input { kind, fields: c.fields, ..Input::plain(name, c.label) })?;
     Ok(Value::from_safe_string(html))
+}
+
+/// Most steps a slider may have: each is a row of every rollup of a query with its column.
+pub const SLIDER_STEPS: u32 = 200;
+
+/// `{{ slider("reach", min=0, max=20000, step=500, label="Reach") }}`: a range of a
+/// number column (`field`, default the name) chosen with two native range
+/// controls, from and to, in steps; rows outside it are hidden, nulls too once
+/// a range is chosen. The two ends reach past `min` and `max`, so the whole
+/// range filters nothing. `min` and `max` default to the least and greatest
+/// value of the column in query `data`; `step` to a round 1, 2 or 5 × 10ⁿ
+/// giving at most 100 steps; `format` (number, percent, currency, compact)
+/// writes the ends. At most [`SLIDER_STEPS`] steps. See [`SliderRange`] for
+/// how it filters rollups exactly.
+pub fn slider(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Error> {
+    let scope = scope::of(state)?;
+    let c = common(&name, Kind::Slider, &kwargs)?;
+    let min: Option<f64> = kwargs.get("min")?;
+    let max: Option<f64> = kwargs.get("max")?;
+    let step: Option<f64> = kwargs.get("step")?;
+    let data: Option<String> = kwargs.get("data")?;
+    let format = crate::components::chart_format("slider", kwargs.get("format")?)?;
+    finish_args(&kwargs, "slider", &["min", "max", "step", "data", "format", "label", "field", "fields"])?;
+    let min_given = min.is_some();
+    let extent = match &data {
+        Some(q) => {
+            let source = scope.read_or_columns(q, "slider")?;
+            let field = &c.fields[0];
+            scope::check_field(source.columns(), q, field, "slider field")?;
+            let at = source.columns().iter().position(|col| &col.name == field).unwrap_or(0);
+            match &source {
+                scope::Source::Rows(r) => crate::query::unheld::Extent::of(r.rows.iter().map(|row| &row[at])).all,
+                scope::Source::Engine(u) => u.extents.get(at).copied().flatten().and_then(|e| e.all),
+            }
+        }
+        None => None,
+    };
+    let (min, max) = match (min.or(extent.map(|e| e.0)), max.or(extent.map(|e| e.1))) {
+        (Some(lo), Some(hi)) if lo.is_finite() && hi.is_finite() && hi > lo => (lo, hi),
+        (Some(lo), Some(hi)) => {
+            return Err(invalid(format!("slider '{name}': max must be more than min, got min={lo}, max={hi}")))
+        }
+        _ => {
+            return Err(Error::new(
+                ErrorKind::MissingArgument,
+                format!("slider '{name}' needs min= and max=, or data= (a query whose column gives them)"),
+            ))
+        }
+    };
+    let step = step.unwrap_or_else(|| nice_step((max - min) / 100.0));
+    if !(step > 0.0 && step.is_finite()) {
+        return Err(invalid(format!("slider '{name}': step must be a positive number, got {step}")));
+    }
+    // From the data, the steps start at a multiple of the step, so their ends read round.
+    let min = if min_given { min } else { (min / step).floor() * step };
+    let count = ((max - min) / step).ceil().max(1.0);
+    if count > f64::from(SLIDER_STEPS) {
+        return Err(invalid(format!(
+            "slider '{name}': (max − min) / step is {count} steps, more than {SLIDER_STEPS}; take a larger step"
+        )));
+    }
+    let count = count as u32;
+    let range = SliderRange { min, max, step, count, alias: format!("vcd slider {name}"), format };
+    let html = format!(
+        "<fieldset class=\"vcd-input vcd-slider\" data-input=\"{name}\"><legend>{label}</legend>\
+         <label>From <input type=\"range\" data-end=\"from\" min=\"0\" max=\"{count}\" step=\"1\" value=\"0\"></label>\
+         <label>To <input type=\"range\" data-end=\"to\" min=\"0\" max=\"{count}\" step=\"1\" value=\"{count}\"></label>\
+         <output>any</output></fieldset>",
+        label = attr(&c.label)
+    );
+    scope.add_input(Input {
+        kind: Kind::Slider,
+        fields: c.fields,
+        range: Some(range),
+        ..Input::plain(name, c.label)
+    })?;
+    Ok(Value::from_safe_string(html))
+}
+
+/// The least of 1, 2 or 5 × 10ⁿ at or above `x` (`x` > 0).
+fn nice_step(x: f64) -> f64 {
+    let unit = 10f64.powf(x.log10().floor());
+    [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * unit).find(|s| *s >= x * (1.0 - 1e-12)).unwrap_or(10.0 * unit)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_sliders_default_step_is_round() {
+        assert_eq!(super::nice_step(173.0), 200.0);
+        assert_eq!(super::nice_step(0.0042), 0.005);
+        assert_eq!(super::nice_step(100.0), 100.0);
+    }
 }

@@ -388,6 +388,8 @@ pub enum Kind {
     DateRange,
     Search,
     Checkbox,
+    /// A range of a number column, in steps (`inputs::slider`).
+    Slider,
 }
 
 impl Kind {
@@ -398,6 +400,7 @@ impl Kind {
             Kind::DateRange => "date_range",
             Kind::Search => "search",
             Kind::Checkbox => "checkbox",
+            Kind::Slider => "slider",
         }
     }
 }
@@ -425,6 +428,41 @@ pub struct Input {
     /// The query its options came from, if any.
     #[serde(skip)]
     pub options_query: Option<String>,
+    /// A slider's steps.
+    pub range: Option<SliderRange>,
+}
+
+/// A slider's range: from `min` in `count` steps of `step` (so to `min +
+/// count × step`, at or past `max`). Its filter keeps the rows whose value
+/// falls in a chosen span of steps, the step a value falls in being the
+/// rollup bin of [`SliderRange::bin`]: the runtime tests that bin's number in
+/// a rollup's rows and works it out the same way from a query's rows. The two
+/// ends of the slider reach past `min` and `max`, so the whole range filters
+/// nothing (values below fall in the first step, above in the last).
+#[derive(Debug, Clone, Serialize)]
+pub struct SliderRange {
+    pub min: f64,
+    pub max: f64,
+    pub step: f64,
+    pub count: u32,
+    /// The grain column holding a rollup row's step number.
+    pub alias: String,
+    /// How the ends are written: number, percent, currency or compact.
+    pub format: String,
+}
+
+impl SliderRange {
+    /// The rollup bin of `field` in this range's steps.
+    pub fn bin(&self, field: &str) -> crate::query::rollup::Bin {
+        crate::query::rollup::Bin {
+            field: field.to_string(),
+            alias: self.alias.clone(),
+            start: self.min,
+            step: self.step,
+            count: self.count,
+            log: false,
+        }
+    }
 }
 
 impl Input {
@@ -439,6 +477,7 @@ impl Input {
             all: None,
             default: None,
             options_query: None,
+            range: None,
         }
     }
 

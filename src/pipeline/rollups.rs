@@ -7,7 +7,7 @@
 
 use crate::components::inputs::Input;
 use crate::components::scope::{Catalog, Kind};
-use crate::query::rollup::{Measure, Request, Rollup};
+use crate::query::rollup::{Bin, Measure, Request, Rollup};
 use crate::render::RenderedPage;
 use crate::util::hash::Fnv;
 use serde_json::{json, Value as Json};
@@ -38,16 +38,16 @@ pub fn plan(rendered: &RenderedPage, catalog: &Catalog, jobs: &mut Jobs) -> (Jso
             continue;
         };
         let has = |c: &str| columns.iter().any(|x| x.name == c);
-        let (keys, days) = grain(request, &rendered.inputs, &rendered.selects, has);
+        let (keys, bins, days) = grain(request, &rendered.inputs, &rendered.selects, has);
         // Three files, the smallest that answers the filters in force is read:
         // unfiltered, the component's own grain (what the page's first load
         // reads); with no date range, that and the other filters' columns;
         // with a date range, the full grain, by day.
         let own_days: Vec<String> = request.days.iter().filter(|d| !request.keys.contains(d)).cloned().collect();
         let mid_days: Vec<String> = days.iter().filter(|d| own_days.contains(d)).cloned().collect();
-        let mid = place(&mut rollups, request, keys.clone(), mid_days);
-        let full = place(&mut rollups, request, keys, days);
-        let base = place(&mut rollups, request, request.keys.clone(), own_days.clone());
+        let mid = place(&mut rollups, request, keys.clone(), bins.clone(), mid_days);
+        let full = place(&mut rollups, request, keys, bins, days);
+        let base = place(&mut rollups, request, request.keys.clone(), request.bins.clone(), own_days.clone());
         // A component grouping by day (a calendar) groups by its own day columns too.
         let group: Vec<&String> =
             request.keys.iter().chain(request.bins.iter().map(|b| &b.alias)).chain(&own_days).collect();
@@ -72,15 +72,13 @@ pub fn plan(rendered: &RenderedPage, catalog: &Catalog, jobs: &mut Jobs) -> (Jso
 /// other requests at the same grain, whatever the order of its columns:
 /// the runtime finds them by name) with its measures added: `{"rollup":
 /// index, "measures": [index in the rollup's measures…]}`.
-fn place(rollups: &mut Vec<Rollup>, request: &Request, keys: Vec<String>, days: Vec<String>) -> Json {
+fn place(rollups: &mut Vec<Rollup>, request: &Request, keys: Vec<String>, bins: Vec<Bin>, days: Vec<String>) -> Json {
     let same_set = |a: &[String], b: &[String]| a.len() == b.len() && a.iter().all(|x| b.contains(x));
-    let same = |r: &Rollup| {
-        r.query == request.query && same_set(&r.keys, &keys) && r.bins == request.bins && same_set(&r.days, &days)
-    };
+    let same =
+        |r: &Rollup| r.query == request.query && same_set(&r.keys, &keys) && r.bins == bins && same_set(&r.days, &days);
     let at = match rollups.iter().position(same) {
         Some(i) => i,
         None => {
-            let bins = request.bins.clone();
             rollups.push(Rollup { query: request.query.clone(), keys, bins, days, measures: Vec::new() });
             rollups.len() - 1
         }
@@ -100,16 +98,17 @@ fn position(list: &mut Vec<Measure>, m: &Measure) -> usize {
 /// A request's grain on its page: its own keys, then each column the
 /// runtime's filters test on this query (as `predicate` in theme/vcd.js picks
 /// it: an input's first field the query returns; every such field of a
-/// search; each cross-filter column), then the days: a date range's column
-/// and the request's own day columns, unless already a key (a raw value holds
-/// its day).
+/// search; each cross-filter column); its own bins, then a slider's steps of
+/// its column; then the days: a date range's column and the request's own
+/// day columns, unless already a key (a raw value holds its day).
 fn grain(
     request: &Request,
     inputs: &[Input],
     selects: &[String],
     has: impl Fn(&str) -> bool,
-) -> (Vec<String>, Vec<String>) {
+) -> (Vec<String>, Vec<Bin>, Vec<String>) {
     let mut keys = request.keys.clone();
+    let mut bins = request.bins.clone();
     let mut days: Vec<String> = Vec::new();
     let key = |f: &String, keys: &mut Vec<String>| {
         if !keys.contains(f) {
@@ -121,6 +120,14 @@ fn grain(
         match input.kind {
             Kind::Search => present.for_each(|f| key(f, &mut keys)),
             Kind::DateRange => days.extend(present.next().cloned()),
+            Kind::Slider => {
+                if let (Some(f), Some(range)) = (present.next(), &input.range) {
+                    let bin = range.bin(f);
+                    if !bins.iter().any(|b| b.alias == bin.alias) {
+                        bins.push(bin);
+                    }
+                }
+            }
             _ => {
                 if let Some(f) = present.next() {
                     key(f, &mut keys);
@@ -138,7 +145,7 @@ fn grain(
             unique.push(d);
         }
     }
-    (keys, unique)
+    (keys, bins, unique)
 }
 
 #[cfg(test)]
@@ -157,6 +164,7 @@ mod tests {
             all: Some("All".into()),
             default: None,
             options_query: None,
+            range: None,
         }
     }
 
@@ -175,7 +183,7 @@ mod tests {
             input("missing", Kind::Checkbox, &["nowhere"]),
         ];
         let has = |c: &str| ["month", "platform", "posted_at", "post_type", "reach"].contains(&c);
-        let (keys, days) = grain(&request, &inputs, &["post_type".into()], has);
+        let (keys, _, days) = grain(&request, &inputs, &["post_type".into()], has);
         assert_eq!(keys, vec!["month", "platform", "post_type"]);
         assert_eq!(days, vec!["posted_at"]);
     }
@@ -191,12 +199,12 @@ mod tests {
         };
         let mut rollups = Vec::new();
         let keys = |a: &str, b: &str| vec![a.to_string(), b.to_string()];
-        let first = place(&mut rollups, &request("platform", Op::Sum), keys("platform", "post_type"), vec![]);
-        let second = place(&mut rollups, &request("post_type", Op::Max), keys("post_type", "platform"), vec![]);
+        let first = place(&mut rollups, &request("platform", Op::Sum), keys("platform", "post_type"), vec![], vec![]);
+        let second = place(&mut rollups, &request("post_type", Op::Max), keys("post_type", "platform"), vec![], vec![]);
         assert_eq!(rollups.len(), 1, "{rollups:?}");
         assert_eq!(rollups[0].keys, keys("platform", "post_type"));
         assert_eq!((first, second), (json!({"rollup": 0, "measures": [0]}), json!({"rollup": 0, "measures": [1]})));
-        place(&mut rollups, &request("platform", Op::Sum), keys("platform", "post_type"), vec!["day".into()]);
+        place(&mut rollups, &request("platform", Op::Sum), keys("platform", "post_type"), vec![], vec!["day".into()]);
         assert_eq!(rollups.len(), 2, "another grain is another rollup");
     }
 
@@ -205,7 +213,7 @@ mod tests {
         let request =
             Request { query: "q".into(), keys: vec!["month".into()], bins: vec![], days: vec![], measures: vec![] };
         let inputs = vec![input("period", Kind::DateRange, &["month"])];
-        let (keys, days) = grain(&request, &inputs, &[], |_| true);
+        let (keys, _, days) = grain(&request, &inputs, &[], |_| true);
         assert_eq!((keys, days), (vec!["month".to_string()], Vec::<String>::new()));
     }
 }

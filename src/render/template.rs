@@ -38,6 +38,7 @@ pub fn environment() -> Environment<'static> {
     env.add_function("date_input", crate::components::inputs::date_input);
     env.add_function("search", crate::components::inputs::search);
     env.add_function("checkbox", crate::components::inputs::checkbox);
+    env.add_function("slider", crate::components::inputs::slider);
     env.add_function("last_refreshed", last_refreshed);
     crate::components::shorthand::register(&mut env);
     crate::components::layout::register(&mut env);

@@ -7,20 +7,19 @@ use crate::util::format::{format, Num, Style};
 use serde_json::Value as Json;
 
 /// A cell's value as a double (its shortest decimal read as the nearest
-/// double); `None` for null, text and anything else that is not a number.
+/// double); `None` for null, text, anything else that is not a number, and
+/// a number beyond a double's range.
 pub fn value(v: &Json) -> Option<f64> {
     match Num::from_json(v)? {
-        Num::Finite(d) => Some(d.to_f64()),
+        Num::Finite(d) => Some(d.to_f64()).filter(|x| x.is_finite()),
         _ => None,
     }
 }
 
-/// The least and greatest number among `values` (`None` when there is none).
+/// The least and greatest number among `values`, each read as [`value`]
+/// reads it (`None` when there is none).
 pub fn domain<'a>(values: impl Iterator<Item = &'a Json>) -> Option<(f64, f64)> {
-    values.filter_map(value).fold(None, |acc, v| match acc {
-        None => Some((v, v)),
-        Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
-    })
+    crate::query::unheld::Extent::of(values).all
 }
 
 fn percent(x: f64, decimals: u32) -> String {

@@ -98,7 +98,12 @@ fn data_as_of_is_the_newest_change_to_the_data_files() {
         let file = std::fs::File::options().write(true).open(entry.path()).unwrap();
         file.set_modified(at(1_700_000_000)).unwrap(); // 2023-11-14T22:13:20Z
     }
-    std::fs::File::options().write(true).open(p.path("data/posts.csv")).unwrap().set_modified(at(1_796_065_509)).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(p.path("data/posts.csv"))
+        .unwrap()
+        .set_modified(at(1_796_065_509))
+        .unwrap();
     let r = p.vcd(&["build"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let time = "<time class=\"vcd-as-of\" datetime=\"2026-11-30T14:05:09-05:00\">Nov 30, 2026, 14:05 EST</time>";
@@ -111,5 +116,7 @@ fn data_as_of_is_the_newest_change_to_the_data_files() {
     assert!(first == p.site_files(), "two builds of the same files write the same bytes");
     let r = p.vcd_env(&["build"], &[("SOURCE_DATE_EPOCH", "1700000000")]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(p.read("site/as-of/index.html").contains("datetime=\"2023-11-14T17:13:20-05:00\">Nov 14, 2023, 17:13 EST</time>"));
+    assert!(p
+        .read("site/as-of/index.html")
+        .contains("datetime=\"2023-11-14T17:13:20-05:00\">Nov 14, 2023, 17:13 EST</time>"));
 }

@@ -31,6 +31,7 @@ mod safety;
 mod sankey;
 mod serve;
 mod slices;
+mod slider;
 mod tables;
 mod tls;
 mod uncertainty;
