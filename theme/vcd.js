@@ -941,6 +941,69 @@
     return out;
   }
 
+  // A combo chart's figures (usermeta.vcd.combo; components/shorthand/combo.rs),
+  // from rows regrouped by its x (under `aliases`: the bars' figure, the
+  // line's, for a line of means its count of values), in the order of x.
+  function comboRows(rows, c, aliases) {
+    if (!aliases) throw new Error("a combo chart needs its figures by x");
+    var apart = namesApart([c.x]), f = { bar: apart("bars"), line: apart("line"), n: apart("values"), small: apart("small") };
+    var num = function (v) { return v === null || v === undefined ? null : Number(v); };
+    var out = rows.map(function (r) {
+      var o = {};
+      put(o, c.x, own(r, c.x));
+      o[f.bar] = num(own(r, aliases[0]));
+      o[f.line] = num(own(r, aliases[1]));
+      if (c.min_n) { o[f.n] = Number(own(r, aliases[2]) || 0); o[f.small] = o[f.n] < c.min_n; }
+      return o;
+    });
+    out = sortRows(out, function (r) { return own(r, c.x); }, 1);
+    var tableApart = namesApart([c.x]), cols = [c.x, tableApart(c.bar.title), tableApart(c.line.title)];
+    if (c.min_n) cols.push(tableApart("values"));
+    var table = out.map(function (r) {
+      var t = {};
+      [own(r, c.x), r[f.bar], r[f.line], r[f.n]].slice(0, cols.length).forEach(function (v, i) { put(t, cols[i], v); });
+      return t;
+    });
+    return { rows: out, table: table, fields: cols, names: f };
+  }
+
+  // A combo chart in layers: the bars on the left axis, the line (and its
+  // points, faded where a mean rests on few values) on the right, each axis
+  // titled in its marks' colour, the scales apart; the subtitle says which is which.
+  function comboSpec(spec, shaped, c) {
+    var enc = spec.encoding, f = shaped.names, barInk = "#4c78a8", lineInk = dark() ? "#ffb86b" : "#e45756";
+    var axis = function (def, field, ink, orient) {
+      var a = Object.assign({}, def.axis, { titleColor: ink, orient: orient });
+      return Object.assign({}, def, { field: field, type: "quantitative", aggregate: undefined, axis: a });
+    };
+    var number = function (def, field, title) {
+      var t = { field: field, type: "quantitative", title: title };
+      if (def.axis && def.axis.format) { t.format = def.axis.format; if (def.axis.formatType) t.formatType = def.axis.formatType; }
+      return t;
+    };
+    // Bars stand in bands: x is read as ordered categories, a date's label
+    // written by its own format (a day's, when it names none).
+    var time = enc.x.type === "temporal", given = enc.x.axis && enc.x.axis.format;
+    var label = given ? { format: enc.x.axis.format, formatType: enc.x.axis.formatType }
+      : time ? { format: "utc:%b %-d, %Y", formatType: "vcdFormat" } : {};
+    var x = { field: enc.x.field, type: "ordinal", title: enc.x.title, axis: Object.assign({}, enc.x.axis, label) };
+    var tip = [Object.assign({ field: enc.x.field, type: "ordinal", title: enc.x.title }, label),
+      number(enc.y, f.bar, c.bar.title), number(enc.yLine, f.line, c.line.title)];
+    if (c.min_n) tip.push({ field: f.n, type: "quantitative", title: "Values behind the line" });
+    var bars = { mark: { type: "bar", color: barInk, opacity: 0.85 }, encoding: { x: x, y: axis(enc.y, f.bar, barInk, "left"), tooltip: tip } };
+    var line = { mark: { type: "line", color: lineInk, strokeWidth: 2 }, encoding: { x: x, y: axis(enc.yLine, f.line, lineInk, "right") } };
+    var points = { mark: { type: "point", filled: true, color: lineInk, size: 45 }, encoding: { x: x, y: line.encoding.y, tooltip: tip } };
+    if (c.min_n) points.encoding.opacity = { condition: { test: "datum[" + JSON.stringify(f.small) + "]", value: 0.3 }, value: 1 };
+    var out = {};
+    Object.keys(spec).forEach(function (k) { if (k !== "mark" && k !== "encoding") out[k] = spec[k]; });
+    out.layer = [bars, line, points];
+    out.resolve = { scale: { y: "independent" } };
+    var said = ["Bars: " + c.bar.title + " (left axis) · line: " + c.line.title + " (right axis)"];
+    if (c.min_n) said.push("Faded points: fewer than " + c.min_n + " values");
+    out.title = subtitled(spec.title, said);
+    return out;
+  }
+
   // The charts the runtime shapes from their figures rather than drawing the
   // query's rows: `rows(rows, meta, aliases)` works out what they draw
   // (`rows`), list (`table`, else `rows`, under `fields`) and name; `spec`
@@ -950,7 +1013,8 @@
     box: { rows: function (rows, b, aliases) { return boxSummary(rows, b, aliases ? aliases[0] : null); }, spec: boxSpec },
     funnel: { rows: funnelRows, spec: funnelSpec },
     calendar: { rows: calendarRows, spec: calendarSpec },
-    sankey: { rows: sankeyRows, spec: sankeySpec }
+    sankey: { rows: sankeyRows, spec: sankeySpec },
+    combo: { rows: comboRows, spec: comboSpec }
   };
 
   // ---- Tabs (components/layout.rs `tabs`): one panel shown at a time ----

@@ -20,6 +20,17 @@ pub enum Need {
     Raw(String),
 }
 
+/// The charts the runtime shapes from their figures rather than drawing
+/// rows, by their key in `usermeta.vcd`, each with the rollup it asks for.
+type ShapedRequest = fn(&str, &Json, &[Column]) -> Result<Request, String>;
+const SHAPED: &[(&str, ShapedRequest)] = &[
+    ("box", shaped::box_counts),
+    ("funnel", shaped::funnel_sums),
+    ("calendar", shaped::calendar_days),
+    ("sankey", shaped::sankey_paths),
+    ("combo", shaped::combo_figures),
+];
+
 /// Views and transforms a rollup does not model: such charts get their rows.
 const UNSUPPORTED: &[(&str, &str)] = &[
     ("transform", "a transform"),
@@ -48,17 +59,8 @@ pub fn plan<'c>(spec: &Json, columns: impl Fn(&str) -> Option<&'c [Column]>) -> 
     let Some(columns) = columns(query) else { return Need::Rows };
     let Some(encoding) = obj.get("encoding").and_then(Json::as_object) else { return Need::Rows };
     // Charts the runtime shapes from their figures ask for them directly.
-    let shaped = match obj.get("usermeta") {
-        Some(u) if u.pointer("/vcd/box").is_some() => Some(shaped::box_counts(query, &u["vcd"]["box"], columns)),
-        Some(u) if u.pointer("/vcd/funnel").is_some() => Some(shaped::funnel_sums(query, &u["vcd"]["funnel"], columns)),
-        Some(u) if u.pointer("/vcd/calendar").is_some() => {
-            Some(shaped::calendar_days(query, &u["vcd"]["calendar"], columns))
-        }
-        Some(u) if u.pointer("/vcd/sankey").is_some() => {
-            Some(shaped::sankey_paths(query, &u["vcd"]["sankey"], columns))
-        }
-        _ => None,
-    };
+    let meta = obj.get("usermeta").and_then(|u| u.get("vcd"));
+    let shaped = SHAPED.iter().find_map(|(key, request)| Some(request(query, meta?.get(*key)?, columns)));
     if let Some(request) = shaped {
         return request.map_or_else(Need::Raw, |r| rolled(spec.clone(), r));
     }
@@ -155,14 +157,14 @@ fn rolled(spec: Json, request: Request) -> Need {
     Need::Rollup { request, spec, aliases }
 }
 
-/// A chart of means that shows how sure they are, a calendar or a Sankey
-/// diagram, over rows the page ships whole (its own slice, a variant):
+/// A chart of means that shows how sure they are, a calendar, a Sankey
+/// diagram or a combo chart, over rows the page ships whole (its own slice, a variant):
 /// planned as a rollup would be, and marked `usermeta.vcd.local` (`{"keys",
 /// "days", "measures": [[op, column or null]…]}`) so the runtime works out
 /// each group's partials from the rows and regroups them as it does a
 /// rollup's. Any other spec comes back as it was.
 pub fn in_browser<'c>(spec: Json, columns: impl Fn(&str) -> Option<&'c [Column]>) -> Json {
-    let regrouped = ["uncertainty", "calendar", "sankey"];
+    let regrouped = ["uncertainty", "calendar", "sankey", "combo"];
     if !regrouped.iter().any(|k| spec.pointer(&format!("/usermeta/vcd/{k}")).is_some()) {
         return spec;
     }

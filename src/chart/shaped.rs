@@ -1,8 +1,8 @@
 //! The rollup requests of the charts the runtime shapes from their figures
 //! rather than drawing rows: a box plot (rows counted per value and box, or
 //! per interval of the value past `browser_rows`), a funnel (each stage's
-//! sum), a calendar (each day's figure) and a Sankey diagram (each path's
-//! sum). `chart::rollup::plan` turns them into what a chart needs.
+//! sum), a calendar (each day's figure), a Sankey diagram (each path's
+//! sum) and a combo chart (its bars' and line's figures per x). `chart::rollup::plan` turns them into what a chart needs.
 
 use crate::query::rollup::{self, Bin, Measure, Op, Request};
 use crate::source::value::Column;
@@ -119,4 +119,25 @@ pub(super) fn sankey_paths(query: &str, s: &Json, columns: &[Column]) -> Result<
         return Err(why);
     }
     Ok(Request { query: query.to_string(), keys, bins: Vec::new(), days: Vec::new(), measures })
+}
+
+/// A combo chart's rollup (`usermeta.vcd.combo`): per value of its x, the
+/// bars' figure, the line's, and for a line of means its count of values.
+pub(super) fn combo_figures(query: &str, c: &Json, columns: &[Column]) -> Result<Request, String> {
+    let x = c["x"].as_str().unwrap_or_default().to_string();
+    if !columns.iter().any(|col| col.name == x) {
+        return Err(format!("'{x}' is not a column of '{query}'"));
+    }
+    let measure = |part: &Json| {
+        let op = part["agg"].as_str().and_then(Op::parse).unwrap_or(Op::Sum);
+        Measure { op, field: (op != Op::Count).then(|| part["field"].as_str().unwrap_or_default().to_string()) }
+    };
+    let mut measures = vec![measure(&c["bar"]), measure(&c["line"])];
+    if measures[1].op == Op::Mean {
+        measures.push(Measure { op: Op::Valid, field: measures[1].field.clone() });
+    }
+    if let Some(why) = rollup::unsupported(columns, &measures) {
+        return Err(why);
+    }
+    Ok(Request { query: query.to_string(), keys: vec![x], bins: Vec::new(), days: Vec::new(), measures })
 }

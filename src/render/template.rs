@@ -30,6 +30,7 @@ pub fn environment() -> Environment<'static> {
     env.add_function("funnel", crate::components::funnel::funnel);
     env.add_function("calendar_heatmap", crate::components::calendar::calendar_heatmap);
     env.add_function("sankey", crate::components::sankey::sankey);
+    env.add_function("combo_chart", crate::components::shorthand::combo_chart);
     env.add_function("table", crate::components::table);
     env.add_function("dropdown", crate::components::inputs::dropdown);
     env.add_function("button_group", crate::components::inputs::button_group);

@@ -11,6 +11,7 @@ mod browser;
 mod build;
 mod calendar;
 mod cancel;
+mod combo;
 mod components;
 mod dashboard;
 mod edges;

@@ -11,9 +11,11 @@ use serde_json::{json, Value as Json};
 use vega_lite_4 as vl;
 
 mod channel;
+mod combo;
 mod refs;
 use channel::{aggregate, channel, infer, sort, Channel, Measure};
 pub(crate) use channel::{humanise, FORMAT_TYPE};
+pub use combo::combo_chart;
 
 /// The chart kinds, each registered under its function name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
