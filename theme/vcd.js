@@ -468,11 +468,15 @@
       });
       main.encoding[across] = Object.assign({}, enc[across], { sort: order });
     }
-    var layers = [main];
-    if (mark === "line") {
-      // The layer's points stand for the line's own (points=true), which could not fade.
+    var layers = [main], along = mark === "line" || mark === "area";
+    if (along) {
+      // The layer's points stand for the line's own (points=true), which could
+      // not fade, or mark an area's figures, whose one shape cannot fade in parts.
       if (typeof main.mark === "object") main.mark = Object.assign({}, main.mark, { point: false });
       var points = { mark: { type: "point", filled: true, size: 40 }, encoding: Object.assign({}, main.encoding) };
+      // On stacked areas the points sit on their series' stack, as the area is drawn.
+      var v = points.encoding[value];
+      if (mark === "area" && v && v.stack === undefined) points.encoding[value] = Object.assign({}, v, { stack: "zero" });
       delete main.encoding.tooltip;
       fade(points.encoding);
       layers.push(points);
@@ -485,7 +489,7 @@
     if (domain) {
       main.encoding[value] = Object.assign({}, valueDef, { scale: Object.assign({}, valueDef.scale, { domain: domain, nice: true }) });
     }
-    if (u.ci && mark === "line") {
+    if (u.ci && along) {
       var band = { mark: { type: "area", opacity: 0.18, clip: true }, encoding: { x: enc.x, color: enc.color } };
       band.encoding.y = { field: f.low, type: "quantitative", title: valueDef.title };
       band.encoding.y2 = { field: f.high };
@@ -504,7 +508,7 @@
     out.layer = layers;
     // What the marks of uncertainty mean, under the title.
     var said = [];
-    if (u.ci) said.push((mark === "line" ? "Bands" : "Error bars") + ": 95% intervals (" + (u.method === "wilson" ? "Wilson" : "Student's t") + ")");
+    if (u.ci) said.push((along ? "Bands" : "Error bars") + ": 95% intervals (" + (u.method === "wilson" ? "Wilson" : "Student's t") + ")");
     if (u.min_n > 0) said.push("Faded: fewer than " + u.min_n + " values");
     if (said.length) {
       // One line each, so a phone's narrow chart shows them whole.

@@ -77,11 +77,11 @@ fn every_chart_shorthand_draws_in_the_browser() {
     let p = TempProject::fixture("filters");
     let r = p.vcd(&["build"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    // Seventeen charts on one page (box plots, intervals, a calendar, a
-    // Sankey diagram and a combo chart among them), plus the filter pages: each must draw
+    // Eighteen charts on one page (box plots, intervals on bars, lines and an
+    // area, a calendar, a Sankey diagram and a combo chart among them), plus the filter pages: each must draw
     // marks with no console error, since vega_lite_4 writes the older schema.
     let charts = check_site(&browser, &p, "/");
-    assert!(charts >= 17 + 3 + 5, "saw {charts} charts");
+    assert!(charts >= 18 + 3 + 5, "saw {charts} charts");
 }
 
 #[test]
@@ -96,7 +96,7 @@ fn every_chart_shorthand_draws_dark_on_a_phone_under_a_base_path() {
     page.set_color_scheme(true).unwrap();
     page.navigate(&server.url("kinds/")).unwrap();
     let marks = chart_marks(&page);
-    assert!(marks.len() >= 17, "saw {} charts", marks.len());
+    assert!(marks.len() >= 18, "saw {} charts", marks.len());
     for (id, status, n) in &marks {
         assert_eq!(status, "rendered", "#{id} did not render");
         assert!(*n > 0, "#{id} rendered no marks");

@@ -224,6 +224,10 @@ fn ci_and_min_n_need_a_mean() {
         "# Bad\n\n{{ bar_chart(\"posts\", x=\"post_type\", y=\"reach\", agg=\"mean\", color=\"platform\", ci=true) }}\n",
     );
     assert!(e.contains("ci=true with color= needs mode=\"grouped\""), "{e}");
+    let e = refused(
+        "# Bad\n\n{{ area_chart(\"posts\", x=\"post_type\", y=\"reach\", agg=\"mean\", color=\"platform\", ci=true) }}\n",
+    );
+    assert!(e.contains("ci=true with color= needs mode=\"overlap\""), "{e}");
     let e = refused("# Bad\n\n{{ scatter_chart(\"posts\", x=\"reach\", y=\"saves\", ci=true) }}\n");
     assert!(e.contains("scatter_chart has no argument 'ci'"), "{e}");
 }
@@ -282,4 +286,46 @@ fn a_cards_interval_and_sample_read_as_sql_gives_them_before_and_after_the_scrip
 fn a_cards_ci_needs_a_mean() {
     let e = refused("# Bad\n\n{{ kpi(\"Reach\", \"reach\", data=\"posts\", agg=\"sum\", ci=true) }}\n");
     assert!(e.contains("kpi ci=true needs data= and agg=\"mean\"") && e.contains("got agg=\"sum\""), "{e}");
+}
+
+/// An area of means takes the same band a line does, over the same figures:
+/// each post type's interval is SQL's t-interval of its rows' reach.
+#[test]
+fn an_area_of_means_shows_the_intervals_sql_gives() {
+    let Some(browser) = Browser::for_test() else { return };
+    let p = TempProject::fixture("filters");
+    p.write(
+        "pages/area.md",
+        "# Area\n\n{{ area_chart(\"posts\", x=\"post_type\", y=\"reach\", agg=\"mean\", ci=true, min_n=12) }}\n",
+    );
+    let r = p.vcd(&["build"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let server = StaticServer::start(&p.path("site"), "/");
+    let page = browser.open(&server.url("area/")).unwrap();
+    page.settle();
+    let db = crate::support::duck::open(&p.path("data"));
+    let want = db
+        .run("SELECT post_type, count(reach), avg(reach), stddev_samp(reach) FROM posts GROUP BY 1", &[], 99)
+        .unwrap();
+    let rows = page.eval("document.querySelector('figure.vcd-chart').vcdRows").unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), want.rows.len());
+    for w in &want.rows {
+        let r = rows.iter().find(|r| r["post_type"] == w[0]).unwrap();
+        let n = w[1].as_u64().unwrap();
+        let (mean, sd) = (w[2].as_f64().unwrap(), w[3].as_f64().unwrap());
+        let h = t975((n - 1) as f64) * sd / (n as f64).sqrt();
+        let (lo, hi) = (r["95% low"].as_f64().unwrap(), r["95% high"].as_f64().unwrap());
+        assert!((lo - (mean - h)).abs() <= 1e-9 * h && (hi - (mean + h)).abs() <= 1e-9 * h, "{r} against {mean} ± {h}");
+        assert_eq!(r["small sample"], json!(n < 12), "{r}");
+    }
+    let marks = page
+        .eval(
+            "[document.querySelectorAll('figure.vcd-chart g.mark-area path').length, \
+               document.querySelectorAll('figure.vcd-chart g.mark-symbol path').length]",
+        )
+        .unwrap();
+    assert_eq!(marks, json!([2, rows.len()]), "the area and its band, and a point per figure");
+    let errors = page.console_errors();
+    assert!(errors.is_empty(), "{errors:?}");
 }

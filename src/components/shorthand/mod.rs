@@ -231,6 +231,11 @@ fn read_args(fname: &str, kind: Kind, data: &str, source: &Source, kwargs: &Kwar
             "{fname}: ci=true with color= needs mode=\"grouped\": intervals of stacked means would not read"
         )));
     }
+    if ci && color.is_some() && kind == Kind::Area && mode.as_deref() != Some("overlap") {
+        return Err(invalid(format!(
+            "{fname}: ci=true with color= needs mode=\"overlap\": intervals of stacked means would not read"
+        )));
+    }
     if mode.as_deref() == Some("grouped") && color.is_none() {
         return Err(invalid(format!("{fname}: mode=\"grouped\" needs color= (the series to put side by side)")));
     }
@@ -315,9 +320,9 @@ fn uncertainty(
     source: &Source,
 ) -> Result<Option<Json>, Error> {
     use crate::util::interval::Method;
-    let ci: Option<bool> = if matches!(kind, Kind::Bar | Kind::Line) { kwargs.get("ci")? } else { None };
+    let ci: Option<bool> = if matches!(kind, Kind::Bar | Kind::Line | Kind::Area) { kwargs.get("ci")? } else { None };
     let min_n: Option<u32> =
-        if matches!(kind, Kind::Bar | Kind::Line | Kind::Heatmap) { kwargs.get("min_n")? } else { None };
+        if matches!(kind, Kind::Bar | Kind::Line | Kind::Area | Kind::Heatmap) { kwargs.get("min_n")? } else { None };
     let mean = matches!(agg, Some("mean" | "average"));
     if !mean {
         let asked = if ci == Some(true) { Some("ci=true") } else { min_n.map(|_| "min_n=") };
@@ -368,7 +373,7 @@ fn known_args(kind: Kind) -> Vec<&'static str> {
     }
     match kind {
         Kind::Line => known.extend(["agg", "points", "ci", "min_n"]),
-        Kind::Area => known.extend(["agg", "mode"]),
+        Kind::Area => known.extend(["agg", "mode", "ci", "min_n"]),
         Kind::Bar => known.extend(["agg", "sort", "mode", "horizontal", "ci", "min_n"]),
         Kind::Scatter => known.extend(["size", "size_title", "size_format", "size_type"]),
         Kind::Histogram => {
