@@ -503,8 +503,7 @@
       bars.encoding.tooltip = tip;
       layers.push(bars);
     }
-    var out = {};
-    Object.keys(spec).forEach(function (k) { if (k !== "mark" && k !== "encoding") out[k] = spec[k]; });
+    var out = withoutView(spec);
     out.layer = layers;
     // What the marks of uncertainty mean, under the title.
     var said = [];
@@ -514,6 +513,15 @@
       // One line each, so a phone's narrow chart shows them whole.
       out.title = subtitled(spec.title, said);
     }
+    return out;
+  }
+
+  // A copy of a spec's top level without its view (mark and encoding, and
+  // any other keys named), for a shaped chart to draw its own layers under
+  // the same title, data, size and usermeta.
+  function withoutView(spec) {
+    var drop = ["mark", "encoding"].concat(Array.prototype.slice.call(arguments, 1)), out = {};
+    Object.keys(spec).forEach(function (k) { if (drop.indexOf(k) < 0) out[k] = spec[k]; });
     return out;
   }
 
@@ -627,8 +635,7 @@
           tooltip: keys.concat([number(f.v), { field: f.w, type: "quantitative", title: "rows" }]) })
       });
     }
-    var out = {};
-    Object.keys(spec).forEach(function (k) { if (k !== "mark" && k !== "encoding") out[k] = spec[k]; });
+    var out = withoutView(spec);
     out.layer = layers;
     var bins = spec.usermeta.vcd.box.bins;
     if (bins) {
@@ -708,8 +715,7 @@
         });
       });
     });
-    var out = {};
-    Object.keys(spec).forEach(function (k) { if (k !== "mark" && k !== "encoding" && k !== "layer") out[k] = spec[k]; });
+    var out = withoutView(spec, "layer");
     out.layer = before.concat(main, after);
     return out;
   }
@@ -745,8 +751,7 @@
     var enc = Object.assign({}, spec.encoding, { tooltip: tip });
     var label = { mark: { type: "text", align: "left", dx: 4, color: dark() ? "#d0d7de" : "#1f2328" },
       encoding: { y: enc.y, x: enc.x, text: Object.assign({ field: f[2], format: "percent:2" }, fmt) } };
-    var out = {};
-    Object.keys(spec).forEach(function (k) { if (k !== "mark" && k !== "encoding") out[k] = spec[k]; });
+    var out = withoutView(spec);
     out.layer = [{ mark: spec.mark, encoding: enc }, label];
     return out;
   }
@@ -765,7 +770,8 @@
   // same cell in every time zone. The data table lists the days with rows.
   function calendarRows(rows, cal, aliases) {
     if (!aliases) throw new Error("a calendar needs its figures by day");
-    var f = { day: "day", year: "year", week: "week", weekday: "weekday", value: "value", n: "rows", small: "small" };
+    var f = { day: "day", year: "year", week: "week", weekday: "weekday", value: "value", n: "rows", values: "values",
+      small: "small", month: "month" };
     var byDay = new Map(), first = null, last = null;
     rows.forEach(function (r) {
       var day = own(r, cal.date);
@@ -775,7 +781,7 @@
       if (last === null || day > last) last = day;
     });
     var apart = namesApart([]), out = [], table = [];
-    var fields = [apart("Day"), apart("Rows")].concat(cal.agg === "count" ? [] : [apart(cal.title)]);
+    var fields = [apart("Day"), apart("Rows")].concat(cal.agg === "count" ? [] : [apart(cal.title)], cal.min_n ? [apart("Values")] : []);
     for (var y = first === null ? 1 : +first.slice(0, 4); first !== null && y <= +last.slice(0, 4); y++) {
       var lead = (utcDate(y, 0, 1).getUTCDay() + 6) % 7;
       for (var i = 0, t = utcDate(y, 0, 1); t.getUTCFullYear() === y; t = utcDate(y, 0, 2 + i), i++) {
@@ -784,11 +790,15 @@
         o[f.day] = day; o[f.year] = String(y); o[f.week] = Math.floor((i + lead) / 7); o[f.weekday] = (i + lead) % 7;
         o[f.value] = v === null || v === undefined ? null : Number(v);
         o[f.n] = n;
-        o[f.small] = Boolean(cal.min_n) && Number(r ? own(r, aliases[2]) : 0) < cal.min_n;
+        // A mean's sample is its count of values, which nulls leave below the rows.
+        o[f.values] = cal.min_n ? Number(r ? own(r, aliases[2]) : 0) : null;
+        o[f.small] = Boolean(cal.min_n) && o[f.values] < cal.min_n;
+        // Each month's name goes over the week that holds its first day, in its own year.
+        o[f.month] = t.getUTCDate() === 1 ? MONTHS[t.getUTCMonth()] : null;
         out.push(o);
         if (r) {
           var row = {};
-          [day, n, v].slice(0, fields.length).forEach(function (x, k) { put(row, fields[k], x); });
+          [day, n, v, o[f.values]].slice(0, fields.length).forEach(function (x, k) { put(row, fields[k], x); });
           table.push(row);
         }
       }
@@ -805,17 +815,7 @@
     var f = shaped.names, fmt = { format: cal.format, formatType: "vcdFormat" };
     // The year's heading and the weekdays' labels take about 100 pixels.
     var cell = Math.max(4, Math.min(18, Math.floor(((width || 700) - 100) / 54))), round = cell >= 10 ? 2 : 0;
-    var labels = [];
-    for (var w = 0; w < 54; w++) labels.push("");
-    var year = shaped.rows.length ? +shaped.rows[0][f.year] : 2000;
-    for (var m = 0; m < 12; m++) {
-      var t = utcDate(year, m, 1), i = Math.round((t - utcDate(year, 0, 1)) / 864e5);
-      labels[Math.floor((i + (utcDate(year, 0, 1).getUTCDay() + 6) % 7) / 7)] = MONTHS[m];
-    }
-    var weeks = [], x = { field: f.week, type: "ordinal", title: null,
-      scale: { domain: weeks, paddingInner: 0.12 },
-      axis: { orient: "top", domain: false, ticks: false, labelAngle: 0, labelAlign: "left", labelFontSize: 10,
-        labelExpr: JSON.stringify(labels) + "[datum.value]" } };
+    var weeks = [], x = { field: f.week, type: "ordinal", title: null, scale: { domain: weeks, paddingInner: 0.12 }, axis: null };
     for (var k = 0; k < 54; k++) weeks.push(k);
     var y = { field: f.weekday, type: "ordinal", title: null, scale: { domain: [0, 1, 2, 3, 4, 5, 6], paddingInner: 0.12 },
       axis: { domain: false, ticks: false, labelFontSize: 9, labelExpr: JSON.stringify(WEEKDAYS) + "[datum.value]",
@@ -823,6 +823,7 @@
     var tip = [Object.assign({ field: f.day, type: "nominal", title: "Day", format: "date", formatType: "vcdFormat" }),
       { field: f.n, type: "quantitative", title: "Rows" }];
     if (cal.agg !== "count") tip.push(Object.assign({ field: f.value, type: "quantitative", title: cal.title }, fmt));
+    if (cal.min_n) tip.push({ field: f.values, type: "quantitative", title: "Values" });
     var faint = dark() ? "#21262d" : "#ebedf0";
     var filled = { mark: { type: "rect", cornerRadius: round }, transform: [{ filter: "isValid(datum[" + JSON.stringify(f.value) + "])" }],
       encoding: { x: x, y: y, tooltip: tip,
@@ -833,12 +834,14 @@
     if (cal.min_n) {
       filled.encoding.opacity = { condition: { test: "datum[" + JSON.stringify(f.small) + "]", value: 0.35 }, value: 1 };
     }
-    var out = {};
-    Object.keys(spec).forEach(function (k) { if (k !== "mark" && k !== "encoding" && k !== "height") out[k] = spec[k]; });
+    var out = withoutView(spec, "height");
     out.facet = { row: { field: f.year, type: "nominal", title: null, header: { labelAngle: 0, labelAlign: "left", labelFontWeight: "bold" } } };
+    var months = { transform: [{ filter: "isValid(datum[" + JSON.stringify(f.month) + "])" }],
+      mark: { type: "text", align: "left", baseline: "bottom", dy: -Math.ceil(cell / 2) - 1, fontSize: 10, color: dark() ? "#9198a1" : "#59636e" },
+      encoding: { x: Object.assign({}, x, { bandPosition: 0 }), y: Object.assign({}, y, { axis: y.axis }), text: { field: f.month } } };
     out.spec = { width: cell * 54, height: cell * 7, layer: [
-      { mark: { type: "rect", color: faint, cornerRadius: round }, encoding: { x: x, y: y, tooltip: tip.slice(0, 1) } }, filled] };
-    out.spacing = 8;
+      { mark: { type: "rect", color: faint, cornerRadius: round }, encoding: { x: x, y: y, tooltip: tip.slice(0, 1) } }, filled, months] };
+    out.spacing = 20;
     if (cal.min_n) out.title = subtitled(spec.title, ["Faded: fewer than " + cal.min_n + " values"]);
     return out;
   }
@@ -855,9 +858,12 @@
     if (!aliases) throw new Error("a Sankey diagram needs its figures by path");
     var steps = sk.steps.map(function (s) { return s.column; }), k = steps.length;
     var name = function (v) { return v === null || v === undefined ? "(none)" : text(v); };
-    var paths = rows.map(function (r) {
+    var all = rows.map(function (r) {
       return { keys: steps.map(function (c) { return name(own(r, c)); }), value: Number(own(r, aliases[0])) || 0, row: r };
-    }).filter(function (p) { return p.value > 0; });
+    });
+    // A band cannot be narrower than nothing: paths of zero or less are drawn
+    // as none (the data table still lists them).
+    var paths = all.filter(function (p) { return p.value > 0; });
     var total = paths.reduce(function (t, p) { return t + p.value; }, 0);
     // Nodes per step, largest first.
     var cols = steps.map(function (c, i) {
@@ -908,13 +914,14 @@
       });
     });
     var apart = namesApart(steps.slice()), fields = steps.concat([apart(sk.title)]);
-    var table = paths.map(function (p) {
+    var table = all.map(function (p) {
       var o = {};
       steps.forEach(function (c, i) { put(o, c, p.keys[i]); });
       put(o, fields[k], p.value);
       return o;
     });
-    return { rows: links, table: table, fields: fields, names: f, nodes: nodes, span: span };
+    return { rows: links, table: table, fields: fields, names: f, nodes: nodes, span: span,
+      first: cols[0].map(function (n) { return n.name; }) };
   }
 
   // A Sankey diagram drawn in layers: the bands (areas, one per band,
@@ -926,7 +933,7 @@
     var value = function (field) { return Object.assign({ field: field, type: "quantitative", title: sk.title }, fmt); };
     var bands = { mark: { type: "area", opacity: 0.45, interpolate: "linear" }, encoding: {
       x: X(f.x), y: Y(f.y0), y2: { field: f.y1 }, detail: { field: f.link, type: "nominal" },
-      color: { field: f.origin, type: "nominal", title: sk.steps[0].label, sort: shaped.nodes.filter(function (n) { return n.step === sk.steps[0].label; }).map(function (n) { return n.node; }) },
+      color: { field: f.origin, type: "nominal", title: sk.steps[0].label, sort: shaped.first },
       tooltip: [{ field: f.from, type: "nominal", title: "From" }, { field: f.to, type: "nominal", title: "To" },
         { field: f.origin, type: "nominal", title: sk.steps[0].label }, value(f.value)] } };
     var nodes = { data: { values: shaped.nodes }, mark: { type: "rect", color: ink }, encoding: {
@@ -937,8 +944,7 @@
         mark: { type: "text", align: align, dx: align === "left" ? 4 : -4, baseline: "middle", color: ink, fontSize: 11 },
         encoding: { x: X("lx"), y: Y("mid"), text: { field: "label", type: "nominal" } } };
     };
-    var out = {};
-    Object.keys(spec).forEach(function (k) { if (k !== "mark" && k !== "encoding") out[k] = spec[k]; });
+    var out = withoutView(spec);
     out.layer = [bands, nodes, label("left"), label("right")];
     out.config = Object.assign({}, spec.config, { view: { stroke: null } });
     out.title = subtitled(spec.title, [sk.steps.map(function (s) { return s.label; }).join(" → ")]);
@@ -998,8 +1004,7 @@
     var line = { mark: { type: "line", color: lineInk, strokeWidth: 2 }, encoding: { x: x, y: axis(enc.yLine, f.line, lineInk, "right") } };
     var points = { mark: { type: "point", filled: true, color: lineInk, size: 45 }, encoding: { x: x, y: line.encoding.y, tooltip: tip } };
     if (c.min_n) points.encoding.opacity = { condition: { test: "datum[" + JSON.stringify(f.small) + "]", value: 0.3 }, value: 1 };
-    var out = {};
-    Object.keys(spec).forEach(function (k) { if (k !== "mark" && k !== "encoding") out[k] = spec[k]; });
+    var out = withoutView(spec);
     out.layer = [bars, line, points];
     out.resolve = { scale: { y: "independent" } };
     var said = ["Bars: " + c.bar.title + " (left axis) · line: " + c.line.title + " (right axis)"];
@@ -2252,8 +2257,8 @@
       // the scan ends. Its totals and ranges are the filters' either way.
       if (!s.total) {
         s.total = requestRows(spec.paged.count, null).then(function (got) {
-          summary = summaryOfRollup(got);
-          drawTotals();
+          // Only the current scan's figures: a slower read for filters since changed is dropped.
+          if (s === scan) { summary = summaryOfRollup(got); drawTotals(); }
           return s.searched ? null : sourceRows(got.rows);
         });
       }

@@ -20,9 +20,12 @@ pub enum Need {
     Raw(String),
 }
 
+/// How a shaped chart asks for its rollup: from its query's name, its
+/// `usermeta.vcd` entry and the query's columns, the request, or why none.
+type ShapedRequest = fn(&str, &Json, &[Column]) -> Result<Request, String>;
+
 /// The charts the runtime shapes from their figures rather than drawing
 /// rows, by their key in `usermeta.vcd`, each with the rollup it asks for.
-type ShapedRequest = fn(&str, &Json, &[Column]) -> Result<Request, String>;
 const SHAPED: &[(&str, ShapedRequest)] = &[
     ("box", shaped::box_counts),
     ("funnel", shaped::funnel_sums),
@@ -30,6 +33,12 @@ const SHAPED: &[(&str, ShapedRequest)] = &[
     ("sankey", shaped::sankey_paths),
     ("combo", shaped::combo_figures),
 ];
+
+/// Whether the runtime shapes `spec` from its figures (a box plot, funnel,
+/// calendar, Sankey diagram or combo chart), so it cannot draw rows instead.
+pub fn is_shaped(spec: &Json) -> bool {
+    SHAPED.iter().any(|(key, _)| spec.pointer(&format!("/usermeta/vcd/{key}")).is_some())
+}
 
 /// Views and transforms a rollup does not model: such charts get their rows.
 const UNSUPPORTED: &[(&str, &str)] = &[

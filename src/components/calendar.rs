@@ -10,7 +10,7 @@ use minijinja::{Error, State};
 use serde_json::json;
 
 /// The aggregates a day's cell can show.
-const AGGS: &[&str] = &["sum", "count", "mean", "min", "max"];
+const AGGS: &[&str] = super::ROLLED_AGGS;
 
 /// `{{ calendar_heatmap("post_facts", date="posted_at", value="reach") }}`: one cell per
 /// calendar day, coloured by the day's `agg` (`sum` by default; `count` of rows when no

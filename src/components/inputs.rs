@@ -328,6 +328,9 @@ pub fn slider(state: &State, name: String, kwargs: Kwargs) -> Result<Value, Erro
             let field = &c.fields[0];
             scope::check_field(source.columns(), q, field, "slider field")?;
             let at = source.columns().iter().position(|col| &col.name == field).unwrap_or(0);
+            if source.columns()[at].kind() != crate::source::value::ColumnKind::Number {
+                return Err(invalid(format!("slider '{name}': '{field}' of '{q}' is not a number column")));
+            }
             match &source {
                 scope::Source::Rows(r) => crate::query::unheld::Extent::of(r.rows.iter().map(|row| &row[at])).all,
                 scope::Source::Engine(u) => u.extents.get(at).copied().flatten().and_then(|e| e.all),

@@ -20,6 +20,10 @@ use crate::util::format::{Num, Style};
 use minijinja::value::Value;
 use minijinja::{Error, ErrorKind};
 
+/// The aggregates a chart's figure takes where the engine computes it from a
+/// rollup (`calendar_heatmap`, `combo_chart`): each adds up across groups.
+pub(crate) const ROLLED_AGGS: &[&str] = &["sum", "mean", "count", "min", "max"];
+
 /// The number formats a component accepts, and each one's default decimals.
 pub(crate) const FORMATS: &[(&str, usize)] = &[("number", 0), ("percent", 1), ("currency", 2), ("compact", 1)];
 

@@ -441,9 +441,13 @@ pub struct Input {
 /// nothing (values below fall in the first step, above in the last).
 #[derive(Debug, Clone, Serialize)]
 pub struct SliderRange {
+    /// Where the first step starts, in the column's units.
     pub min: f64,
+    /// The greatest value the slider was made for (the last step reaches it).
     pub max: f64,
+    /// Each step's width, in the column's units.
     pub step: f64,
+    /// How many steps: `ceil((max − min) / step)`, at most `inputs::SLIDER_STEPS`.
     pub count: u32,
     /// The grain column holding a rollup row's step number.
     pub alias: String,

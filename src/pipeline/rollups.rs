@@ -9,6 +9,7 @@ use crate::components::inputs::Input;
 use crate::components::scope::{Catalog, Kind};
 use crate::query::rollup::{Bin, Measure, Request, Rollup};
 use crate::render::RenderedPage;
+use crate::source::value::ColumnKind;
 use crate::util::hash::Fnv;
 use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;
@@ -38,7 +39,10 @@ pub fn plan(rendered: &RenderedPage, catalog: &Catalog, jobs: &mut Jobs) -> (Jso
             continue;
         };
         let has = |c: &str| columns.iter().any(|x| x.name == c);
-        let (keys, bins, days) = grain(request, &rendered.inputs, &rendered.selects, has);
+        // A slider's steps are a number's: a query whose column of that name is
+        // not one is left out of it (and says so, as for a missing column).
+        let number = |c: &str| columns.iter().any(|x| x.name == c && x.kind() == ColumnKind::Number);
+        let (keys, bins, days) = grain(request, &rendered.inputs, &rendered.selects, has, number);
         // Three files, the smallest that answers the filters in force is read:
         // unfiltered, the component's own grain (what the page's first load
         // reads); with no date range, that and the other filters' columns;
@@ -106,6 +110,7 @@ fn grain(
     inputs: &[Input],
     selects: &[String],
     has: impl Fn(&str) -> bool,
+    number: impl Fn(&str) -> bool,
 ) -> (Vec<String>, Vec<Bin>, Vec<String>) {
     let mut keys = request.keys.clone();
     let mut bins = request.bins.clone();
@@ -121,7 +126,7 @@ fn grain(
             Kind::Search => present.for_each(|f| key(f, &mut keys)),
             Kind::DateRange => days.extend(present.next().cloned()),
             Kind::Slider => {
-                if let (Some(f), Some(range)) = (present.next(), &input.range) {
+                if let (Some(f), Some(range)) = (present.next().filter(|f| number(f)), &input.range) {
                     let bin = range.bin(f);
                     if !bins.iter().any(|b| b.alias == bin.alias) {
                         bins.push(bin);
@@ -183,7 +188,7 @@ mod tests {
             input("missing", Kind::Checkbox, &["nowhere"]),
         ];
         let has = |c: &str| ["month", "platform", "posted_at", "post_type", "reach"].contains(&c);
-        let (keys, _, days) = grain(&request, &inputs, &["post_type".into()], has);
+        let (keys, _, days) = grain(&request, &inputs, &["post_type".into()], has, |_| true);
         assert_eq!(keys, vec!["month", "platform", "post_type"]);
         assert_eq!(days, vec!["posted_at"]);
     }
@@ -213,7 +218,7 @@ mod tests {
         let request =
             Request { query: "q".into(), keys: vec!["month".into()], bins: vec![], days: vec![], measures: vec![] };
         let inputs = vec![input("period", Kind::DateRange, &["month"])];
-        let (keys, _, days) = grain(&request, &inputs, &[], |_| true);
+        let (keys, _, days) = grain(&request, &inputs, &[], |_| true, |_| true);
         assert_eq!((keys, days), (vec!["month".to_string()], Vec::<String>::new()));
     }
 }

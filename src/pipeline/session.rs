@@ -138,6 +138,9 @@ pub struct Session {
     /// A one-shot build's new site, written as pages are laid out ([`Session::build`]).
     staging: Option<Staging>,
     step: Step,
+    /// When the data was current, as of the last queries run (`site::as_of`):
+    /// a page edit keeps it; a change to it re-renders every page's footer.
+    as_of: Option<crate::site::as_of::AsOf>,
 }
 
 impl Session {
@@ -198,6 +201,7 @@ impl Session {
             pages: Vec::new(),
             theme,
             outputs: BTreeMap::new(),
+            as_of: None,
             errors: BTreeMap::new(),
             cached: 0,
             pending: BTreeMap::new(),
@@ -234,6 +238,7 @@ impl Session {
     /// Redoes what `changes` affect. A change to the settings starts over.
     pub fn apply(&mut self, changes: &Changes) -> Result<Step> {
         self.step = Step::default();
+        let as_of_before = self.as_of.as_ref().map(|a| a.iso());
         if changes.config {
             let project = Project::open_with(&self.project.root, self.project.overrides.clone())?;
             *self = Session::open(project, self.mode)?;
@@ -278,8 +283,9 @@ impl Session {
                 || pages_changed.contains(&*p.source)
                 || reads.is_none_or(|r| r.iter().any(|q| rerun.contains(q)))
         })?;
-        if self.nav_signature() != nav_before {
-            // A page came, went or was renamed: every sidebar shows it.
+        if self.nav_signature() != nav_before || self.as_of.as_ref().map(|a| a.iso()) != as_of_before {
+            // A page came, went or was renamed: every sidebar shows it; or
+            // the data's time changed: every footer shows it.
             self.render(|_, _| true)?;
         }
         // The result cache is pruned only after a full run, which knows every entry it needs.
@@ -330,6 +336,13 @@ impl Session {
         self.oversize.extend(base.oversize);
         self.step.queries_run += jobs.len();
         self.route(diags);
+        let config = &self.project.config;
+        self.as_of = crate::site::as_of::AsOf::of_build(
+            config.source,
+            &self.project.data_dir(),
+            config.timezone,
+            chrono::Utc::now(),
+        );
         Ok(base.cached)
     }
 
@@ -362,13 +375,7 @@ impl Session {
             spills: self.spills.clone(),
         };
         let mut ctx = RenderContext::new(&self.env, &names, &self.results, catalog, &self.project.config.title);
-        let config = &self.project.config;
-        ctx.data_as_of = crate::site::as_of::AsOf::of_build(
-            config.source,
-            &self.project.data_dir(),
-            config.timezone,
-            chrono::Utc::now(),
-        );
+        ctx.data_as_of = self.as_of.clone();
         // Pages made from rows come after the others, so the dashboards' rollups
         // of one query fall in one batch and share its kept table.
         let mut chosen: Vec<&Page> = chosen.iter().map(|&i| &self.pages[i]).collect();

@@ -238,6 +238,20 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
                                 rollups.push(request);
                                 spec
                             }
+                            // A chart the runtime shapes has no rows to fall back on.
+                            chart::rollup::Need::Raw(why) if chart::rollup::is_shaped(&spec) => {
+                                let at = if line > 0 { line } else { quoted_line(&page.body, query).unwrap_or(1) };
+                                errors.push(
+                                    Diagnostic::in_file(
+                                        &page.source,
+                                        format!("a chart of query '{query}' cannot read its figures: {why}"),
+                                    )
+                                    .at(at, None)
+                                    .with_detail(excerpt(&page.body, at, None)),
+                                );
+                                refused_here = true;
+                                spec
+                            }
                             chart::rollup::Need::Raw(_) => spec,
                             // Only the columns it reads, when it says which.
                             chart::rollup::Need::Rows => match chart::rollup::projection(&spec) {

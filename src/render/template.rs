@@ -151,6 +151,26 @@ fn parse_datetime(text: &str) -> Option<chrono::NaiveDateTime> {
     ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"].iter().find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
 }
 
+/// `{{ last_refreshed() }}`: when the build's data was current, as
+/// `<time datetime="2026-11-30T14:05:09-05:00">Nov 30, 2026, 14:05 EST</time>`
+/// (`site::as_of`: offline the newest change to `data/`, on PostgreSQL the
+/// build's run). An error when the build has no such time (no data files).
+fn last_refreshed(state: &State) -> Result<Value, Error> {
+    let as_of = state.lookup("site").and_then(|s| s.get_attr("data_as_of").ok()).filter(|v| !v.is_none());
+    let Some(a) = as_of else {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            "last_refreshed(): this build has no data time (offline, data/ holds no files)",
+        ));
+    };
+    let attr = |k: &str| a.get_attr(k).ok().map(|v| crate::util::html::escape(&v.to_string())).unwrap_or_default();
+    Ok(Value::from_safe_string(format!(
+        "<time class=\"vcd-as-of\" datetime=\"{}\">{}</time>",
+        attr("iso"),
+        attr("text")
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -349,24 +369,4 @@ mod component_tests {
         let e = page_html("{% filter details(\"\") %}x{% endfilter %}").unwrap_err();
         assert!(e.contains("details needs a summary"), "{e}");
     }
-}
-
-/// `{{ last_refreshed() }}`: when the build's data was current, as
-/// `<time datetime="2026-11-30T14:05:09-05:00">Nov 30, 2026, 14:05 EST</time>`
-/// (`site::as_of`: offline the newest change to `data/`, on PostgreSQL the
-/// build's run). An error when the build has no such time (no data files).
-fn last_refreshed(state: &State) -> Result<Value, Error> {
-    let as_of = state.lookup("site").and_then(|s| s.get_attr("data_as_of").ok()).filter(|v| !v.is_none());
-    let Some(a) = as_of else {
-        return Err(Error::new(
-            ErrorKind::InvalidOperation,
-            "last_refreshed(): this build has no data time (offline, data/ holds no files)",
-        ));
-    };
-    let attr = |k: &str| a.get_attr(k).ok().map(|v| crate::util::html::escape(&v.to_string())).unwrap_or_default();
-    Ok(Value::from_safe_string(format!(
-        "<time class=\"vcd-as-of\" datetime=\"{}\">{}</time>",
-        attr("iso"),
-        attr("text")
-    )))
 }

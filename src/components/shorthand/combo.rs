@@ -11,7 +11,30 @@ use minijinja::{Error, ErrorKind, State};
 use serde_json::json;
 
 /// The aggregates a combo chart's bars and line take.
-const AGGS: &[&str] = &["sum", "mean", "count", "min", "max"];
+const AGGS: &[&str] = crate::components::ROLLED_AGGS;
+
+/// The arguments it takes.
+const KNOWN: &[&str] = &[
+    "x",
+    "bar",
+    "line",
+    "bar_agg",
+    "line_agg",
+    "min_n",
+    "title",
+    "height",
+    "description",
+    "x_title",
+    "x_format",
+    "x_type",
+    "x_scale",
+    "bar_title",
+    "bar_format",
+    "bar_type",
+    "line_title",
+    "line_format",
+    "line_type",
+];
 
 /// `{{ combo_chart("post_facts", x="month", bar="attributed_revenue", line="engagement_rate",
 /// line_agg="mean", bar_format="currency", line_format="percent") }}`: per value of `x`, a
@@ -41,7 +64,7 @@ pub fn combo_chart(state: &State, data: String, kwargs: Kwargs) -> Result<Value,
         if !AGGS.contains(&a.as_str()) {
             return Err(invalid(format!("{F}: {name} must be one of {}, got '{a}'", AGGS.join(", "))));
         }
-        if matches!(a.as_str(), "sum" | "mean") && c.measure != Some(Measure::Quantitative) {
+        if a != "count" && c.measure != Some(Measure::Quantitative) {
             return Err(invalid(format!("{F}: {name}=\"{a}\" needs a number column, and '{}' is not one", c.field)));
         }
         Ok(a)
@@ -54,14 +77,7 @@ pub fn combo_chart(state: &State, data: String, kwargs: Kwargs) -> Result<Value,
     let title: Option<String> = kwargs.get("title")?;
     let height: Option<f64> = kwargs.get("height")?;
     let description: Option<String> = kwargs.get("description")?;
-    let mut known = vec!["x", "bar", "line", "bar_agg", "line_agg", "min_n", "title", "height", "description"];
-    for p in ["x", "bar", "line"] {
-        for s in ["title", "format", "type"] {
-            known.push(Box::leak(format!("{p}_{s}").into_boxed_str()));
-        }
-    }
-    known.push("x_scale");
-    finish_args(&kwargs, F, &known)?;
+    finish_args(&kwargs, F, KNOWN)?;
     let name = |c: &Channel| c.title.clone().unwrap_or_else(|| c.field.clone());
     let description = description.unwrap_or_else(|| {
         format!(

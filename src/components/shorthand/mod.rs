@@ -231,6 +231,11 @@ fn read_args(fname: &str, kind: Kind, data: &str, source: &Source, kwargs: &Kwar
             "{fname}: ci=true with color= needs mode=\"grouped\": intervals of stacked means would not read"
         )));
     }
+    if ci && kind == Kind::Area && mode.as_deref() == Some("normalized") {
+        return Err(invalid(format!(
+            "{fname}: ci=true cannot go with mode=\"normalized\": a share of the stack is not the mean the interval is for"
+        )));
+    }
     if ci && color.is_some() && kind == Kind::Area && mode.as_deref() != Some("overlap") {
         return Err(invalid(format!(
             "{fname}: ci=true with color= needs mode=\"overlap\": intervals of stacked means would not read"

@@ -25,7 +25,9 @@ const TOTALS: &[(&str, Op, &str)] = &[
 pub struct Extras {
     /// (column, aggregate name) in the order of the shown columns.
     pub totals: Vec<(String, String)>,
+    /// Columns drawn as a bar in the cell, each once.
     pub bars: Vec<String>,
+    /// Columns whose cells are tinted by their number, each once.
     pub colors: Vec<String>,
     /// (heading, its columns) in the order of the shown columns.
     pub groups: Vec<(String, Vec<String>)>,
@@ -34,12 +36,17 @@ pub struct Extras {
 /// Reads `totals={"reach": "sum"}`, `bars=["reach"]`, `colors=["rate"]` and
 /// `groups={"Engagement": ["likes", "saves"]}`. Every column named must be
 /// shown; a group's columns must stand side by side, each in one group.
+/// `number(column)` says whether a column holds numbers: `Some(false)` for
+/// a column whose engine type is not a number (a sum, a mean, a bar or a
+/// colour of it is refused; only a count of its rows is taken), `None` where the type is unknown (rows given
+/// directly), which is let through.
 pub fn read(
     totals: Option<Value>,
     bars: Option<Vec<String>>,
     colors: Option<Vec<String>>,
     groups: Option<Value>,
     shown: &[String],
+    number: impl Fn(&str) -> Option<bool>,
 ) -> Result<Extras, Error> {
     let known = |c: &str, what: &str| -> Result<(), Error> {
         if shown.iter().any(|s| s == c) {
@@ -59,17 +66,32 @@ pub fn read(
             let names: Vec<&str> = TOTALS.iter().map(|(a, _, _)| *a).collect();
             return Err(invalid(format!("table totals for '{c}' must be one of {}, got '{agg}'", names.join(", "))));
         }
+        if agg != "count" && number(&c) == Some(false) {
+            return Err(invalid(format!("table totals: {agg} of '{c}' needs a number column")));
+        }
         out.totals.push((c, agg));
     }
     out.totals.sort_by_key(|(c, _)| position(c));
-    for c in bars.iter().flatten() {
-        known(c, "bars column")?;
+    for (list, what) in [(&bars, "bars"), (&colors, "colors")] {
+        for c in list.iter().flatten() {
+            known(c, &format!("{what} column"))?;
+            if number(c) == Some(false) {
+                return Err(invalid(format!("table {what}: '{c}' is not a number column")));
+            }
+        }
     }
-    for c in colors.iter().flatten() {
-        known(c, "colors column")?;
-    }
-    out.bars = bars.unwrap_or_default();
-    out.colors = colors.unwrap_or_default();
+    // Each once: the runtime finds a paged table's ranges by position.
+    let once = |list: Option<Vec<String>>| {
+        let mut out: Vec<String> = Vec::new();
+        for c in list.into_iter().flatten() {
+            if !out.contains(&c) {
+                out.push(c);
+            }
+        }
+        out
+    };
+    out.bars = once(bars);
+    out.colors = once(colors);
     if let Some(g) = groups {
         let keys = g
             .try_iter()

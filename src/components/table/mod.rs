@@ -166,7 +166,11 @@ pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Va
         }
     }
 
-    let extras = extras::read(totals, bars, colors, groups, &shown)?;
+    let number = |c: &str| {
+        let col = result.columns.iter().find(|x| x.name == c)?;
+        (!col.sql_type.is_empty()).then(|| col.kind() == crate::source::value::ColumnKind::Number)
+    };
+    let extras = extras::read(totals, bars, colors, groups, &shown, number)?;
     let at = |c: &str| all.iter().position(|x| x == c);
     let sort_at = sort.as_ref().and_then(|(c, dir)| Some((at(c)?, *dir)));
     let fmt_of = |c: &str| formats.get(c).map_or("text", String::as_str);
