@@ -838,7 +838,8 @@
     out.facet = { row: { field: f.year, type: "nominal", title: null, header: { labelAngle: 0, labelAlign: "left", labelFontWeight: "bold" } } };
     var months = { transform: [{ filter: "isValid(datum[" + JSON.stringify(f.month) + "])" }],
       mark: { type: "text", align: "left", baseline: "bottom", dy: -Math.ceil(cell / 2) - 1, fontSize: 10, color: dark() ? "#9198a1" : "#59636e" },
-      encoding: { x: Object.assign({}, x, { bandPosition: 0 }), y: Object.assign({}, y, { axis: y.axis }), text: { field: f.month } } };
+      // Over the top row (Monday), whatever the weekday of the 1st.
+      encoding: { x: Object.assign({}, x, { bandPosition: 0 }), y: { datum: 0, type: "ordinal" }, text: { field: f.month } } };
     out.spec = { width: cell * 54, height: cell * 7, layer: [
       { mark: { type: "rect", color: faint, cornerRadius: round }, encoding: { x: x, y: y, tooltip: tip.slice(0, 1) } }, filled, months] };
     out.spacing = 20;
