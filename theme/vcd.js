@@ -2495,7 +2495,8 @@
       // The ends keep their order: moving one past the other takes it along.
       var lo = +el.querySelector("[data-end=from]").value, hi = +el.querySelector("[data-end=to]").value;
       var count = input.range.count;
-      if (lo >= hi) { if (lo >= count) { lo = count - 1; hi = count; } else hi = lo + 1; }
+      if (lo >= hi && el.vcdMoved === "to") { hi = Math.max(hi, 1); lo = hi - 1; }
+      else if (lo >= hi) { lo = Math.min(lo, count - 1); hi = lo + 1; }
       return { lo: lo, hi: hi };
     }
     if (input.kind === "search") return el.value;
@@ -2598,7 +2599,12 @@
     var event = input.kind === "search" ? "input" : "change";
     el.addEventListener(event, function () { state.values[input.name] = readControl(input); changed(); });
     // A slider's text follows the thumb; the page redraws when it is let go.
-    if (input.kind === "slider") el.addEventListener("input", function () { showSlider(input, el, readControl(input)); });
+    if (input.kind === "slider") {
+      el.addEventListener("input", function (e) {
+        el.vcdMoved = e.target.getAttribute("data-end");
+        showSlider(input, el, readControl(input));
+      });
+    }
   });
 
   window.vcd = { ready: null, render: refresh, state: state };

@@ -214,6 +214,30 @@ mod tests {
     }
 
     #[test]
+    fn a_slider_adds_its_steps_on_a_number_column_only() {
+        use crate::components::scope::SliderRange;
+        let range = SliderRange {
+            min: 0.0,
+            max: 100.0,
+            step: 10.0,
+            count: 10,
+            alias: "vcd slider r".into(),
+            format: "number".into(),
+        };
+        let slider = Input { range: Some(range), ..input("r", Kind::Slider, &["reach"]) };
+        let request =
+            Request { query: "q".into(), keys: vec!["platform".into()], bins: vec![], days: vec![], measures: vec![] };
+        let (keys, bins, _) = grain(&request, std::slice::from_ref(&slider), &[], |_| true, |c| c == "reach");
+        assert_eq!(keys, vec!["platform"], "a slider's column is not a key");
+        assert_eq!(
+            bins.iter().map(|b| (b.alias.as_str(), b.step, b.count)).collect::<Vec<_>>(),
+            [("vcd slider r", 10.0, 10)]
+        );
+        let (_, bins, _) = grain(&request, &[slider], &[], |_| true, |_| false);
+        assert!(bins.is_empty(), "a column of that name that is not a number takes no steps");
+    }
+
+    #[test]
     fn a_date_filter_on_a_key_needs_no_day_column() {
         let request =
             Request { query: "q".into(), keys: vec!["month".into()], bins: vec![], days: vec![], measures: vec![] };

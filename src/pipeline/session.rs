@@ -138,9 +138,9 @@ pub struct Session {
     /// A one-shot build's new site, written as pages are laid out ([`Session::build`]).
     staging: Option<Staging>,
     step: Step,
-    /// When the data was current, as of the last queries run (`site::as_of`):
+    /// When the data was current, as of the last queries run (`project::as_of`):
     /// a page edit keeps it; a change to it re-renders every page's footer.
-    as_of: Option<crate::site::as_of::AsOf>,
+    as_of: Option<crate::project::as_of::AsOf>,
 }
 
 impl Session {
@@ -337,7 +337,7 @@ impl Session {
         self.step.queries_run += jobs.len();
         self.route(diags);
         let config = &self.project.config;
-        self.as_of = crate::site::as_of::AsOf::of_build(
+        self.as_of = crate::project::as_of::AsOf::of_build(
             config.source,
             &self.project.data_dir(),
             config.timezone,

@@ -1,5 +1,6 @@
 //! A vcd project on disk: its root, settings and the folders the pipeline reads.
 
+pub mod as_of;
 pub mod config;
 pub mod postgres;
 pub mod timezone;

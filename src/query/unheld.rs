@@ -26,14 +26,11 @@ impl Extent {
     pub fn of<'a>(values: impl Iterator<Item = &'a Json>) -> Extent {
         let widen = |e: Option<(f64, f64)>, v: f64| Some(e.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))));
         let mut out = Extent::default();
-        for v in values {
-            let Some(Num::Finite(d)) = Num::from_json(v) else { continue };
-            let v = d.to_f64();
-            if v.is_finite() {
-                out.all = widen(out.all, v);
-                if v > 0.0 {
-                    out.positive = widen(out.positive, v);
-                }
+        // Read as a table's bars and colours read a cell: one rule for a number's double.
+        for v in values.filter_map(crate::util::cellscale::value) {
+            out.all = widen(out.all, v);
+            if v > 0.0 {
+                out.positive = widen(out.positive, v);
             }
         }
         out

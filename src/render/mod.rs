@@ -31,7 +31,7 @@ pub struct RenderContext<'a> {
     /// `browser_rows` (past it a scatter is drawn as a density).
     pub catalog: Arc<Catalog>,
     /// When the build's data was current (`site.data_as_of`, `last_refreshed()`).
-    pub data_as_of: Option<crate::site::as_of::AsOf>,
+    pub data_as_of: Option<crate::project::as_of::AsOf>,
 }
 
 /// A page's main content, ready for the layout.

@@ -153,7 +153,7 @@ fn parse_datetime(text: &str) -> Option<chrono::NaiveDateTime> {
 
 /// `{{ last_refreshed() }}`: when the build's data was current, as
 /// `<time datetime="2026-11-30T14:05:09-05:00">Nov 30, 2026, 14:05 EST</time>`
-/// (`site::as_of`: offline the newest change to `data/`, on PostgreSQL the
+/// (`project::as_of`: offline the newest change to `data/`, on PostgreSQL the
 /// build's run). An error when the build has no such time (no data files).
 fn last_refreshed(state: &State) -> Result<Value, Error> {
     let as_of = state.lookup("site").and_then(|s| s.get_attr("data_as_of").ok()).filter(|v| !v.is_none());

@@ -17,7 +17,7 @@ pub struct Layout<'a> {
     /// A syntax error in the layout, reported for every page that needs it.
     broken: Option<Diagnostic>,
     /// When the build's data was current: `data_as_of` (`{iso, text}`) in the layout.
-    as_of: Option<crate::site::as_of::AsOf>,
+    as_of: Option<crate::project::as_of::AsOf>,
 }
 
 impl<'a> Layout<'a> {
@@ -30,7 +30,7 @@ impl<'a> Layout<'a> {
     }
 
     /// The layout with the build's "data as of" time to show.
-    pub fn with_data_as_of(mut self, as_of: Option<crate::site::as_of::AsOf>) -> Layout<'a> {
+    pub fn with_data_as_of(mut self, as_of: Option<crate::project::as_of::AsOf>) -> Layout<'a> {
         self.as_of = as_of;
         self
     }

@@ -1,7 +1,6 @@
 //! Writing the output folder atomically: build into a hidden sibling, then swap it in.
 //! A failed or interrupted build never leaves a half-written or emptied site.
 
-pub mod as_of;
 pub mod layout;
 pub mod theme;
 

@@ -19,7 +19,7 @@ pub fn value(v: &Json) -> Option<f64> {
 /// The least and greatest number among `values`, each read as [`value`]
 /// reads it (`None` when there is none).
 pub fn domain<'a>(values: impl Iterator<Item = &'a Json>) -> Option<(f64, f64)> {
-    crate::query::unheld::Extent::of(values).all
+    values.filter_map(value).fold(None, |range, v| Some(range.map_or((v, v), |(lo, hi)| (v.min(lo), v.max(hi)))))
 }
 
 fn percent(x: f64, decimals: u32) -> String {

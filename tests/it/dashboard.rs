@@ -120,6 +120,11 @@ fn rows_sql(query: &str, p: Option<&str>) -> String {
             only(p, "posts.platform")
         ),
         "market_events" => "SELECT count(*) FROM market_performance".into(),
+        "attributed_flows" => format!(
+            "{POSTS} SELECT count(*) FROM (SELECT DISTINCT post_id, order_id FROM social_media_attribution) l \
+             JOIN posts ON posts.post_id = l.post_id WHERE TRUE{}",
+            only(p, "posts.platform")
+        ),
         other => panic!("no independent count for query '{other}'"),
     }
 }

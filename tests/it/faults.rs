@@ -21,10 +21,6 @@ fn through(url: &str, proxy: &Proxy) -> String {
     proxied
 }
 
-/// A fixed "data as of" for builds compared byte for byte: on PostgreSQL it
-/// is otherwise the time of each build.
-const AS_OF: &[(&str, &str)] = &[("SOURCE_DATE_EPOCH", "1700000000")];
-
 /// A project of one page over `sql`, a query named `q`.
 fn one_query(sql: &str) -> TempProject {
     TempProject::with_queries(&[("q", sql)])
@@ -53,15 +49,12 @@ fn a_connection_cut_mid_result_fails_naming_the_query_and_keeps_the_site() {
 fn a_server_restarting_is_tried_once_more() {
     let Some(db) = test_db() else { return };
     let p = one_query("SELECT 1 AS one\n");
-    assert_eq!(p.vcd_env(&["build", "--source", "postgres", "--database-url", &db.url], AS_OF).code, 0);
+    assert_eq!(p.vcd(&["build", "--source", "postgres", "--database-url", &db.url]).code, 0);
     let before = p.site_files();
     // The first connection is closed at once; the retry a second later gets in.
     let restarting = Proxy::start(server_addr(), Behaviour::RefuseFirst(1));
-    let r = p.vcd_guarded(
-        &["build", "--source", "postgres", "--database-url", &through(&db.url, &restarting)],
-        AS_OF,
-        HANG,
-    );
+    let r =
+        p.vcd_guarded(&["build", "--source", "postgres", "--database-url", &through(&db.url, &restarting)], &[], HANG);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(restarting.accepted(), 2, "one refused, one retried");
     assert!(p.site_files() == before, "the same site");
@@ -112,7 +105,7 @@ fn a_server_with_room_for_fewer_connections_serves_the_build_on_those() {
     let Some(db) = test_db() else { return };
     let p = TempProject::demo();
     assert_eq!(p.vcd(&["load", "--database-url", &db.url]).code, 0);
-    let as_owner = p.vcd_env(&["build", "--source", "postgres", "--database-url", &db.url], AS_OF);
+    let as_owner = p.vcd(&["build", "--source", "postgres", "--database-url", &db.url]);
     assert_eq!(as_owner.code, 0, "{}", as_owner.stderr);
     let site = p.site_files();
     // A role the server lets open two connections, and one it lets open none.
@@ -126,7 +119,7 @@ fn a_server_with_room_for_fewer_connections_serves_the_build_on_those() {
         ))
         .unwrap();
     let url_as = |user: &str, pw: &str| db.url.replacen("://vcd:vcd@", &format!("://{user}:{pw}@"), 1);
-    let r = p.vcd_guarded(&["build", "--source", "postgres", "--database-url", &url_as(&role, "few")], AS_OF, HANG);
+    let r = p.vcd_guarded(&["build", "--source", "postgres", "--database-url", &url_as(&role, "few")], &[], HANG);
     let r2 = p.vcd_guarded(&["build", "--source", "postgres", "--database-url", &url_as(&none, "none")], &[], HANG);
     drop(admin);
     let mut admin = db.client();

@@ -94,12 +94,7 @@ impl TempProject {
 
     /// Runs `vcd ARGS` with the project as working directory and `env` set.
     pub fn vcd_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_vcd"));
-        command.args(args).current_dir(&self.root);
-        for (k, v) in env {
-            command.env(k, v);
-        }
-        let out = command.output().unwrap();
+        let out = self.command(args, env).output().unwrap();
         Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -107,14 +102,23 @@ impl TempProject {
         }
     }
 
-    /// [`TempProject::vcd_env`], killed (and the test failed) if it runs past
-    /// `guard`: a guard against a hang, not a timing assertion.
-    pub fn vcd_guarded(&self, args: &[&str], env: &[(&str, &str)], guard: std::time::Duration) -> Run {
+    /// `vcd ARGS` in the project with `env` set. Every build in the tests
+    /// has the same "data as of" (`SOURCE_DATE_EPOCH`), so two copies of a
+    /// project, or two engines, write the same bytes; a test of the time
+    /// itself sets the variable (empty: the data files' time).
+    fn command(&self, args: &[&str], env: &[(&str, &str)]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_vcd"));
-        command.args(args).current_dir(&self.root);
+        command.args(args).current_dir(&self.root).env("SOURCE_DATE_EPOCH", "1700000000");
         for (k, v) in env {
             command.env(k, v);
         }
+        command
+    }
+
+    /// [`TempProject::vcd_env`], killed (and the test failed) if it runs past
+    /// `guard`: a guard against a hang, not a timing assertion.
+    pub fn vcd_guarded(&self, args: &[&str], env: &[(&str, &str)], guard: std::time::Duration) -> Run {
+        let mut command = self.command(args, env);
         let mut child =
             command.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
         let (mut out, mut err) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
