@@ -112,13 +112,7 @@ fn a_date_range_filters_every_chart_on_the_page() {
     assert_eq!(rows.len(), 5);
     assert!(rows.iter().all(|(_, n)| *n as f64 == total), "{rows:?}");
 
-    page.eval(
-        "(() => { const f = document.querySelector('[data-input=posted]'); \
-           f.querySelector('[data-end=from]').value = '2025-02-01'; \
-           f.querySelector('[data-end=to]').value = '2025-03-31'; \
-           f.querySelector('[data-end=to]').dispatchEvent(new Event('change', {bubbles: true})); })()",
-    )
-    .unwrap();
+    page.set_dates("posted", "2025-02-01", "2025-03-31");
     settle(&page);
     let within = sql(
         &p,

@@ -864,6 +864,19 @@ impl Page {
         self.eval(&format!("new URLSearchParams(location.search).get('{input}')")).unwrap()
     }
 
+    /// Sets date range `input` to `from`..`to` (ISO days) as a reader would,
+    /// and waits for the runtime to settle.
+    pub fn set_dates(&self, input: &str, from: &str, to: &str) {
+        self.eval(&format!(
+            "(() => {{ const f = document.querySelector('[data-input={input}]'); \
+               f.querySelector('[data-end=from]').value = '{from}'; \
+               f.querySelector('[data-end=to]').value = '{to}'; \
+               f.querySelector('[data-end=to]').dispatchEvent(new Event('change', {{bubbles: true}})); }})()"
+        ))
+        .unwrap();
+        self.settle();
+    }
+
     pub fn set_color_scheme(&self, dark: bool) -> Result<(), String> {
         let value = if dark { "dark" } else { "light" };
         self.cdp(

@@ -87,6 +87,17 @@ impl TempProject {
         }
     }
 
+    /// For each `(call, says)`: a page holding only `{{ call }}` (on line 3)
+    /// fails the build, naming the page, the line and `says`.
+    pub fn refuses(&self, cases: &[(&str, &str)]) {
+        for (call, says) in cases {
+            self.write("pages/bad.md", &format!("# Bad\n\n{{{{ {call} }}}}\n"));
+            let r = self.vcd(&["build"]);
+            assert_eq!(r.code, 1, "{call}");
+            assert!(r.stderr.contains("pages/bad.md:3") && r.stderr.contains(says), "{call}: {}", r.stderr);
+        }
+    }
+
     /// Runs `vcd ARGS` with the project as working directory.
     pub fn vcd(&self, args: &[&str]) -> Run {
         self.vcd_env(args, &[])
