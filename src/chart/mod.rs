@@ -1,6 +1,7 @@
 //! ```` ```vega-lite ```` blocks: found in a page, checked against the query results
 //! they name, and turned into the HTML the browser runtime renders.
 
+pub mod density;
 pub mod rollup;
 pub mod shaped;
 

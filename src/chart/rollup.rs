@@ -3,9 +3,9 @@
 //! holding the figure (`reach (mean)`), its title kept as Vega-Lite would give it.
 
 use super::shaped;
-use crate::query::rollup::{self, Bin, Measure, Op, Request};
+use crate::query::rollup::{self, Measure, Op, Request};
 use crate::query::unheld::{Extent, Unheld};
-use crate::source::value::{Column, ColumnKind, QueryResult};
+use crate::source::value::{Column, QueryResult};
 use serde_json::{json, Map, Value as Json};
 
 /// What a chart needs from its query.
@@ -41,7 +41,7 @@ pub fn is_shaped(spec: &Json) -> bool {
 }
 
 /// Views and transforms a rollup does not model: such charts get their rows.
-const UNSUPPORTED: &[(&str, &str)] = &[
+pub(super) const UNSUPPORTED: &[(&str, &str)] = &[
     ("transform", "a transform"),
     ("layer", "layers"),
     ("concat", "concatenated views"),
@@ -200,7 +200,7 @@ pub struct Limits {
 /// How a chart reads `query` when its result is past what a page may ship
 /// (`data` held, over `browser_rows`) or hold (`data` unheld, over
 /// `max_rows`): its aggregates from a rollup, or, for one mark per row, a
-/// density ([`density`]), which is a rollup too. Either way the answer is
+/// density ([`super::density::density`]), which is a rollup too. Either way the answer is
 /// [`Need::Rollup`]. `Err` is the build's message for a chart that can do
 /// neither, saying why and what to do instead.
 pub fn plan_past_limits(spec: &Json, query: &str, data: Data<'_>, limits: Limits) -> Result<Need, String> {
@@ -232,7 +232,7 @@ pub fn plan_past_limits(spec: &Json, query: &str, data: Data<'_>, limits: Limits
         }
     }
     match plan(spec, |q| (q == query).then_some(data.columns())) {
-        Need::Rows => match density(spec, data) {
+        Need::Rows => match super::density::density(spec, data) {
             Ok((request, spec)) => {
                 let aliases = spec["usermeta"]["vcd"]["measures"]
                     .as_array()
@@ -354,7 +354,7 @@ fn read_def(def: &Json) -> Result<Option<Def>, String> {
 
 /// The column a Vega-Lite field names (`a\.b` is the column `a.b`); `None`
 /// for a path into a value (`a.b`, `a[0]`).
-fn column(field: &str) -> Option<String> {
+pub(super) fn column(field: &str) -> Option<String> {
     let mut out = String::new();
     let mut chars = field.chars();
     while let Some(c) = chars.next() {
@@ -371,7 +371,7 @@ fn column(field: &str) -> Option<String> {
 /// when only one measure reads it (so data tables and tooltips name the
 /// column, as before the rollup), else `reach (mean)`; a count is `count`.
 /// Never the name of a key or of another measure.
-fn aliases(measures: &[Measure], keys: &[String]) -> Vec<String> {
+pub(super) fn aliases(measures: &[Measure], keys: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for m in measures {
         let shared = measures.iter().filter(|x| x.field == m.field).count() > 1;
@@ -433,7 +433,7 @@ fn rewrite(def: &mut Json, measures: &[Measure], aliases: &[String], regroups: b
 }
 
 /// A column name as a Vega-Lite field (`.`, `[`, `]` and `\` escaped).
-fn escape(name: &str) -> String {
+pub(super) fn escape(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     for c in name.chars() {
         if matches!(c, '.' | '[' | ']' | '\\') {
@@ -442,141 +442,6 @@ fn escape(name: &str) -> String {
         out.push(c);
     }
     out
-}
-
-/// Cells of a density view, across and up.
-pub const DENSITY_GRID: (u32, u32) = (40, 30);
-
-/// A chart of one mark per row over more rows than a page may ship, redrawn
-/// as a density: the plane cut into a [`DENSITY_GRID`] of cells (on the log
-/// of the value where the axis is a log scale), one dot per cell and colour
-/// at its centre, sized by how many rows fall in it, from a rollup (so the
-/// counts are exact under every filter). Takes a scatter (`point`, `circle`
-/// or `square` marks) of two number columns, optionally coloured by a
-/// category; other channels (size, tooltip…) give way to the count. `Err`
-/// says why another chart cannot be redrawn so.
-///
-/// `data` is what the chart's query is known by: its rows held, or its
-/// profile when too big to hold; the grid spans the same extent either way.
-pub fn density(spec: &Json, data: Data<'_>) -> Result<(Request, Json), String> {
-    let columns = data.columns();
-    let obj = spec.as_object().ok_or("it is not an object")?;
-    let query = obj.get("data").and_then(|d| d.get("name")).and_then(Json::as_str).ok_or("it names no query")?;
-    if let Some((_, what)) = UNSUPPORTED.iter().find(|(k, _)| obj.contains_key(*k)) {
-        return Err(format!("it has {what}"));
-    }
-    let mark = obj.get("mark").map(|m| m.get("type").unwrap_or(m)).and_then(Json::as_str).unwrap_or("");
-    if !matches!(mark, "point" | "circle" | "square") {
-        return Err(format!("it draws '{mark}' marks, not points"));
-    }
-    let enc = obj.get("encoding").and_then(Json::as_object).ok_or("it has no encoding")?;
-    let axis = |ch: &str| -> Result<(String, &Map<String, Json>), String> {
-        let def = enc.get(ch).and_then(Json::as_object).ok_or(format!("it has no {ch} field"))?;
-        let field =
-            def.get("field").and_then(Json::as_str).and_then(column).ok_or(format!("its {ch} is not a column"))?;
-        if def.contains_key("aggregate") || def.contains_key("bin") || def.contains_key("timeUnit") {
-            return Err(format!("its {ch} is aggregated or binned"));
-        }
-        match columns.iter().find(|c| c.name == field) {
-            Some(c) if c.kind() == ColumnKind::Number => Ok((field, def)),
-            _ => Err(format!("its {ch} '{field}' is not a number column")),
-        }
-    };
-    let (x, xdef) = axis("x")?;
-    let (y, ydef) = axis("y")?;
-    let mut keys = Vec::new();
-    let color = enc.get("color").and_then(Json::as_object).filter(|c| c.contains_key("field"));
-    if let Some(c) = color {
-        let f = c.get("field").and_then(Json::as_str).and_then(column).ok_or("its colour is not a column")?;
-        match columns.iter().find(|col| col.name == f) {
-            Some(col) if col.kind() == ColumnKind::Category => keys.push(f),
-            _ => return Err(format!("its colour '{f}' is not a category column")),
-        }
-    }
-    let taken = |name: &String| columns.iter().any(|c| &c.name == name) || keys.contains(name);
-    let bin = |field: &str, def: &Map<String, Json>, count: u32, other: Option<&str>| -> Result<Bin, String> {
-        let log = def.get("scale").and_then(|s| s.get("type")).and_then(Json::as_str) == Some("log");
-        let extent = data.extent(field);
-        // The logarithm keeps the order of positive values, so their extent's ends give its extent.
-        let ends = if log { extent.positive.map(|(lo, hi)| (lo.ln(), hi.ln())) } else { extent.all };
-        let (lo, hi) = ends.unwrap_or((f64::INFINITY, f64::NEG_INFINITY));
-        let (start, step) = if lo > hi {
-            (0.0, 1.0)
-        } else if hi > lo {
-            (lo, (hi - lo) / f64::from(count))
-        } else {
-            (lo - 0.5, 1.0 / f64::from(count))
-        };
-        let mut alias = format!("{field} cell");
-        while taken(&alias) || Some(alias.as_str()) == other {
-            alias.push('_');
-        }
-        Ok(Bin { field: field.to_string(), alias, start, step, count, log })
-    };
-    let bx = bin(&x, xdef, DENSITY_GRID.0, None)?;
-    let by = bin(&y, ydef, DENSITY_GRID.1, Some(&bx.alias))?;
-    let measures = vec![Measure { op: Op::Count, field: None }];
-    let alias =
-        aliases(&measures, &[keys.clone(), vec![bx.alias.clone(), by.alias.clone(), x.clone(), y.clone()]].concat());
-    let count = &alias[0];
-    // Each cell's centre, in the column's units, under the column's own name, so axes read as before.
-    let centre = |b: &Bin| {
-        let mid = format!("{} + (datum[{}] + 0.5) * {}", b.start, Json::from(b.alias.clone()), b.step);
-        json!({"calculate": if b.log { format!("exp({mid})") } else { mid }, "as": b.field})
-    };
-    let keep = |def: &Map<String, Json>, title: &str| {
-        let mut d: Map<String, Json> = def
-            .iter()
-            .filter(|(k, _)| matches!(k.as_str(), "field" | "title" | "scale" | "axis"))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        d.insert("type".into(), "quantitative".into());
-        d.entry("title").or_insert_with(|| json!(title));
-        Json::Object(d)
-    };
-    let mut encoding = json!({
-        "x": keep(xdef, &x),
-        "y": keep(ydef, &y),
-        "size": {"field": escape(count), "type": "quantitative", "title": "Rows in the cell"},
-        "tooltip": [
-            {"field": escape(&x), "type": "quantitative", "title": format!("{} (cell centre)", title_of(xdef, &x)), "format": "~g"},
-            {"field": escape(&y), "type": "quantitative", "title": format!("{} (cell centre)", title_of(ydef, &y)), "format": "~g"},
-            {"field": escape(count), "type": "quantitative", "title": "Rows in the cell"}
-        ]
-    });
-    if let Some(c) = color {
-        encoding["color"] = Json::Object(c.clone());
-        if let Some(t) = encoding["tooltip"].as_array_mut() {
-            t.insert(0, json!({"field": c.get("field").cloned().unwrap_or_default(), "type": "nominal", "title": c.get("title").cloned().unwrap_or_else(|| json!(keys[0].clone()))}));
-        }
-    }
-    let mut out = Map::new();
-    for key in ["$schema", "height", "width", "autosize", "config", "background", "padding", "usermeta"] {
-        if let Some(v) = obj.get(key) {
-            out.insert(key.into(), v.clone());
-        }
-    }
-    let rows = data.rows();
-    let note = format!(
-        "Density of {rows} rows: each dot is one cell of a {} × {} grid, sized by how many rows fall in it",
-        DENSITY_GRID.0, DENSITY_GRID.1
-    );
-    let title = match obj.get("title") {
-        Some(Json::String(t)) => json!({"text": t, "subtitle": note}),
-        Some(Json::Object(t)) => json!({"text": t.get("text").cloned().unwrap_or_default(), "subtitle": note}),
-        _ => json!({"text": "", "subtitle": note}),
-    };
-    out.insert("title".into(), title);
-    let description = obj.get("description").and_then(Json::as_str).unwrap_or("Scatter plot");
-    out.insert("description".into(), format!("{description} Drawn as a density: {note}.").into());
-    out.insert("data".into(), json!({"name": query}));
-    out.insert("transform".into(), json!([centre(&bx), centre(&by)]));
-    out.insert("mark".into(), json!({"type": "circle", "opacity": 0.7}));
-    out.insert("encoding".into(), encoding);
-    let request = Request { query: query.to_string(), keys, bins: vec![bx, by], days: Vec::new(), measures };
-    let mut spec = Json::Object(out);
-    spec["usermeta"]["vcd"]["measures"] = json!(alias);
-    Ok((request, spec))
 }
 
 /// A query's result as a density knows it: its rows, or the profile of a
@@ -588,7 +453,7 @@ pub enum Data<'a> {
 }
 
 impl Data<'_> {
-    fn columns(&self) -> &[Column] {
+    pub(super) fn columns(&self) -> &[Column] {
         match self {
             Data::Held(r) => &r.columns,
             Data::Unheld(u) => &u.columns,
@@ -604,18 +469,13 @@ impl Data<'_> {
     }
 
     /// The extent of number column `field` (empty when unknown).
-    fn extent(&self, field: &str) -> Extent {
+    pub(super) fn extent(&self, field: &str) -> Extent {
         let Some(at) = self.columns().iter().position(|c| c.name == field) else { return Extent::default() };
         match self {
             Data::Held(r) => Extent::of(r.rows.iter().map(|row| &row[at])),
             Data::Unheld(u) => u.extents[at].unwrap_or_default(),
         }
     }
-}
-
-/// An axis's title as written, or its column's name.
-fn title_of(def: &Map<String, Json>, field: &str) -> String {
-    def.get("title").and_then(Json::as_str).unwrap_or(field).to_string()
 }
 
 #[cfg(test)]
