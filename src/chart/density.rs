@@ -1,9 +1,10 @@
 //! A chart of one mark per row over more rows than a page may ship, redrawn
 //! as a density: its plane cut into a grid of cells counted by a rollup.
 
-use super::rollup::{aliases, column, escape, Data, UNSUPPORTED};
+use super::fields::{aliases, column, escape, UNSUPPORTED};
 use crate::query::rollup::{Bin, Measure, Op, Request};
-use crate::source::value::ColumnKind;
+use crate::query::unheld::{Extent, Unheld};
+use crate::source::value::{Column, ColumnKind, QueryResult};
 use serde_json::{json, Map, Value as Json};
 
 /// Cells of a density view, across and up.
@@ -144,4 +145,38 @@ pub fn density(spec: &Json, data: Data<'_>) -> Result<(Request, Json), String> {
 /// An axis's title as written, or its column's name.
 fn title_of(def: &Map<String, Json>, field: &str) -> String {
     def.get("title").and_then(Json::as_str).unwrap_or(field).to_string()
+}
+
+/// A query's result as a density knows it: its rows, or the profile of a
+/// result too big to hold.
+#[derive(Debug, Clone, Copy)]
+pub enum Data<'a> {
+    Held(&'a QueryResult),
+    Unheld(&'a Unheld),
+}
+
+impl Data<'_> {
+    pub(super) fn columns(&self) -> &[Column] {
+        match self {
+            Data::Held(r) => &r.columns,
+            Data::Unheld(u) => &u.columns,
+        }
+    }
+
+    /// How many rows; 0 when an unheld result's profile did not run.
+    pub fn rows(&self) -> u64 {
+        match self {
+            Data::Held(r) => r.rows.len() as u64,
+            Data::Unheld(u) => u.rows.unwrap_or(0),
+        }
+    }
+
+    /// The extent of number column `field` (empty when unknown).
+    pub(super) fn extent(&self, field: &str) -> Extent {
+        let Some(at) = self.columns().iter().position(|c| c.name == field) else { return Extent::default() };
+        match self {
+            Data::Held(r) => Extent::of(r.rows.iter().map(|row| &row[at])),
+            Data::Unheld(u) => u.extents[at].unwrap_or_default(),
+        }
+    }
 }

@@ -2,6 +2,7 @@
 //! they name, and turned into the HTML the browser runtime renders.
 
 pub mod density;
+mod fields;
 pub mod rollup;
 pub mod shaped;
 

@@ -2,10 +2,11 @@
 //! to draw the re-aggregated rows: each aggregated field becomes a plain field
 //! holding the figure (`reach (mean)`), its title kept as Vega-Lite would give it.
 
+use super::density::Data;
+use super::fields::{aliases, column, escape, UNSUPPORTED};
 use super::shaped;
 use crate::query::rollup::{self, Measure, Op, Request};
-use crate::query::unheld::{Extent, Unheld};
-use crate::source::value::{Column, QueryResult};
+use crate::source::value::Column;
 use serde_json::{json, Map, Value as Json};
 
 /// What a chart needs from its query.
@@ -39,18 +40,6 @@ const SHAPED: &[(&str, ShapedRequest)] = &[
 pub fn is_shaped(spec: &Json) -> bool {
     SHAPED.iter().any(|(key, _)| spec.pointer(&format!("/usermeta/vcd/{key}")).is_some())
 }
-
-/// Views and transforms a rollup does not model: such charts get their rows.
-pub(super) const UNSUPPORTED: &[(&str, &str)] = &[
-    ("transform", "a transform"),
-    ("layer", "layers"),
-    ("concat", "concatenated views"),
-    ("hconcat", "concatenated views"),
-    ("vconcat", "concatenated views"),
-    ("facet", "facets"),
-    ("repeat", "a repeat"),
-    ("spec", "a nested spec"),
-];
 
 /// One channel definition as read: its column, aggregate and whether
 /// Vega-Lite groups it further (a bin or a time unit).
@@ -352,54 +341,6 @@ fn read_def(def: &Json) -> Result<Option<Def>, String> {
     Ok(Some(Def { field, op, regroups }))
 }
 
-/// The column a Vega-Lite field names (`a\.b` is the column `a.b`); `None`
-/// for a path into a value (`a.b`, `a[0]`).
-pub(super) fn column(field: &str) -> Option<String> {
-    let mut out = String::new();
-    let mut chars = field.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => out.extend(chars.next()),
-            '.' | '[' => return None,
-            _ => out.push(c),
-        }
-    }
-    Some(out)
-}
-
-/// The field each measure's figure is drawn from: the column's own name
-/// when only one measure reads it (so data tables and tooltips name the
-/// column, as before the rollup), else `reach (mean)`; a count is `count`.
-/// Never the name of a key or of another measure.
-pub(super) fn aliases(measures: &[Measure], keys: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for m in measures {
-        let shared = measures.iter().filter(|x| x.field == m.field).count() > 1;
-        let mut name = match &m.field {
-            Some(f) if !shared && !keys.contains(f) => f.clone(),
-            Some(f) => format!("{f} ({})", op_name(m.op)),
-            None => "count".to_string(),
-        };
-        while keys.contains(&name) || out.contains(&name) {
-            name.push('_');
-        }
-        out.push(name);
-    }
-    out
-}
-
-fn op_name(op: Op) -> &'static str {
-    match op {
-        Op::Count => "count",
-        Op::Valid => "valid",
-        Op::Sum => "sum",
-        Op::Mean => "mean",
-        Op::Min => "min",
-        Op::Max => "max",
-        Op::SumSquares => "sum of squares",
-    }
-}
-
 /// Points an aggregated channel at its measure's figure. Where Vega-Lite
 /// still groups the rows (bins, time units) it adds the figures up (or takes
 /// the extreme); otherwise each drawn row is one group and the aggregate goes.
@@ -429,52 +370,6 @@ fn rewrite(def: &mut Json, measures: &[Measure], aliases: &[String], regroups: b
         d.insert("aggregate".into(), again.into());
     } else {
         d.remove("aggregate");
-    }
-}
-
-/// A column name as a Vega-Lite field (`.`, `[`, `]` and `\` escaped).
-pub(super) fn escape(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for c in name.chars() {
-        if matches!(c, '.' | '[' | ']' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// A query's result as a density knows it: its rows, or the profile of a
-/// result too big to hold.
-#[derive(Debug, Clone, Copy)]
-pub enum Data<'a> {
-    Held(&'a QueryResult),
-    Unheld(&'a Unheld),
-}
-
-impl Data<'_> {
-    pub(super) fn columns(&self) -> &[Column] {
-        match self {
-            Data::Held(r) => &r.columns,
-            Data::Unheld(u) => &u.columns,
-        }
-    }
-
-    /// How many rows; 0 when an unheld result's profile did not run.
-    pub fn rows(&self) -> u64 {
-        match self {
-            Data::Held(r) => r.rows.len() as u64,
-            Data::Unheld(u) => u.rows.unwrap_or(0),
-        }
-    }
-
-    /// The extent of number column `field` (empty when unknown).
-    pub(super) fn extent(&self, field: &str) -> Extent {
-        let Some(at) = self.columns().iter().position(|c| c.name == field) else { return Extent::default() };
-        match self {
-            Data::Held(r) => Extent::of(r.rows.iter().map(|row| &row[at])),
-            Data::Unheld(u) => u.extents[at].unwrap_or_default(),
-        }
     }
 }
 

@@ -75,11 +75,11 @@ impl Catalog {
 
     /// A query's result when it is past the limits: held with more than
     /// `browser_rows` rows, or too big to hold; `None` within them.
-    pub fn past_limits(&self, query: &str) -> Option<crate::chart::rollup::Data<'_>> {
+    pub fn past_limits(&self, query: &str) -> Option<crate::chart::density::Data<'_>> {
         match self.results.get(query) {
-            Some(r) if r.rows.len() > self.browser_rows => Some(crate::chart::rollup::Data::Held(r)),
+            Some(r) if r.rows.len() > self.browser_rows => Some(crate::chart::density::Data::Held(r)),
             Some(_) => None,
-            None => self.oversize.get(query).map(crate::chart::rollup::Data::Unheld),
+            None => self.oversize.get(query).map(crate::chart::density::Data::Unheld),
         }
     }
 
