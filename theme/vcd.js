@@ -2042,7 +2042,8 @@
     pager.append(prev, info, next);
     fig.insertBefore(bar, table);
     table.insertAdjacentElement("afterend", pager);
-    var heads = table.querySelectorAll("thead tr:last-child th");
+    // The sortable headings: a sparkline's (the last) is not one.
+    var heads = table.querySelectorAll("thead tr:last-child th:not(.vcd-spark-head)");
     var extras = spec.extras || { totals: [], bars: [], colors: [] };
     var scaled = extras.bars.concat(extras.colors.filter(function (c) { return extras.bars.indexOf(c) < 0; }));
     // Totals and the ranges of scaled columns, over the rows the filters keep
@@ -2157,7 +2158,7 @@
 
     // The rows of the open page into the table body, and the headers' sort state.
     function fill(rows) {
-      var body = element("tbody");
+      var body = element("tbody"), lines = [];
       rows.forEach(function (r) {
         var tr = element("tr");
         cols.forEach(function (c) {
@@ -2171,9 +2172,12 @@
           if (url !== null && !linked) console.warn("vcd: link dropped, it would run script:", url, "row", r);
           tr.append(td);
         });
+        if (spec.spark) tr.append(sparkCell(spec.spark, r[field.get(spec.spark.key)], lines));
         body.append(tr);
       });
       table.querySelector("tbody").replaceWith(body);
+      // Settles when the shown rows' sparklines are in (or failed).
+      fig.vcdSparks = Promise.all(lines);
       sortMarks();
     }
 
@@ -2329,6 +2333,38 @@
       });
     });
     if (spec.rows) { summary = summaryOf(all); drawTotals(); draw(); }
+  }
+
+  // A sparkline column's cell for a row whose key is `key`: its line from the
+  // key's shard (src/query/sparks.rs), built as components/table/spark.rs
+  // writes it, or empty for a key without one. The shard's load joins `pending`.
+  var SVG = "http://www.w3.org/2000/svg";
+  function svgElement(tag, attrs) {
+    var e = document.createElementNS(SVG, tag);
+    attrs.forEach(function (a) { e.setAttribute(a[0], a[1]); });
+    return e;
+  }
+  function sparkCell(sp, key, pending) {
+    var td = element("td", { className: "vcd-spark" });
+    var k = key === null || key === undefined ? "" : cellText(key);
+    pending.push(load(sp.folder + "/" + sparkShard(k, sp.shards) + ".json").then(function (lines) {
+      var p = own(lines, k);
+      if (!p) return;
+      var svg = svgElement("svg", [["viewBox", "0 0 " + sp.size[0] + " " + sp.size[1]], ["width", String(sp.size[0])],
+        ["height", String(sp.size[1])], ["role", "img"], ["aria-label", p[3]]]);
+      var title = svgElement("title", []);
+      title.textContent = p[3];
+      svg.append(title, svgElement("path", [["d", p[0]]]), svgElement("circle", [["cx", p[1]], ["cy", p[2]], ["r", "2"]]));
+      td.append(svg);
+    }).catch(function (e) { console.warn("vcd: sparkline not drawn:", e.message); }));
+    return td;
+  }
+  // The shard of a key's text: FNV-1a, 32-bit, of its UTF-8 bytes, modulo the
+  // shards (query/sparks.rs shard_of; tests/format_vectors.json spark_shard).
+  function sparkShard(key, shards) {
+    var bytes = new TextEncoder().encode(key), h = 0x811c9dc5;
+    for (var i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
+    return h % Math.max(1, shards);
   }
 
   // An in-cell bar and a colour scale's share, as src/util/cellscale.rs writes
@@ -2620,6 +2656,7 @@
   };
   // The URL rule, for themes that build links of their own (and for its browser test).
   window.vcd.safeUrl = safeUrl;
+  window.vcd.sparkShard = sparkShard;
   window.vcd.barStyle = barStyle;
   window.vcd.heatStyle = heatStyle;
   window.vcd.interval = interval;

@@ -6,6 +6,7 @@
 use crate::query::chunks::Sorter;
 use crate::query::partition::{self, Slicer};
 use crate::query::rollup::Request;
+use crate::query::sparks::{SparkSet, Sparker};
 use crate::query::spill::Spill;
 use crate::query::unheld::Unheld;
 use crate::query::Results;
@@ -34,6 +35,8 @@ pub struct Catalog {
     pub slicer: Arc<Slicer>,
     /// The results in table order, for tables that page through them.
     pub sorter: Arc<Sorter>,
+    /// The lines of tables' sparkline columns, by key.
+    pub sparker: Arc<Sparker>,
     /// How many rows of a query a page may ship whole (`browser_rows` in
     /// `vcd.toml`); past it, charts read rollups and tables page through chunks.
     pub browser_rows: usize,
@@ -183,6 +186,8 @@ pub struct Record {
     pub rollups: Vec<Request>,
     /// Tables that page through sorted chunks, numbered by position.
     pub tables: Vec<PagedTable>,
+    /// The sparkline columns of its tables, each once.
+    pub sparks: Vec<SparkSet>,
 }
 
 /// A table over more rows than a page may ship: it asks for its query's
@@ -330,6 +335,14 @@ impl PageScope {
         let mut record = self.record.lock().unwrap_or_else(|e| e.into_inner());
         record.tables.push(table);
         record.tables.len() - 1
+    }
+
+    /// Records a table's sparkline column, whose shards the site must hold.
+    pub fn request_sparks(&self, set: SparkSet) {
+        let mut record = self.record.lock().unwrap_or_else(|e| e.into_inner());
+        if !record.sparks.contains(&set) {
+            record.sparks.push(set);
+        }
     }
 
     pub fn add_input(&self, input: Input) -> Result<(), Error> {

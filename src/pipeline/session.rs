@@ -17,6 +17,7 @@ use crate::query::chunks::Sorter;
 use crate::query::partition::Slicer;
 use crate::query::runner::Mode;
 use crate::query::runner::Runner;
+use crate::query::sparks::Sparker;
 use crate::query::spill::Spill;
 use crate::query::unheld::Unheld;
 use crate::query::{self, QueryFile, Results};
@@ -121,6 +122,8 @@ pub struct Session {
     slicer: Arc<Slicer>,
     /// The results in table order, for the chunks of tables that page (shared likewise).
     sorter: Arc<Sorter>,
+    /// Tables' sparklines by key (shared likewise).
+    sparker: Arc<Sparker>,
     /// Every page, bracketed ones expanded.
     pages: Vec<Page>,
     theme: Theme,
@@ -198,6 +201,7 @@ impl Session {
             data_files: BTreeMap::new(),
             slicer: Arc::default(),
             sorter: Arc::default(),
+            sparker: Arc::default(),
             pages: Vec::new(),
             theme,
             outputs: BTreeMap::new(),
@@ -369,6 +373,7 @@ impl Session {
             params: self.params(),
             slicer: self.slicer.clone(),
             sorter: self.sorter.clone(),
+            sparker: self.sparker.clone(),
             browser_rows: self.project.config.browser_rows,
             oversize: self.oversize.clone(),
             max_rows: self.project.config.max_rows,

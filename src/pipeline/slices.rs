@@ -17,6 +17,7 @@ use crate::components::scope::Catalog;
 use crate::page::Page;
 use crate::query::chunks::ChunkSet;
 use crate::query::projection::Projection;
+use crate::query::sparks::SparkSet;
 use crate::render::RenderedPage;
 use crate::source::value::ColumnKind;
 use crate::util::diag::{excerpt, Diagnostic};
@@ -39,6 +40,8 @@ pub struct Loads {
     pub chunks: Vec<ChunkSet>,
     /// The columns its charts of one mark per row read (`pipeline::tables`).
     pub projections: Vec<Projection>,
+    /// The sparkline columns its tables read (`query::sparks`).
+    pub sparks: Vec<SparkSet>,
 }
 
 impl Loads {
@@ -97,16 +100,18 @@ fn check_kinds(page: &Page, query: &str, key: &str, catalog: &Catalog) -> Result
     ))
 }
 
-/// The data files a site needs: results written whole, chunk sets and projections.
+/// The data files a site needs: results written whole, chunk sets,
+/// projections and sparkline shards.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Needs {
     pub whole: BTreeSet<String>,
     pub chunks: BTreeSet<ChunkSet>,
     pub projections: BTreeSet<Projection>,
+    pub sparks: BTreeSet<SparkSet>,
 }
 
 /// The data files for the results of `queries` and pages loading `pages`:
-/// every chunk set and projection a page loads, and each result whole that
+/// every chunk set, projection and sparkline set a page loads, and each result whole that
 /// some page loads whole or that no page reads at all (a dashboard page
 /// drawing the rows of `post_daily` keeps `post_daily.json`; a query pages
 /// read only as their own rows, or in chunks, projections or rollups, has no
@@ -116,9 +121,10 @@ pub fn needs<'a>(queries: impl Iterator<Item = &'a String>, pages: impl Iterator
     let read_whole: BTreeSet<&String> = pages.clone().flat_map(|l| &l.whole).collect();
     let read: BTreeSet<&String> = pages.clone().flat_map(|l| l.queries()).collect();
     let chunks: BTreeSet<ChunkSet> = pages.clone().flat_map(|l| l.chunks.iter().cloned()).collect();
-    let projections: BTreeSet<Projection> = pages.flat_map(|l| l.projections.iter().cloned()).collect();
+    let projections: BTreeSet<Projection> = pages.clone().flat_map(|l| l.projections.iter().cloned()).collect();
+    let sparks: BTreeSet<SparkSet> = pages.flat_map(|l| l.sparks.iter().cloned()).collect();
     let whole = queries.filter(|q| read_whole.contains(q) || !read.contains(q)).cloned().collect();
-    Needs { whole, chunks, projections }
+    Needs { whole, chunks, projections, sparks }
 }
 
 #[cfg(test)]

@@ -119,6 +119,13 @@ pub(super) fn finish<'p>(
     let mut loads = slices::loads(p, &r, &ctx.catalog)?;
     loads.chunks = chunks;
     loads.projections = projections;
+    // A sparkline's query is read only through its shards, never whole.
+    for s in &r.sparks {
+        if !loads.queries().any(|q| *q == s.query) {
+            loads.indirect.push(s.query.clone());
+        }
+    }
+    loads.sparks = r.sparks.clone();
     if !r.uses.is_empty() || !r.inputs.is_empty() {
         let script = variants::script(&m);
         r.content.reserve_exact(script.len());

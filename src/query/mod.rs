@@ -10,6 +10,7 @@ pub mod partition;
 pub mod projection;
 pub mod rollup;
 pub mod runner;
+pub mod sparks;
 pub mod spill;
 pub mod unheld;
 

@@ -65,6 +65,8 @@ pub struct RenderedPage {
     /// Charts of one mark per row that read only some columns, numbered by
     /// position: (query, the columns they encode).
     pub projections: Vec<(String, Vec<String>)>,
+    /// The sparkline columns of its tables, whose shards it reads.
+    pub sparks: Vec<crate::query::sparks::SparkSet>,
     /// KPI cards whose figures wait for their rollups, numbered by position
     /// as their markers in `content` are.
     pub deferred: Vec<crate::components::deferred::DeferredKpi>,
@@ -313,6 +315,7 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
     let mut reads = used;
     reads.extend(uses.iter().map(|(q, _)| q.clone()));
     reads.extend(record.inputs.iter().flat_map(|i| i.options_query.clone()));
+    reads.extend(record.sparks.iter().map(|s| s.query.clone()));
     let (html, refused) = crate::util::urlsafe::sanitize_html(&html);
     if !refused.is_empty() {
         return Err(refused.iter().map(|r| refused_url(page, ctx, &reads, r)).collect());
@@ -336,6 +339,7 @@ pub fn render_page(page: &Page, ctx: &RenderContext) -> Result<RenderedPage, Vec
         selects,
         tables: record.tables,
         projections,
+        sparks: record.sparks,
         deferred: record.deferred,
     })
 }

@@ -94,7 +94,15 @@ fn rust_results(v: &Value) -> Value {
             json!([vcd::util::cellscale::bar(&t["value"], range), vcd::util::cellscale::heat(&t["value"], range)])
         })
         .collect();
-    json!({"format": format, "cell": cell, "sort": sort, "kpi": kpi, "cell_scale": cell_scale})
+    let spark_shard: Vec<Value> = v["spark_shard"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            json!(vcd::query::sparks::shard_of(t["key"].as_str().unwrap(), t["shards"].as_u64().unwrap() as usize))
+        })
+        .collect();
+    json!({"format": format, "cell": cell, "sort": sort, "kpi": kpi, "cell_scale": cell_scale, "spark_shard": spark_shard})
 }
 
 /// The expected results, in the same shape.
@@ -110,13 +118,14 @@ fn expected(v: &Value) -> Value {
         .collect();
     let cell_scale: Vec<Value> =
         v["cell_scale"].as_array().unwrap().iter().map(|t| json!([t["bar"], t["heat"]])).collect();
-    json!({"format": col("format"), "cell": col("cell"), "sort": col("sort"), "kpi": kpi, "cell_scale": cell_scale})
+    json!({"format": col("format"), "cell": col("cell"), "sort": col("sort"), "kpi": kpi, "cell_scale": cell_scale,
+        "spark_shard": col("spark_shard")})
 }
 
 /// Every mismatch between `got` and `want`, with the vector it came from.
 fn mismatches(v: &Value, got: &Value, want: &Value) -> Vec<String> {
     let mut out = Vec::new();
-    for kind in ["format", "cell", "sort", "kpi", "cell_scale"] {
+    for kind in ["format", "cell", "sort", "kpi", "cell_scale", "spark_shard"] {
         let (g, w) = (got[kind].as_array().unwrap(), want[kind].as_array().unwrap());
         assert_eq!(g.len(), w.len(), "{kind}: result count");
         for (i, (g, w)) in g.iter().zip(w).enumerate() {
@@ -158,7 +167,8 @@ const BROWSER_RUN: &str = r#"(function (v) {
     kpi: v.kpi.map(function (t) { return f.kpiFigure(t.agg, t.values); }),
     cell_scale: v.cell_scale.map(function (t) {
       return [f.barStyle(t.value, t.low, t.high), f.heatStyle(t.value, t.low, t.high)];
-    })
+    }),
+    spark_shard: v.spark_shard.map(function (t) { return f.sparkShard(t.key, t.shards); })
   };
 })"#;
 

@@ -33,6 +33,7 @@ mod sankey;
 mod serve;
 mod slices;
 mod slider;
+mod sparklines;
 mod tables;
 mod tls;
 mod uncertainty;

@@ -31,6 +31,8 @@ pub struct Extras {
     pub colors: Vec<String>,
     /// (heading, its columns) in the order of the shown columns.
     pub groups: Vec<(String, Vec<String>)>,
+    /// Columns after the shown ones (a sparkline's), empty in the group and totals rows.
+    pub trailing: usize,
 }
 
 /// Reads `totals={"reach": "sum"}`, `bars=["reach"]`, `colors=["rate"]` and
@@ -186,6 +188,7 @@ impl Extras {
                 }
             }
         }
+        html.push_str(&"<td></td>".repeat(self.trailing));
         html.push_str("</tr>");
         html
     }
@@ -238,6 +241,7 @@ impl Extras {
             let num = if total.is_some() { " class=\"num\"" } else { "" };
             html.push_str(&format!("<{tag}{num}>{}</{}>", escape_for_markdown(&text), &tag[..2]));
         }
+        html.push_str(&"<td></td>".repeat(self.trailing));
         html.push_str("</tr></tfoot>");
         html
     }

@@ -3,6 +3,7 @@
 //! page may ship, it pages through sorted chunks of them (`query::chunks`).
 
 mod extras;
+mod spark;
 
 use crate::components::args::finish_args;
 use crate::components::scope::PagedTable;
@@ -77,6 +78,9 @@ fn string_map(v: Option<Value>, what: &str) -> Result<std::collections::BTreeMap
 ///
 /// Given a query name (`table("top_posts", …)`) instead of rows, the table reads
 /// the query's result file and follows the page's inputs in the browser.
+///
+/// `totals=`, `bars=`, `colors=` and `groups=` are read in `extras`;
+/// `sparkline=` (a last column of small lines from a second query) in `spark`.
 pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Value, Error> {
     let query = rows.as_str().map(String::from);
     let scope = crate::components::scope::of(state).ok();
@@ -100,10 +104,23 @@ pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Va
     let bars: Option<Vec<String>> = kwargs.get("bars")?;
     let colors: Option<Vec<String>> = kwargs.get("colors")?;
     let groups: Option<Value> = kwargs.get("groups")?;
+    let sparkline: Option<Value> = kwargs.get("sparkline")?;
     finish_args(
         &kwargs,
         "table",
-        &["columns", "formats", "links", "labels", "page_size", "sort", "totals", "bars", "colors", "groups"],
+        &[
+            "columns",
+            "formats",
+            "links",
+            "labels",
+            "page_size",
+            "sort",
+            "totals",
+            "bars",
+            "colors",
+            "groups",
+            "sparkline",
+        ],
     )?;
     let page_size = page_size.unwrap_or(25).max(1);
 
@@ -170,7 +187,13 @@ pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Va
         let col = result.columns.iter().find(|x| x.name == c)?;
         (!col.sql_type.is_empty()).then(|| col.kind() == crate::source::value::ColumnKind::Number)
     };
-    let extras = extras::read(totals, bars, colors, groups, &shown, number)?;
+    let mut extras = extras::read(totals, bars, colors, groups, &shown, number)?;
+    let spark = match (sparkline, &scope) {
+        (Some(v), Some(scope)) => Some(spark::read(v, scope, &all)?),
+        (Some(_), None) => return Err(invalid("table sparkline needs a page to read its query on".into())),
+        (None, _) => None,
+    };
+    extras.trailing = usize::from(spark.is_some());
     let at = |c: &str| all.iter().position(|x| x == c);
     let sort_at = sort.as_ref().and_then(|(c, dir)| Some((at(c)?, *dir)));
     let fmt_of = |c: &str| formats.get(c).map_or("text", String::as_str);
@@ -186,6 +209,9 @@ pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Va
         "page_size": page_size,
         "extras": extras.spec(),
     });
+    if let Some(s) = &spark {
+        spec["spark"] = s.spec();
+    }
     if let Some((c, dir)) = &sort {
         spec["sort"] = serde_json::json!({"column": c, "dir": dir});
     }
@@ -205,6 +231,7 @@ pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Va
                 let order = catalog.sorter.order(name, column, &result);
                 let mut wanted: Vec<String> = shown.clone();
                 wanted.extend(placeholders);
+                wanted.extend(spark.as_ref().map(|s| s.set.key.clone()));
                 // Every shown column can be clicked to sort by; with no `sort=`, the query's order opens it.
                 let orders = sort.is_none().then_some(None).into_iter().chain(shown.iter().cloned().map(Some));
                 let id =
@@ -247,6 +274,9 @@ pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Va
     for c in &shown {
         html.push_str(&format!("<th scope=\"col\">{}</th>", escape_for_markdown(labels.get(c).unwrap_or(c))));
     }
+    if let Some(s) = &spark {
+        html.push_str(&s.head());
+    }
     html.push_str("</tr></thead><tbody>");
     for &i in &first {
         let r = &rows[i];
@@ -272,6 +302,9 @@ pub fn table(state: &minijinja::State, rows: Value, kwargs: Kwargs) -> Result<Va
                 )),
                 None => html.push_str(&format!("<td{class}>{text}</td>")),
             }
+        }
+        if let Some(s) = &spark {
+            html.push_str(&s.cell(at(&s.set.key).map_or(&Json::Null, |k| &r[k])));
         }
         html.push_str("</tr>");
     }

@@ -7,6 +7,7 @@ use super::Session;
 use crate::pipeline::slices;
 use crate::query::chunks::{self, ChunkSet, Sorter};
 use crate::query::projection::Projection;
+use crate::query::sparks::SparkSet;
 use crate::site::{self, Staging};
 use crate::source::value::QueryResult;
 use crate::util::timings;
@@ -20,14 +21,16 @@ use std::sync::Arc;
 
 /// What a data file of the site holds: a result whole (`data/<query>.json`),
 /// a chunk of a sorted copy of one (`Some(k)`) or that copy's index (`None`;
-/// see [`crate::query::chunks`]), or some of its columns
-/// ([`crate::query::projection`]).
+/// see [`crate::query::chunks`]), some of its columns
+/// ([`crate::query::projection`]), or a shard of a table's sparklines over
+/// it ([`crate::query::sparks`]).
 /// Variants are kept apart.
 #[derive(Debug, Clone)]
 pub(super) enum DataFile {
     Whole(String),
     Chunk(Arc<ChunkSet>, Option<usize>),
     Projection(Projection),
+    Spark(Arc<SparkSet>, usize),
 }
 
 impl DataFile {
@@ -36,6 +39,7 @@ impl DataFile {
             DataFile::Whole(q) => q,
             DataFile::Chunk(set, _) => &set.query,
             DataFile::Projection(p) => &p.query,
+            DataFile::Spark(set, _) => &set.query,
         }
     }
 }
@@ -64,6 +68,15 @@ impl Session {
                 next.insert(folder.join(format!("{k}.json")), DataFile::Chunk(set.clone(), Some(k)));
             }
         }
+        for set in needs.sparks {
+            let Some(result) = self.results.get(&set.query) else { continue };
+            let shards = self.sparker.lines(&set, result).shards.len();
+            let folder = data.join(set.folder());
+            let set = Arc::new(set);
+            for n in 0..shards {
+                next.insert(folder.join(format!("{n}.json")), DataFile::Spark(set.clone(), n));
+            }
+        }
         // A query that failed keeps the files it had, as a page that failed keeps its page.
         let failed = |q: &str| {
             !self.results.contains_key(q) && !self.oversize.contains_key(q) && self.queries.iter().any(|f| f.name == q)
@@ -90,6 +103,15 @@ impl Session {
         let current = |q: &str, r: &Arc<QueryResult>| results.get(q).is_some_and(|now| Arc::ptr_eq(now, r));
         self.slicer.retain(|q, _, split| own.contains(q) && current(q, split));
         self.sorter.retain(|q, k, r| orders.contains(&(q, k.to_string())) && current(q, r));
+        let sparks: BTreeSet<(&str, String)> = self
+            .data_files
+            .values()
+            .filter_map(|f| match f {
+                DataFile::Spark(set, 0) => Some((set.query.as_str(), set.memo_key())),
+                _ => None,
+            })
+            .collect();
+        self.sparker.retain(|q, k, r| sparks.contains(&(q, k.to_string())) && current(q, r));
     }
 
     /// Every file of the site, as `vcd build` writes it, by path in the site
@@ -129,6 +151,7 @@ impl Session {
         match f {
             DataFile::Whole(q) => Some(self.results.get(q)?.to_json_bytes()),
             DataFile::Projection(p) => Some(p.bytes(self.results.get(&p.query)?)),
+            DataFile::Spark(set, n) => Some(self.sparker.lines(set, self.results.get(&set.query)?).shard_bytes(*n)),
             DataFile::Chunk(set, k) => {
                 let result = self.results.get(&set.query)?;
                 let order = self.sorter.order(&set.query, set.order.as_deref(), result);

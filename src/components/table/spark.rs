@@ -1,0 +1,129 @@
+//! A table's sparkline column (`sparkline={"query": …, "key": …, "x": …,
+//! "y": …}`): each row's series from a second query, drawn as a small SVG
+//! line after the other columns. The build writes the first page's lines;
+//! the runtime's `sparkCell` builds the same elements from the shards
+//! (`query::sparks`) for the rows it shows.
+
+use crate::components::invalid;
+use crate::components::scope::PageScope;
+use crate::query::sparks::{Lines, Spark, SparkSet, HEIGHT, WIDTH};
+use crate::source::value::ColumnKind;
+use crate::util::format::CELL_FORMATS;
+use crate::util::html::escape_for_markdown;
+use minijinja::value::{Value, ValueKind};
+use minijinja::Error;
+use serde_json::{json, Value as Json};
+use std::sync::Arc;
+
+/// The keys `sparkline=` takes; `query`, `key`, `x` and `y` are required.
+const KEYS: &[&str] = &["query", "key", "x", "y", "label", "format"];
+
+/// A checked sparkline column with its lines.
+pub struct SparkColumn {
+    pub set: SparkSet,
+    lines: Arc<Lines>,
+}
+
+/// Reads `sparkline={"query": "post_daily", "key": "post_id", "x":
+/// "metric_date", "y": "reach", "label": "Daily reach", "format": "compact"}`:
+/// the query must be held (not past `max_rows`) and hold `key`, `x` and a
+/// number column `y`; `key` must also be a column of the table's rows
+/// (`fields`). `label` (the column's heading and the start of each line's
+/// description) defaults to `y`; `format` (a cell format for the figures in
+/// the description) to `number`. Records the set on the page.
+pub fn read(v: Value, scope: &PageScope, fields: &[String]) -> Result<SparkColumn, Error> {
+    let keys: Vec<String> = v
+        .try_iter()
+        .ok()
+        .filter(|_| v.kind() == ValueKind::Map)
+        .ok_or_else(|| {
+            invalid(
+                r#"table sparkline must be a map like {"query": "daily", "key": "id", "x": "day", "y": "reach"}"#
+                    .into(),
+            )
+        })?
+        .map(|k| k.to_string())
+        .collect();
+    let text = |name: &str| -> Result<Option<String>, Error> {
+        match v.get_item(&Value::from(name)).ok().filter(|x| !x.is_undefined() && !x.is_none()) {
+            None => Ok(None),
+            Some(x) => x
+                .as_str()
+                .map(|s| Some(s.to_string()))
+                .ok_or_else(|| invalid(format!("table sparkline: '{name}' must be text"))),
+        }
+    };
+    for k in &keys {
+        if !KEYS.contains(&k.as_str()) {
+            return Err(invalid(format!(
+                "table sparkline has no key '{k}'{}; it takes: {}",
+                crate::util::diag::suggestion(k, KEYS.iter().copied()),
+                KEYS.join(", ")
+            )));
+        }
+    }
+    let required = |name: &str| -> Result<String, Error> {
+        text(name)?.ok_or_else(|| invalid(format!("table sparkline needs '{name}' (it takes: {})", KEYS.join(", "))))
+    };
+    let query = required("query")?;
+    let (key, x, y) = (required("key")?, required("x")?, required("y")?);
+    let format = text("format")?.unwrap_or_else(|| "number".into());
+    if !CELL_FORMATS.contains(&format.as_str()) {
+        return Err(invalid(format!(
+            "table sparkline format must be one of {}, got '{format}'",
+            CELL_FORMATS.join(", ")
+        )));
+    }
+    let result = scope.peek(&query, "table sparkline")?;
+    for (c, what) in [(&key, "key"), (&x, "x"), (&y, "y")] {
+        crate::components::scope::check_column(&result, &query, c, &format!("table sparkline {what}"))?;
+    }
+    let y_kind = result.columns.iter().find(|c| c.name == y).map(|c| c.kind());
+    if !matches!(y_kind, Some(ColumnKind::Number | ColumnKind::Other)) {
+        return Err(invalid(format!("table sparkline y '{y}' of '{query}' is not a number column")));
+    }
+    if !fields.is_empty() && !fields.contains(&key) {
+        return Err(invalid(format!(
+            "table sparkline key '{key}' is not a column of the table's rows{} (they have: {})",
+            crate::util::diag::suggestion(&key, fields.iter().map(String::as_str)),
+            fields.join(", ")
+        )));
+    }
+    let label = text("label")?.unwrap_or_else(|| y.clone());
+    let set = SparkSet { query, key, x, y, format, label };
+    let lines = scope.catalog.sparker.lines(&set, &result);
+    scope.request_sparks(set.clone());
+    Ok(SparkColumn { set, lines })
+}
+
+impl SparkColumn {
+    /// For the table's spec: where the shards are and which column keys them.
+    pub fn spec(&self) -> Json {
+        json!({"folder": self.set.folder(), "shards": self.lines.shards.len(), "key": self.set.key, "size": [WIDTH, HEIGHT]})
+    }
+
+    /// The column's heading.
+    pub fn head(&self) -> String {
+        format!("<th scope=\"col\" class=\"vcd-spark-head\">{}</th>", escape_for_markdown(&self.set.label))
+    }
+
+    /// The cell of a row whose key value is `key`: its line, or empty.
+    pub fn cell(&self, key: &Json) -> String {
+        match self.lines.get(&crate::util::format::text(key)) {
+            Some(s) => format!("<td class=\"vcd-spark\">{}</td>", svg(s)),
+            None => "<td class=\"vcd-spark\"></td>".into(),
+        }
+    }
+}
+
+/// A line as SVG markup; the runtime's `sparkCell` makes the same elements,
+/// attributes in the same order. Coordinates are made from numbers only; the
+/// description, which holds data, is escaped.
+fn svg(s: &Spark) -> String {
+    let label = escape_for_markdown(&s.label);
+    format!(
+        "<svg viewBox=\"0 0 {WIDTH} {HEIGHT}\" width=\"{WIDTH}\" height=\"{HEIGHT}\" role=\"img\" aria-label=\"{label}\">\
+         <title>{label}</title><path d=\"{}\"></path><circle cx=\"{}\" cy=\"{}\" r=\"2\"></circle></svg>",
+        s.d, s.cx, s.cy
+    )
+}
