@@ -2024,7 +2024,7 @@
     var all = spec.rows || [];
     // A table over more rows than a page ships reads sorted chunks of them, as
     // far as the rows it shows need, and counts the rows the filters keep from a rollup.
-    var paged = spec.paged ? manifest.tables[spec.paged.table] : null, scan = null, drawing = 0;
+    var paged = spec.paged ? manifest.tables[spec.paged.table] : null, scan = null, drawing = 0, filling = 0;
     var table = fig.querySelector("table");
     // Its first page as the build wrote it: what it shows while nothing filters, searches or re-sorts it.
     var opening = table.querySelector("tbody").cloneNode(true);
@@ -2093,11 +2093,12 @@
       var pages = Math.max(1, Math.ceil(rows.length / size));
       view.page = Math.min(view.page, pages - 1);
       var first = view.page * size;
-      fill(rows.slice(first, first + size));
+      var filled = fill(rows.slice(first, first + size));
       info.textContent = rows.length ? (first + 1) + "–" + Math.min(first + size, rows.length) + " of " + rows.length : "no rows match";
       prev.disabled = view.page === 0;
       next.disabled = view.page >= pages - 1;
       fig.setAttribute("data-rows", String(rows.length));
+      return filled;
     }
 
     // The summary of rows the table holds: each total as a KPI card's figure
@@ -2156,9 +2157,13 @@
       if (styles.length) td.setAttribute("style", styles.join(";"));
     }
 
-    // The rows of the open page into the table body, and the headers' sort state.
+    // The rows of the open page into the table body, and the headers' sort
+    // state. With a sparkline column, the body goes in once its lines are
+    // (one fetch per shard not yet read), so a redraw never shows them
+    // blank; a later fill or the opening page supersedes one still waiting.
+    // Returns (and leaves in fig.vcdSparks) a Promise of the body being in.
     function fill(rows) {
-      var body = element("tbody"), lines = [];
+      var body = element("tbody"), lines = [], mine = ++filling;
       rows.forEach(function (r) {
         var tr = element("tr");
         cols.forEach(function (c) {
@@ -2175,10 +2180,14 @@
         if (spec.spark) tr.append(sparkCell(spec.spark, r[field.get(spec.spark.key)], lines));
         body.append(tr);
       });
-      table.querySelector("tbody").replaceWith(body);
-      // Settles when the shown rows' sparklines are in (or failed).
-      fig.vcdSparks = Promise.all(lines);
-      sortMarks();
+      function show() {
+        if (mine !== filling) return;
+        table.querySelector("tbody").replaceWith(body);
+        sortMarks();
+      }
+      if (!lines.length) show();
+      fig.vcdSparks = lines.length ? Promise.all(lines).then(show) : Promise.resolve();
+      return fig.vcdSparks;
     }
 
     function sortMarks() {
@@ -2248,6 +2257,7 @@
       var mine = ++drawing, s = scanFor(), size = spec.page_size;
       note(fig, s.missing, bar);
       if (view.page === 0 && s.pristine) {
+        filling += 1;
         table.querySelector("tbody").replaceWith(opening.cloneNode(true));
         if (openingFoot) table.querySelector("tfoot").replaceWith(openingFoot.cloneNode(true));
         sortMarks();
@@ -2279,7 +2289,7 @@
             return drawPaged();
           }
           var first = view.page * size, rows = s.rows.slice(first, first + size);
-          fill(rows);
+          var filled = fill(rows);
           info.textContent = !rows.length ? "no rows match"
             : (first + 1) + "–" + (first + rows.length) + " of " + (count !== null ? count : s.rows.length + "+") +
               (s.searched && count === null ? " (searched " + s.read + " of " + spec.paged.total + " rows)" : "");
@@ -2287,6 +2297,7 @@
           next.disabled = count !== null ? first + size >= count : false;
           if (count !== null) fig.setAttribute("data-rows", String(count));
           else fig.removeAttribute("data-rows");
+          return filled;
         });
       });
     }
@@ -2317,7 +2328,7 @@
           summary = summaryOf(all);
           drawTotals();
           note(fig, got.missing, bar);
-          draw();
+          return draw();
         });
       }
     };

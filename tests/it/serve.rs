@@ -346,3 +346,33 @@ fn it_survives_what_editors_and_people_do() {
     let data = String::from_utf8(s.get("/data/platform_totals.json").2).unwrap();
     assert!(data.contains("\"posts\":7060"), "a superseded run overwrote the newer result: {data}");
 }
+
+#[test]
+fn a_sparkline_querys_edit_rewrites_its_shards_and_its_page() {
+    let p = TempProject::fixture("filters");
+    p.write("queries/spark.sql", "SELECT platform, posted_at, reach FROM posts");
+    p.write("queries/by_platform.sql", "SELECT platform, count(*) AS posts FROM posts GROUP BY platform");
+    p.write(
+        "pages/spark.md",
+        "# Spark\n\n{{ table(\"by_platform\", sparkline={\"query\": \"spark\", \"key\": \"platform\", \
+         \"x\": \"posted_at\", \"y\": \"reach\", \"label\": \"Reach\"}) }}\n",
+    );
+    let s = Serve::start(&p.root);
+    let folder = |html: &str| html.split("\"folder\":\"").nth(1).and_then(|r| r.split('"').next()).map(String::from);
+    let html = s.text("/spark/");
+    let shard = format!("/data/{}/0.json", folder(&html).expect("the table names its shards"));
+    let before = String::from_utf8(s.get(&shard).2).unwrap();
+    assert!(before.contains("\"instagram\":[\"M"), "{before}");
+
+    let mut events = s.events();
+    p.write("queries/spark.sql", "SELECT platform, posted_at, reach * 1000 AS reach FROM posts");
+    events.wait_for("event: reload", WAIT);
+    let after = String::from_utf8(s.get(&shard).2).unwrap();
+    assert_ne!(after, before, "the shard is made from the new result");
+    assert!(after.contains("high "), "{after}");
+    let html = s.text("/spark/");
+    let high = |text: &str| text.split("high ").nth(1).map(|r| r.chars().take_while(|c| *c != '"').collect::<String>());
+    assert_eq!(high(&html), high(&after).map(|h| h.replace(".", "&#46;")), "the page's first lines too");
+    let last = last_rebuild(&s);
+    assert!(last.contains("1 query run, 1 page rendered"), "{last}");
+}
