@@ -2028,6 +2028,12 @@
     var table = fig.querySelector("table");
     // Its first page as the build wrote it: what it shows while nothing filters, searches or re-sorts it.
     var opening = table.querySelector("tbody").cloneNode(true);
+    // The lines the build wrote, by key text, for the first fill to take.
+    var built = new Map();
+    opening.querySelectorAll("td.vcd-spark[data-key]").forEach(function (td) {
+      var svg = td.querySelector("svg");
+      if (svg) built.set(td.getAttribute("data-key"), svg);
+    });
     var openingFoot = table.querySelector("tfoot") && table.querySelector("tfoot").cloneNode(true);
     var search = element("input", { type: "search", placeholder: "Search", className: "vcd-table-search" });
     search.setAttribute("aria-label", "Search this table");
@@ -2093,12 +2099,12 @@
       var pages = Math.max(1, Math.ceil(rows.length / size));
       view.page = Math.min(view.page, pages - 1);
       var first = view.page * size;
-      var filled = fill(rows.slice(first, first + size));
-      info.textContent = rows.length ? (first + 1) + "–" + Math.min(first + size, rows.length) + " of " + rows.length : "no rows match";
-      prev.disabled = view.page === 0;
-      next.disabled = view.page >= pages - 1;
-      fig.setAttribute("data-rows", String(rows.length));
-      return filled;
+      return fill(rows.slice(first, first + size), function () {
+        info.textContent = rows.length ? (first + 1) + "–" + Math.min(first + size, rows.length) + " of " + rows.length : "no rows match";
+        prev.disabled = view.page === 0;
+        next.disabled = view.page >= pages - 1;
+        fig.setAttribute("data-rows", String(rows.length));
+      });
     }
 
     // The summary of rows the table holds: each total as a KPI card's figure
@@ -2157,13 +2163,16 @@
       if (styles.length) td.setAttribute("style", styles.join(";"));
     }
 
-    // The rows of the open page into the table body, and the headers' sort
-    // state. With a sparkline column, the body goes in once its lines are
-    // (one fetch per shard not yet read), so a redraw never shows them
-    // blank; a later fill or the opening page supersedes one still waiting.
-    // Returns (and leaves in fig.vcdSparks) a Promise of the body being in.
-    function fill(rows) {
-      var body = element("tbody"), lines = [], mine = ++filling;
+    // The rows of the open page into the table body, the headers' sort state
+    // and what `after` sets (the pager). With a sparkline column, they go in
+    // once the rows' lines are (one fetch per shard not yet read), so a
+    // redraw never shows them blank; a later fill or the opening page
+    // supersedes one still waiting. The first fill takes the lines the build
+    // wrote for the keys it shows, fetching none for them. Returns (and
+    // leaves in fig.vcdSparks) a Promise of the body being in.
+    function fill(rows, after) {
+      var body = element("tbody"), lines = [], mine = ++filling, reuse = built;
+      built = null;
       rows.forEach(function (r) {
         var tr = element("tr");
         cols.forEach(function (c) {
@@ -2177,13 +2186,14 @@
           if (url !== null && !linked) console.warn("vcd: link dropped, it would run script:", url, "row", r);
           tr.append(td);
         });
-        if (spec.spark) tr.append(sparkCell(spec.spark, r[field.get(spec.spark.key)], lines));
+        if (spec.spark) tr.append(sparkCell(spec.spark, r[field.get(spec.spark.key)], lines, reuse));
         body.append(tr);
       });
       function show() {
         if (mine !== filling) return;
         table.querySelector("tbody").replaceWith(body);
         sortMarks();
+        if (after) after();
       }
       if (!lines.length) show();
       fig.vcdSparks = lines.length ? Promise.all(lines).then(show) : Promise.resolve();
@@ -2289,15 +2299,15 @@
             return drawPaged();
           }
           var first = view.page * size, rows = s.rows.slice(first, first + size);
-          var filled = fill(rows);
-          info.textContent = !rows.length ? "no rows match"
-            : (first + 1) + "–" + (first + rows.length) + " of " + (count !== null ? count : s.rows.length + "+") +
-              (s.searched && count === null ? " (searched " + s.read + " of " + spec.paged.total + " rows)" : "");
-          prev.disabled = view.page === 0;
-          next.disabled = count !== null ? first + size >= count : false;
-          if (count !== null) fig.setAttribute("data-rows", String(count));
-          else fig.removeAttribute("data-rows");
-          return filled;
+          return fill(rows, function () {
+            info.textContent = !rows.length ? "no rows match"
+              : (first + 1) + "–" + (first + rows.length) + " of " + (count !== null ? count : s.rows.length + "+") +
+                (s.searched && count === null ? " (searched " + s.read + " of " + spec.paged.total + " rows)" : "");
+            prev.disabled = view.page === 0;
+            next.disabled = count !== null ? first + size >= count : false;
+            if (count !== null) fig.setAttribute("data-rows", String(count));
+            else fig.removeAttribute("data-rows");
+          });
         });
       });
     }
@@ -2348,16 +2358,22 @@
 
   // A sparkline column's cell for a row whose key is `key`: its line from the
   // key's shard (src/query/sparks.rs), built as components/table/spark.rs
-  // writes it, or empty for a key without one. The shard's load joins `pending`.
+  // writes it, or empty for a key without one: a copy of the line in `reuse`
+  // (key text → svg) if there is one, else from the shard, whose load joins `pending`.
   var SVG = "http://www.w3.org/2000/svg";
   function svgElement(tag, attrs) {
     var e = document.createElementNS(SVG, tag);
     attrs.forEach(function (a) { e.setAttribute(a[0], a[1]); });
     return e;
   }
-  function sparkCell(sp, key, pending) {
+  function sparkCell(sp, key, pending, reuse) {
     var td = element("td", { className: "vcd-spark" });
     var k = key === null || key === undefined ? "" : cellText(key);
+    td.setAttribute("data-key", k);
+    if (reuse && reuse.has(k)) {
+      td.append(reuse.get(k).cloneNode(true));
+      return td;
+    }
     pending.push(load(sp.folder + "/" + sparkShard(k, sp.shards) + ".json").then(function (lines) {
       var p = own(lines, k);
       if (!p) return;

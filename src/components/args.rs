@@ -2,7 +2,7 @@
 //! take (with a did-you-mean), and read numbers exactly.
 
 use crate::util::format::{Decimal, Num};
-use minijinja::value::{Kwargs, Value};
+use minijinja::value::{Kwargs, Value, ValueKind};
 use minijinja::{Error, ErrorKind};
 
 /// Rejects keyword arguments a component did not read, naming the function and
@@ -37,4 +37,52 @@ pub fn as_num(v: &Value) -> Option<Num> {
         return f64::try_from(v.clone()).ok().map(Num::from_f64);
     }
     None
+}
+
+/// A map argument (`ref_y={"query": …, "column": …}`, `sparkline={…}`) whose
+/// keys were checked against those it takes; `what` names it in messages
+/// ("bar_chart: ref_y", "table sparkline").
+pub struct MapArg<'a> {
+    value: &'a Value,
+    what: &'a str,
+}
+
+impl<'a> MapArg<'a> {
+    /// Checks that `value` is a map whose keys are all among `known`;
+    /// errors name the first other key with a did-you-mean, or say that
+    /// `value` is not a map (`shape` shows one).
+    pub fn new(value: &'a Value, what: &'a str, known: &[&str], shape: &str) -> Result<MapArg<'a>, Error> {
+        if value.kind() != ValueKind::Map {
+            return Err(Error::new(ErrorKind::InvalidOperation, format!("{what} must be a map like {shape}")));
+        }
+        for key in value.try_iter()? {
+            let key = key.to_string();
+            if !known.contains(&key.as_str()) {
+                return Err(Error::new(
+                    ErrorKind::InvalidOperation,
+                    format!(
+                        "{what} has no key '{key}'{}; it takes {}",
+                        crate::util::diag::suggestion(&key, known.iter().copied()),
+                        known.join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(MapArg { value, what })
+    }
+
+    /// The value under `key`; `None` when it is missing or none.
+    pub fn get(&self, key: &str) -> Option<Value> {
+        self.value.get_attr(key).ok().filter(|x| !x.is_undefined() && !x.is_none())
+    }
+
+    /// The text under `key`; `None` when it is missing, an error when it is not text.
+    pub fn text(&self, key: &str) -> Result<Option<String>, Error> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(x) => x.as_str().map(|s| Some(s.to_string())).ok_or_else(|| {
+                Error::new(ErrorKind::InvalidOperation, format!("{} {key} must be text, got {x}", self.what))
+            }),
+        }
+    }
 }

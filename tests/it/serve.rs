@@ -350,8 +350,12 @@ fn it_survives_what_editors_and_people_do() {
 #[test]
 fn a_sparkline_querys_edit_rewrites_its_shards_and_its_page() {
     let p = TempProject::fixture("filters");
-    p.write("queries/spark.sql", "SELECT platform, posted_at, reach FROM posts");
-    p.write("queries/by_platform.sql", "SELECT platform, count(*) AS posts FROM posts GROUP BY platform");
+    // Ordered, so the page's first line and the shard's first are one platform's.
+    p.write("queries/spark.sql", "SELECT platform, posted_at, reach FROM posts ORDER BY platform, posted_at");
+    p.write(
+        "queries/by_platform.sql",
+        "SELECT platform, count(*) AS posts FROM posts GROUP BY platform ORDER BY platform",
+    );
     p.write(
         "pages/spark.md",
         "# Spark\n\n{{ table(\"by_platform\", sparkline={\"query\": \"spark\", \"key\": \"platform\", \
@@ -365,7 +369,10 @@ fn a_sparkline_querys_edit_rewrites_its_shards_and_its_page() {
     assert!(before.contains("\"instagram\":[\"M"), "{before}");
 
     let mut events = s.events();
-    p.write("queries/spark.sql", "SELECT platform, posted_at, reach * 1000 AS reach FROM posts");
+    p.write(
+        "queries/spark.sql",
+        "SELECT platform, posted_at, reach * 1000 AS reach FROM posts ORDER BY platform, posted_at",
+    );
     events.wait_for("event: reload", WAIT);
     let after = String::from_utf8(s.get(&shard).2).unwrap();
     assert_ne!(after, before, "the shard is made from the new result");

@@ -93,6 +93,12 @@ fn sparklines_are_each_rows_series_before_and_after_the_scripts_sorted_paged_and
         let p = TempProject::fixture("filters");
         std::fs::remove_dir_all(p.path("pages")).unwrap();
         p.write("pages/sparks.md", PAGE);
+        p.write(
+            "pages/hidden.md",
+            &PAGE
+                .replace("columns=[\"post_id\", \"platform\", \"reach\"]", "columns=[\"platform\", \"reach\"]")
+                .replace("sort=\"post_id\"", "sort=\"reach\""),
+        );
         p.write("queries/spark.sql", SPARK_SQL);
         if paged {
             p.write("vcd.toml", "browser_rows = 20\n");
@@ -124,6 +130,24 @@ fn sparklines_are_each_rows_series_before_and_after_the_scripts_sorted_paged_and
         page.settle();
         wait(&page, 1);
         assert_eq!(check(&page, &want, "after the scripts"), as_built, "the same lines before and after the scripts");
+        // Sorted back and forth by post_id: the first page again, its lines now made by the
+        // runtime from the shards (a paged table shows the page the build wrote instead).
+        page.click("figure.vcd-table thead tr:last-child th:nth-child(1) button").unwrap();
+        page.click("figure.vcd-table thead tr:last-child th:nth-child(1) button").unwrap();
+        wait(&page, 1);
+        assert_eq!(check(&page, &want, "redrawn"), as_built, "the runtime's lines are the build's");
+        if !paged {
+            // The line takes the theme's accent, light and dark; on a phone the table scrolls in its box.
+            let stroke = "getComputedStyle(document.querySelector('td.vcd-spark path')).stroke";
+            page.set_color_scheme(false).unwrap();
+            assert_eq!(page.eval(stroke).unwrap(), "rgb(138, 63, 252)");
+            page.set_color_scheme(true).unwrap();
+            assert_eq!(page.eval(stroke).unwrap(), "rgb(179, 146, 240)");
+            page.set_viewport(390, 844).unwrap();
+            let wide = "[document.documentElement.scrollWidth, \
+                        document.querySelector('td.vcd-spark svg').getBoundingClientRect().width]";
+            assert_eq!(page.eval(wide).unwrap(), json!([390, 100]), "the page stays a phone's width");
+        }
 
         // Sorted by reach, descending, then the second page: other keys, other shards.
         page.click("figure.vcd-table thead tr:last-child th:nth-child(3) button").unwrap();
@@ -155,6 +179,24 @@ fn sparklines_are_each_rows_series_before_and_after_the_scripts_sorted_paged_and
         assert!(errors.is_empty(), "{errors:?}");
         let warnings = page.console_warnings();
         assert!(warnings.iter().all(|w| !w.contains("sparkline")), "{warnings:?}");
+
+        // A paged table not showing its key column still finds each row's line.
+        if paged {
+            let hidden = browser.open(&server.url("hidden/")).unwrap();
+            hidden.settle();
+            hidden.click("figure.vcd-table .vcd-table-pager button:last-child").unwrap();
+            wait(&hidden, 6);
+            let labels = hidden
+                .eval(
+                    "Array.from(document.querySelectorAll('td.vcd-spark svg')).map(s => s.getAttribute('aria-label'))",
+                )
+                .unwrap();
+            let labels = labels.as_array().unwrap();
+            assert_eq!(labels.len(), 5, "a line in every row of page 2");
+            for l in labels {
+                assert!(want.values().any(|(w, _)| l == w), "{l} is a post's line");
+            }
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 //! over the chart; a query's rows follow the page's filters there.
 
 use super::invalid;
+use crate::components::args::MapArg;
 use crate::components::scope::{check_field, PageScope};
 use minijinja::value::{Kwargs, Value, ValueKind};
 use minijinja::Error;
@@ -56,27 +57,11 @@ fn one(scope: &PageScope, fname: &str, arg: &str, axis: &str, band: bool, v: &Va
         }
         return Ok(json!({"axis": axis, "value": number(v, "value")?, "label": ""}));
     }
-    let get = |key: &str| -> Option<Value> { v.get_attr(key).ok().filter(|x| !x.is_undefined() && !x.is_none()) };
-    let text = |key: &str| -> Result<Option<String>, Error> {
-        match get(key) {
-            None => Ok(None),
-            Some(x) => x
-                .as_str()
-                .map(|s| Some(s.to_string()))
-                .ok_or_else(|| invalid(format!("{fname}: {arg} {key} must be text, got {x}"))),
-        }
-    };
     let known: &[&str] = if band { &["from", "to", "query", "label"] } else { &["value", "query", "column", "label"] };
-    for key in v.try_iter()? {
-        let key = key.to_string();
-        if !known.contains(&key.as_str()) {
-            return Err(invalid(format!(
-                "{fname}: {arg} has no key '{key}'{}; it takes {}",
-                crate::util::diag::suggestion(&key, known.iter().copied()),
-                known.join(", ")
-            )));
-        }
-    }
+    let name = format!("{fname}: {arg}");
+    let map = MapArg::new(v, &name, known, what)?;
+    let get = |key: &str| map.get(key);
+    let text = |key: &str| map.text(key);
     let label = text("label")?.unwrap_or_default();
     let mut out = json!({"axis": axis, "label": label});
     match text("query")? {

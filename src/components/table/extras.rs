@@ -31,7 +31,8 @@ pub struct Extras {
     pub colors: Vec<String>,
     /// (heading, its columns) in the order of the shown columns.
     pub groups: Vec<(String, Vec<String>)>,
-    /// Columns after the shown ones (a sparkline's), empty in the group and totals rows.
+    /// Columns after the shown ones (a sparkline's), empty in the group and
+    /// totals rows; 0 from [`read`], set by the table.
     pub trailing: usize,
 }
 

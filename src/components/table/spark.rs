@@ -4,13 +4,14 @@
 //! the runtime's `sparkCell` builds the same elements from the shards
 //! (`query::sparks`) for the rows it shows.
 
+use crate::components::args::MapArg;
 use crate::components::invalid;
 use crate::components::scope::PageScope;
 use crate::query::sparks::{Lines, Spark, SparkSet, HEIGHT, WIDTH};
 use crate::source::value::ColumnKind;
 use crate::util::format::CELL_FORMATS;
 use crate::util::html::escape_for_markdown;
-use minijinja::value::{Value, ValueKind};
+use minijinja::value::Value;
 use minijinja::Error;
 use serde_json::{json, Value as Json};
 use std::sync::Arc;
@@ -32,36 +33,8 @@ pub struct SparkColumn {
 /// description) defaults to `y`; `format` (a cell format for the figures in
 /// the description) to `number`. Records the set on the page.
 pub fn read(v: Value, scope: &PageScope, fields: &[String]) -> Result<SparkColumn, Error> {
-    let keys: Vec<String> = v
-        .try_iter()
-        .ok()
-        .filter(|_| v.kind() == ValueKind::Map)
-        .ok_or_else(|| {
-            invalid(
-                r#"table sparkline must be a map like {"query": "daily", "key": "id", "x": "day", "y": "reach"}"#
-                    .into(),
-            )
-        })?
-        .map(|k| k.to_string())
-        .collect();
-    let text = |name: &str| -> Result<Option<String>, Error> {
-        match v.get_item(&Value::from(name)).ok().filter(|x| !x.is_undefined() && !x.is_none()) {
-            None => Ok(None),
-            Some(x) => x
-                .as_str()
-                .map(|s| Some(s.to_string()))
-                .ok_or_else(|| invalid(format!("table sparkline: '{name}' must be text"))),
-        }
-    };
-    for k in &keys {
-        if !KEYS.contains(&k.as_str()) {
-            return Err(invalid(format!(
-                "table sparkline has no key '{k}'{}; it takes: {}",
-                crate::util::diag::suggestion(k, KEYS.iter().copied()),
-                KEYS.join(", ")
-            )));
-        }
-    }
+    let map = MapArg::new(&v, "table sparkline", KEYS, r#"{"query": "daily", "key": "id", "x": "day", "y": "reach"}"#)?;
+    let text = |name: &str| map.text(name);
     let required = |name: &str| -> Result<String, Error> {
         text(name)?.ok_or_else(|| invalid(format!("table sparkline needs '{name}' (it takes: {})", KEYS.join(", "))))
     };
@@ -107,12 +80,13 @@ impl SparkColumn {
         format!("<th scope=\"col\" class=\"vcd-spark-head\">{}</th>", escape_for_markdown(&self.set.label))
     }
 
-    /// The cell of a row whose key value is `key`: its line, or empty.
+    /// The cell of a row whose key value is `key`: its line, or empty. It
+    /// carries the key's text (`data-key`), for the runtime's first redraw
+    /// to take the line rather than fetch it again.
     pub fn cell(&self, key: &Json) -> String {
-        match self.lines.get(&crate::util::format::text(key)) {
-            Some(s) => format!("<td class=\"vcd-spark\">{}</td>", svg(s)),
-            None => "<td class=\"vcd-spark\"></td>".into(),
-        }
+        let key = crate::util::format::text(key);
+        let line = self.lines.get(&key).map(svg).unwrap_or_default();
+        format!("<td class=\"vcd-spark\" data-key=\"{}\">{line}</td>", escape_for_markdown(&key))
     }
 }
 

@@ -46,7 +46,7 @@ impl DataFile {
 
 impl Session {
     /// Stage "plan data files": each result whole when a page loads it whole
-    /// or none reads it, and the chunks and projections pages read (see
+    /// or none reads it, and the chunks, projections and sparkline shards pages read (see
     /// [`slices::needs`]); marks the files that came or went.
     pub(super) fn plan_data_files(&mut self) {
         let needs = slices::needs(self.results.keys(), self.outputs.values().map(|o| &o.loads));
