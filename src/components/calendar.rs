@@ -3,7 +3,7 @@
 
 use super::args::finish_args;
 use super::invalid;
-use crate::components::scope::{self, check_field};
+use crate::components::scope::{self, check_kind};
 use crate::source::value::ColumnKind;
 use minijinja::value::{Kwargs, Value};
 use minijinja::{Error, State};
@@ -38,16 +38,9 @@ pub fn calendar_heatmap(state: &State, data: String, kwargs: Kwargs) -> Result<V
     let description: Option<String> = kwargs.get("description")?;
     let min_n: Option<u32> = kwargs.get("min_n")?;
     finish_args(&kwargs, F, &["date", "value", "agg", "format", "value_title", "title", "description", "min_n"])?;
-    let kind = |c: &str| source.columns().iter().find(|x| x.name == c).map(|x| x.kind());
-    check_field(source.columns(), &data, &date, &format!("{F}: date"))?;
-    if kind(&date) != Some(ColumnKind::Temporal) {
-        return Err(invalid(format!("{F}: date must be a date or timestamp column, got '{date}'")));
-    }
+    check_kind(source.columns(), &data, &date, &format!("{F}: date"), ColumnKind::Temporal)?;
     if let Some(v) = &value {
-        check_field(source.columns(), &data, v, &format!("{F}: value"))?;
-        if kind(v) != Some(ColumnKind::Number) {
-            return Err(invalid(format!("{F}: value must be a number column, got '{v}'")));
-        }
+        check_kind(source.columns(), &data, v, &format!("{F}: value"), ColumnKind::Number)?;
     }
     let agg = agg.unwrap_or_else(|| if value.is_some() { "sum" } else { "count" }.into());
     if !AGGS.contains(&agg.as_str()) {

@@ -4,7 +4,7 @@
 
 use super::args::finish_args;
 use super::invalid;
-use crate::components::scope::{self, check_field};
+use crate::components::scope::{self, check_kind};
 use crate::source::value::ColumnKind;
 use minijinja::value::{Kwargs, Value};
 use minijinja::{Error, State};
@@ -33,11 +33,7 @@ pub fn funnel(state: &State, data: String, kwargs: Kwargs) -> Result<Value, Erro
         return Err(invalid(format!("funnel needs two stages or more, got {}", stages.len())));
     }
     for s in &stages {
-        check_field(source.columns(), &data, s, "funnel stage")?;
-        let kind = source.columns().iter().find(|c| &c.name == s).map(|c| c.kind());
-        if kind != Some(ColumnKind::Number) {
-            return Err(invalid(format!("funnel stage '{s}' must be a number column to add up")));
-        }
+        check_kind(source.columns(), &data, s, "funnel stage", ColumnKind::Number)?;
     }
     let labels = match labels {
         Some(l) if l.len() != stages.len() => {

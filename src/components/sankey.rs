@@ -3,7 +3,7 @@
 
 use super::args::finish_args;
 use super::invalid;
-use crate::components::scope::{self, check_field};
+use crate::components::scope::{self, check_field, check_kind};
 use crate::source::value::ColumnKind;
 use minijinja::value::{Kwargs, Value};
 use minijinja::{Error, State};
@@ -37,7 +37,6 @@ pub fn sankey(state: &State, data: String, kwargs: Kwargs) -> Result<Value, Erro
     if steps.len() < 2 {
         return Err(invalid(format!("{F} needs two steps or more, got {}", steps.len())));
     }
-    let kind = |c: &str| source.columns().iter().find(|x| x.name == c).map(|x| x.kind());
     for (i, s) in steps.iter().enumerate() {
         check_field(source.columns(), &data, s, &format!("{F} step"))?;
         if steps[..i].contains(s) {
@@ -45,10 +44,7 @@ pub fn sankey(state: &State, data: String, kwargs: Kwargs) -> Result<Value, Erro
         }
     }
     if let Some(v) = &value {
-        check_field(source.columns(), &data, v, &format!("{F}: value"))?;
-        if kind(v) != Some(ColumnKind::Number) {
-            return Err(invalid(format!("{F}: value must be a number column to add up, got '{v}'")));
-        }
+        check_kind(source.columns(), &data, v, &format!("{F}: value"), ColumnKind::Number)?;
     }
     let labels = match labels {
         Some(l) if l.len() != steps.len() => {

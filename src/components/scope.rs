@@ -10,7 +10,7 @@ use crate::query::sparks::{SparkSet, Sparker};
 use crate::query::spill::Spill;
 use crate::query::unheld::Unheld;
 use crate::query::Results;
-use crate::source::value::{Column, QueryResult};
+use crate::source::value::{Column, ColumnKind, QueryResult};
 use crate::util::diag::suggestion;
 use minijinja::value::{Object, Value};
 use minijinja::{Error, ErrorKind, State};
@@ -389,6 +389,28 @@ pub fn check_field(columns: &[Column], query: &str, field: &str, what: &str) -> 
             suggestion(field, cols.iter().copied()),
             cols.join(", ")
         ),
+    ))
+}
+
+/// [`check_field`], and that the column's engine type is of `kind` (a
+/// number, or a date or timestamp): `what` names the argument
+/// ("calendar_heatmap: value"). Errors: "calendar_heatmap: value must be a
+/// number column, got 'caption' (VARCHAR)".
+pub fn check_kind(columns: &[Column], query: &str, field: &str, what: &str, kind: ColumnKind) -> Result<(), Error> {
+    check_field(columns, query, field, what)?;
+    let column = columns.iter().find(|c| c.name == field).expect("check_field found it");
+    if column.kind() == kind {
+        return Ok(());
+    }
+    let noun = match kind {
+        ColumnKind::Number => "number",
+        ColumnKind::Temporal => "date or timestamp",
+        ColumnKind::Category => "text",
+        ColumnKind::Other => "list, struct or JSON",
+    };
+    Err(Error::new(
+        ErrorKind::InvalidOperation,
+        format!("{what} must be a {noun} column, got '{field}' ({})", column.sql_type),
     ))
 }
 

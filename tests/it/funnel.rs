@@ -56,7 +56,7 @@ fn a_funnels_stages_are_what_sql_adds_up_under_each_filter() {
 fn a_funnels_stages_are_number_columns_with_a_label_each() {
     let p = TempProject::fixture("filters");
     p.refuses(&[
-        ("funnel(\"posts\", stages=[\"reach\", \"platform\"])", "funnel stage 'platform' must be a number column"),
+        ("funnel(\"posts\", stages=[\"reach\", \"platform\"])", "funnel stage must be a number column, got 'platform'"),
         ("funnel(\"posts\", stages=[\"reach\", \"savs\"])", "did you mean 'saves'"),
         ("funnel(\"posts\", stages=[\"reach\"])", "funnel needs two stages or more, got 1"),
         ("funnel(\"posts\", stages=[\"reach\", \"saves\"], labels=[\"Reached\"])", "funnel has 2 stages but 1 labels"),

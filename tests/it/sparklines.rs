@@ -218,7 +218,7 @@ fn a_sparklines_arguments_are_checked() {
         (r#"{"query": "spark", "key": "post_id", "x": "postd_at", "y": "reach"}"#, "did you mean 'posted_at'"),
         (
             r#"{"query": "spark", "key": "post_id", "x": "posted_at", "y": "caption"}"#,
-            "table sparkline y 'caption' of 'spark' is not a number column",
+            "table sparkline y must be a number column, got 'caption' (VARCHAR)",
         ),
         (
             r#"{"query": "spark", "key": "tag", "x": "posted_at", "y": "reach"}"#,

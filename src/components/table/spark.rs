@@ -48,13 +48,10 @@ pub fn read(v: Value, scope: &PageScope, fields: &[String]) -> Result<SparkColum
         )));
     }
     let result = scope.peek(&query, "table sparkline")?;
-    for (c, what) in [(&key, "key"), (&x, "x"), (&y, "y")] {
+    for (c, what) in [(&key, "key"), (&x, "x")] {
         crate::components::scope::check_column(&result, &query, c, &format!("table sparkline {what}"))?;
     }
-    let y_kind = result.columns.iter().find(|c| c.name == y).map(|c| c.kind());
-    if !matches!(y_kind, Some(ColumnKind::Number | ColumnKind::Other)) {
-        return Err(invalid(format!("table sparkline y '{y}' of '{query}' is not a number column")));
-    }
+    crate::components::scope::check_kind(&result.columns, &query, &y, "table sparkline y", ColumnKind::Number)?;
     if !fields.is_empty() && !fields.contains(&key) {
         return Err(invalid(format!(
             "table sparkline key '{key}' is not a column of the table's rows{} (they have: {})",
