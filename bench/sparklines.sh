@@ -11,21 +11,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-5}"
 posts="${2:-10000}"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/vcd/target}"
-cargo build --release --quiet
-vcd="$CARGO_TARGET_DIR/release/vcd"
-
+root="$PWD"
+cache="$HOME/.cache/vcd"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+source "$root/bench/lib/vcd.sh"
+source "$root/bench/lib/data.sh"
+gen_key="$(generator_key)"
+data="$(data_dir "$posts")"
 now() { date +%s%N; }
 median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f", m/1e6}'; }
 
 for v in base spark; do
     mkdir -p "$work/$v"
     cp -r pages queries theme vcd.toml "$work/$v/"
-    mkdir -p "$work/$v/data"
-    cp data/schema.sql "$work/$v/data/"
-    "$vcd" -C "$work/$v" generate --posts "$posts" >/dev/null 2>&1
+    cp -r "$data" "$work/$v/data"
 done
 # Each post's reach by day since it went up: one scale across for every post.
 cat > "$work/spark/queries/post_days.sql" <<'SQL'

@@ -170,25 +170,20 @@ pub fn lines(set: &SparkSet, result: &QueryResult) -> Lines {
     };
     // Rows by key, keys in order of first appearance, rows in x order.
     let (sorted, _) = crate::util::format::ascending(result.rows.len(), |i| &result.rows[i][xi]);
-    let mut keys: Vec<String> = Vec::new();
-    let mut rows: HashMap<String, Vec<usize>> = HashMap::new();
-    for r in &result.rows {
-        let t = text(&r[k]);
-        if !rows.contains_key(&t) {
-            keys.push(t.clone());
-            rows.insert(t, Vec::new());
-        }
+    let texts: Vec<String> = result.rows.iter().map(|r| text(&r[k])).collect();
+    let mut keys: Vec<&String> = Vec::new();
+    let mut rows: HashMap<&String, Vec<usize>> = HashMap::new();
+    for t in &texts {
+        rows.entry(t).or_insert_with(|| {
+            keys.push(t);
+            Vec::new()
+        });
     }
     for &i in &sorted {
-        rows.get_mut(&text(&result.rows[i][k])).expect("every key was seen").push(i);
+        rows.get_mut(&texts[i]).expect("every key was seen").push(i);
     }
-    let series: Vec<(String, Vec<Point>)> = keys
-        .into_iter()
-        .map(|key| {
-            let points = points(result, &rows[&key], xi, yi, across);
-            (key, points)
-        })
-        .collect();
+    let series: Vec<(String, Vec<Point>)> =
+        keys.into_iter().map(|key| (key.clone(), points(result, &rows[key], xi, yi, across))).collect();
     // One scale across for every key.
     let all = series.iter().flat_map(|(_, p)| p.iter().map(|p| p.1));
     let x_range = all.fold(None, |r: Option<(f64, f64)>, x| Some(r.map_or((x, x), |(lo, hi)| (lo.min(x), hi.max(x)))));

@@ -229,6 +229,10 @@ fn a_sparklines_arguments_are_checked() {
             "table sparkline format must be one of",
         ),
         (r#"["spark"]"#, "table sparkline must be a map"),
+        (
+            r#"{"query": "spark", "key": "post_id", "x": "posted_at", "y": "reach", "label": 3}"#,
+            "table sparkline label must be text, got 3",
+        ),
     ]
     .into_iter()
     .map(|(spark, says)| (call(spark), says))

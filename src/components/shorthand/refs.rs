@@ -60,17 +60,15 @@ fn one(scope: &PageScope, fname: &str, arg: &str, axis: &str, band: bool, v: &Va
     let known: &[&str] = if band { &["from", "to", "query", "label"] } else { &["value", "query", "column", "label"] };
     let name = format!("{fname}: {arg}");
     let map = MapArg::new(v, &name, known, what)?;
-    let get = |key: &str| map.get(key);
-    let text = |key: &str| map.text(key);
-    let label = text("label")?.unwrap_or_default();
+    let label = map.text("label")?.unwrap_or_default();
     let mut out = json!({"axis": axis, "label": label});
-    match text("query")? {
+    match map.text("query")? {
         Some(query) => {
             let result = scope.read(&query, fname)?;
             scope.load_rows(&query);
             let columns: &[&str] = if band { &["from", "to"] } else { &["column"] };
             for key in columns {
-                let column = text(key)?.ok_or_else(|| {
+                let column = map.text(key)?.ok_or_else(|| {
                     invalid(format!("{fname}: {arg} with a query needs \"{key}\": a column of '{query}'"))
                 })?;
                 check_field(&result.columns, &query, &column, &format!("{fname}: {arg} {key}"))?;
@@ -83,12 +81,13 @@ fn one(scope: &PageScope, fname: &str, arg: &str, axis: &str, band: bool, v: &Va
         }
         None if band => {
             for key in ["from", "to"] {
-                let x = get(key).ok_or_else(|| invalid(format!("{fname}: {arg} needs \"{key}\" (a number)")))?;
+                let x = map.get(key).ok_or_else(|| invalid(format!("{fname}: {arg} needs \"{key}\" (a number)")))?;
                 out[key] = json!(number(&x, key)?);
             }
         }
         None => {
-            let x = get("value")
+            let x = map
+                .get("value")
                 .ok_or_else(|| invalid(format!("{fname}: {arg} needs \"value\" (a number) or \"query\"")))?;
             out["value"] = json!(number(&x, "value")?);
         }

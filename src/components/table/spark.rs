@@ -34,13 +34,13 @@ pub struct SparkColumn {
 /// the description) to `number`. Records the set on the page.
 pub fn read(v: Value, scope: &PageScope, fields: &[String]) -> Result<SparkColumn, Error> {
     let map = MapArg::new(&v, "table sparkline", KEYS, r#"{"query": "daily", "key": "id", "x": "day", "y": "reach"}"#)?;
-    let text = |name: &str| map.text(name);
     let required = |name: &str| -> Result<String, Error> {
-        text(name)?.ok_or_else(|| invalid(format!("table sparkline needs '{name}' (it takes: {})", KEYS.join(", "))))
+        map.text(name)?
+            .ok_or_else(|| invalid(format!("table sparkline needs '{name}' (it takes: {})", KEYS.join(", "))))
     };
     let query = required("query")?;
     let (key, x, y) = (required("key")?, required("x")?, required("y")?);
-    let format = text("format")?.unwrap_or_else(|| "number".into());
+    let format = map.text("format")?.unwrap_or_else(|| "number".into());
     if !CELL_FORMATS.contains(&format.as_str()) {
         return Err(invalid(format!(
             "table sparkline format must be one of {}, got '{format}'",
@@ -59,7 +59,7 @@ pub fn read(v: Value, scope: &PageScope, fields: &[String]) -> Result<SparkColum
             fields.join(", ")
         )));
     }
-    let label = text("label")?.unwrap_or_else(|| y.clone());
+    let label = map.text("label")?.unwrap_or_else(|| y.clone());
     let set = SparkSet { query, key, x, y, format, label };
     let lines = scope.catalog.sparker.lines(&set, &result);
     scope.request_sparks(set.clone());
